@@ -1,0 +1,47 @@
+# Reclaim: every command a contributor or CI needs. `make run` and `make test` set up the rest.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN_STAMP := $(VENV)/.run-installed
+DEV_STAMP := $(VENV)/.dev-installed
+
+.PHONY: run test check bench install format clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null || { echo "Reclaim needs Python 3.11 or newer: set PYTHON=python3.x"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test,dev]'
+	touch $@ $(RUN_STAMP)
+
+install: $(RUN_STAMP)
+
+## The site on http://127.0.0.1:8000 (SQLite; migrates and loads the content first).
+run: $(RUN_STAMP)
+	$(VENV)/bin/reclaim serve --host 127.0.0.1 --port 8000
+
+## The whole suite, browser tests included (needs Chromium: see README).
+test: $(DEV_STAMP)
+	$(PY) -m pytest
+
+check: $(DEV_STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/reclaim content check
+
+bench: $(DEV_STAMP)
+	$(PY) bench/run.py
+
+format: $(DEV_STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,164 @@
+"""Benchmarks: page weight (bytes a browser transfers per page, everything included) and
+server time per page, on SQLite. Writes bench/results/pages.json and prints a table.
+
+Aims (issue 2): under 60 KB per page and under 20 ms median server time.
+"""
+
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "pages.json"
+LANGUAGES = ("en", "ar")
+TIMED_REQUESTS = 40
+WARM_UP_REQUESTS = 3
+AIM_BYTES = 60 * 1024
+AIM_SERVER_MS = 20.0
+
+
+def main() -> int:
+    data_dir = tempfile.mkdtemp(prefix="reclaim-bench-")
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["RECLAIM_DATA_DIR"] = data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reclaim.web.settings")
+    import django
+
+    django.setup()
+    from reclaim.web.support.content import page_paths
+
+    paths = [(code, path) for code in LANGUAGES for path in page_paths(code)]
+    timings = server_times(paths)
+    weights = page_weights(paths, data_dir)
+    rows = [
+        {"language": code, "path": path, **weights[path], "server_ms_median": timings[path]}
+        for code, path in paths
+    ]
+    report = summarise(rows)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    print_table(report)
+    return 0
+
+
+def server_times(paths: list[tuple[str, str]]) -> dict[str, float]:
+    """Median milliseconds Django takes to answer each page (in process, no network)."""
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("migrate", interactive=False, verbosity=0)
+    client = Client()
+    medians = {}
+    for _, path in paths:
+        for _ in range(WARM_UP_REQUESTS):
+            client.get(path)
+        samples = []
+        for _ in range(TIMED_REQUESTS):
+            started = time.perf_counter()
+            response = client.get(path)
+            samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, path
+        medians[path] = round(statistics.median(samples), 3)
+    return medians
+
+
+def page_weights(paths: list[tuple[str, str]], data_dir: str) -> dict[str, dict[str, int]]:
+    """Bytes and requests for a cold load of each page in Chromium via `reclaim serve`."""
+    from playwright.sync_api import sync_playwright
+
+    from reclaim.capture import CHROMIUM_ARGS, find_chromium
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "reclaim.cli", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        env=os.environ | {"RECLAIM_DATA_DIR": data_dir},
+    )
+    weights = {}
+    try:
+        wait_for(port)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(find_chromium()), args=[*CHROMIUM_ARGS, "--no-sandbox"]
+            )
+            for _, path in paths:
+                weights[path] = weigh(browser, f"http://127.0.0.1:{port}{path}")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return weights
+
+
+def weigh(browser: object, url: str) -> dict[str, int]:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    finished = []
+    page.on("requestfinished", finished.append)
+    page.goto(url, wait_until="networkidle")
+    total = 0
+    for request in finished:
+        sizes = request.sizes()
+        total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        total += sizes["requestHeadersSize"]
+    context.close()
+    return {"bytes": total, "requests": len(finished)}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(port: int) -> None:
+    for _ in range(300):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"reclaim serve did not start on port {port}")
+
+
+def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
+    sizes = [int(row["bytes"]) for row in rows]  # type: ignore[call-overload]
+    times = [float(row["server_ms_median"]) for row in rows]  # type: ignore[arg-type]
+    return {
+        "benchmark": "support site pages",
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "database": "sqlite",
+        "aims": {"max_bytes_per_page": AIM_BYTES, "median_server_ms": AIM_SERVER_MS},
+        "summary": {
+            "pages": len(rows),
+            "largest_page_bytes": max(sizes),
+            "median_page_bytes": statistics.median(sizes),
+            "median_server_ms": round(statistics.median(times), 3),
+            "slowest_page_server_ms": max(times),
+            "largest_page_vs_aim": round(max(sizes) / AIM_BYTES, 3),
+            "median_server_ms_vs_aim": round(statistics.median(times) / AIM_SERVER_MS, 3),
+        },
+        "pages": rows,
+    }
+
+
+def print_table(report: dict[str, object]) -> None:
+    print(f"{'page':<48} {'bytes':>8} {'reqs':>5} {'server ms':>10}")
+    for row in report["pages"]:  # type: ignore[attr-defined]
+        print(
+            f"{row['path']:<48} {row['bytes']:>8} {row['requests']:>5} "
+            f"{row['server_ms_median']:>10.2f}"
+        )
+    summary = report["summary"]
+    print(json.dumps(summary, indent=2))
+    print(f"Results written to {RESULTS.relative_to(HERE.parent)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""The ``reclaim`` command: thin verbs over the core and the web app."""
+
+import argparse
+import ipaddress
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from reclaim import __version__
+
+DEFAULT_PORT = 8000
+DEFAULT_THREADS = 8
+REPO_CONTENT_DIR = Path(__file__).resolve().parents[3] / "content"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    return int(arguments.run(arguments))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reclaim",
+        description="Help for people whose intimate images were shared without consent.",
+    )
+    parser.add_argument("--version", action="version", version=f"reclaim {__version__}")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    serve = verbs.add_parser("serve", help="run the site with a production web server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (8000)")
+    serve.add_argument("--threads", type=int, default=DEFAULT_THREADS, help=argparse.SUPPRESS)
+    serve.set_defaults(run=_serve)
+
+    content = verbs.add_parser("content", help="check the content files (guides, helplines)")
+    content.add_argument("action", choices=["check"])
+    content.add_argument("--dir", type=Path, default=REPO_CONTENT_DIR, help="content folder")
+    content.set_defaults(run=_check_content)
+    return parser
+
+
+def _check_content(arguments: argparse.Namespace) -> int:
+    from reclaim.content import ContentError, load_library
+
+    try:
+        library = load_library(arguments.dir)
+    except ContentError as error:
+        print(f"reclaim: {error}", file=sys.stderr)
+        return 1
+    print(_summary(library))
+    return 0
+
+
+def _summary(library: object) -> str:
+    from reclaim.content import Library
+    from reclaim.languages import LANGUAGE_CODES
+
+    assert isinstance(library, Library)
+    return (
+        f"Content: {len(library.documents)} pages and {len(library.helplines)} helplines, "
+        f"each in {len(LANGUAGE_CODES)} languages ({', '.join(LANGUAGE_CODES)})."
+    )
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reclaim.web.settings")
+    import django
+    from django.core.management import call_command
+    from waitress import serve
+
+    django.setup()  # loads and checks the content: a broken file stops here with its name
+    call_command("migrate", interactive=False, verbosity=0)
+    from reclaim.web.support.content import library
+    from reclaim.web.wsgi import application
+
+    print(_summary(library()))
+    if not _is_loopback(arguments.host):
+        print("Warning: listening beyond this machine; use RECLAIM_MODE=service behind HTTPS.")
+    host = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
+    print(f"Reclaim is running at http://{host}:{arguments.port}/  (Ctrl+C stops it)", flush=True)
+    try:
+        serve(application, host=arguments.host, port=arguments.port, threads=arguments.threads,
+              ident="", clear_untrusted_proxy_headers=True, _quiet=True)
+    except OSError as error:
+        print(f"reclaim: cannot listen on {host}:{arguments.port}: {error.strerror}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"

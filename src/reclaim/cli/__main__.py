@@ -1,0 +1,5 @@
+import sys
+
+from reclaim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,38 @@
+"""Content: guides, plans, walk-throughs, exercises and helplines, read from ``content/``.
+
+The files are data reviewed by people (see docs/content.md). ``load_library`` reads and checks
+them all at once, so a broken file stops start-up instead of breaking one page later.
+"""
+
+from reclaim.content._documents import (
+    Block,
+    Document,
+    Kind,
+    Section,
+    Source,
+    Translation,
+    document_kinds,
+)
+from reclaim.content._fields import ContentError
+from reclaim.content._helplines import Helpline, OpeningHours
+from reclaim.content._library import Library, load_library
+from reclaim.content._markup import LinkTarget, MarkupError, parse_target, to_html
+
+__all__ = [
+    "Block",
+    "ContentError",
+    "Document",
+    "Helpline",
+    "Kind",
+    "Library",
+    "LinkTarget",
+    "MarkupError",
+    "OpeningHours",
+    "Section",
+    "Source",
+    "Translation",
+    "document_kinds",
+    "load_library",
+    "parse_target",
+    "to_html",
+]

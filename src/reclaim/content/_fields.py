@@ -1,0 +1,94 @@
+"""Small readers for TOML tables that name the file and the field in every error."""
+
+import datetime
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from reclaim.errors import ReclaimError
+
+
+class ContentError(ReclaimError):
+    """A content file breaks a rule of docs/content.md; the message names the file and rule."""
+
+
+class Table:
+    """A TOML table read field by field, refusing keys nobody reads."""
+
+    def __init__(self, data: Mapping[str, Any], path: Path, where: str = "") -> None:
+        self._data = data
+        self._path = path
+        self._where = where
+        self._read: set[str] = set()
+
+    def error(self, message: str) -> ContentError:
+        """Return a ContentError that names the file and the place in it."""
+        place = f" ({self._where})" if self._where else ""
+        return ContentError(f"{self._path}{place}: {message}")
+
+    def _get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        self._read.add(key)
+        if key not in self._data:
+            if default is ...:
+                raise self.error(f"'{key}' is missing")
+            return default
+        value = self._data[key]
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            raise self.error(f"'{key}' has the wrong type ({type(value).__name__})")
+        return value
+
+    def text(self, key: str, default: str | None = None) -> str:
+        """Return a non-empty string field, trimmed."""
+        value = self._get(key, str, ... if default is None else default)
+        if default is None and not value.strip():
+            raise self.error(f"'{key}' is empty")
+        return str(value).strip()
+
+    def optional_text(self, key: str) -> str | None:
+        """Return a string field, or None when it is absent."""
+        value = self._get(key, str, None)
+        return value.strip() if isinstance(value, str) else None
+
+    def flag(self, key: str, default: bool = False) -> bool:
+        """Return a boolean field."""
+        return bool(self._get(key, bool, default))
+
+    def date(self, key: str) -> datetime.date:
+        """Return a TOML date field (a date, not a date and time)."""
+        value = self._get(key, datetime.date)
+        if isinstance(value, datetime.datetime):
+            raise self.error(f"'{key}' must be a date without a time")
+        return value  # type: ignore[no-any-return]  # checked by _get
+
+    def strings(self, key: str, allow_empty: bool = False) -> tuple[str, ...]:
+        """Return a list of non-empty strings (non-empty itself unless ``allow_empty``)."""
+        value = self._get(key, list)
+        if not (value or allow_empty) or not all(
+            isinstance(item, str) and item.strip() for item in value
+        ):
+            raise self.error(f"'{key}' must be a non-empty list of non-empty strings")
+        return tuple(item.strip() for item in value)
+
+    def tables(self, key: str, required: bool = True) -> list["Table"]:
+        """Return a list of sub-tables (an array of tables)."""
+        value = self._get(key, list, ... if required else [])
+        if required and not value:
+            raise self.error(f"'{key}' needs at least one entry")
+        if not all(isinstance(item, dict) for item in value):
+            raise self.error(f"'{key}' must be an array of tables")
+        prefix = f"{self._where} " if self._where else ""
+        return [
+            Table(item, self._path, f"{prefix}{key}[{index + 1}]")
+            for index, item in enumerate(value)
+        ]
+
+    def table(self, key: str) -> "Table | None":
+        """Return a sub-table, or None when it is absent."""
+        value = self._get(key, dict, None)
+        return None if value is None else Table(value, self._path, key)
+
+    def done(self) -> None:
+        """Raise if the table holds a key that no reader asked for (a typo, usually)."""
+        unknown = sorted(set(self._data) - self._read)
+        if unknown:
+            raise self.error(f"unknown key(s): {', '.join(unknown)}")

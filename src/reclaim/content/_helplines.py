@@ -1,0 +1,101 @@
+"""The helplines directory: services by country, with how and when to reach them."""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from reclaim.content._fields import Table
+
+AUDIENCES = ("adults", "under-18", "everyone", "16-plus")
+DAY_RANGES: tuple[str, ...] = ("mon-fri", "mon-sat", "sat-sun", "every-day")
+DAY_RANGES += ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_E164 = re.compile(r"\+[1-9][0-9]{2,14}")
+_TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+_COUNTRY = re.compile(r"[a-z]{2}")
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """When a service answers: a range of days and local opening and closing times."""
+
+    days: str
+    opens: str
+    closes: str
+
+
+@dataclass(frozen=True)
+class Helpline:
+    """A service a person can contact, with the facts to show and where they came from."""
+
+    id: str
+    country: str
+    area: str
+    name: str
+    audience: str
+    source: str
+    last_checked: datetime.date
+    verified: bool
+    phone: str | None = None
+    phone_e164: str | None = None
+    email: str | None = None
+    website: str | None = None
+    hours: tuple[OpeningHours, ...] = ()
+    always_open: bool = False
+    emergency: bool = False
+    descriptions: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def description(self, language: str) -> str:
+        """Return what the service does, in ``language``."""
+        return self.descriptions[language]
+
+
+def read_helpline(table: Table) -> Helpline:
+    """Return the helpline a ``[[helpline]]`` table describes."""
+    helpline = Helpline(
+        id=table.text("id"),
+        country=table.text("country"),
+        area=table.text("area"),
+        name=table.text("name"),
+        audience=table.text("audience"),
+        phone=table.optional_text("phone"),
+        phone_e164=table.optional_text("phone_e164"),
+        email=table.optional_text("email"),
+        website=table.optional_text("website"),
+        hours=tuple(_read_hours(hours) for hours in table.tables("hours", required=False)),
+        always_open=table.flag("always_open"),
+        emergency=table.flag("emergency"),
+        source=table.text("source"),
+        last_checked=table.date("last_checked"),
+        verified=table.flag("verified"),
+    )
+    table.done()
+    _check(helpline, table)
+    return helpline
+
+
+def _read_hours(table: Table) -> OpeningHours:
+    hours = OpeningHours(table.text("days"), table.text("opens"), table.text("closes"))
+    table.done()
+    if hours.days not in DAY_RANGES:
+        raise table.error(f"days must be one of {', '.join(DAY_RANGES)}")
+    if not (_TIME.fullmatch(hours.opens) and _TIME.fullmatch(hours.closes)):
+        raise table.error("opens and closes are 24-hour times such as 09:30")
+    return hours
+
+
+def _check(helpline: Helpline, table: Table) -> None:
+    if not _COUNTRY.fullmatch(helpline.country):
+        raise table.error("country is a lower-case two-letter code such as gb")
+    if helpline.audience not in AUDIENCES:
+        raise table.error(f"audience must be one of {', '.join(AUDIENCES)}")
+    if (helpline.phone is None) != (helpline.phone_e164 is None):
+        raise table.error("phone and phone_e164 come together")
+    if helpline.phone_e164 is not None and not _E164.fullmatch(helpline.phone_e164):
+        raise table.error("phone_e164 must look like +441234567890")
+    if not (helpline.phone or helpline.email or helpline.website):
+        raise table.error("a helpline needs a phone, an email or a website")
+    if helpline.always_open and helpline.hours:
+        raise table.error("always_open and hours exclude each other")
+    for url in (helpline.website, helpline.source):
+        if url is not None and not url.startswith("https://"):
+            raise table.error("website and source must start with https://")

@@ -1,0 +1,143 @@
+"""Django settings: the only module that reads the environment (through reclaim.web.env).
+
+Two modes share one codebase (see ARCHITECTURE.md): ``personal`` serves one person on their
+own machine over loopback; ``service`` is a helpline's deployment behind HTTPS.
+Every variable read here is listed, with its meaning, in .env.example.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from reclaim.languages import LANGUAGES as RECLAIM_LANGUAGES
+from reclaim.web.env import env_bool, env_choice, env_int, env_list, env_str, env_url
+
+REPO_DIR = Path(__file__).resolve().parents[3]
+MODE = env_choice("RECLAIM_MODE", ("personal", "service"), "personal")
+SERVICE = MODE == "service"
+DEBUG = env_bool("DEBUG", False)
+
+_xdg_data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+DATA_DIR = Path(env_str("RECLAIM_DATA_DIR", str(_xdg_data / "reclaim"))).expanduser()
+CONTENT_DIR = Path(env_str("RECLAIM_CONTENT_DIR", str(REPO_DIR / "content"))).expanduser()
+LOCALE_PATHS = [REPO_DIR / "locale"]
+
+# A neutral page the exit button leaves for. GOV.UK's exit component uses BBC Weather.
+EXIT_URL = env_url("RECLAIM_EXIT_URL", "https://www.bbc.co.uk/weather")
+
+# Personal mode: a fresh key per process is enough (sessions end when the server stops,
+# which is the safe default on a shared device). A service must keep its key across workers.
+MIN_SECRET_KEY_LENGTH = 50
+SECRET_KEY = env_str("SECRET_KEY", "" if SERVICE else secrets.token_urlsafe(64))
+if len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH or len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured(
+        f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} random characters; "
+        'make one with: python -c "import secrets; print(secrets.token_urlsafe(64))"'
+    )
+
+_local_hosts = ["127.0.0.1", "localhost", "[::1]"]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if SERVICE else _local_hosts)
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name this service's host names")
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'reclaim.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite makes the file but not its folder; the folder holds nothing until someone saves.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # WAL lets readers and the writer work at once; IMMEDIATE avoids lock upgrades mid-write.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.staticfiles",
+    "reclaim.web.safety",
+    "reclaim.web.support",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "reclaim.web.safety.middleware.privacy_headers",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "reclaim.web.urls"
+WSGI_APPLICATION = "reclaim.web.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "reclaim.web.support.context.site",
+            ],
+        },
+    }
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [(language.code, language.native_name) for language in RECLAIM_LANGUAGES]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+WHITENOISE_USE_FINDERS = True  # serve from the apps' folders: no collectstatic step to forget
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cookies: none until needed, and then first-party, strict and unreadable by scripts.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+if SERVICE:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if env_bool("RECLAIM_BEHIND_TLS_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# What a person reads is nobody's business: no access log, and request errors are logged
+# without their path (reclaim.web.safety.logging).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_paths": {"()": "reclaim.web.safety.logging.RedactRequests"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_paths"]},
+    },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+    },
+}

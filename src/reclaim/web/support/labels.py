@@ -1,0 +1,76 @@
+"""Interface words for facts held as codes in content: situations, countries, days, audiences."""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from reclaim.content import Helpline
+
+# The start page's choices, in the order asked; each is the slug of a plan.
+SITUATIONS: dict[str, Promise] = {
+    "shared": _("Someone has shared intimate images of me"),
+    "threatened": _("Someone is threatening to share images of me, or asking for money"),
+    "worried": _("I am worried that someone might share images of me"),
+    "under-18": _("I was under 18 in the image"),
+    "helping": _("I am helping someone else"),
+}
+
+COUNTRIES: dict[str, Promise] = {
+    "au": _("Australia"),
+    "ca": _("Canada"),
+    "gb": _("United Kingdom"),
+    "ie": _("Ireland"),
+    "nz": _("New Zealand"),
+    "us": _("United States"),
+}
+
+DAYS: dict[str, Promise] = {
+    "mon-fri": _("Monday to Friday"),
+    "mon-sat": _("Monday to Saturday"),
+    "sat-sun": _("Saturday and Sunday"),
+    "every-day": _("Every day"),
+    "mon": _("Monday"),
+    "tue": _("Tuesday"),
+    "wed": _("Wednesday"),
+    "thu": _("Thursday"),
+    "fri": _("Friday"),
+    "sat": _("Saturday"),
+    "sun": _("Sunday"),
+}
+
+AUDIENCES: dict[str, Promise] = {
+    "adults": _("For adults"),
+    "under-18": _("For children and young people under 18"),
+    "everyone": _("For everyone"),
+    "16-plus": _("For people aged 16 and over"),
+}
+
+
+def country_name(code: str) -> str:
+    """Return the country's name in the active language (the code itself if unknown)."""
+    return str(COUNTRIES.get(code, code.upper()))
+
+
+@dataclass(frozen=True)
+class HelplineView:
+    """A helpline with its codes turned into words for the page."""
+
+    entry: Helpline
+    description: str
+    audience: str
+    hours: list[str]
+
+
+def describe(entry: Helpline) -> HelplineView:
+    """Return the helpline's description, audience and opening hours in the active language."""
+    hours = [f"{DAYS[span.days]}, {span.opens}–{span.closes}" for span in entry.hours]
+    if entry.always_open:
+        hours = [str(_("Open 24 hours a day, every day"))]
+    return HelplineView(
+        entry=entry,
+        description=entry.description(get_language()),
+        audience=str(AUDIENCES[entry.audience]),
+        hours=hours,
+    )

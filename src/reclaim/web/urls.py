@@ -1,0 +1,11 @@
+"""URLs: the support site under a language prefix (/en/, /ar/...), the exit outside it."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+from reclaim.web.safety import views as safety
+
+urlpatterns = [
+    path("exit/", safety.leave, name="exit"),
+    *i18n_patterns(path("", include("reclaim.web.support.urls"))),
+]

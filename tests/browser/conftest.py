@@ -1,0 +1,120 @@
+"""A real `reclaim serve` (waitress, SQLite) and a real Chromium driven by Playwright.
+
+The exit button's neutral site is a tiny server on loopback: tests never reach the internet.
+Where no Chromium is installed these tests fail with a message saying how to get one.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from reclaim.capture import CHROMIUM_ARGS, ChromiumNotFoundError, find_chromium
+
+SERVER_START_SECONDS = 60
+
+
+class NeutralPage(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = b"<!doctype html><html lang='en'><title>Weather</title><h1>Weather</h1></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def neutral_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NeutralPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/weather"
+    server.shutdown()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory, neutral_url: str) -> Iterator[str]:
+    """Start the site as a person would (`reclaim serve`) and return its origin."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env |= {
+        "RECLAIM_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+        "RECLAIM_EXIT_URL": neutral_url,
+    }
+    command = [sys.executable, "-m", "reclaim.cli", "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    origin = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_listening(port, process)
+        yield origin
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def wait_until_listening(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            pytest.fail(f"reclaim serve stopped:\n{output}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"reclaim serve did not listen on {port} within {SERVER_START_SECONDS} s")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    try:
+        return find_chromium()
+    except ChromiumNotFoundError as error:
+        pytest.fail(str(error))
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: Path) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium_path), args=[*CHROMIUM_ARGS, "--no-sandbox"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)

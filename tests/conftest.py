@@ -1,0 +1,10 @@
+"""Fixtures shared by the web and browser tests."""
+
+import pytest
+
+from reclaim.languages import LANGUAGE_CODES
+
+
+@pytest.fixture(params=LANGUAGE_CODES)
+def language_code(request: pytest.FixtureRequest) -> str:
+    return str(request.param)

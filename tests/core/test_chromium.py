@@ -1,0 +1,21 @@
+from pathlib import Path
+
+import pytest
+
+from reclaim.capture import chromium
+from reclaim.capture.chromium import ChromiumNotFoundError, find_chromium
+
+
+def test_prefers_an_explicit_path(tmp_path: Path) -> None:
+    binary = tmp_path / "chrome"
+    binary.write_text("")
+    assert find_chromium(binary) == binary
+
+
+def test_says_how_to_install_when_none_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(chromium, "PLAYWRIGHT_CACHE", tmp_path / "nothing")
+    with pytest.raises(ChromiumNotFoundError, match="apt-get install chromium"):
+        find_chromium()

@@ -1,0 +1,53 @@
+"""The real content in content/: sourced, dated, and in every language."""
+
+from pathlib import Path
+
+from reclaim.content import load_library
+from reclaim.languages import LANGUAGE_CODES
+
+REPO = Path(__file__).resolve().parents[1]
+library = load_library(REPO / "content")
+
+
+def test_every_page_exists_as_a_file_in_all_five_languages() -> None:
+    assert LANGUAGE_CODES == ("en", "pl", "ro", "ur", "ar")
+    for kind, slug in library.documents:
+        folder = REPO / "content" / f"{kind}s" / slug
+        assert sorted(path.stem for path in folder.glob("*.toml")) == sorted(LANGUAGE_CODES)
+
+
+def test_every_document_has_sources_and_a_review_date() -> None:
+    for documents in library.documents.values():
+        for document in documents.values():
+            assert document.sources and document.last_reviewed
+            assert all(source.url.startswith("https://") for source in document.sources)
+
+
+def test_the_guides_the_site_promises_are_there() -> None:
+    assert set(library.order["guide"]) >= {
+        "what-it-is",
+        "not-your-fault",
+        "asking-for-removal",
+        "keeping-evidence",
+        "reporting-to-police",
+        "staying-safe-online",
+        "coping",
+        "families-and-friends",
+    }
+    assert library.order["plan"] == ("shared", "threatened", "worried", "under-18", "helping")
+    assert library.order["walkthrough"] == ("police",)
+    assert library.order["exercise"]
+
+
+def test_every_helpline_has_a_source_a_check_date_and_a_description_in_every_language() -> None:
+    assert len(library.helplines) >= 15
+    for helpline in library.helplines:
+        assert helpline.source.startswith("https://") and helpline.last_checked
+        assert sorted(helpline.descriptions) == sorted(LANGUAGE_CODES)
+
+
+def test_the_uk_directory_has_the_specialist_and_emergency_lines() -> None:
+    gb = {helpline.name: helpline for helpline in library.helplines_in("gb")}
+    assert gb["Revenge Porn Helpline"].phone_e164 == "+443456000459"
+    assert gb["Childline"].phone_e164 == "+448001111"
+    assert any(helpline.emergency and helpline.phone == "999" for helpline in gb.values())

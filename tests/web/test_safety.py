@@ -1,0 +1,82 @@
+"""Leaving quickly, privacy headers, and logs that say nothing about what a person reads."""
+
+import io
+import logging
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.test import Client
+
+from reclaim.web.safety.logging import RedactRequests
+
+
+@pytest.mark.django_db
+def test_exit_ends_the_session_and_clears_site_data(client: Client) -> None:
+    session = client.session
+    session["anything"] = "kept on the server"
+    session.save()
+    assert Session.objects.filter(session_key=session.session_key).exists()
+
+    response = client.get("/exit/")
+
+    assert response.status_code == 200
+    assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+    assert response["Cache-Control"] == "no-store"
+    assert not Session.objects.filter(session_key=session.session_key).exists()
+
+
+def test_exit_page_goes_to_the_neutral_site_without_javascript(client: Client) -> None:
+    html = client.get("/exit/").content.decode()
+    assert f'<meta http-equiv="refresh" content="0;url={settings.EXIT_URL}">' in html
+    assert f'<a href="{settings.EXIT_URL}" rel="nofollow noreferrer">' in html
+
+
+def test_exit_button_is_a_plain_link_that_works_without_javascript(client: Client) -> None:
+    html = client.get("/pl/").content.decode()
+    assert '<a class="exit-button" href="/exit/" rel="nofollow noreferrer" data-exit>' in html
+
+
+def test_exit_refuses_post(client: Client) -> None:
+    assert client.post("/exit/").status_code == 405
+
+
+def test_pages_forbid_third_party_content_and_referrers(client: Client) -> None:
+    response = client.get("/en/guides/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_static_files_are_served_without_no_store(client: Client) -> None:
+    response = client.get("/static/support/site.css")
+    assert response.status_code == 200
+    assert response.get("Cache-Control") != "no-store"
+
+
+def test_request_log_records_lose_their_path() -> None:
+    record = logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s",
+        ("/en/guides/keeping-evidence/",), None,
+    )
+    record.status_code = 500
+    RedactRequests().filter(record)
+    assert record.getMessage() == "request failed with status 500"
+
+
+def test_a_failing_page_is_logged_without_its_path(client: Client) -> None:
+    handler = logging.getLogger("django.request").handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        client.get("/en/guides/secret-topic-name/")  # a 404: below the logger's level
+        client.post("/en/guides/coping/")  # a 405
+        client.raise_request_exception = False
+        client.get("/en/helplines/gb/", headers={"host": "attacker.example"})  # DisallowedHost
+    finally:
+        handler.setStream(previous)
+    assert "secret-topic-name" not in stream.getvalue()
+    assert "/en/" not in stream.getvalue()
