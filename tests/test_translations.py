@@ -16,7 +16,9 @@ TRANSLATED = [code for code in LANGUAGE_CODES if code != ORIGINAL_LANGUAGE]
 REVIEW_HEADER = "X-Native-Review"
 
 _TRANSLATE = re.compile(r"""\{%\s*translate\s+(?:"([^"]*)"|'([^']*)')""")
-_BLOCK = re.compile(r"\{%\s*blocktranslate(?P<args>[^%]*)%\}(?P<text>.*?)\{%\s*endblocktranslate\s*%\}", re.S)
+_BLOCK = re.compile(
+    r"\{%\s*blocktranslate(?P<args>[^%]*)%\}(?P<text>.*?)\{%\s*endblocktranslate\s*%\}", re.S
+)
 _VARIABLE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 _PYTHON = re.compile(r"""\b_\(\s*"([^"]+)"\s*\)""")
 

@@ -41,6 +41,7 @@ def neutral_url() -> Iterator[str]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/weather"
     server.shutdown()
+    server.server_close()
 
 
 def free_port() -> int:
@@ -67,6 +68,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, neutral_url: str) -> Iterator
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
 
 
 def wait_until_listening(port: int, process: subprocess.Popen[bytes]) -> None:

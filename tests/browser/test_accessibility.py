@@ -27,7 +27,9 @@ def test_page_has_no_accessibility_violations(page: Page, site: str, code: str, 
 
 
 @pytest.mark.parametrize(("code", "path"), PAGES)
-def test_page_fetches_nothing_from_another_origin(page: Page, site: str, code: str, path: str) -> None:
+def test_page_fetches_nothing_from_another_origin(
+    page: Page, site: str, code: str, path: str
+) -> None:
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     page.goto(site + path, wait_until="networkidle")

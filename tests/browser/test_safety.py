@@ -105,9 +105,7 @@ def test_arabic_pages_are_laid_out_right_to_left(page: Page, site: str) -> None:
     heading = page.locator("h1").bounding_box()
     assert heading is not None and heading["x"] + heading["width"] > 700, "text starts at the right"
     list_item = page.locator("main li").first
-    padding = list_item.evaluate(
-        "li => getComputedStyle(li.parentElement).paddingRight"
-    )
+    padding = list_item.evaluate("li => getComputedStyle(li.parentElement).paddingRight")
     assert padding != "0px", "list indentation is on the right"
 
 

@@ -62,7 +62,7 @@ def test_rejects_a_document_without_sources(tree: Path) -> None:
 
 def test_rejects_a_document_without_review_date(tree: Path) -> None:
     edit(tree / "plans/shared/en.toml", "last_reviewed = 2026-11-23", "")
-    with pytest.raises(ContentError, match="plans/shared/en.toml: 'last_reviewed' is missing"):
+    with pytest.raises(ContentError, match=r"plans/shared/en\.toml: 'last_reviewed' is missing"):
         load_library(tree)
 
 
@@ -105,7 +105,7 @@ def test_rejects_a_folder_the_index_does_not_list(tree: Path) -> None:
 
 def test_rejects_invalid_toml_naming_the_file(tree: Path) -> None:
     (tree / "plans/shared/en.toml").write_text("title = ")
-    with pytest.raises(ContentError, match="plans/shared/en.toml: not valid TOML"):
+    with pytest.raises(ContentError, match=r"plans/shared/en\.toml: not valid TOML"):
         load_library(tree)
 
 

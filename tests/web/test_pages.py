@@ -46,17 +46,18 @@ def test_site_has_the_pages_the_issue_names() -> None:
         assert expected in paths
 
 
-def test_header_holds_exit_then_helpline_link_in_the_same_place_on_every_page(
+def test_header_holds_the_helpline_link_and_exit_in_the_same_place_on_every_page(
     client: Client,
 ) -> None:
     headers = set()
     for path in page_paths("en"):
         html = client.get(path).content.decode()
-        start = html.index('<div class="exit-bar">')
+        start = html.index('<header class="site-header">')
         headers.add(html[start : html.index("</header>", start)])
     assert len(headers) == 1
     (header,) = headers
-    assert header.index("Exit this page") < header.index('href="/en/helplines/"')
+    assert 'class="help-link" href="/en/helplines/"' in header
+    assert 'class="exit-button" href="/exit/"' in header
 
 
 def test_language_switcher_names_each_language_in_itself(client: Client) -> None:
@@ -137,7 +138,11 @@ def test_under_18_plan_never_advises_keeping_copies_of_the_image(client: Client)
     assert not document.evidence_advice
     assert all(target.value != "keeping-evidence" for target in document.links())
     text = client.get("/en/plan/under-18/").content.decode().lower()
-    assert "do not screenshot" in text or "don't screenshot" in text or "do not take screenshots" in text
+    assert (
+        "do not screenshot" in text
+        or "don't screenshot" in text
+        or "do not take screenshots" in text
+    )
 
 
 def test_plan_is_a_checklist_with_a_labelled_box_per_step(client: Client) -> None:

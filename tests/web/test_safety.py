@@ -50,16 +50,23 @@ def test_pages_forbid_third_party_content_and_referrers(client: Client) -> None:
     assert "camera=()" in response["Permissions-Policy"]
 
 
+@pytest.mark.django_db  # closing the response runs request_finished, which may touch the database
 def test_static_files_are_served_without_no_store(client: Client) -> None:
     response = client.get("/static/support/site.css")
+    response.close()
     assert response.status_code == 200
     assert response.get("Cache-Control") != "no-store"
 
 
 def test_request_log_records_lose_their_path() -> None:
     record = logging.LogRecord(
-        "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s",
-        ("/en/guides/keeping-evidence/",), None,
+        "django.request",
+        logging.ERROR,
+        __file__,
+        1,
+        "Internal Server Error: %s",
+        ("/en/guides/keeping-evidence/",),
+        None,
     )
     record.status_code = 500
     RedactRequests().filter(record)

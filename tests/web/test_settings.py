@@ -86,4 +86,4 @@ def test_database_url_selects_postgresql() -> None:
     code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
     env = {"DATABASE_URL": "postgres://someone@127.0.0.1:5432/reclaim"}
     result = run_django(env, "shell", "-c", code)
-    assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "django.db.backends.postgresql", result.stderr

@@ -82,10 +82,19 @@ def _serve(arguments: argparse.Namespace) -> int:
     host = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
     print(f"Reclaim is running at http://{host}:{arguments.port}/  (Ctrl+C stops it)", flush=True)
     try:
-        serve(application, host=arguments.host, port=arguments.port, threads=arguments.threads,
-              ident="", clear_untrusted_proxy_headers=True, _quiet=True)
+        serve(
+            application,
+            host=arguments.host,
+            port=arguments.port,
+            threads=arguments.threads,
+            ident="",
+            clear_untrusted_proxy_headers=True,
+            _quiet=True,
+        )
     except OSError as error:
-        print(f"reclaim: cannot listen on {host}:{arguments.port}: {error.strerror}", file=sys.stderr)
+        print(
+            f"reclaim: cannot listen on {host}:{arguments.port}: {error.strerror}", file=sys.stderr
+        )
         return 1
     return 0
 

@@ -84,9 +84,7 @@ class Document:
     @property
     def outdated(self) -> bool:
         """Return True when the original was reviewed after this translation was made."""
-        return (
-            self.translation is not None and self.translation.from_reviewed < self.last_reviewed
-        )
+        return self.translation is not None and self.translation.from_reviewed < self.last_reviewed
 
     def links(self) -> Iterator[LinkTarget]:
         """Yield every link target in the document, in reading order."""

@@ -82,7 +82,10 @@ def _load_toml(path: Path) -> Table:
 
 def _read_order(root: Path) -> dict[Kind, tuple[str, ...]]:
     table = _load_toml(root / INDEX_FILE)
-    order = {kind: table.strings(folder_of(root, kind).name, allow_empty=True) for kind in document_kinds()}
+    order = {
+        kind: table.strings(folder_of(root, kind).name, allow_empty=True)
+        for kind in document_kinds()
+    }
     table.done()
     return order
 

@@ -31,7 +31,7 @@ EXIT_URL = env_url("RECLAIM_EXIT_URL", "https://www.bbc.co.uk/weather")
 # Personal mode: a fresh key per process is enough (sessions end when the server stops,
 # which is the safe default on a shared device). A service must keep its key across workers.
 MIN_SECRET_KEY_LENGTH = 50
-SECRET_KEY = env_str("SECRET_KEY", "" if SERVICE else secrets.token_urlsafe(64))
+SECRET_KEY = env_str("SECRET_KEY", None if SERVICE else secrets.token_urlsafe(64))
 if len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured(
         f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} random characters; "
@@ -101,8 +101,10 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
-WHITENOISE_USE_FINDERS = True  # serve from the apps' folders: no collectstatic step to forget
+# Personal mode serves static files straight from the apps' folders (no collectstatic step to
+# forget); a service collects them into STATIC_ROOT when it deploys.
+STATIC_ROOT = DATA_DIR / "static" if SERVICE else None
+WHITENOISE_USE_FINDERS = not SERVICE
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cookies: none until needed, and then first-party, strict and unreadable by scripts.
