@@ -1,5 +1,5 @@
 # Reclaim: every command a contributor or CI needs. `make run` and `make test` set up the rest.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.run-installed

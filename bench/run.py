@@ -53,7 +53,7 @@ def server_times(paths: list[tuple[str, str]]) -> dict[str, float]:
     from django.test import Client
 
     call_command("migrate", interactive=False, verbosity=0)
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     medians = {}
     for _, path in paths:
         for _ in range(WARM_UP_REQUESTS):
@@ -100,7 +100,7 @@ def weigh(browser: object, url: str) -> dict[str, int]:
     context = browser.new_context()  # type: ignore[attr-defined]
     page = context.new_page()
     finished = []
-    page.on("requestfinished", finished.append)
+    page.on("requestfinished", lambda request: finished.append(request))
     page.goto(url, wait_until="networkidle")
     total = 0
     for request in finished:
