@@ -48,6 +48,6 @@ def test_every_helpline_has_a_source_a_check_date_and_a_description_in_every_lan
 
 def test_the_uk_directory_has_the_specialist_and_emergency_lines() -> None:
     gb = {helpline.name: helpline for helpline in library.helplines_in("gb")}
-    assert gb["Revenge Porn Helpline"].phone_e164 == "+443456000459"
-    assert gb["Childline"].phone_e164 == "+448001111"
+    assert gb["Revenge Porn Helpline"].dial == "+443456000459"
+    assert gb["Childline"].dial == "+448001111"
     assert any(helpline.emergency and helpline.phone == "999" for helpline in gb.values())

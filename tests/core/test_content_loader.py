@@ -127,7 +127,7 @@ def test_rejects_a_helpline_without_a_description(tree: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ('phone_e164 = "+448001111"', 'phone_e164 = "08001111"', "phone_e164 must look like"),
+        ('dial = "+448001111"', 'dial = "08001111"', "dial must look like"),
         ('country = "gb"', 'country = "GBR"', "two-letter code"),
         ('audience = "under-18"', 'audience = "kids"', "audience must be one of"),
         ("last_checked = 2026-11-01", 'last_checked = "soon"', "'last_checked' has the wrong type"),

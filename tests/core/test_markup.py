@@ -35,7 +35,7 @@ def test_link_words_are_escaped() -> None:
         "javascript:alert(1)",
         "http://example.org/",
         "data:text/html,hi",
-        "tel:0800",
+        "tel:08001111",
         "guide:Not_A_Slug",
         "helplines:gbr",
         "mailto:nobody",

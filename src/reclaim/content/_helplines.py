@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 from reclaim.content._fields import Table
 
-AUDIENCES = ("adults", "under-18", "everyone", "16-plus")
+AUDIENCES = ("adults", "under-18", "young-people", "everyone", "16-plus")
 DAY_RANGES: tuple[str, ...] = ("mon-fri", "mon-sat", "sat-sun", "every-day")
 DAY_RANGES += ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_E164 = re.compile(r"\+[1-9][0-9]{2,14}")
+# A full international number, or a short national code such as 999, 101 or 116123.
+_DIAL = re.compile(r"\+[1-9][0-9]{6,14}|[0-9]{3,6}")
 _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 _COUNTRY = re.compile(r"[a-z]{2}")
 
@@ -36,7 +37,7 @@ class Helpline:
     last_checked: datetime.date
     verified: bool
     phone: str | None = None
-    phone_e164: str | None = None
+    dial: str | None = None
     email: str | None = None
     website: str | None = None
     hours: tuple[OpeningHours, ...] = ()
@@ -58,7 +59,7 @@ def read_helpline(table: Table) -> Helpline:
         name=table.text("name"),
         audience=table.text("audience"),
         phone=table.optional_text("phone"),
-        phone_e164=table.optional_text("phone_e164"),
+        dial=table.optional_text("dial"),
         email=table.optional_text("email"),
         website=table.optional_text("website"),
         hours=tuple(_read_hours(hours) for hours in table.tables("hours", required=False)),
@@ -88,10 +89,10 @@ def _check(helpline: Helpline, table: Table) -> None:
         raise table.error("country is a lower-case two-letter code such as gb")
     if helpline.audience not in AUDIENCES:
         raise table.error(f"audience must be one of {', '.join(AUDIENCES)}")
-    if (helpline.phone is None) != (helpline.phone_e164 is None):
-        raise table.error("phone and phone_e164 come together")
-    if helpline.phone_e164 is not None and not _E164.fullmatch(helpline.phone_e164):
-        raise table.error("phone_e164 must look like +441234567890")
+    if (helpline.phone is None) != (helpline.dial is None):
+        raise table.error("phone and dial come together")
+    if helpline.dial is not None and not _DIAL.fullmatch(helpline.dial):
+        raise table.error("dial must look like +441234567890, or a short code such as 999")
     if not (helpline.phone or helpline.email or helpline.website):
         raise table.error("a helpline needs a phone, an email or a website")
     if helpline.always_open and helpline.hours:

@@ -11,7 +11,7 @@ INTERNAL_KINDS = ("guide", "plan", "walkthrough", "exercise", "helplines")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _COUNTRY = re.compile(r"[a-z]{2}")
 _TOKEN = re.compile(r"\[(?P<words>[^\[\]]+)\]\((?P<target>[^()\s]+)\)|\*\*(?P<strong>[^*]+)\*\*")
-_TEL = re.compile(r"tel:\+[0-9]{3,15}")
+_TEL = re.compile(r"tel:(\+[1-9][0-9]{6,14}|[0-9]{3,6})")
 _MAILTO = re.compile(r"mailto:[^@\s]+@[^@\s]+\.[a-z]{2,}")
 _HTTPS = re.compile(r"https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?:[/?#][^\s]*)?")
 

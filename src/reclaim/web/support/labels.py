@@ -43,6 +43,7 @@ DAYS: dict[str, Promise] = {
 AUDIENCES: dict[str, Promise] = {
     "adults": _("For adults"),
     "under-18": _("For children and young people under 18"),
+    "young-people": _("For young people"),
     "everyone": _("For everyone"),
     "16-plus": _("For people aged 16 and over"),
 }
