@@ -63,7 +63,7 @@ def guide(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def exercise(request: HttpRequest, slug: str) -> HttpResponse:
     """Show one exercise for a difficult moment."""
-    return render(request, "support/exercise.html", {"document": _document("exercise", slug)})
+    return render(request, "support/guide.html", {"document": _document("exercise", slug)})
 
 
 @require_GET
