@@ -6,8 +6,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reclaim import __version__
+
+if TYPE_CHECKING:
+    from reclaim.content import Library
 
 DEFAULT_PORT = 8000
 DEFAULT_THREADS = 8
@@ -54,11 +58,9 @@ def _check_content(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _summary(library: object) -> str:
-    from reclaim.content import Library
+def _summary(library: "Library") -> str:
     from reclaim.languages import LANGUAGE_CODES
 
-    assert isinstance(library, Library)
     return (
         f"Content: {len(library.documents)} pages and {len(library.helplines)} helplines, "
         f"each in {len(LANGUAGE_CODES)} languages ({', '.join(LANGUAGE_CODES)})."

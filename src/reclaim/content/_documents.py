@@ -126,11 +126,7 @@ def read_document(table: Table, kind: Kind, slug: str, language: str) -> Documen
 
 def read_translation(table: Table, original: Document, language: str) -> Document:
     """Return a translation of ``original``, taking its sources and review date."""
-    meta = table.table("translation")
-    if meta is None:
-        raise table.error("a translation needs a [translation] table")
-    translation = Translation(meta.date("from_reviewed"), meta.text("native_review"))
-    meta.done()
+    translation = read_translation_meta(table)
     document = replace(
         original,
         language=language,
@@ -146,6 +142,16 @@ def read_translation(table: Table, original: Document, language: str) -> Documen
             "sections, block types, list lengths and links must match the original (en.toml)"
         )
     return document
+
+
+def read_translation_meta(table: Table) -> Translation:
+    """Return the ``[translation]`` table of a translated file; raise if it has none."""
+    meta = table.table("translation")
+    if meta is None:
+        raise table.error("a translation needs a [translation] table")
+    translation = Translation(meta.date("from_reviewed"), meta.text("native_review"))
+    meta.done()
+    return translation
 
 
 def _read_source(table: Table) -> Source:

@@ -1,7 +1,7 @@
 """The whole content library, loaded and cross-checked from a content folder."""
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reclaim.content._documents import (
@@ -12,6 +12,7 @@ from reclaim.content._documents import (
     folder_of,
     read_document,
     read_translation,
+    read_translation_meta,
 )
 from reclaim.content._fields import ContentError, Table
 from reclaim.content._helplines import Helpline, read_helpline
@@ -119,23 +120,23 @@ def _read_helplines(folder: Path) -> tuple[tuple[Helpline, ...], dict[str, Trans
     ids = [helpline.id for helpline in helplines]
     if len(set(ids)) != len(ids):
         raise table.error("helpline ids must be unique")
+    descriptions: dict[str, dict[str, str]] = {helpline_id: {} for helpline_id in ids}
     translations: dict[str, Translation] = {}
     for code in LANGUAGE_CODES:
         texts = _load_toml(folder / f"{code}.toml")
-        meta = texts.table("translation") if code != ORIGINAL_LANGUAGE else None
-        if meta is not None:
-            translations[code] = Translation(meta.date("from_reviewed"), meta.text("native_review"))
-            meta.done()
-        elif code != ORIGINAL_LANGUAGE:
-            raise texts.error("a translation needs a [translation] table")
-        for helpline in helplines:
-            entry = texts.table(helpline.id)
+        if code != ORIGINAL_LANGUAGE:
+            translations[code] = read_translation_meta(texts)
+        for helpline_id in ids:
+            entry = texts.table(helpline_id)
             if entry is None:
-                raise texts.error(f"no description for helpline '{helpline.id}'")
-            helpline.descriptions[code] = entry.text("description")
+                raise texts.error(f"no description for helpline '{helpline_id}'")
+            descriptions[helpline_id][code] = entry.text("description")
             entry.done()
         texts.done()
-    return tuple(helplines), translations
+    found = tuple(
+        replace(helpline, descriptions=descriptions[helpline.id]) for helpline in helplines
+    )
+    return found, translations
 
 
 def _check_internal_links(library: Library) -> None:
