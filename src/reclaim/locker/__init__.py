@@ -1,0 +1,33 @@
+"""The evidence locker: encrypted at rest, crash-safe, with a signed custody log.
+
+Keys: a random master key, wrapped by a key stretched from the passphrase with Argon2id and
+again by one from the recovery code shown at set-up. Every item has its own key, wrapped by the
+master key, so that it can later be shared with a helpline without sharing the rest.
+"""
+
+from reclaim.locker._custody import CustodyEntry, CustodyError, verify_chain
+from reclaim.locker._keys import LOW_MEMORY_PROFILE, KdfError, KdfParams, calibrate
+from reclaim.locker._locker import (
+    CorruptLockerError,
+    EvidenceItem,
+    Locker,
+    LockerError,
+    WrongKeyError,
+)
+from reclaim.locker._stream import SealError
+
+__all__ = [
+    "LOW_MEMORY_PROFILE",
+    "CorruptLockerError",
+    "CustodyEntry",
+    "CustodyError",
+    "EvidenceItem",
+    "KdfError",
+    "KdfParams",
+    "Locker",
+    "LockerError",
+    "SealError",
+    "WrongKeyError",
+    "calibrate",
+    "verify_chain",
+]

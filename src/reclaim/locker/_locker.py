@@ -1,0 +1,377 @@
+"""The locker: an encrypted folder of evidence items with a signed custody log.
+
+Layout (nothing in it is readable without the master key, except locker.json, which holds
+only salts, cost settings, wrapped keys and the public key):
+
+    locker.json      header: Argon2id settings, the master key wrapped twice, the public key
+    custody.log      one sealed custody entry per line, appended, never rewritten
+    records/ID       sealed metadata of one item (names are random, never content digests)
+    blobs/ID         the item's bytes, sealed with the item's own key
+
+Adding an item writes its blob, then its record, then appends its custody entry: the
+custody entry is the commit point. Opening discards a torn last line and any blob or record
+that no committed entry names, so after a crash every item is whole or absent.
+"""
+
+import base64
+import hashlib
+import io
+import json
+import os
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from reclaim.errors import ReclaimError
+from reclaim.locker._custody import CustodyEntry, new_entry, parse_entry, verify_chain
+from reclaim.locker._files import remove_temporaries, sync_folder, write_atomically
+from reclaim.locker._keys import (
+    KdfParams,
+    calibrate,
+    new_key,
+    new_recovery_code,
+    new_salt,
+    normalise_recovery_code,
+)
+from reclaim.locker._stream import SealError, seal, seal_bytes, unseal, unseal_bytes
+
+HEADER = "locker.json"
+LOG = "custody.log"
+FORMAT = "reclaim-locker"
+VERSION = 1
+OWNER = "owner"
+
+
+class LockerError(ReclaimError):
+    """A locker cannot be created, opened or changed; the message says why."""
+
+
+class WrongKeyError(LockerError):
+    """The passphrase or recovery code does not open this locker."""
+
+
+class CorruptLockerError(LockerError):
+    """Part of the locker was changed or damaged outside Reclaim."""
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """An item in the locker, as its owner sees it."""
+
+    id: str
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    sha512: str
+    added_utc: str
+    note: str
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text)
+
+
+class Locker:
+    """An unlocked locker. Create one with ``create``, open one with ``open`` or ``recover``."""
+
+    def __init__(self, root: Path, master_key: bytes, header: dict[str, object]) -> None:
+        self.root = root
+        self._master = master_key
+        self._header = header
+        signing = unseal_bytes(master_key, b"signing-key", _unb64(str(header["signing_key"])))
+        self._signing_key = Ed25519PrivateKey.from_private_bytes(signing)
+        self._entries = self._read_log()
+        verify_chain(self._entries, self._signing_key.public_key())
+
+    # Creating and unlocking -------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls, root: Path, passphrase: str, kdf: KdfParams | None = None
+    ) -> tuple["Locker", str]:
+        """Create a locker; return it and the recovery code to show the person once."""
+        if (root / HEADER).exists():
+            raise LockerError(f"{root} already holds a locker")
+        kdf = kdf or calibrate()
+        kdf.check()
+        master, code, signing = new_key(), new_recovery_code(), Ed25519PrivateKey.generate()
+        header: dict[str, object] = {
+            "format": FORMAT,
+            "version": VERSION,
+            "kdf": {"algorithm": "argon2id", **kdf.__dict__},
+            "passphrase": _wrap(master, kdf, passphrase.encode(), "passphrase"),
+            "recovery": _wrap(master, kdf, normalise_recovery_code(code), "recovery"),
+            "signing_key": _b64(seal_bytes(master, b"signing-key", _private_bytes(signing))),
+            "public_key": _b64(signing.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)),
+        }
+        for folder in (root, root / "blobs", root / "records"):
+            folder.mkdir(parents=True, exist_ok=True)
+        (root / LOG).touch()
+        write_atomically(root / HEADER, json.dumps(header, indent=2).encode())
+        locker = cls(root, master, header)
+        locker._append("locker-created", OWNER)
+        return locker, code
+
+    @classmethod
+    def open(cls, root: Path, passphrase: str) -> "Locker":
+        """Unlock a locker with its passphrase; raise WrongKeyError if it is not the right one."""
+        header = _read_header(root)
+        return cls._unlock(root, header, "passphrase", passphrase.encode())
+
+    @classmethod
+    def recover(cls, root: Path, recovery_code: str, new_passphrase: str) -> "Locker":
+        """Unlock with the recovery code and set a new passphrase."""
+        header = _read_header(root)
+        locker = cls._unlock(root, header, "recovery", normalise_recovery_code(recovery_code))
+        locker.change_passphrase(new_passphrase, reason="recovered with the recovery code")
+        return locker
+
+    @classmethod
+    def _unlock(cls, root: Path, header: dict[str, object], slot: str, secret: bytes) -> "Locker":
+        kdf_fields = dict(header["kdf"])  # type: ignore[call-overload]  # checked JSON object
+        kdf_fields.pop("algorithm")
+        wrapped = header[slot]
+        assert isinstance(wrapped, dict)
+        try:
+            master = unseal_bytes(
+                KdfParams(**kdf_fields).derive(secret, _unb64(wrapped["salt"])),
+                slot.encode(),
+                _unb64(wrapped["wrapped_key"]),
+            )
+        except SealError:
+            words = "passphrase" if slot == "passphrase" else "recovery code"
+            raise WrongKeyError(f"that {words} does not open this locker") from None
+        locker = cls(root, master, header)
+        locker._tidy()
+        return locker
+
+    def change_passphrase(self, new_passphrase: str, reason: str = "changed") -> None:
+        """Wrap the master key with a new passphrase (the recovery code keeps working)."""
+        kdf_fields = dict(self._header["kdf"])  # type: ignore[call-overload]  # checked JSON object
+        kdf_fields.pop("algorithm")
+        kdf = KdfParams(**kdf_fields)
+        header = {
+            **self._header,
+            "passphrase": _wrap(self._master, kdf, new_passphrase.encode(), "passphrase"),
+        }
+        write_atomically(self.root / HEADER, json.dumps(header, indent=2).encode())
+        self._header = header
+        self._append("passphrase-changed", OWNER, details={"reason": reason})
+
+    # Evidence items -----------------------------------------------------------------------
+
+    def add(
+        self, source: BinaryIO | bytes, name: str, media_type: str, note: str = ""
+    ) -> EvidenceItem:
+        """Seal and store one item, keeping its bytes untouched; return what was stored."""
+        stream = io.BytesIO(source) if isinstance(source, bytes) else source
+        item_id, blob_id, item_key = uuid.uuid4().hex, uuid.uuid4().hex, new_key()
+        digests = _Digests(stream)
+        _write_stream(self.root / "blobs" / blob_id, seal(item_key, blob_id.encode(), digests))
+        record = {
+            "id": item_id,
+            "blob": blob_id,
+            "item_key": _b64(seal_bytes(self._master, f"item-key:{item_id}".encode(), item_key)),
+            "name": name,
+            "media_type": media_type,
+            "size": digests.size,
+            "sha256": digests.sha256.hexdigest(),
+            "sha512": digests.sha512.hexdigest(),
+            "note": note,
+        }
+        self._stage_record(record)
+        entry = self._append("item-added", OWNER, item_id, _digest_details(record))
+        return _item(record, entry)
+
+    def items(self) -> list[EvidenceItem]:
+        """Return every item in the locker, oldest first."""
+        return [
+            _item(self._record(entry.item), entry)
+            for entry in self._entries
+            if entry.action == "item-added" and entry.item in self._live_ids()
+        ]
+
+    def read(self, item_id: str) -> Iterator[bytes]:
+        """Yield an item's original bytes; raise CorruptLockerError if they were changed."""
+        record = self._record(item_id)
+        key = unseal_bytes(self._master, f"item-key:{item_id}".encode(), _unb64(record["item_key"]))
+        with (self.root / "blobs" / record["blob"]).open("rb") as sealed:
+            try:
+                yield from unseal(key, record["blob"].encode(), sealed)
+            except SealError as error:
+                raise CorruptLockerError(f"item {item_id} was damaged: {error}") from None
+
+    def delete(self, item_id: str, reason: str = "") -> None:
+        """Delete an item for good, leaving a tombstone with its digests in the custody log."""
+        record = self._record(item_id)
+        self._append("item-deleted", OWNER, item_id, {**_digest_details(record), "reason": reason})
+        self._remove_files(item_id, record["blob"])
+
+    def custody(self) -> list[CustodyEntry]:
+        """Return the custody log, verified."""
+        return list(self._entries)
+
+    def public_key_bytes(self) -> bytes:
+        """Return the raw Ed25519 public key that signs the custody log."""
+        return _unb64(str(self._header["public_key"]))
+
+    # Internals ------------------------------------------------------------------------------
+
+    def _stage_record(self, record: dict[str, object]) -> None:
+        sealed = seal_bytes(
+            self._master, f"record:{record['id']}".encode(), json.dumps(record).encode()
+        )
+        write_atomically(self.root / "records" / str(record["id"]), sealed)
+
+    def _record(self, item_id: str | None) -> dict[str, str]:
+        if item_id not in self._live_ids():
+            raise LockerError(f"no item {item_id} in this locker")
+        path = self.root / "records" / str(item_id)
+        try:
+            plain = unseal_bytes(self._master, f"record:{item_id}".encode(), path.read_bytes())
+        except (OSError, SealError) as error:
+            raise CorruptLockerError(
+                f"the record of item {item_id} is missing or damaged"
+            ) from error
+        return dict(json.loads(plain))
+
+    def _live_ids(self) -> set[str | None]:
+        added = {entry.item for entry in self._entries if entry.action == "item-added"}
+        return added - {entry.item for entry in self._entries if entry.action == "item-deleted"}
+
+    def _append(
+        self,
+        action: str,
+        actor: str,
+        item: str | None = None,
+        details: dict[str, str] | None = None,
+    ) -> CustodyEntry:
+        previous = self._entries[-1] if self._entries else None
+        entry = new_entry(previous, action, actor, self._signing_key, item, details)
+        line = base64.b64encode(seal_bytes(self._master, b"custody", entry.line())) + b"\n"
+        with (self.root / LOG).open("ab") as log:
+            log.write(line)
+            log.flush()
+            os.fsync(log.fileno())
+        self._entries.append(entry)
+        return entry
+
+    def _read_log(self) -> list[CustodyEntry]:
+        path = self.root / LOG
+        data = path.read_bytes()
+        entries, good_length = [], 0
+        for line in data.splitlines(keepends=True):
+            try:
+                if not line.endswith(b"\n"):
+                    raise SealError("torn line")
+                entries.append(
+                    parse_entry(unseal_bytes(self._master, b"custody", base64.b64decode(line)))
+                )
+            except (SealError, ValueError) as error:
+                if good_length + len(line) < len(data):
+                    raise CorruptLockerError(f"custody entry {len(entries)} is damaged") from error
+                _truncate(path, good_length)  # a write cut short by a crash: never committed
+                break
+            good_length += len(line)
+        return entries
+
+    def _tidy(self) -> None:
+        """Remove what a crash left half-done: temporary files, uncommitted or deleted items."""
+        live = self._live_ids()
+        blobs = {self._record(item_id)["blob"] for item_id in live}
+        for folder, keep in (("records", live), ("blobs", blobs)):
+            remove_temporaries(self.root / folder)
+            for path in (self.root / folder).iterdir():
+                if path.name not in keep:
+                    path.unlink()
+        remove_temporaries(self.root)
+
+    def _remove_files(self, item_id: str, blob_id: str) -> None:
+        for path in (self.root / "records" / item_id, self.root / "blobs" / blob_id):
+            path.unlink(missing_ok=True)
+            sync_folder(path.parent)
+
+
+class _Digests:
+    """A reader that computes SHA-256, SHA-512 and the size of what passes through it."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        self._source = source
+        self.sha256 = hashlib.sha256()
+        self.sha512 = hashlib.sha512()
+        self.size = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._source.read(size)
+        self.sha256.update(data)
+        self.sha512.update(data)
+        self.size += len(data)
+        return data
+
+
+def _write_stream(path: Path, pieces: Iterator[bytes]) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("wb") as file:
+        for piece in pieces:
+            file.write(piece)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
+    sync_folder(path.parent)
+
+
+def _truncate(path: Path, length: int) -> None:
+    with path.open("r+b") as file:
+        file.truncate(length)
+        os.fsync(file.fileno())
+
+
+def _wrap(master: bytes, kdf: KdfParams, secret: bytes, slot: str) -> dict[str, str]:
+    salt = new_salt()
+    wrapped = seal_bytes(kdf.derive(secret, salt), slot.encode(), master)
+    return {"salt": _b64(salt), "wrapped_key": _b64(wrapped)}
+
+
+def _private_bytes(key: Ed25519PrivateKey) -> bytes:
+    from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
+
+    return key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+
+
+def _read_header(root: Path) -> dict[str, object]:
+    try:
+        header = json.loads((root / HEADER).read_text())
+    except FileNotFoundError:
+        raise LockerError(f"there is no locker at {root}") from None
+    except ValueError:
+        raise CorruptLockerError(f"{root / HEADER} is damaged") from None
+    if header.get("format") != FORMAT or header.get("version") != VERSION:
+        raise LockerError(f"{root} is not a Reclaim locker this version can open")
+    return dict(header)
+
+
+def _digest_details(record: Mapping[str, object]) -> dict[str, str]:
+    return {key: str(record[key]) for key in ("sha256", "sha512", "size")}
+
+
+def _item(record: Mapping[str, object], entry: CustodyEntry | None) -> EvidenceItem:
+    return EvidenceItem(
+        id=str(record["id"]),
+        name=str(record["name"]),
+        media_type=str(record["media_type"]),
+        size=int(str(record["size"])),
+        sha256=str(record["sha256"]),
+        sha512=str(record["sha512"]),
+        added_utc=entry.at_utc if entry else "",
+        note=str(record["note"]),
+    )
