@@ -1,7 +1,8 @@
-"""Benchmarks: page weight (bytes a browser transfers per page, everything included) and
-server time per page, on SQLite. Writes bench/results/pages.json and prints a table.
+"""Benchmarks, written to bench/results/ and printed:
 
-Aims (issue 2): under 60 KB per page and under 20 ms median server time.
+- pages.json: page weight (bytes a browser transfers per page, everything included) and server
+  time per page, on SQLite. Aims (issue 2): under 60 KB per page, under 20 ms median.
+- locker.json: locker ingest throughput beside the raw primitives (bench/locker.py).
 """
 
 import json
@@ -44,6 +45,12 @@ def main() -> int:
     report = summarise(rows)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     print_table(report)
+    sys.path.insert(0, str(HERE))
+    import locker
+
+    ingest = locker.run()
+    (HERE / "results" / "locker.json").write_text(json.dumps(ingest, indent=2) + "\n")
+    print(json.dumps(ingest, indent=2))
     return 0
 
 
