@@ -43,3 +43,38 @@ def test_serve_refuses_a_port_in_use_with_a_clear_message(tmp_path: Path) -> Non
         )
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_locker_export_and_verify_from_the_command_line(tmp_path: Path) -> None:
+    secret = tmp_path / "passphrase"
+    secret.write_text("command line passphrase\n")
+    evidence = tmp_path / "threat.txt"
+    evidence.write_text("pay or else", encoding="utf-8")
+    locker, pack = tmp_path / "locker", tmp_path / "pack"
+
+    def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "reclaim.cli", *arguments]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    created = run("locker", "create", str(locker), "--passphrase-file", str(secret))
+    assert created.returncode == 0 and "recovery code" in created.stdout
+    assert (
+        run(
+            "locker", "add", str(locker), str(evidence), "--passphrase-file", str(secret)
+        ).returncode
+        == 0
+    )
+    exported = run(
+        "export", str(locker), str(pack), "--initials", "AB", "--passphrase-file", str(secret)
+    )
+    assert exported.returncode == 0, exported.stderr
+    verified = run("verify", str(pack))
+    assert verified.returncode == 0, verified.stdout
+    assert "PASS  signature" in verified.stdout and "by hand: sha256sum -c" in verified.stdout
+    (pack / "data/exhibits/AB-1_threat.txt").write_text("pay or else!", encoding="utf-8")
+    tampered = run("verify", str(pack))
+    assert tampered.returncode == 1 and "FAIL  exhibits" in tampered.stdout
+    wrong = tmp_path / "wrong"
+    wrong.write_text("nope")
+    refused = run("locker", "list", str(locker), "--passphrase-file", str(wrong))
+    assert refused.returncode == 1 and "does not open this locker" in refused.stderr

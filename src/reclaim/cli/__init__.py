@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reclaim import __version__
+from reclaim.cli._evidence import add_verbs as add_evidence_verbs
 
 if TYPE_CHECKING:
     from reclaim.content import Library
@@ -43,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     content.add_argument("action", choices=["check"])
     content.add_argument("--dir", type=Path, default=REPO_CONTENT_DIR, help="content folder")
     content.set_defaults(run=_check_content)
+    add_evidence_verbs(verbs)
     return parser
 
 

@@ -87,8 +87,11 @@ def new_entry(
 
 
 def parse_entry(line: bytes) -> CustodyEntry:
-    """Return the entry a log line holds."""
-    return CustodyEntry(**json.loads(line))
+    """Return the entry a log line holds; raise CustodyError if it is not one."""
+    try:
+        return CustodyEntry(**json.loads(line))
+    except (ValueError, TypeError):
+        raise CustodyError("a custody log line is not a custody entry") from None
 
 
 def verify_chain(entries: list[CustodyEntry], public_key: Ed25519PublicKey) -> None:

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from reclaim.errors import ReclaimError
+from reclaim.locker import _sshsig as sshsig
 from reclaim.locker._custody import CustodyEntry, new_entry, parse_entry, verify_chain
 from reclaim.locker._files import remove_temporaries, sync_folder, write_atomically
 from reclaim.locker._keys import (
@@ -221,9 +222,17 @@ class Locker:
         """Return the custody log, verified."""
         return list(self._entries)
 
-    def public_key_bytes(self) -> bytes:
-        """Return the raw Ed25519 public key that signs the custody log."""
-        return _unb64(str(self._header["public_key"]))
+    def public_key(self) -> Ed25519PublicKey:
+        """Return the Ed25519 public key that signs the custody log and packs."""
+        return self._signing_key.public_key()
+
+    def ssh_sign(self, namespace: str, message: bytes) -> str:
+        """Return an SSH signature (checkable with `ssh-keygen -Y verify`) of ``message``."""
+        return sshsig.sign(self._signing_key, namespace, message)
+
+    def record_export(self, details: dict[str, str]) -> None:
+        """Append a custody entry saying that a pack was exported."""
+        self._append("pack-exported", OWNER, details=details)
 
     # Internals ------------------------------------------------------------------------------
 

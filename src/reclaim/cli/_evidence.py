@@ -1,0 +1,92 @@
+"""`reclaim locker ...`, `reclaim export` and `reclaim verify`: thin verbs over the core."""
+
+import argparse
+import getpass
+import mimetypes
+import sys
+from pathlib import Path
+
+from reclaim.errors import ReclaimError
+
+
+def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add the evidence verbs to the command line."""
+    locker = verbs.add_parser("locker", help="create, fill and list an evidence locker")
+    locker.add_argument("action", choices=["create", "add", "list"])
+    locker.add_argument("path", type=Path, help="the locker folder")
+    locker.add_argument("files", nargs="*", type=Path, help="files to add (with add)")
+    _passphrase_option(locker)
+    locker.set_defaults(run=_locker)
+
+    export = verbs.add_parser("export", help="export the locker as an evidence pack")
+    export.add_argument("locker", type=Path)
+    export.add_argument("destination", type=Path, help="a new folder for the pack")
+    export.add_argument("--initials", required=True, help="for exhibit numbers, such as JS")
+    export.add_argument("--title", default="Evidence pack", help="shown in the report")
+    _passphrase_option(export)
+    export.set_defaults(run=_export)
+
+    verify = verbs.add_parser("verify", help="check an evidence pack (PASS, WARN or FAIL)")
+    verify.add_argument("pack", type=Path)
+    verify.set_defaults(run=_verify)
+
+
+def _passphrase_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--passphrase-file", type=Path, help="read the passphrase from this file (else asked)"
+    )
+
+
+def _passphrase(arguments: argparse.Namespace, prompt: str = "Locker passphrase: ") -> str:
+    if arguments.passphrase_file:
+        return str(arguments.passphrase_file.read_text().rstrip("\n"))
+    return getpass.getpass(prompt)
+
+
+def _locker(arguments: argparse.Namespace) -> int:
+    from reclaim.locker import Locker
+
+    try:
+        if arguments.action == "create":
+            _, code = Locker.create(arguments.path, _passphrase(arguments, "New passphrase: "))
+            print("Locker created. Your recovery code (write it down; it is shown only once):")
+            print(f"    {code}")
+            return 0
+        box = Locker.open(arguments.path, _passphrase(arguments))
+        for path in arguments.files:
+            media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            with path.open("rb") as source:
+                item = box.add(source, path.name, media_type)
+            print(f"added {path}  sha256 {item.sha256}")
+        if arguments.action == "list":
+            for item in box.items():
+                print(f"{item.id}  {item.added_utc}  {item.size:>10}  {item.name}")
+    except (ReclaimError, OSError) as error:
+        print(f"reclaim: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _export(arguments: argparse.Namespace) -> int:
+    from reclaim.locker import Locker
+    from reclaim.packs import export_pack
+
+    try:
+        box = Locker.open(arguments.locker, _passphrase(arguments))
+        pack = export_pack(box, arguments.destination, arguments.initials, arguments.title)
+    except (ReclaimError, OSError) as error:
+        print(f"reclaim: {error}", file=sys.stderr)
+        return 1
+    print(f"Pack written to {pack}. Check it with: reclaim verify {pack}")
+    return 0
+
+
+def _verify(arguments: argparse.Namespace) -> int:
+    from reclaim.packs import FAIL, verify_pack
+
+    checks = verify_pack(arguments.pack)
+    for check in checks:
+        print(f"{check.status}  {check.name}: {check.detail}")
+        if check.by_hand:
+            print(f"      by hand: {check.by_hand}")
+    return 1 if any(check.status == FAIL for check in checks) else 0

@@ -1,0 +1,157 @@
+"""Export a case from the locker as an evidence pack anyone can check with common tools.
+
+A pack is a BagIt bag (so `sha256sum -c manifest-sha256.txt` works in it) whose tag manifest
+is signed in SSH format (`ssh-keygen -Y verify`), with the custody log, the public key, a
+readable report and VERIFY.md for someone with no forensic background.
+"""
+
+import datetime
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from reclaim import __version__
+from reclaim.errors import ReclaimError
+from reclaim.locker import EvidenceItem, Locker
+from reclaim.locker._sshsig import fingerprint, openssh_public_key
+from reclaim.packs._layout import (
+    ALLOWED_SIGNERS,
+    CUSTODY_LOG,
+    EXHIBITS,
+    EXHIBITS_FOLDER,
+    PUBLIC_KEY,
+    SIGNATURE,
+    SIGNER_IDENTITY,
+    SIGNING_NAMESPACE,
+    TAG_MANIFEST,
+    manifest_line,
+)
+
+VERIFY_TEMPLATE = Path(__file__).with_name("VERIFY.md")
+
+
+class PackError(ReclaimError):
+    """A pack cannot be written: the destination exists, or there is nothing to export."""
+
+
+@dataclass(frozen=True)
+class Exhibit:
+    """One exported item with its police-style exhibit number (initials/number)."""
+
+    number: str
+    file: str
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    sha512: str
+    item: str
+    added_utc: str
+
+
+def export_pack(
+    box: Locker, destination: Path, initials: str, title: str, item_ids: list[str] | None = None
+) -> Path:
+    """Write a pack of the chosen items (all by default) to ``destination``; return it."""
+    if destination.exists():
+        raise PackError(f"{destination} already exists: choose a new folder for the pack")
+    if not re.fullmatch(r"[A-Z]{1,4}", initials):
+        raise PackError("initials are one to four capital letters, such as JS")
+    items = [item for item in box.items() if item_ids is None or item.id in item_ids]
+    if not items:
+        raise PackError("there is nothing to export")
+    partial = destination.with_name(destination.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    (partial / EXHIBITS_FOLDER).mkdir(parents=True)
+    exhibits = [_write_exhibit(box, partial, item, initials, n) for n, item in enumerate(items, 1)]
+    _write_tag_files(box, partial, exhibits, title)
+    tag_manifest = (partial / TAG_MANIFEST).read_bytes()
+    (partial / SIGNATURE).write_text(box.ssh_sign(SIGNING_NAMESPACE, tag_manifest))
+    os.replace(partial, destination)
+    box.record_export({"exhibits": str(len(exhibits)), "tagmanifest_sha256": _sha256(tag_manifest)})
+    return destination
+
+
+def _write_exhibit(box: Locker, root: Path, item: EvidenceItem, initials: str, n: int) -> Exhibit:
+    number = f"{initials}/{n}"
+    safe = re.sub(r"[^\w.-]+", "_", item.name, flags=re.UNICODE).strip("._") or "item"
+    relative = f"{EXHIBITS_FOLDER}/{initials}-{n}_{safe}"
+    with (root / relative).open("wb") as file:
+        for piece in box.read(item.id):
+            file.write(piece)
+    return Exhibit(
+        number,
+        relative,
+        item.name,
+        item.media_type,
+        item.size,
+        item.sha256,
+        item.sha512,
+        item.id,
+        item.added_utc,
+    )
+
+
+def _write_tag_files(box: Locker, root: Path, exhibits: list[Exhibit], title: str) -> None:
+    key = box.public_key()
+    payload_bytes = sum(exhibit.size for exhibit in exhibits)
+    files = {
+        "bagit.txt": "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+        "bag-info.txt": (
+            f"Source-Organization: Reclaim\nBagging-Date: {datetime.date.today().isoformat()}\n"
+            f"Bag-Software-Agent: reclaim {__version__}\n"
+            f"External-Description: {' '.join(title.split())}\n"
+            f"Payload-Oxum: {payload_bytes}.{len(exhibits)}\n"
+        ),
+        "manifest-sha256.txt": "".join(manifest_line(e.sha256, e.file) for e in exhibits),
+        "manifest-sha512.txt": "".join(manifest_line(e.sha512, e.file) for e in exhibits),
+        EXHIBITS: json.dumps([asdict(e) for e in exhibits], indent=2, ensure_ascii=False) + "\n",
+        CUSTODY_LOG: "".join(entry.line().decode() + "\n" for entry in box.custody()),
+        PUBLIC_KEY: openssh_public_key(key, SIGNER_IDENTITY) + "\n",
+        ALLOWED_SIGNERS: (
+            f'{SIGNER_IDENTITY} namespaces="{SIGNING_NAMESPACE}" '
+            f"{openssh_public_key(key, '').strip()}\n"
+        ),
+        "report.html": _report(title, exhibits, box, fingerprint(key)),
+        "VERIFY.md": VERIFY_TEMPLATE.read_text().replace("{fingerprint}", fingerprint(key)),
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    tagged = sorted(files)
+    (root / TAG_MANIFEST).write_text(
+        "".join(manifest_line(_sha256((root / name).read_bytes()), name) for name in tagged)
+    )
+
+
+def _report(title: str, exhibits: list[Exhibit], box: Locker, key_fingerprint: str) -> str:
+    rows = "".join(
+        f'<tr><td>{html.escape(e.number)}</td><td dir="auto">{html.escape(e.name)}</td>'
+        f"<td>{html.escape(e.media_type)}</td><td>{e.size}</td><td>{html.escape(e.added_utc)}</td>"
+        f"<td><code>{e.sha256}</code></td></tr>"
+        for e in exhibits
+    )
+    custody = "".join(
+        f"<tr><td>{entry.seq}</td><td>{html.escape(entry.at_utc)}</td>"
+        f"<td>{html.escape(entry.action)}</td><td>{html.escape(entry.item or '')}</td></tr>"
+        for entry in box.custody()
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head><body>"
+        f'<h1 dir="auto">{html.escape(title)}</h1>'
+        f"<p>Signing key fingerprint: <code>{key_fingerprint}</code></p>"
+        "<h2>Exhibits</h2><table><tr><th>Exhibit</th><th>Name</th><th>Type</th>"
+        f"<th>Bytes</th><th>Added (UTC)</th><th>SHA-256</th></tr>{rows}</table>"
+        "<h2>Custody log</h2><table><tr><th>#</th><th>When (UTC)</th><th>Action</th>"
+        f"<th>Item</th></tr>{custody}</table></body></html>\n"
+    )
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

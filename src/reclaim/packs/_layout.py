@@ -1,0 +1,28 @@
+"""Names and formats inside a pack, shared by export and verification."""
+
+EXHIBITS_FOLDER = "data/exhibits"
+EXHIBITS = "exhibits.json"
+CUSTODY_LOG = "custody/custody.jsonl"
+PUBLIC_KEY = "custody/locker_ed25519.pub"
+ALLOWED_SIGNERS = "allowed_signers"
+TAG_MANIFEST = "tagmanifest-sha256.txt"
+SIGNATURE = "tagmanifest-sha256.txt.sig"
+SIGNER_IDENTITY = "reclaim-locker"
+SIGNING_NAMESPACE = "reclaim-pack"
+PAYLOAD_MANIFESTS = {"manifest-sha256.txt": "sha256", "manifest-sha512.txt": "sha512"}
+
+
+def manifest_line(digest: str, path: str) -> str:
+    """Return one manifest line in the form both BagIt and `sha256sum -c` read."""
+    return f"{digest}  {path}\n"
+
+
+def parse_manifest(text: str) -> list[tuple[str, str]]:
+    """Return (digest, path) pairs from a manifest; raise ValueError on a malformed line."""
+    pairs = []
+    for line in text.splitlines():
+        digest, _, path = line.partition("  ")
+        if not digest or not path:
+            raise ValueError(f"malformed manifest line: {line!r}")
+        pairs.append((digest, path))
+    return pairs

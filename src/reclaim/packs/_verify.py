@@ -1,0 +1,129 @@
+"""Check a pack: PASS, WARN or FAIL for each check, with the command that repeats it by hand."""
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from reclaim.locker import CustodyError, verify_chain
+from reclaim.locker._custody import parse_entry
+from reclaim.locker._sshsig import SignatureError, fingerprint, public_key_blob, verify
+from reclaim.packs._layout import (
+    CUSTODY_LOG,
+    EXHIBITS,
+    EXHIBITS_FOLDER,
+    PAYLOAD_MANIFESTS,
+    SIGNATURE,
+    SIGNING_NAMESPACE,
+    TAG_MANIFEST,
+    parse_manifest,
+)
+
+PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one check, and how to repeat it without Reclaim."""
+
+    status: str
+    name: str
+    detail: str
+    by_hand: str = ""
+
+
+class _Failed(Exception):
+    """Raised inside a check to report FAIL with a reason."""
+
+
+def verify_pack(root: Path) -> list[Check]:
+    """Return the outcome of every check on the pack at ``root``."""
+    context: dict[str, object] = {}
+    checks: list[tuple[str, str, Callable[[Path, dict[str, object]], str]]] = [
+        ("bag", "", _check_bag),
+        ("exhibits", "sha256sum -c manifest-sha256.txt", _check_payload),
+        ("tag files", "sha256sum -c tagmanifest-sha256.txt", _check_tags),
+        (
+            "signature",
+            "ssh-keygen -Y verify -f allowed_signers -I reclaim-locker "
+            f"-n {SIGNING_NAMESPACE} -s {SIGNATURE} < {TAG_MANIFEST}",
+            _check_signature,
+        ),
+        ("custody log", "", _check_custody),
+    ]
+    results = []
+    for name, by_hand, check in checks:
+        try:
+            results.append(Check(PASS, name, check(root, context), by_hand))
+        except (_Failed, OSError, ValueError, KeyError) as error:
+            results.append(Check(FAIL, name, str(error) or type(error).__name__, by_hand))
+    results.append(Check(WARN, "timestamps", "no trusted timestamp in this pack (pending)"))
+    return results
+
+
+def _check_bag(root: Path, context: dict[str, object]) -> str:
+    if "BagIt-Version: 1.0" not in (root / "bagit.txt").read_text():
+        raise _Failed("bagit.txt does not declare BagIt 1.0")
+    return "a BagIt 1.0 bag"
+
+
+def _check_payload(root: Path, context: dict[str, object]) -> str:
+    listed: set[str] = set()
+    for manifest, algorithm in PAYLOAD_MANIFESTS.items():
+        for digest, path in parse_manifest((root / manifest).read_text()):
+            if hashlib.new(algorithm, (root / path).read_bytes()).hexdigest() != digest:
+                raise _Failed(f"{path} does not match {manifest}")
+            listed.add(path)
+    present = {str(p.relative_to(root)) for p in (root / EXHIBITS_FOLDER).rglob("*") if p.is_file()}
+    if present != listed:
+        raise _Failed(f"files not in the manifests: {sorted(present ^ listed)}")
+    return f"{len(listed)} exhibits match their SHA-256 and SHA-512 digests"
+
+
+def _check_tags(root: Path, context: dict[str, object]) -> str:
+    entries = parse_manifest((root / TAG_MANIFEST).read_text())
+    for digest, path in entries:
+        if hashlib.sha256((root / path).read_bytes()).hexdigest() != digest:
+            raise _Failed(f"{path} does not match {TAG_MANIFEST}")
+    covered = {path for _, path in entries}
+    if not {*PAYLOAD_MANIFESTS, CUSTODY_LOG, EXHIBITS} <= covered:
+        raise _Failed(f"{TAG_MANIFEST} does not cover the manifests and the custody log")
+    return f"{len(entries)} tag files match"
+
+
+def _check_signature(root: Path, context: dict[str, object]) -> str:
+    try:
+        key = verify(
+            (root / SIGNATURE).read_text(), SIGNING_NAMESPACE, (root / TAG_MANIFEST).read_bytes()
+        )
+    except SignatureError as error:
+        raise _Failed(str(error)) from None
+    signers = (root / "allowed_signers").read_text()
+    if signers.split()[3] != _openssh_key_base64(key):
+        raise _Failed("the signing key is not the one in allowed_signers")
+    context["key"] = key
+    return f"signed by key {fingerprint(key)}: confirm it with the sender by another route"
+
+
+def _check_custody(root: Path, context: dict[str, object]) -> str:
+    key = context.get("key")
+    if not isinstance(key, Ed25519PublicKey):
+        raise _Failed("cannot check the custody log without a valid signature")
+    try:
+        entries = [parse_entry(line) for line in (root / CUSTODY_LOG).read_bytes().splitlines()]
+        verify_chain(entries, key)
+    except CustodyError as error:
+        raise _Failed(str(error)) from None
+    added = {(e.item, e.details.get("sha256")) for e in entries if e.action == "item-added"}
+    for exhibit in json.loads((root / EXHIBITS).read_text()):
+        if (exhibit["item"], exhibit["sha256"]) not in added:
+            raise _Failed(f"exhibit {exhibit['number']} was never recorded as added")
+    return f"{len(entries)} entries, chained and signed; every exhibit's digest was recorded"
+
+
+def _openssh_key_base64(key: Ed25519PublicKey) -> str:
+    return base64.b64encode(public_key_blob(key)).decode()
