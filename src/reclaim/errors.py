@@ -7,6 +7,8 @@ ReclaimError
  ├── KdfError              key-derivation settings below the locker's floor
  ├── SealError             a sealed blob or record failed authentication
  ├── CustodyError          the custody log's chain or a signature is broken
+ ├── IncidentError         an incident lacks what it needs
+ │    └── Under18Error      media offered where someone was under 18 in the image
  └── LockerError           a locker cannot be created, opened or changed
       ├── WrongKeyError       the passphrase or recovery code does not open it
       └── CorruptLockerError  part of it was changed or damaged outside Reclaim

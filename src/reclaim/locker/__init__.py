@@ -6,6 +6,7 @@ master key, so that it can later be shared with a helpline without sharing the r
 """
 
 from reclaim.locker._custody import CustodyEntry, CustodyError, verify_chain
+from reclaim.locker._incidents import INCIDENT_KINDS, Incident, IncidentError, Under18Error
 from reclaim.locker._keys import LOW_MEMORY_PROFILE, KdfError, KdfParams, calibrate
 from reclaim.locker._locker import (
     CorruptLockerError,
@@ -17,16 +18,20 @@ from reclaim.locker._locker import (
 from reclaim.locker._stream import SealError
 
 __all__ = [
+    "INCIDENT_KINDS",
     "LOW_MEMORY_PROFILE",
     "CorruptLockerError",
     "CustodyEntry",
     "CustodyError",
     "EvidenceItem",
+    "Incident",
+    "IncidentError",
     "KdfError",
     "KdfParams",
     "Locker",
     "LockerError",
     "SealError",
+    "Under18Error",
     "WrongKeyError",
     "calibrate",
     "verify_chain",

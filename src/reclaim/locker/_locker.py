@@ -20,7 +20,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,6 +31,7 @@ from reclaim.errors import ReclaimError
 from reclaim.locker import _sshsig as sshsig
 from reclaim.locker._custody import CustodyEntry, new_entry, parse_entry, verify_chain
 from reclaim.locker._files import remove_temporaries, sync_folder, write_atomically
+from reclaim.locker._incidents import Incident, Under18Error
 from reclaim.locker._keys import (
     KdfParams,
     calibrate,
@@ -72,6 +73,9 @@ class EvidenceItem:
     sha512: str
     added_utc: str
     note: str
+    kind: str = "file"
+    incident: str | None = None
+    details: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 def _b64(data: bytes) -> str:
@@ -115,7 +119,7 @@ class Locker:
             "signing_key": _b64(seal_bytes(master, b"signing-key", _private_bytes(signing))),
             "public_key": _b64(signing.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)),
         }
-        for folder in (root, root / "blobs", root / "records"):
+        for folder in (root, root / "blobs", root / "records", root / "incidents"):
             folder.mkdir(parents=True, exist_ok=True)
         (root / LOG).touch()
         write_atomically(root / HEADER, json.dumps(header, indent=2).encode())
@@ -172,9 +176,43 @@ class Locker:
     # Evidence items -----------------------------------------------------------------------
 
     def add(
-        self, source: BinaryIO | bytes, name: str, media_type: str, note: str = ""
+        self,
+        source: BinaryIO | bytes,
+        name: str,
+        media_type: str,
+        note: str = "",
+        incident: str | None = None,
     ) -> EvidenceItem:
-        """Seal and store one item, keeping its bytes untouched; return what was stored."""
+        """Seal and store one file, keeping its bytes untouched; return what was stored.
+
+        Refuses (Under18Error) any file for an incident where someone was under 18.
+        """
+        if incident is not None and self.incident(incident).under_18:
+            raise Under18Error()
+        return self._add(source, name, media_type, note, incident, "file", {})
+
+    def add_message(
+        self, text: str, sender: str, sent_at: str, incident: str | None = None
+    ) -> EvidenceItem:
+        """Store a message or threat as typed or pasted, with who sent it and when."""
+        if incident is not None:
+            self.incident(incident)
+        details = {"sender": sender, "sent_at": sent_at}
+        data = text.encode()
+        return self._add(
+            data, "message.txt", "text/plain; charset=utf-8", "", incident, "message", details
+        )
+
+    def _add(
+        self,
+        source: BinaryIO | bytes,
+        name: str,
+        media_type: str,
+        note: str,
+        incident: str | None,
+        kind: str,
+        details: dict[str, str],
+    ) -> EvidenceItem:
         stream = io.BytesIO(source) if isinstance(source, bytes) else source
         item_id, blob_id, item_key = uuid.uuid4().hex, uuid.uuid4().hex, new_key()
         digests = _Digests(stream)
@@ -189,6 +227,9 @@ class Locker:
             "sha256": digests.sha256.hexdigest(),
             "sha512": digests.sha512.hexdigest(),
             "note": note,
+            "kind": kind,
+            "incident": incident,
+            "details": details,
         }
         self._stage_record(record)
         entry = self._append("item-added", OWNER, item_id, _digest_details(record))
@@ -217,6 +258,53 @@ class Locker:
         record = self._record(item_id)
         self._append("item-deleted", OWNER, item_id, {**_digest_details(record), "reason": reason})
         self._remove_files(item_id, record["blob"])
+
+    def add_incident(self, incident: Incident) -> Incident:
+        """Store an incident on the timeline; return it with its new id."""
+        incident.check()
+        stored = replace(incident, id=uuid.uuid4().hex)
+        self._write_incident(stored)
+        self._append("incident-added", OWNER, stored.id)
+        return stored
+
+    def correct_incident(self, incident: Incident, reason: str) -> None:
+        """Replace an incident's details, recording which fields changed and why."""
+        incident.check()
+        old = self.incident(incident.id)
+        changed = sorted(k for k, v in asdict(incident).items() if asdict(old)[k] != v)
+        self._write_incident(incident)
+        self._append(
+            "incident-corrected",
+            OWNER,
+            incident.id,
+            {"fields": ",".join(changed), "reason": reason},
+        )
+
+    def incident(self, incident_id: str) -> Incident:
+        """Return one incident; raise LockerError if there is none with that id."""
+        if incident_id not in {e.item for e in self._entries if e.action == "incident-added"}:
+            raise LockerError(f"no incident {incident_id} in this locker")
+        path = self.root / "incidents" / incident_id
+        try:
+            plain = unseal_bytes(
+                self._master, f"incident:{incident_id}".encode(), path.read_bytes()
+            )
+        except (OSError, SealError) as error:
+            raise CorruptLockerError(f"incident {incident_id} is missing or damaged") from error
+        fields = json.loads(plain)
+        for key in ("urls", "people", "reports"):
+            fields[key] = tuple(fields[key])
+        return Incident(**fields)
+
+    def incidents(self) -> list[Incident]:
+        """Return every incident, in the order they were added."""
+        return [self.incident(str(e.item)) for e in self._entries if e.action == "incident-added"]
+
+    def _write_incident(self, incident: Incident) -> None:
+        sealed = seal_bytes(
+            self._master, f"incident:{incident.id}".encode(), json.dumps(asdict(incident)).encode()
+        )
+        write_atomically(self.root / "incidents" / incident.id, sealed)
 
     def custody(self) -> list[CustodyEntry]:
         """Return the custody log, verified."""
@@ -298,7 +386,8 @@ class Locker:
         """Remove what a crash left half-done: temporary files, uncommitted or deleted items."""
         live = self._live_ids()
         blobs = {self._record(item_id)["blob"] for item_id in live}
-        for folder, keep in (("records", live), ("blobs", blobs)):
+        incidents = {e.item for e in self._entries if e.action == "incident-added"}
+        for folder, keep in (("records", live), ("blobs", blobs), ("incidents", incidents)):
             remove_temporaries(self.root / folder)
             for path in (self.root / folder).iterdir():
                 if path.name not in keep:
@@ -383,4 +472,7 @@ def _item(record: Mapping[str, object], entry: CustodyEntry | None) -> EvidenceI
         sha512=str(record["sha512"]),
         added_utc=entry.at_utc if entry else "",
         note=str(record["note"]),
+        kind=str(record.get("kind", "file")),
+        incident=None if record.get("incident") is None else str(record["incident"]),
+        details=dict(record.get("details") or {}),  # type: ignore[call-overload]  # JSON object
     )

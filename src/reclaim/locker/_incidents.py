@@ -1,0 +1,64 @@
+"""Incidents: what happened, when, where and who, on the case's timeline."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from reclaim.errors import ReclaimError
+
+INCIDENT_KINDS = ("shared", "threatened", "extortion", "fake-image", "other")
+
+
+class IncidentError(ReclaimError):
+    """An incident is missing something it needs, or names something that is not allowed."""
+
+
+class Under18Error(IncidentError):
+    """Media offered for an incident where someone was under 18 in the image."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No pictures, videos or page captures are kept when someone was under 18 in the "
+            "image: keeping a copy can itself be an offence. Record the web addresses, usernames "
+            "and the words of messages instead, and report the image to the Internet Watch "
+            "Foundation (iwf.org.uk), Childline's Report Remove (childline.org.uk/remove), "
+            "Take It Down (takeitdown.ncmec.org) or the police."
+        )
+
+
+@dataclass(frozen=True)
+class Incident:
+    """Something that happened: content shared, a threat, a demand, a fake image."""
+
+    kind: str
+    summary: str
+    happened_on: str = ""
+    discovered_on: str = ""
+    platform: str = ""
+    urls: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    reports: tuple[str, ...] = ()
+    under_18: bool = False
+    id: str = ""
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def check(self) -> None:
+        """Raise IncidentError unless the incident can be stored."""
+        if self.kind not in INCIDENT_KINDS:
+            raise IncidentError(f"kind must be one of {', '.join(INCIDENT_KINDS)}")
+        if not self.summary.strip():
+            raise IncidentError("say in a few words what happened")
+        for value in (self.happened_on, self.discovered_on):
+            if value:
+                _check_date(value)
+        for url in self.urls:
+            if not url.startswith(("https://", "http://")):
+                raise IncidentError(f"{url!r} is not a web address")
+
+
+def _check_date(value: str) -> None:
+    try:
+        datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise IncidentError(
+            f"{value!r} is not a date such as 2026-11-23 or 2026-11-23T21:30"
+        ) from None
