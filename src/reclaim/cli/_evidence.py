@@ -23,6 +23,13 @@ def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
     export.add_argument("destination", type=Path, help="a new folder for the pack")
     export.add_argument("--initials", required=True, help="for exhibit numbers, such as JS")
     export.add_argument("--title", default="Evidence pack", help="shown in the report")
+    export.add_argument(
+        "--timestamp-authority",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="an RFC 3161 authority to timestamp the pack (repeat for more than one)",
+    )
     _passphrase_option(export)
     export.set_defaults(run=_export)
 
@@ -73,7 +80,13 @@ def _export(arguments: argparse.Namespace) -> int:
 
     try:
         box = Locker.open(arguments.locker, _passphrase(arguments))
-        pack = export_pack(box, arguments.destination, arguments.initials, arguments.title)
+        pack = export_pack(
+            box,
+            arguments.destination,
+            arguments.initials,
+            arguments.title,
+            authorities=tuple(arguments.timestamp_authority),
+        )
     except (ReclaimError, OSError) as error:
         print(f"reclaim: {error}", file=sys.stderr)
         return 1

@@ -19,16 +19,19 @@ from reclaim import __version__
 from reclaim.errors import ReclaimError
 from reclaim.locker import EvidenceItem, Locker
 from reclaim.locker._sshsig import fingerprint, openssh_public_key
+from reclaim.locker._timestamps import TimestampUnavailableError, request_token
 from reclaim.packs._layout import (
     ALLOWED_SIGNERS,
     CUSTODY_LOG,
     EXHIBITS,
     EXHIBITS_FOLDER,
+    PENDING,
     PUBLIC_KEY,
     SIGNATURE,
     SIGNER_IDENTITY,
     SIGNING_NAMESPACE,
     TAG_MANIFEST,
+    TIMESTAMPS_FOLDER,
     manifest_line,
 )
 
@@ -55,9 +58,18 @@ class Exhibit:
 
 
 def export_pack(
-    box: Locker, destination: Path, initials: str, title: str, item_ids: list[str] | None = None
+    box: Locker,
+    destination: Path,
+    initials: str,
+    title: str,
+    item_ids: list[str] | None = None,
+    authorities: tuple[str, ...] = (),
 ) -> Path:
-    """Write a pack of the chosen items (all by default) to ``destination``; return it."""
+    """Write a pack of the chosen items (all by default) to ``destination``; return it.
+
+    Each of ``authorities`` (RFC 3161 URLs) is asked to timestamp the tag manifest; one that
+    cannot be reached is listed in timestamps/pending.txt ("timestamp pending").
+    """
     if destination.exists():
         raise PackError(f"{destination} already exists: choose a new folder for the pack")
     if not re.fullmatch(r"[A-Z]{1,4}", initials):
@@ -72,6 +84,7 @@ def export_pack(
     _write_tag_files(box, partial, exhibits, title)
     tag_manifest = (partial / TAG_MANIFEST).read_bytes()
     (partial / SIGNATURE).write_text(box.ssh_sign(SIGNING_NAMESPACE, tag_manifest))
+    _timestamp(partial, tag_manifest, authorities)
     os.replace(partial, destination)
     box.record_export({"exhibits": str(len(exhibits)), "tagmanifest_sha256": _sha256(tag_manifest)})
     return destination
@@ -151,6 +164,24 @@ def _report(title: str, exhibits: list[Exhibit], box: Locker, key_fingerprint: s
         "<h2>Custody log</h2><table><tr><th>#</th><th>When (UTC)</th><th>Action</th>"
         f"<th>Item</th></tr>{custody}</table></body></html>\n"
     )
+
+
+def _timestamp(root: Path, tag_manifest: bytes, authorities: tuple[str, ...]) -> None:
+    if not authorities:
+        return
+    folder = root / TIMESTAMPS_FOLDER
+    folder.mkdir()
+    pending = []
+    for number, authority in enumerate(authorities, 1):
+        try:
+            token = request_token(authority, tag_manifest)
+        except TimestampUnavailableError as error:
+            pending.append(f"{authority}  {_sha256(tag_manifest)}  ({error})\n")
+            continue
+        (folder / f"tsa-{number}.tsr").write_bytes(token.response)
+        (folder / f"tsa-{number}.url").write_text(authority + "\n")
+    if pending:
+        (folder / PENDING).write_text("".join(pending))
 
 
 def _sha256(data: bytes) -> str:

@@ -9,6 +9,8 @@ TAG_MANIFEST = "tagmanifest-sha256.txt"
 SIGNATURE = "tagmanifest-sha256.txt.sig"
 SIGNER_IDENTITY = "reclaim-locker"
 SIGNING_NAMESPACE = "reclaim-pack"
+TIMESTAMPS_FOLDER = "timestamps"
+PENDING = "pending.txt"
 PAYLOAD_MANIFESTS = {"manifest-sha256.txt": "sha256", "manifest-sha512.txt": "sha512"}
 
 

@@ -12,14 +12,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from reclaim.locker import CustodyError, verify_chain
 from reclaim.locker._custody import parse_entry
 from reclaim.locker._sshsig import SignatureError, fingerprint, public_key_blob, verify
+from reclaim.locker._timestamps import TimestampError, check_token
 from reclaim.packs._layout import (
     CUSTODY_LOG,
     EXHIBITS,
     EXHIBITS_FOLDER,
     PAYLOAD_MANIFESTS,
+    PENDING,
     SIGNATURE,
     SIGNING_NAMESPACE,
     TAG_MANIFEST,
+    TIMESTAMPS_FOLDER,
     parse_manifest,
 )
 
@@ -61,7 +64,31 @@ def verify_pack(root: Path) -> list[Check]:
             results.append(Check(PASS, name, check(root, context), by_hand))
         except (_Failed, OSError, ValueError, KeyError) as error:
             results.append(Check(FAIL, name, str(error) or type(error).__name__, by_hand))
-    results.append(Check(WARN, "timestamps", "no trusted timestamp in this pack (pending)"))
+    results.extend(_check_timestamps(root))
+    return results
+
+
+def _check_timestamps(root: Path) -> list[Check]:
+    folder = root / TIMESTAMPS_FOLDER
+    tokens = sorted(folder.glob("*.tsr")) if folder.is_dir() else []
+    results = []
+    for token in tokens:
+        relative = token.relative_to(root)
+        by_hand = (
+            f"openssl ts -verify -data {TAG_MANIFEST} -in {relative} "
+            "-CAfile AUTHORITY-ROOT.pem -untrusted AUTHORITY-CHAIN.pem"
+        )
+        try:
+            stamped = check_token(token.read_bytes(), (root / TAG_MANIFEST).read_bytes())
+        except (TimestampError, OSError) as error:
+            results.append(Check(FAIL, f"timestamp {relative}", str(error), by_hand))
+            continue
+        detail = f"the tag manifest existed at {stamped}; check the authority's root by hand"
+        results.append(Check(PASS, f"timestamp {relative}", detail, by_hand))
+    if (folder / PENDING).exists():
+        results.append(Check(WARN, "timestamps", "timestamp pending: an authority was offline"))
+    elif not tokens:
+        results.append(Check(WARN, "timestamps", "no trusted timestamp in this pack"))
     return results
 
 
