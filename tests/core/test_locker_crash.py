@@ -42,6 +42,7 @@ def test_killing_the_writer_at_random_moments_never_breaks_the_locker(tmp_path: 
     Locker.create(root, PASSPHRASE, LOW_MEMORY_PROFILE)
     chance = random.Random(2026)
     seen = 0
+    deleted: set[str | None] = set()
     for round_number in range(ROUNDS):
         writer = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(root), PASSPHRASE, str(round_number * 1000)]
@@ -58,6 +59,8 @@ def test_killing_the_writer_at_random_moments_never_breaks_the_locker(tmp_path: 
         blobs = len(list((root / "blobs").iterdir()))
         records = len(list((root / "records").iterdir()))
         assert blobs == records == len(items), "no half-written item is left behind"
-        assert not any(int(item.name.split("-")[1]) % 4 == 3 for item in items)
+        deleted = {e.item for e in box.custody() if e.action == "item-deleted"}
+        assert not deleted & {item.id for item in items}, "a deleted item came back"
         seen = max(seen, len(items))
     assert seen > 0, "the writer never got an item in: the test proved nothing"
+    assert deleted, "the writer never deleted an item: deletion was not tested"

@@ -1,0 +1,127 @@
+"""Capturing pages the test serves on loopback (with an image, a cookie and a redirect) in a
+real Chromium; the WACZ passes `wacz validate`; session secrets appear in nothing exported."""
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from reclaim.capture import CaptureError, capture_page, check_address
+
+SESSION_SECRET = "session-secret-4f9d2b"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082"
+)
+PAGE = (
+    b"<!doctype html><html lang='en'><head><title>Forum thread 42</title></head>"
+    b"<body><h1>Thread 42</h1><p>posted by ex_partner_99</p><img src='/image.png' alt=''>"
+    b"</body></html>"
+)
+
+
+class Site(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path == "/start":
+            self.send_response(302)
+            self.send_header("Location", "/thread/42")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body, kind = (PNG, "image/png") if self.path == "/image.png" else (PAGE, "text/html")
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Set-Cookie", f"session={SESSION_SECRET}; Path=/")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *arguments: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def capture(site_url: str, tmp_path_factory: pytest.TempPathFactory, chromium_path: Path):  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("capture") / "c1"
+    return capture_page(site_url + "/start", folder, allow_private=True, chromium=chromium_path)
+
+
+def test_capture_writes_every_artefact(capture) -> None:  # type: ignore[no-untyped-def]
+    for name in (
+        "screenshot.png",
+        "page.pdf",
+        "page.mhtml",
+        "dom.html",
+        "capture.wacz",
+        "capture.warc.gz",
+        "metadata.json",
+    ):
+        assert capture.files[name].stat().st_size > 0, name
+    assert capture.files["screenshot.png"].read_bytes()[:8] == PNG[:8]
+    assert capture.files["page.pdf"].read_bytes()[:5] == b"%PDF-"
+    assert "Thread 42" in capture.files["dom.html"].read_text()
+
+
+def test_metadata_records_redirects_status_title_and_times(capture, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    meta = json.loads(capture.files["metadata.json"].read_text())
+    assert meta["requested_url"] == site_url + "/start"
+    assert meta["final_url"] == site_url + "/thread/42"
+    assert meta["redirect_chain"] == [{"url": site_url + "/start", "status": 302}]
+    assert meta["status"] == 200 and meta["title"] == "Forum thread 42"
+    assert meta["server_address"]["ipAddress"] == "127.0.0.1"
+    assert meta["capture_started_utc"] <= meta["capture_ended_utc"]
+    assert meta["software"]["chromium"]
+    assert set(meta["files"]) >= {"screenshot.png", "capture.wacz"}
+
+
+def test_wacz_passes_wacz_validate(capture) -> None:  # type: ignore[no-untyped-def]
+    result = subprocess.run(
+        [sys.executable, "-m", "wacz", "validate", "-f", str(capture.files["capture.wacz"])],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_warc_holds_the_page_and_its_image(capture, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    from warcio.archiveiterator import ArchiveIterator
+
+    with capture.files["capture.warc.gz"].open("rb") as stream:
+        responses = {
+            record.rec_headers.get_header("WARC-Target-URI"): record.content_stream().read()
+            for record in ArchiveIterator(stream)
+            if record.rec_type == "response"
+        }
+    assert responses[site_url + "/image.png"] == PNG
+    assert responses[site_url + "/thread/42"] == PAGE
+
+
+def test_no_session_secret_in_anything_exported(capture) -> None:  # type: ignore[no-untyped-def]
+    import gzip
+
+    for path in capture.folder.iterdir():
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+        assert SESSION_SECRET.encode() not in data, path.name
+
+
+def test_private_addresses_are_refused_outside_tests() -> None:
+    with pytest.raises(CaptureError, match="private address"):
+        check_address("http://127.0.0.1:8000/")
+    with pytest.raises(CaptureError, match="not a web address"):
+        check_address("file:///etc/passwd")
