@@ -125,3 +125,43 @@ def test_private_addresses_are_refused_outside_tests() -> None:
         check_address("http://127.0.0.1:8000/")
     with pytest.raises(CaptureError, match="not a web address"):
         check_address("file:///etc/passwd")
+
+
+def test_capture_command_keeps_the_capture_in_the_locker(site_url: str, tmp_path: Path) -> None:
+    from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
+
+    box, _ = Locker.create(tmp_path / "locker", "capture passphrase", LOW_MEMORY_PROFILE)
+    incident = box.add_incident(Incident(kind="shared", summary="posted on a forum"))
+    child = box.add_incident(Incident(kind="shared", summary="school photo", under_18=True))
+    secret = tmp_path / "pass"
+    secret.write_text("capture passphrase")
+
+    def capture(out: str, incident_id: str) -> subprocess.CompletedProcess[str]:
+        command = [
+            sys.executable,
+            "-m",
+            "reclaim.cli",
+            "capture",
+            site_url + "/start",
+            "--out",
+            str(tmp_path / out),
+            "--locker",
+            str(box.root),
+            "--incident",
+            incident_id,
+            "--passphrase-file",
+            str(secret),
+            "--allow-private",
+        ]
+        return subprocess.run(command, capture_output=True, text=True, timeout=180)
+
+    done = capture("out", incident.id)
+    assert done.returncode == 0, done.stderr
+    items = Locker.open(box.root, "capture passphrase").items()
+    assert {item.name for item in items} >= {"screenshot.png", "capture.wacz", "metadata.json"}
+    assert all(item.kind == "capture" and item.incident == incident.id for item in items)
+    assert items[0].details["url"] == site_url + "/start"
+
+    refused = capture("child", child.id)
+    assert refused.returncode == 1 and "No pictures, videos or page captures" in refused.stderr
+    assert not (tmp_path / "child").exists(), "nothing was fetched for an under-18 incident"

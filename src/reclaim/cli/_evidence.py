@@ -33,6 +33,15 @@ def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
     _passphrase_option(export)
     export.set_defaults(run=_export)
 
+    capture = verbs.add_parser("capture", help="capture a web page as evidence")
+    capture.add_argument("url")
+    capture.add_argument("--out", type=Path, required=True, help="a new folder for the files")
+    capture.add_argument("--locker", type=Path, help="also keep the capture in this locker")
+    capture.add_argument("--incident", help="the incident the capture belongs to")
+    capture.add_argument("--allow-private", action="store_true", help=argparse.SUPPRESS)
+    _passphrase_option(capture)
+    capture.set_defaults(run=_capture)
+
     verify = verbs.add_parser("verify", help="check an evidence pack (PASS, WARN or FAIL)")
     verify.add_argument("pack", type=Path)
     verify.set_defaults(run=_verify)
@@ -91,6 +100,26 @@ def _export(arguments: argparse.Namespace) -> int:
         print(f"reclaim: {error}", file=sys.stderr)
         return 1
     print(f"Pack written to {pack}. Check it with: reclaim verify {pack}")
+    return 0
+
+
+def _capture(arguments: argparse.Namespace) -> int:
+    from reclaim.capture import capture_page
+    from reclaim.locker import Locker
+
+    try:
+        box = Locker.open(arguments.locker, _passphrase(arguments)) if arguments.locker else None
+        if box is not None:
+            box.check_media_allowed(arguments.incident)  # before anything is fetched
+        capture = capture_page(arguments.url, arguments.out, arguments.allow_private)
+        if box is not None:
+            started = str(capture.metadata["capture_started_utc"])
+            box.add_capture(capture.files, arguments.url, started, arguments.incident)
+    except (ReclaimError, OSError) as error:
+        print(f"reclaim: {error}", file=sys.stderr)
+        return 1
+    for name, path in capture.files.items():
+        print(f"{name:<16} {path}")
     return 0
 
 

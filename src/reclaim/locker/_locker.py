@@ -17,6 +17,7 @@ import base64
 import hashlib
 import io
 import json
+import mimetypes
 import os
 import uuid
 from collections.abc import Iterator, Mapping
@@ -187,9 +188,26 @@ class Locker:
 
         Refuses (Under18Error) any file for an incident where someone was under 18.
         """
+        self.check_media_allowed(incident)
+        return self._add(source, name, media_type, note, incident, "file", {})
+
+    def check_media_allowed(self, incident: str | None) -> None:
+        """Raise Under18Error if ``incident`` is one where no media may be kept."""
         if incident is not None and self.incident(incident).under_18:
             raise Under18Error()
-        return self._add(source, name, media_type, note, incident, "file", {})
+
+    def add_capture(
+        self, files: dict[str, Path], url: str, captured_utc: str, incident: str | None = None
+    ) -> list[EvidenceItem]:
+        """Store each file of a web capture as an item, linked to its URL and capture time."""
+        self.check_media_allowed(incident)
+        details = {"url": url, "captured_utc": captured_utc}
+        stored = []
+        for name, path in files.items():
+            media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            with path.open("rb") as source:
+                stored.append(self._add(source, name, media_type, "", incident, "capture", details))
+        return stored
 
     def add_message(
         self, text: str, sender: str, sent_at: str, incident: str | None = None
