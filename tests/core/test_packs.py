@@ -135,3 +135,10 @@ def test_export_refuses_an_existing_destination(pack: Path) -> None:
 def test_export_is_recorded_in_the_custody_log(pack: Path) -> None:
     box = Locker.open(pack.parent / "locker", "pass phrase")
     assert box.custody()[-1].action == "pack-exported"
+
+
+def test_pdf_report_embeds_fonts_for_arabic_and_urdu_names(pack: Path) -> None:
+    pdf = (pack / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    assert b"NotoNaskhArabic" in pdf and b"NotoNastaliqUrdu" in pdf and b"NotoSans" in pdf
+    assert "report.pdf" in (pack / "tagmanifest-sha256.txt").read_text()

@@ -34,6 +34,7 @@ from reclaim.packs._layout import (
     TIMESTAMPS_FOLDER,
     manifest_line,
 )
+from reclaim.packs._pdf import write_pdf
 
 VERIFY_TEMPLATE = Path(__file__).with_name("VERIFY.md")
 
@@ -136,7 +137,8 @@ def _write_tag_files(box: Locker, root: Path, exhibits: list[Exhibit], title: st
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
-    tagged = sorted(files)
+    write_pdf(root / "report.pdf", title, exhibits, box.custody(), fingerprint(key))
+    tagged = sorted([*files, "report.pdf"])
     (root / TAG_MANIFEST).write_text(
         "".join(manifest_line(_sha256((root / name).read_bytes()), name) for name in tagged)
     )
