@@ -3,6 +3,7 @@
 - pages.json: page weight (bytes a browser transfers per page, everything included) and server
   time per page, on SQLite. Aims (issue 2): under 60 KB per page, under 20 ms median.
 - locker.json: locker ingest throughput beside the raw primitives (bench/locker.py).
+- evidence.json: capture time per page, export and verify time for a 1 GB case.
 """
 
 import json
@@ -46,11 +47,13 @@ def main() -> int:
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     print_table(report)
     sys.path.insert(0, str(HERE))
+    import evidence
     import locker
 
-    ingest = locker.run()
-    (HERE / "results" / "locker.json").write_text(json.dumps(ingest, indent=2) + "\n")
-    print(json.dumps(ingest, indent=2))
+    for name, module in (("locker", locker), ("evidence", evidence)):
+        result = module.run()
+        (HERE / "results" / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+        print(json.dumps(result, indent=2))
     return 0
 
 
