@@ -142,3 +142,24 @@ def test_pdf_report_embeds_fonts_for_arabic_and_urdu_names(pack: Path) -> None:
     assert pdf.startswith(b"%PDF-")
     assert b"NotoNaskhArabic" in pdf and b"NotoNastaliqUrdu" in pdf and b"NotoSans" in pdf
     assert "report.pdf" in (pack / "tagmanifest-sha256.txt").read_text()
+
+
+def test_pack_encrypted_for_a_recipient_opens_and_still_verifies(
+    pack: Path, tmp_path: Path
+) -> None:
+    import tarfile
+
+    import pyrage
+
+    from reclaim.packs import encrypt_pack
+
+    identity = pyrage.x25519.Identity.generate()
+    sealed = encrypt_pack(pack, str(identity.to_public()), tmp_path / "pack.tar.age")
+    exhibit = next((pack / "data/exhibits").iterdir()).read_bytes()
+    assert exhibit not in sealed.read_bytes()
+    pyrage.decrypt_file(str(sealed), str(tmp_path / "pack.tar"), [identity])
+    with tarfile.open(tmp_path / "pack.tar") as archive:
+        archive.extractall(tmp_path / "opened", filter="data")
+    assert statuses(tmp_path / "opened" / pack.name)["signature"] == PASS
+    with pytest.raises(PackError, match="not an age recipient"):
+        encrypt_pack(pack, "not-a-key", tmp_path / "other.tar.age")

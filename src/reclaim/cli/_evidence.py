@@ -30,6 +30,9 @@ def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
         metavar="URL",
         help="an RFC 3161 authority to timestamp the pack (repeat for more than one)",
     )
+    export.add_argument(
+        "--encrypt-to", metavar="AGE_RECIPIENT", help="also write PACK.tar.age for this recipient"
+    )
     _passphrase_option(export)
     export.set_defaults(run=_export)
 
@@ -85,7 +88,7 @@ def _locker(arguments: argparse.Namespace) -> int:
 
 def _export(arguments: argparse.Namespace) -> int:
     from reclaim.locker import Locker
-    from reclaim.packs import export_pack
+    from reclaim.packs import encrypt_pack, export_pack
 
     try:
         box = Locker.open(arguments.locker, _passphrase(arguments))
@@ -96,6 +99,10 @@ def _export(arguments: argparse.Namespace) -> int:
             arguments.title,
             authorities=tuple(arguments.timestamp_authority),
         )
+        if arguments.encrypt_to:
+            sealed = pack.with_name(pack.name + ".tar.age")
+            encrypt_pack(pack, arguments.encrypt_to, sealed)
+            print(f"Encrypted copy: {sealed} (open with: age -d -i KEY {sealed.name} | tar x)")
     except (ReclaimError, OSError) as error:
         print(f"reclaim: {error}", file=sys.stderr)
         return 1

@@ -1,6 +1,17 @@
 """Evidence packs: export from the locker, and independent verification."""
 
+from reclaim.packs._encrypt import encrypt_pack
 from reclaim.packs._export import Exhibit, PackError, export_pack
 from reclaim.packs._verify import FAIL, PASS, WARN, Check, verify_pack
 
-__all__ = ["FAIL", "PASS", "WARN", "Check", "Exhibit", "PackError", "export_pack", "verify_pack"]
+__all__ = [
+    "FAIL",
+    "PASS",
+    "WARN",
+    "Check",
+    "Exhibit",
+    "PackError",
+    "encrypt_pack",
+    "export_pack",
+    "verify_pack",
+]
