@@ -8,10 +8,8 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,29 +17,21 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from reclaim.capture import CHROMIUM_ARGS, ChromiumNotFoundError, find_chromium
 
+from ..loopback import QuietHandler, loopback_server
+
 SERVER_START_SECONDS = 60
 
 
-class NeutralPage(BaseHTTPRequestHandler):
+class NeutralPage(QuietHandler):
     def do_GET(self) -> None:
         body = b"<!doctype html><html lang='en'><title>Weather</title><h1>Weather</h1></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.answer(200, body, "text/html")
 
 
 @pytest.fixture(scope="session")
 def neutral_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), NeutralPage)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/weather"
-    server.shutdown()
-    server.server_close()
+    with loopback_server(NeutralPage) as base:
+        yield f"{base}/weather"
 
 
 def free_port() -> int:

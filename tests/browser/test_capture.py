@@ -4,14 +4,14 @@ real Chromium; the WACZ passes `wacz validate`; session secrets appear in nothin
 import json
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from reclaim.capture import CaptureError, capture_page, check_address
+
+from ..loopback import QuietHandler, loopback_server
 
 SESSION_SECRET = "session-secret-4f9d2b"
 PNG = bytes.fromhex(
@@ -25,33 +25,19 @@ PAGE = (
 )
 
 
-class Site(BaseHTTPRequestHandler):
+class Site(QuietHandler):
     def do_GET(self) -> None:
         if self.path == "/start":
-            self.send_response(302)
-            self.send_header("Location", "/thread/42")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            self.answer(302, b"", "text/plain", ("Location", "/thread/42"))
             return
         body, kind = (PNG, "image/png") if self.path == "/image.png" else (PAGE, "text/html")
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Set-Cookie", f"session={SESSION_SECRET}; Path=/")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *arguments: object) -> None:
-        pass
+        self.answer(200, body, kind, ("Set-Cookie", f"session={SESSION_SECRET}; Path=/"))
 
 
 @pytest.fixture(scope="module")
 def site_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with loopback_server(Site) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,11 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from ..loopback import QuietHandler, loopback_server
 
 TSA_CONFIG = """
 [ tsa ]
@@ -101,7 +102,7 @@ def authority(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Authority]:
     make_authority(folder)
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             query = self.rfile.read(int(self.headers["Content-Length"]))
             with lock, tempfile.TemporaryDirectory(dir=folder) as work:
@@ -118,19 +119,7 @@ def authority(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Authority]:
                     folder=Path(work),
                 )
                 reply = (Path(work) / "r.tsr").read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/timestamp-reply")
-            self.send_header("Content-Length", str(len(reply)))
-            self.end_headers()
-            self.wfile.write(reply)
+            self.answer(200, reply, "application/timestamp-reply")
 
-        def log_message(self, *arguments: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield Authority(
-        f"http://127.0.0.1:{server.server_address[1]}/tsa", folder / "ca.pem", folder / "tsa.pem"
-    )
-    server.shutdown()
-    server.server_close()
+    with loopback_server(Handler) as base:
+        yield Authority(f"{base}/tsa", folder / "ca.pem", folder / "tsa.pem")
