@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,22 +67,31 @@ def capture_page(
     check_address(url, allow_private)
     destination.mkdir(parents=True)
     started = datetime.datetime.now(datetime.UTC)
+    # Playwright's sync API refuses to run where an event loop is running (an async server, a
+    # test already driving a browser); a thread of its own has none.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        metadata = worker.submit(_run_browser, url, destination, started, chromium).result()
+    files = {path.name: path for path in sorted(destination.iterdir())}
+    metadata["files"] = {name: _sha256(path) for name, path in files.items()}
+    (destination / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
+    files["metadata.json"] = destination / "metadata.json"
+    return Capture(destination, files, metadata)
+
+
+def _run_browser(
+    url: str, destination: Path, started: datetime.datetime, chromium: Path | None
+) -> dict[str, Any]:
     arguments = [*CHROMIUM_ARGS, *(["--no-sandbox"] if os.geteuid() == 0 else [])]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(chromium or find_chromium()), args=arguments
         )
         try:
-            metadata = _record(browser, url, destination, started)
+            return _record(browser, url, destination, started)
         except PlaywrightError as error:
             raise CaptureError(f"the page could not be captured: {error.message}") from None
         finally:
             browser.close()
-    files = {path.name: path for path in sorted(destination.iterdir())}
-    metadata["files"] = {name: _sha256(path) for name, path in files.items()}
-    (destination / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
-    files["metadata.json"] = destination / "metadata.json"
-    return Capture(destination, files, metadata)
 
 
 def _record(browser: Any, url: str, folder: Path, started: datetime.datetime) -> dict[str, Any]:
