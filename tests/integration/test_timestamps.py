@@ -85,3 +85,53 @@ def test_offline_authority_leaves_the_timestamp_pending(tmp_path: Path) -> None:
     checks = {check.name: check.status for check in verify_pack(pack)}
     assert checks["timestamps"] == WARN
     assert FAIL not in checks.values()
+
+
+def test_log_head_timestamp_is_kept_and_checks_against_the_entry(
+    authority: Authority, tmp_path: Path
+) -> None:
+    box, _ = Locker.create(tmp_path / "locker", "timestamp passphrase", LOW_MEMORY_PROFILE)
+    box.add(b"evidence", "a.txt", "text/plain")
+    head = box.custody()[-1]
+    (stamp,) = box.timestamp_log_head((authority.url,))
+    assert stamp.seq == head.seq and stamp.time != "pending"
+    reopened = Locker.open(box.root, "timestamp passphrase")
+    assert reopened.timestamps() == [stamp]
+    assert check_token(reopened.timestamp_token(stamp), head.line()) == stamp.time
+    assert reopened.custody()[-1].action == "log-head-timestamped"
+
+
+def test_offline_log_head_timestamp_waits_and_is_retried(
+    authority: Authority, tmp_path: Path
+) -> None:
+    import urllib.request
+
+    from ..loopback import QuietHandler, loopback_server
+
+    online = {"value": False}
+
+    class Flaky(QuietHandler):
+        """The authority behind a link that is down until the test brings it up."""
+
+        def do_POST(self) -> None:
+            query = self.rfile.read(int(self.headers["Content-Length"]))
+            if not online["value"]:
+                self.answer(503, b"offline", "text/plain")
+                return
+            request = urllib.request.Request(
+                authority.url, query, {"Content-Type": "application/timestamp-query"}
+            )
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                self.answer(200, answer.read(), "application/timestamp-reply")
+
+    box, _ = Locker.create(tmp_path / "locker", "timestamp passphrase", LOW_MEMORY_PROFILE)
+    with loopback_server(Flaky) as base:
+        (stamp,) = box.timestamp_log_head((base + "/tsa",))
+        assert stamp.time == "pending"
+        reopened = Locker.open(box.root, "timestamp passphrase")
+        assert [s.time for s in reopened.timestamps()] == ["pending"]
+        online["value"] = True
+        (done,) = reopened.retry_timestamps()
+    assert done.time != "pending" and done.seq == stamp.seq
+    times = [s.time for s in Locker.open(box.root, "timestamp passphrase").timestamps()]
+    assert times == [done.time]

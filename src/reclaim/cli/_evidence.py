@@ -12,9 +12,16 @@ from reclaim.errors import ReclaimError
 def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the evidence verbs to the command line."""
     locker = verbs.add_parser("locker", help="create, fill and list an evidence locker")
-    locker.add_argument("action", choices=["create", "add", "list"])
+    locker.add_argument("action", choices=["create", "add", "list", "timestamp"])
     locker.add_argument("path", type=Path, help="the locker folder")
     locker.add_argument("files", nargs="*", type=Path, help="files to add (with add)")
+    locker.add_argument(
+        "--timestamp-authority",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="with timestamp: an RFC 3161 authority (pending requests are retried too)",
+    )
     _passphrase_option(locker)
     locker.set_defaults(run=_locker)
 
@@ -80,6 +87,10 @@ def _locker(arguments: argparse.Namespace) -> int:
         if arguments.action == "list":
             for item in box.items():
                 print(f"{item.id}  {item.added_utc}  {item.size:>10}  {item.name}")
+        if arguments.action == "timestamp":
+            box.retry_timestamps()
+            for stamp in box.timestamp_log_head(tuple(arguments.timestamp_authority)):
+                print(f"custody log up to entry {stamp.seq}: {stamp.time}  ({stamp.authority})")
     except (ReclaimError, OSError) as error:
         print(f"reclaim: {error}", file=sys.stderr)
         return 1

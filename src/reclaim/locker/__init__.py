@@ -13,6 +13,7 @@ from reclaim.locker._locker import (
     EvidenceItem,
     Locker,
     LockerError,
+    LogStamp,
     WrongKeyError,
 )
 from reclaim.locker._stream import SealError
@@ -30,6 +31,7 @@ __all__ = [
     "KdfParams",
     "Locker",
     "LockerError",
+    "LogStamp",
     "SealError",
     "Under18Error",
     "WrongKeyError",

@@ -42,6 +42,7 @@ from reclaim.locker._keys import (
     normalise_recovery_code,
 )
 from reclaim.locker._stream import SealError, seal, seal_bytes, unseal, unseal_bytes
+from reclaim.locker._timestamps import TimestampUnavailableError, request_token
 
 HEADER = "locker.json"
 LOG = "custody.log"
@@ -87,6 +88,19 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text)
 
 
+@dataclass(frozen=True)
+class LogStamp:
+    """A timestamp of the custody log up to entry ``seq``: its time, or "pending"."""
+
+    authority: str
+    seq: int
+    time: str
+
+
+def _slug(authority: str) -> str:
+    return hashlib.sha256(authority.encode()).hexdigest()[:16]
+
+
 class Locker:
     """An unlocked locker. Create one with ``create``, open one with ``open`` or ``recover``."""
 
@@ -120,7 +134,13 @@ class Locker:
             "signing_key": _b64(seal_bytes(master, b"signing-key", _private_bytes(signing))),
             "public_key": _b64(signing.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)),
         }
-        for folder in (root, root / "blobs", root / "records", root / "incidents"):
+        for folder in (
+            root,
+            root / "blobs",
+            root / "records",
+            root / "incidents",
+            root / "timestamps",
+        ):
             folder.mkdir(parents=True, exist_ok=True)
         (root / LOG).touch()
         write_atomically(root / HEADER, json.dumps(header, indent=2).encode())
@@ -323,6 +343,62 @@ class Locker:
             self._master, f"incident:{incident.id}".encode(), json.dumps(asdict(incident)).encode()
         )
         write_atomically(self.root / "incidents" / incident.id, sealed)
+
+    def timestamp_log_head(self, authorities: tuple[str, ...]) -> list[LogStamp]:
+        """Ask each authority to timestamp the newest custody entry; queue those offline."""
+        head = self._entries[-1]
+        pending = self._pending() + [LogStamp(a, head.seq, "pending") for a in authorities]
+        return self._stamp(pending)
+
+    def retry_timestamps(self) -> list[LogStamp]:
+        """Try the queued timestamp requests again; return each, obtained or still pending."""
+        return self._stamp(self._pending())
+
+    def timestamps(self) -> list[LogStamp]:
+        """Return every log-head timestamp obtained, and every one still pending."""
+        done = [
+            LogStamp(e.details["authority"], int(e.details["seq"]), e.details["time"])
+            for e in self._entries
+            if e.action == "log-head-timestamped"
+        ]
+        return done + self._pending()
+
+    def timestamp_token(self, stamp: LogStamp) -> bytes:
+        """Return the RFC 3161 response stored for an obtained log-head timestamp."""
+        path = self.root / "timestamps" / f"{stamp.seq}-{_slug(stamp.authority)}.tsr"
+        return unseal_bytes(self._master, f"timestamp:{path.name}".encode(), path.read_bytes())
+
+    def _stamp(self, queue: list[LogStamp]) -> list[LogStamp]:
+        still_pending, results = [], []
+        for stamp in queue:
+            line = self._entries[stamp.seq].line()
+            try:
+                token = request_token(stamp.authority, line)
+            except TimestampUnavailableError:
+                still_pending.append(stamp)
+                results.append(stamp)
+                continue
+            name = f"{stamp.seq}-{_slug(stamp.authority)}.tsr"
+            sealed = seal_bytes(self._master, f"timestamp:{name}".encode(), token.response)
+            write_atomically(self.root / "timestamps" / name, sealed)
+            details = {"authority": stamp.authority, "seq": str(stamp.seq), "time": token.time}
+            self._append("log-head-timestamped", OWNER, details=details)
+            results.append(LogStamp(stamp.authority, stamp.seq, token.time))
+        self._write_pending(still_pending)
+        return results
+
+    def _pending(self) -> list[LogStamp]:
+        path = self.root / "timestamps" / "pending"
+        if not path.exists():
+            return []
+        plain = unseal_bytes(self._master, b"timestamps-pending", path.read_bytes())
+        return [LogStamp(a, int(seq), "pending") for a, seq in json.loads(plain)]
+
+    def _write_pending(self, pending: list[LogStamp]) -> None:
+        (self.root / "timestamps").mkdir(exist_ok=True)
+        data = json.dumps([[stamp.authority, stamp.seq] for stamp in pending]).encode()
+        sealed = seal_bytes(self._master, b"timestamps-pending", data)
+        write_atomically(self.root / "timestamps" / "pending", sealed)
 
     def custody(self) -> list[CustodyEntry]:
         """Return the custody log, verified."""
