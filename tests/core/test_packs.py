@@ -33,6 +33,7 @@ def test_a_fresh_pack_passes_every_check(pack: Path) -> None:
         "tag files": PASS,
         "signature": PASS,
         "custody log": PASS,
+        "captures": PASS,
         "timestamps": WARN,
     }
 
@@ -163,3 +164,47 @@ def test_pack_encrypted_for_a_recipient_opens_and_still_verifies(
     assert statuses(tmp_path / "opened" / pack.name)["signature"] == PASS
     with pytest.raises(PackError, match="not an age recipient"):
         encrypt_pack(pack, "not-a-key", tmp_path / "other.tar.age")
+
+
+def make_capture_pack(root: Path, recorded_url: str) -> Path:
+    """A pack holding a capture built without a browser: a WARC, its WACZ and metadata."""
+    import datetime
+    import json
+
+    from reclaim.capture._capture import _pack_wacz
+    from reclaim.capture._warc import write_warc
+
+    started = datetime.datetime(2026, 11, 23, 21, 30, tzinfo=datetime.UTC)
+    url = "https://forum.example/thread/42"
+    folder = root / "capture"
+    folder.mkdir()
+    page = {
+        "url": url,
+        "status": 200,
+        "status_text": "OK",
+        "method": "GET",
+        "request_headers": [("Host", "forum.example")],
+        "response_headers": [("Content-Type", "text/html")],
+        "body": b"<html><title>Thread</title><p>posted</p></html>",
+    }
+    write_warc(folder / "capture.warc.gz", [page], started, "test")
+    _pack_wacz(folder, url, started, "Thread")
+    stamp = started.isoformat(timespec="milliseconds")
+    (folder / "metadata.json").write_text(
+        json.dumps({"requested_url": url, "capture_started_utc": stamp})
+    )
+    box, _ = Locker.create(root / "locker", "pass phrase", LOW_MEMORY_PROFILE)
+    files = {name: folder / name for name in ("capture.wacz", "metadata.json")}
+    box.add_capture(files, recorded_url, stamp)
+    return export_pack(box, root / "pack", "JS", "Capture case")
+
+
+def test_captures_in_a_pack_validate_and_agree_with_the_locker(tmp_path: Path) -> None:
+    pack = make_capture_pack(tmp_path, "https://forum.example/thread/42")
+    checks = {check.name: check for check in verify_pack(pack)}
+    assert checks["captures"].status == PASS, checks["captures"].detail
+
+
+def test_a_capture_whose_address_disagrees_with_the_record_fails(tmp_path: Path) -> None:
+    pack = make_capture_pack(tmp_path, "https://forum.example/other")
+    assert statuses(pack)["captures"] == FAIL

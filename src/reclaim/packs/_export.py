@@ -12,7 +12,7 @@ import json
 import os
 import re
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from reclaim import __version__
@@ -56,6 +56,8 @@ class Exhibit:
     sha512: str
     item: str
     added_utc: str
+    kind: str = "file"
+    details: dict[str, str] = field(default_factory=dict)
 
 
 def export_pack(
@@ -108,6 +110,8 @@ def _write_exhibit(box: Locker, root: Path, item: EvidenceItem, initials: str, n
         item.sha512,
         item.id,
         item.added_utc,
+        item.kind,
+        dict(item.details),
     )
 
 

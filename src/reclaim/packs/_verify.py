@@ -3,6 +3,8 @@
 import base64
 import hashlib
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +59,11 @@ def verify_pack(root: Path) -> list[Check]:
             _check_signature,
         ),
         ("custody log", "", _check_custody),
+        (
+            "captures",
+            "python -m wacz validate -f data/exhibits/<exhibit>_capture.wacz",
+            _check_captures,
+        ),
     ]
     results = []
     for name, by_hand, check in checks:
@@ -150,6 +157,30 @@ def _check_custody(root: Path, context: dict[str, object]) -> str:
         if (exhibit["item"], exhibit["sha256"]) not in added:
             raise _Failed(f"exhibit {exhibit['number']} was never recorded as added")
     return f"{len(entries)} entries, chained and signed; every exhibit's digest was recorded"
+
+
+def _check_captures(root: Path, context: dict[str, object]) -> str:
+    """Each capture's WACZ validates, and its metadata agrees with what the locker recorded."""
+    captures = [e for e in json.loads((root / EXHIBITS).read_text()) if e["kind"] == "capture"]
+    for exhibit in captures:
+        path = root / exhibit["file"]
+        if exhibit["name"].endswith(".wacz"):
+            result = subprocess.run(
+                [sys.executable, "-m", "wacz", "validate", "-f", str(path)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode != 0:
+                raise _Failed(f"exhibit {exhibit['number']}: the WACZ does not validate")
+        elif exhibit["name"] == "metadata.json":
+            metadata = json.loads(path.read_text())
+            recorded = (exhibit["details"]["url"], exhibit["details"]["captured_utc"])
+            if (metadata["requested_url"], metadata["capture_started_utc"]) != recorded:
+                raise _Failed(f"exhibit {exhibit['number']}: address or time disagree")
+    if not captures:
+        return "no web captures in this pack"
+    return f"{len(captures)} capture files: WACZ valid, addresses and times agree"
 
 
 def _openssh_key_base64(key: Ed25519PublicKey) -> str:
