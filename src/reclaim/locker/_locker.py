@@ -275,10 +275,11 @@ class Locker:
 
     def items(self) -> list[EvidenceItem]:
         """Return every item in the locker, oldest first."""
+        live = self._live_ids()
         return [
-            _item(self._record(entry.item), entry)
+            _item(self._record(entry.item, live), entry)
             for entry in self._entries
-            if entry.action == "item-added" and entry.item in self._live_ids()
+            if entry.action == "item-added" and entry.item in live
         ]
 
     def read(self, item_id: str) -> Iterator[bytes]:
@@ -424,8 +425,8 @@ class Locker:
         )
         write_atomically(self.root / "records" / str(record["id"]), sealed)
 
-    def _record(self, item_id: str | None) -> dict[str, str]:
-        if item_id not in self._live_ids():
+    def _record(self, item_id: str | None, live: set[str | None] | None = None) -> dict[str, str]:
+        if item_id not in (self._live_ids() if live is None else live):
             raise LockerError(f"no item {item_id} in this locker")
         path = self.root / "records" / str(item_id)
         try:
@@ -479,7 +480,7 @@ class Locker:
     def _tidy(self) -> None:
         """Remove what a crash left half-done: temporary files, uncommitted or deleted items."""
         live = self._live_ids()
-        blobs = {self._record(item_id)["blob"] for item_id in live}
+        blobs = {self._record(item_id, live)["blob"] for item_id in live}
         incidents = {e.item for e in self._entries if e.action == "incident-added"}
         for folder, keep in (("records", live), ("blobs", blobs), ("incidents", incidents)):
             remove_temporaries(self.root / folder)
