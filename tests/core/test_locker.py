@@ -190,5 +190,9 @@ def test_header_holds_no_secret_material(locker: tuple[Locker, str]) -> None:
         "recovery",
         "signing_key",
         "public_key",
+        "inbox_key",
+        "inbox_private",
     }
+    # Private keys are only ever there sealed with the master key (nonce and tag around them).
+    assert len(base64.b64decode(header["inbox_private"])) > 32
     assert header["kdf"]["memory_kib"] >= 64 * 1024

@@ -6,6 +6,7 @@ master key, so that it can later be shared with a helpline without sharing the r
 """
 
 from reclaim.locker._custody import CustodyEntry, CustodyError, verify_chain
+from reclaim.locker._inbox import Delivery
 from reclaim.locker._incidents import INCIDENT_KINDS, Incident, IncidentError, Under18Error
 from reclaim.locker._keys import LOW_MEMORY_PROFILE, KdfError, KdfParams, calibrate
 from reclaim.locker._locker import (
@@ -24,6 +25,7 @@ __all__ = [
     "CorruptLockerError",
     "CustodyEntry",
     "CustodyError",
+    "Delivery",
     "EvidenceItem",
     "Incident",
     "IncidentError",

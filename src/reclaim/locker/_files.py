@@ -1,8 +1,11 @@
 """Durable file writes: a file is either wholly there or not there at all."""
 
+import fcntl
 import os
 import secrets
+import threading
 from pathlib import Path
+from typing import BinaryIO
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -29,3 +32,31 @@ def remove_temporaries(folder: Path) -> None:
     """Remove half-written files that a crash left behind."""
     for leftover in folder.glob(".*.tmp"):
         leftover.unlink(missing_ok=True)
+
+
+class FolderLock:
+    """An exclusive lock on a folder, held across threads and processes (flock).
+
+    Re-entrant for the object that holds it, so a locked method may call another.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self._path = folder / ".lock"
+        self._threads = threading.RLock()
+        self._file: BinaryIO | None = None
+        self._depth = 0
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        if self._depth == 0:
+            self._file = self._path.open("a+b")
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
+        self._depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._file is not None:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+        self._threads.release()

@@ -7,6 +7,9 @@ only salts, cost settings, wrapped keys and the public key):
     custody.log      one sealed custody entry per line, appended, never rewritten
     records/ID       sealed metadata of one item (names are random, never content digests)
     blobs/ID         the item's bytes, sealed with the item's own key
+    incidents/ID     sealed incidents
+    inbox/ID/        captures a worker sealed to the inbox public key, waiting (see _inbox)
+    .lock            held (flock) by whoever changes the locker, so writers never interleave
 
 Adding an item writes its blob, then its record, then appends its custody entry: the
 custody entry is the commit point. Opening discards a torn last line and any blob or record
@@ -20,18 +23,25 @@ import json
 import mimetypes
 import os
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Concatenate, ParamSpec, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
 
 from reclaim.errors import ReclaimError
 from reclaim.locker import _sshsig as sshsig
 from reclaim.locker._custody import CustodyEntry, new_entry, parse_entry, verify_chain
-from reclaim.locker._files import remove_temporaries, sync_folder, write_atomically
+from reclaim.locker._files import FolderLock, remove_temporaries, sync_folder, write_atomically
+from reclaim.locker._inbox import Delivery, Inbox, deliver, public_bytes
 from reclaim.locker._incidents import Incident, Under18Error
 from reclaim.locker._keys import (
     KdfParams,
@@ -41,7 +51,7 @@ from reclaim.locker._keys import (
     new_salt,
     normalise_recovery_code,
 )
-from reclaim.locker._stream import SealError, seal, seal_bytes, unseal, unseal_bytes
+from reclaim.locker._stream import Readable, SealError, seal, seal_bytes, unseal, unseal_bytes
 from reclaim.locker._timestamps import TimestampUnavailableError, request_token
 
 HEADER = "locker.json"
@@ -97,6 +107,29 @@ class LogStamp:
     time: str
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _exclusive(
+    method: Callable[Concatenate["Locker", _P], _R],
+) -> Callable[Concatenate["Locker", _P], _R]:
+    """Run a method that changes the locker under the folder lock, after catching up.
+
+    Another thread or process (a second browser tab, a worker) may have appended to the
+    custody log since this object read it; chaining to a stale head would break the log.
+    """
+
+    def locked(self: "Locker", /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._lock:
+            self._catch_up()
+            return method(self, *args, **kwargs)
+
+    # Not functools.wraps: mypy cannot match its wrapper type to a Concatenate signature.
+    locked.__name__, locked.__doc__ = method.__name__, method.__doc__
+    return locked
+
+
 def _slug(authority: str) -> str:
     return hashlib.sha256(authority.encode()).hexdigest()[:16]
 
@@ -108,9 +141,15 @@ class Locker:
         self.root = root
         self._master = master_key
         self._header = header
-        signing = unseal_bytes(master_key, b"signing-key", _unb64(str(header["signing_key"])))
+        self._lock = FolderLock(root)
+        try:
+            signing = unseal_bytes(master_key, b"signing-key", _unb64(str(header["signing_key"])))
+        except SealError:
+            raise WrongKeyError("that key does not open this locker") from None
         self._signing_key = Ed25519PrivateKey.from_private_bytes(signing)
-        self._entries = self._read_log()
+        self._log_size = 0
+        with self._lock:
+            self._entries = self._read_log()
         verify_chain(self._entries, self._signing_key.public_key())
 
     # Creating and unlocking -------------------------------------------------------------
@@ -133,6 +172,7 @@ class Locker:
             "recovery": _wrap(master, kdf, normalise_recovery_code(code), "recovery"),
             "signing_key": _b64(seal_bytes(master, b"signing-key", _private_bytes(signing))),
             "public_key": _b64(signing.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)),
+            **_inbox_header(master),
         }
         for folder in (
             root,
@@ -153,6 +193,41 @@ class Locker:
         """Unlock a locker with its passphrase; raise WrongKeyError if it is not the right one."""
         header = _read_header(root)
         return cls._unlock(root, header, "passphrase", passphrase.encode())
+
+    @classmethod
+    def resume(cls, root: Path, key: bytes) -> "Locker":
+        """Reopen an unlocked locker with the key ``session_key`` gave (no Argon2id wait).
+
+        Raises WrongKeyError if ``key`` is not this locker's.
+        """
+        return cls(root, key, _read_header(root))
+
+    @staticmethod
+    def deliver(
+        root: Path,
+        files: Mapping[str, Path],
+        kind: str,
+        incident: str | None,
+        details: Mapping[str, str],
+    ) -> str:
+        """Seal files into a locker's inbox without unlocking it; return the delivery id.
+
+        The owner's next ``accept_deliveries`` turns them into items. Only the inbox public
+        key is used: whoever delivers can write, never read.
+        """
+        header = _read_header(root)
+        if "inbox_key" not in header:
+            raise LockerError("open this locker once so that it can receive captures")
+        public = X25519PublicKey.from_public_bytes(_unb64(str(header["inbox_key"])))
+        return deliver(root, public, files, kind, incident, details)
+
+    def session_key(self) -> bytes:
+        """Return the master key, for a caller that keeps the locker open between requests.
+
+        Whoever holds it can read everything: keep it sealed, and only as long as the
+        person has the locker open.
+        """
+        return self._master
 
     @classmethod
     def recover(cls, root: Path, recovery_code: str, new_passphrase: str) -> "Locker":
@@ -179,8 +254,11 @@ class Locker:
             raise WrongKeyError(f"that {words} does not open this locker") from None
         locker = cls(root, master, header)
         locker._tidy()
+        if "inbox_key" not in header:
+            locker._add_inbox_key()
         return locker
 
+    @_exclusive
     def change_passphrase(self, new_passphrase: str, reason: str = "changed") -> None:
         """Wrap the master key with a new passphrase (the recovery code keeps working)."""
         kdf_fields = dict(self._header["kdf"])  # type: ignore[call-overload]  # checked JSON object
@@ -203,13 +281,15 @@ class Locker:
         media_type: str,
         note: str = "",
         incident: str | None = None,
+        details: Mapping[str, str] | None = None,
     ) -> EvidenceItem:
         """Seal and store one file, keeping its bytes untouched; return what was stored.
 
+        ``details`` holds what was read about the file (a picture's size, its EXIF date).
         Refuses (Under18Error) any file for an incident where someone was under 18.
         """
         self.check_media_allowed(incident)
-        return self._add(source, name, media_type, note, incident, "file", {})
+        return self._add(source, name, media_type, note, incident, "file", dict(details or {}))
 
     def check_media_allowed(self, incident: str | None) -> None:
         """Raise Under18Error if ``incident`` is one where no media may be kept."""
@@ -241,9 +321,10 @@ class Locker:
             data, "message.txt", "text/plain; charset=utf-8", "", incident, "message", details
         )
 
+    @_exclusive
     def _add(
         self,
-        source: BinaryIO | bytes,
+        source: Readable | bytes,
         name: str,
         media_type: str,
         note: str,
@@ -273,6 +354,57 @@ class Locker:
         entry = self._append("item-added", OWNER, item_id, _digest_details(record))
         return _item(record, entry)
 
+    def deliveries(self) -> list[Delivery]:
+        """Return what waits in the inbox to become evidence items."""
+        return self._inbox().deliveries()
+
+    @_exclusive
+    def accept_deliveries(self) -> list[EvidenceItem]:
+        """Turn every delivery in the inbox into items; return the items added.
+
+        A delivery for an incident where someone was under 18 is destroyed unread, and
+        the custody log says so. Accepting again after a crash adds nothing twice.
+        """
+        inbox, added = self._inbox(), []
+        for delivery in inbox.deliveries():
+            try:
+                added += self._accept(inbox, delivery)
+            except Under18Error:
+                self._append("delivery-refused", OWNER, details={"reason": "under 18"})
+            inbox.discard(delivery.id)
+        return added
+
+    def _accept(self, inbox: Inbox, delivery: Delivery) -> list[EvidenceItem]:
+        incident = delivery.incident
+        if incident is not None and incident not in self._incident_ids():
+            incident = None  # deleted since the capture was asked for: keep it unlinked
+        self.check_media_allowed(incident)
+        done = {item.name for item in self.items() if item.details.get("delivery") == delivery.id}
+        details = {**delivery.details, "delivery": delivery.id}
+        added = []
+        for name, pieces in inbox.files(delivery):
+            if name in done:
+                continue
+            media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            source = _PiecesReader(pieces)
+            added.append(self._add(source, name, media_type, "", incident, delivery.kind, details))
+        return added
+
+    def _inbox(self) -> Inbox:
+        private = unseal_bytes(
+            self._master, b"inbox-key", _unb64(str(self._header["inbox_private"]))
+        )
+        return Inbox(self.root, X25519PrivateKey.from_private_bytes(private))
+
+    @_exclusive
+    def _add_inbox_key(self) -> None:
+        header = {**_read_header(self.root), **_inbox_header(self._master)}
+        write_atomically(self.root / HEADER, json.dumps(header, indent=2).encode())
+        self._header = header
+
+    def _incident_ids(self) -> set[str | None]:
+        return {e.item for e in self._entries if e.action == "incident-added"}
+
     def items(self) -> list[EvidenceItem]:
         """Return every item in the locker, oldest first."""
         live = self._live_ids()
@@ -292,12 +424,14 @@ class Locker:
             except SealError as error:
                 raise CorruptLockerError(f"item {item_id} was damaged: {error}") from None
 
+    @_exclusive
     def delete(self, item_id: str, reason: str = "") -> None:
         """Delete an item for good, leaving a tombstone with its digests in the custody log."""
         record = self._record(item_id)
         self._append("item-deleted", OWNER, item_id, {**_digest_details(record), "reason": reason})
         self._remove_files(item_id, record["blob"])
 
+    @_exclusive
     def add_incident(self, incident: Incident) -> Incident:
         """Store an incident on the timeline; return it with its new id."""
         incident.check()
@@ -306,6 +440,7 @@ class Locker:
         self._append("incident-added", OWNER, stored.id)
         return stored
 
+    @_exclusive
     def correct_incident(self, incident: Incident, reason: str) -> None:
         """Replace an incident's details, recording which fields changed and why."""
         incident.check()
@@ -321,7 +456,7 @@ class Locker:
 
     def incident(self, incident_id: str) -> Incident:
         """Return one incident; raise LockerError if there is none with that id."""
-        if incident_id not in {e.item for e in self._entries if e.action == "incident-added"}:
+        if incident_id not in self._incident_ids():
             raise LockerError(f"no incident {incident_id} in this locker")
         path = self.root / "incidents" / incident_id
         try:
@@ -369,6 +504,7 @@ class Locker:
         path = self.root / "timestamps" / f"{stamp.seq}-{_slug(stamp.authority)}.tsr"
         return unseal_bytes(self._master, f"timestamp:{path.name}".encode(), path.read_bytes())
 
+    @_exclusive
     def _stamp(self, queue: list[LogStamp]) -> list[LogStamp]:
         still_pending, results = [], []
         for stamp in queue:
@@ -413,6 +549,7 @@ class Locker:
         """Return an SSH signature (checkable with `ssh-keygen -Y verify`) of ``message``."""
         return sshsig.sign(self._signing_key, namespace, message)
 
+    @_exclusive
     def record_export(self, details: dict[str, str]) -> None:
         """Append a custody entry saying that a pack was exported."""
         self._append("pack-exported", OWNER, details=details)
@@ -456,7 +593,14 @@ class Locker:
             log.flush()
             os.fsync(log.fileno())
         self._entries.append(entry)
+        self._log_size += len(line)
         return entry
+
+    def _catch_up(self) -> None:
+        """Read the entries another writer appended since this object last looked."""
+        if (self.root / LOG).stat().st_size != self._log_size:
+            self._entries = self._read_log()
+            verify_chain(self._entries, self._signing_key.public_key())
 
     def _read_log(self) -> list[CustodyEntry]:
         path = self.root / LOG
@@ -475,8 +619,10 @@ class Locker:
                 _truncate(path, good_length)  # a write cut short by a crash: never committed
                 break
             good_length += len(line)
+        self._log_size = good_length
         return entries
 
+    @_exclusive
     def _tidy(self) -> None:
         """Remove what a crash left half-done: temporary files, uncommitted or deleted items."""
         live = self._live_ids()
@@ -488,6 +634,8 @@ class Locker:
                 if path.name not in keep:
                     path.unlink()
         remove_temporaries(self.root)
+        if "inbox_private" in self._header:
+            self._inbox().remove_temporaries()
 
     def _remove_files(self, item_id: str, blob_id: str) -> None:
         for path in (self.root / "records" / item_id, self.root / "blobs" / blob_id):
@@ -498,7 +646,7 @@ class Locker:
 class _Digests:
     """A reader that computes SHA-256, SHA-512 and the size of what passes through it."""
 
-    def __init__(self, source: BinaryIO) -> None:
+    def __init__(self, source: Readable) -> None:
         self._source = source
         self.sha256 = hashlib.sha256()
         self.sha512 = hashlib.sha512()
@@ -510,6 +658,34 @@ class _Digests:
         self.sha512.update(data)
         self.size += len(data)
         return data
+
+
+class _PiecesReader:
+    """A reader over an iterator of byte strings (an unsealing stream)."""
+
+    def __init__(self, pieces: Iterator[bytes]) -> None:
+        self._pieces = pieces
+        self._buffer = b""
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self._buffer) < size:
+            piece = next(self._pieces, None)
+            if piece is None:
+                break
+            self._buffer += piece
+        if size < 0:
+            size = len(self._buffer)
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+
+def _inbox_header(master: bytes) -> dict[str, str]:
+    inbox = X25519PrivateKey.generate()
+    private = inbox.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    return {
+        "inbox_key": _b64(public_bytes(inbox.public_key())),
+        "inbox_private": _b64(seal_bytes(master, b"inbox-key", private)),
+    }
 
 
 def _write_stream(path: Path, pieces: Iterator[bytes]) -> None:
@@ -536,8 +712,6 @@ def _wrap(master: bytes, kdf: KdfParams, secret: bytes, slot: str) -> dict[str, 
 
 
 def _private_bytes(key: Ed25519PrivateKey) -> bytes:
-    from cryptography.hazmat.primitives.serialization import NoEncryption, PrivateFormat
-
     return key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
 
 
