@@ -68,9 +68,7 @@ def test_writers_in_many_threads_never_break_the_log(box: Locker) -> None:
     verify_chain(reopened.custody(), reopened.public_key())
 
 
-def test_a_delivery_becomes_items_with_its_details_and_custody(
-    box: Locker, tmp_path: Path
-) -> None:
+def test_a_delivery_becomes_items_with_its_details_and_custody(box: Locker, tmp_path: Path) -> None:
     incident = box.add_incident(Incident("shared", "posted on a forum"))
     details = {"url": "https://example.org/post", "captured_utc": "2026-11-24T10:00:00Z"}
     Locker.deliver(box.root, capture_files(tmp_path / "cap"), "capture", incident.id, details)

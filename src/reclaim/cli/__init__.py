@@ -1,6 +1,7 @@
 """The ``reclaim`` command: thin verbs over the core and the web app."""
 
 import argparse
+import contextlib
 import ipaddress
 import os
 import sys
@@ -40,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=DEFAULT_THREADS, help=argparse.SUPPRESS)
     serve.set_defaults(run=_serve)
 
+    worker = verbs.add_parser("worker", help="run background tasks (web captures) for a service")
+    worker.add_argument("--once", action="store_true", help="run what is waiting, then stop")
+    worker.set_defaults(run=_worker)
+
     content = verbs.add_parser("content", help="check the content files (guides, helplines)")
     content.add_argument("action", choices=["check"])
     content.add_argument("--dir", type=Path, default=REPO_CONTENT_DIR, help="content folder")
@@ -77,10 +82,16 @@ def _serve(arguments: argparse.Namespace) -> int:
 
     django.setup()  # loads and checks the content: a broken file stops here with its name
     call_command("migrate", interactive=False, verbosity=0)
+    from django.conf import settings
+
     from reclaim.web.support.content import library
     from reclaim.web.wsgi import application
 
     print(_summary(library()))
+    if not settings.SERVICE:  # a service runs `reclaim worker` processes of its own
+        from reclaim.web.evidence.tasks import start_worker_thread
+
+        start_worker_thread()
     if not _is_loopback(arguments.host):
         print("Warning: listening beyond this machine; use RECLAIM_MODE=service behind HTTPS.")
     host = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
@@ -100,6 +111,25 @@ def _serve(arguments: argparse.Namespace) -> int:
             f"reclaim: cannot listen on {host}:{arguments.port}: {error.strerror}", file=sys.stderr
         )
         return 1
+    return 0
+
+
+def _worker(arguments: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reclaim.web.settings")
+    import threading
+
+    import django
+
+    django.setup()
+    from reclaim.web.evidence.tasks import run_next, run_worker
+
+    if arguments.once:
+        while run_next():
+            pass
+        return 0
+    print("Reclaim worker: waiting for tasks (Ctrl+C stops it)", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        run_worker(threading.Event())
     return 0
 
 

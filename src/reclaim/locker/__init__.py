@@ -17,7 +17,7 @@ from reclaim.locker._locker import (
     LogStamp,
     WrongKeyError,
 )
-from reclaim.locker._stream import SealError
+from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
 
 __all__ = [
     "INCIDENT_KINDS",
@@ -38,5 +38,7 @@ __all__ = [
     "Under18Error",
     "WrongKeyError",
     "calibrate",
+    "seal_bytes",
+    "unseal_bytes",
     "verify_chain",
 ]

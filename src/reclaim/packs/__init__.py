@@ -1,5 +1,6 @@
 """Evidence packs: export from the locker, and independent verification."""
 
+from reclaim.packs._choose import choose_items
 from reclaim.packs._encrypt import encrypt_pack
 from reclaim.packs._export import Exhibit, PackError, export_pack
 from reclaim.packs._verify import FAIL, PASS, WARN, Check, verify_pack
@@ -11,6 +12,7 @@ __all__ = [
     "Check",
     "Exhibit",
     "PackError",
+    "choose_items",
     "encrypt_pack",
     "export_pack",
     "verify_pack",

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "reclaim.web.safety",
     "reclaim.web.support",
+    "reclaim.web.evidence",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,27 @@ if SERVICE:
     SECURE_HSTS_PRELOAD = True
     if env_bool("RECLAIM_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# The evidence locker (reclaim.web.evidence). Personal mode keeps one locker in DATA_DIR;
+# a service keeps one per survivor account under DATA_DIR/lockers.
+LOCKER_DIR = DATA_DIR / "locker"
+LOCKERS_DIR = DATA_DIR / "lockers"
+# Lock an open locker after this long without a page or a "stay unlocked"; a warning comes
+# a minute before.
+LOCKER_IDLE_SECONDS = env_int("RECLAIM_AUTO_LOCK_MINUTES", 10, minimum=2) * 60
+# Argon2id is calibrated to take about half a second on this machine, never below RFC 9106's
+# low-memory profile; false uses that profile as it is (faster set-up, same floor).
+LOCKER_CALIBRATE = env_bool("RECLAIM_LOCKER_CALIBRATE", True)
+# The largest file the locker takes through the web (a phone video of a few minutes fits).
+MAX_UPLOAD_BYTES = env_int("RECLAIM_MAX_UPLOAD_MB", 500, minimum=1) * 1024 * 1024
+FILE_UPLOAD_HANDLERS = ["reclaim.web.evidence.uploads.SealedUploadHandler"]
+# RFC 3161 authorities that timestamp packs and the custody log. None by default: asking one
+# sends it a digest (never the evidence), and that is the person's or the service's choice.
+TIMESTAMP_AUTHORITIES = tuple(env_list("RECLAIM_TIMESTAMP_AUTHORITIES", []))
+# Tests capture pages they serve on loopback; a deployment must never reach private addresses.
+CAPTURE_ALLOW_PRIVATE = env_bool("RECLAIM_CAPTURE_ALLOW_PRIVATE", False)
+if CAPTURE_ALLOW_PRIVATE and SERVICE:
+    raise ImproperlyConfigured("RECLAIM_CAPTURE_ALLOW_PRIVATE is for tests; never in service mode")
 
 # What a person reads is nobody's business: no access log, and request errors are logged
 # without their path (reclaim.web.safety.logging).

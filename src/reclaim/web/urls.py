@@ -7,5 +7,8 @@ from reclaim.web.safety import views as safety
 
 urlpatterns = [
     path("exit/", safety.leave, name="exit"),
-    *i18n_patterns(path("", include("reclaim.web.support.urls"))),
+    *i18n_patterns(
+        path("locker/", include("reclaim.web.evidence.urls")),
+        path("", include("reclaim.web.support.urls")),
+    ),
 ]

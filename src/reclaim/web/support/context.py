@@ -1,5 +1,6 @@
 """What every page's template needs: languages, direction and the safety links."""
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import get_language
@@ -12,6 +13,7 @@ def site(request: HttpRequest) -> dict[str, object]:
     current = language(get_language() or "en")
     path = request.get_full_path()
     return {
+        "service": settings.SERVICE,
         "current_language": current,
         "language_links": [
             {"language": option, "url": translate_url(path, option.code)} for option in LANGUAGES

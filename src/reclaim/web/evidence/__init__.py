@@ -1,0 +1,1 @@
+"""The evidence locker in the web app: unlock, incidents, evidence, captures and packs."""

@@ -1,0 +1,146 @@
+"""Creating, unlocking and recovering lockers, for one person (personal mode) or for survivor
+accounts (service mode), with limits on guessing.
+
+A wrong username and a wrong passphrase get the same answer, after about the same time, so
+that nobody can find out who has an account by trying names.
+"""
+
+import datetime
+import functools
+import hashlib
+import hmac
+import secrets
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from reclaim.locker import LOW_MEMORY_PROFILE, KdfParams, Locker, LockerError, calibrate
+from reclaim.web.evidence.models import SignInAttempts, SurvivorAccount
+from reclaim.web.evidence.session import locker_folder
+
+PERSONAL = "personal"
+# Five wrong tries in a quarter of an hour hold that username for a quarter of an hour: a
+# person who forgot a word has room to try, and a guesser gets 480 tries a day, against a
+# passphrase of several words.
+MAX_FAILURES = 5
+FAILURE_WINDOW = datetime.timedelta(minutes=15)
+HOLD = datetime.timedelta(minutes=15)
+
+# An opener takes a locker folder and returns the unlocked locker (or raises LockerError).
+Opener = Callable[[Path], Locker]
+
+
+class AccessError(Exception):
+    """Why a locker was not created or opened: ``reason`` is one of REASONS."""
+
+    REASONS = ("wrong", "held", "taken", "exists", "missing")
+
+    def __init__(self, reason: str, minutes: int = 0) -> None:
+        assert reason in self.REASONS
+        super().__init__(reason)
+        self.reason = reason
+        self.minutes = minutes
+
+
+def kdf() -> KdfParams:
+    """Return the Argon2id cost for a new locker (never below RFC 9106's low-memory profile)."""
+    return _calibrated() if settings.LOCKER_CALIBRATE else LOW_MEMORY_PROFILE
+
+
+@functools.cache
+def _calibrated() -> KdfParams:
+    return calibrate()  # once per process: calibrating takes a few derivations
+
+
+def personal_exists() -> bool:
+    """Return whether the person has set up their locker on this machine."""
+    return (locker_folder(PERSONAL) / "locker.json").exists()
+
+
+def create_personal(passphrase: str) -> tuple[Locker, str]:
+    """Create the personal locker; return it and the recovery code to show once."""
+    if personal_exists():
+        raise AccessError("exists")
+    return Locker.create(locker_folder(PERSONAL), passphrase, kdf())
+
+
+def create_account(username: str, passphrase: str) -> tuple[Locker, str, str]:
+    """Create a survivor account and its locker; return the locker, recovery code and ref."""
+    locker_id = secrets.token_hex(16)
+    folder = locker_folder(locker_id)
+    try:
+        with transaction.atomic():
+            SurvivorAccount.objects.create(username=username, locker_id=locker_id)
+            box, code = Locker.create(folder, passphrase, kdf())
+    except IntegrityError:
+        raise AccessError("taken") from None
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return box, code, locker_id
+
+
+def unlock(username: str | None, passphrase: str) -> tuple[Locker, str]:
+    """Open a locker with its passphrase; return it and its ref, or raise AccessError."""
+    return _attempt(username, lambda folder: Locker.open(folder, passphrase))
+
+
+def recover(username: str | None, code: str, new_passphrase: str) -> tuple[Locker, str]:
+    """Open a locker with its recovery code and set a new passphrase."""
+    return _attempt(username, lambda folder: Locker.recover(folder, code, new_passphrase))
+
+
+def _attempt(username: str | None, opener: Opener) -> tuple[Locker, str]:
+    if username is None:
+        if not personal_exists():
+            raise AccessError("missing")
+        try:
+            return opener(locker_folder(PERSONAL)), PERSONAL
+        except LockerError:
+            raise AccessError("wrong") from None
+    attempts = _attempts(username)
+    _check_not_held(attempts)
+    account = SurvivorAccount.objects.filter(username=username).first()
+    try:
+        if account is None:
+            _spend_the_same_time()
+            raise LockerError("no such account")
+        box = opener(locker_folder(account.locker_id))
+    except LockerError:
+        _failed(attempts)
+        raise AccessError("wrong") from None
+    if attempts.pk:
+        attempts.delete()
+    return box, account.locker_id
+
+
+def _attempts(username: str) -> SignInAttempts:
+    key = hmac.new(settings.SECRET_KEY.encode(), username.encode(), hashlib.sha256).hexdigest()
+    found = SignInAttempts.objects.filter(key=key).first()
+    return found or SignInAttempts(key=key, first_failure=timezone.now())
+
+
+def _check_not_held(attempts: SignInAttempts) -> None:
+    now = timezone.now()
+    if attempts.locked_until and attempts.locked_until > now:
+        minutes = int((attempts.locked_until - now).total_seconds() // 60) + 1
+        raise AccessError("held", minutes)
+
+
+def _failed(attempts: SignInAttempts) -> None:
+    now = timezone.now()
+    if now - attempts.first_failure > FAILURE_WINDOW:
+        attempts.failures, attempts.first_failure = 0, now
+    attempts.failures += 1
+    if attempts.failures >= MAX_FAILURES:
+        attempts.locked_until, attempts.failures = now + HOLD, 0
+    attempts.save()
+
+
+def _spend_the_same_time() -> None:
+    """Derive a key as opening a real locker would, so an unknown name takes as long."""
+    kdf().derive(b"no such account", bytes(16))

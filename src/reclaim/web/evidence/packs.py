@@ -1,0 +1,62 @@
+"""Evidence packs from the web: written to a scratch folder, handed over as one file.
+
+The pack is a folder (a BagIt bag); the browser gets it as a ZIP, or, for a recipient's age
+key, as an encrypted tar. The scratch folder is removed before the download starts: the open
+file stays readable until it has been sent, and nothing else of it stays on disk.
+"""
+
+import datetime
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.http import FileResponse
+
+from reclaim.locker import Locker
+from reclaim.packs import choose_items, encrypt_pack, export_pack
+
+
+def download(box: Locker, choice: dict[str, Any]) -> FileResponse:
+    """Export the chosen part of the case; return the pack as a download."""
+    item_ids = choose_items(
+        box,
+        choice["incidents"],
+        choice["since"].isoformat() if choice["since"] else None,
+        choice["until"].isoformat() if choice["until"] else None,
+    )
+    name = f"evidence-pack-{datetime.date.today().isoformat()}"
+    scratch = Path(settings.DATA_DIR) / "exports"
+    scratch.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=scratch))
+    try:
+        pack = export_pack(
+            box,
+            work / name,
+            choice["initials"],
+            choice["title"],
+            item_ids=item_ids,
+            authorities=settings.TIMESTAMP_AUTHORITIES,
+        )
+        if settings.TIMESTAMP_AUTHORITIES:
+            box.retry_timestamps()
+            box.timestamp_log_head(settings.TIMESTAMP_AUTHORITIES)
+        if choice["encrypt_to"]:
+            bundle = work / f"{name}.tar.age"
+            encrypt_pack(pack, choice["encrypt_to"], bundle)
+        else:
+            bundle = _zip(pack, work / f"{name}.zip")
+        handle = bundle.open("rb")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return FileResponse(handle, as_attachment=True, filename=bundle.name)
+
+
+def _zip(pack: Path, destination: Path) -> Path:
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(pack.rglob("*")):
+            if path.is_file():
+                archive.write(path, Path(pack.name) / path.relative_to(pack))
+    return destination

@@ -1,0 +1,158 @@
+"""Background tasks: web captures, run by a worker that never holds a locker's key.
+
+The person asks for a capture; a Task row waits with its address sealed (AES-256-GCM, a key
+derived from SECRET_KEY, so a copy of the database alone does not show what was captured).
+The worker captures the page with Chromium and seals the files into the locker's inbox with
+the locker's public key (reclaim.locker's inbox); the next page the person opens in their
+locker takes them in as evidence. `reclaim serve` runs a worker thread in personal mode; a
+service runs `reclaim worker`.
+
+The worker's files exist in plaintext only while Chromium writes them, in a folder under
+DATA_DIR that is removed as soon as they are sealed.
+"""
+
+import json
+import logging
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from reclaim.errors import ReclaimError
+from reclaim.locker import Locker, SealError, seal_bytes, unseal_bytes
+from reclaim.web.evidence.models import Task
+from reclaim.web.evidence.session import locker_folder
+
+CAPTURE = "capture"
+POLL_SECONDS = 1.0
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """What the person sees of a task: the address, where it stands, what went wrong."""
+
+    id: int
+    url: str
+    incident: str | None
+    status: str
+    problem: str
+
+
+def queue_capture(ref: str, url: str, incident: str | None) -> Task:
+    """Queue a capture of ``url`` for the locker ``ref``; the worker picks it up."""
+    payload = _seal({"url": url, "incident": incident})
+    return Task.objects.create(kind=CAPTURE, locker_ref=ref, payload=payload)
+
+
+def tasks_for(ref: str) -> list[TaskView]:
+    """Return the locker's tasks that are waiting, running or failed."""
+    return [_view(task) for task in Task.objects.filter(locker_ref=ref).exclude(status=Task.DONE)]
+
+
+def forget_done(ref: str) -> None:
+    """Remove the locker's finished tasks (their captures are in the locker now)."""
+    Task.objects.filter(locker_ref=ref, status=Task.DONE).delete()
+
+
+def dismiss(ref: str, task_id: int) -> None:
+    """Remove a failed task the person has read about."""
+    Task.objects.filter(locker_ref=ref, id=task_id, status=Task.FAILED).delete()
+
+
+def run_next() -> bool:
+    """Claim and run the oldest waiting task; return False if there was none."""
+    task = Task.objects.filter(status=Task.QUEUED).first()
+    if task is None:
+        return False
+    claimed = Task.objects.filter(id=task.id, status=Task.QUEUED).update(
+        status=Task.RUNNING, started=timezone.now()
+    )
+    if claimed:  # another worker may have taken it between the two queries
+        _run(task)
+    return True
+
+
+def run_worker(stop: threading.Event) -> None:
+    """Run tasks until ``stop`` is set, waiting POLL_SECONDS when there are none."""
+    while not stop.is_set():
+        try:
+            busy = run_next()
+        except Exception:
+            log.exception("the task worker hit an error; it carries on")
+            busy = False
+        finally:
+            close_old_connections()
+        if not busy:
+            stop.wait(POLL_SECONDS)
+
+
+def start_worker_thread() -> threading.Event:
+    """Start a worker in a daemon thread (personal mode); return the event that stops it."""
+    stop = threading.Event()
+    threading.Thread(target=run_worker, args=(stop,), name="reclaim-worker", daemon=True).start()
+    return stop
+
+
+def _run(task: Task) -> None:
+    problem = ""
+    try:
+        _capture(task)
+    except ReclaimError as error:
+        problem = str(error)
+    except Exception:
+        log.exception("a capture failed unexpectedly")  # the address is never logged
+        problem = "something went wrong while capturing the page"
+    Task.objects.filter(id=task.id).update(
+        status=Task.FAILED if problem else Task.DONE,
+        problem=_seal({"problem": problem}) if problem else None,
+        finished=timezone.now(),
+    )
+
+
+def _capture(task: Task) -> None:
+    from reclaim.capture import capture_page  # Playwright loads only in the worker
+
+    request = _unseal(bytes(task.payload))
+    root = locker_folder(task.locker_ref)
+    scratch = Path(settings.DATA_DIR) / "captures"
+    scratch.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=scratch))
+    try:
+        capture = capture_page(request["url"], folder / "capture", settings.CAPTURE_ALLOW_PRIVATE)
+        details = {
+            "url": request["url"],
+            "captured_utc": str(capture.metadata["capture_started_utc"]),
+        }
+        Locker.deliver(root, capture.files, CAPTURE, request["incident"], details)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _view(task: Task) -> TaskView:
+    try:
+        request = _unseal(bytes(task.payload))
+    except SealError:  # sealed under an earlier SECRET_KEY (personal mode makes one per run)
+        return TaskView(task.id, "", None, Task.FAILED, "restarted")
+    problem = _unseal(bytes(task.problem))["problem"] if task.problem else ""
+    return TaskView(task.id, request["url"], request["incident"], task.status, problem)
+
+
+def _key() -> bytes:
+    hkdf = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"reclaim-task-payload")
+    return hkdf.derive(settings.SECRET_KEY.encode())
+
+
+def _seal(content: dict[str, str | None]) -> bytes:
+    return seal_bytes(_key(), b"task", json.dumps(content).encode())
+
+
+def _unseal(sealed: bytes) -> dict[str, str]:
+    return dict(json.loads(unseal_bytes(_key(), b"task", sealed)))

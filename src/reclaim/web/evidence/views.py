@@ -1,0 +1,417 @@
+"""Views of the evidence locker: parse the form, call the locker or a service, render.
+
+Every page that shows evidence needs the locker open in this browser (``needs_open_locker``);
+each such page counts as activity for the auto-lock.
+"""
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reclaim.errors import ReclaimError
+from reclaim.locker import EvidenceItem, Incident, LockerError, Under18Error
+from reclaim.locker._intake import IntakeError, read_metadata, sniff
+from reclaim.web.evidence import forms, lockers, packs, session, tasks
+from reclaim.web.evidence.session import OpenLocker
+
+View = Callable[..., HttpResponseBase]
+SNIFF_BYTES = 64 * 1024
+
+
+def needs_open_locker(view: View) -> View:
+    """Give ``view`` the open locker, or send the person to unlock it."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        opened = session.current(request)
+        if opened is None:
+            idle = getattr(request, "locked_when_idle", False)
+            return redirect(reverse("evidence:unlock") + ("?idle=1" if idle else ""))
+        request.idle_seconds = session.seen_now(request)  # type: ignore[attr-defined]
+        return view(request, opened, *args, **kwargs)
+
+    return wrapper
+
+
+# Getting in -------------------------------------------------------------------------------
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Send the person to their locker, to unlocking it, or to setting it up."""
+    if session.current(request) is not None:
+        return redirect("evidence:overview")
+    if not settings.SERVICE and not lockers.personal_exists():
+        return render(request, "evidence/welcome.html")
+    return redirect("evidence:unlock")
+
+
+@require_http_methods(["GET", "POST"])
+def set_up(request: HttpRequest) -> HttpResponse:
+    """Choose a passphrase (and, in service mode, a username); show the recovery code once."""
+    form_class = forms.AccountForm if settings.SERVICE else forms.SetUpForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if settings.SERVICE:
+                box, code, ref = lockers.create_account(
+                    form.cleaned_data["username"], form.cleaned_data["passphrase"]
+                )
+            else:
+                box, code = lockers.create_personal(form.cleaned_data["passphrase"])
+                ref = lockers.PERSONAL
+        except lockers.AccessError as error:
+            return _access_problem(request, "evidence/set_up.html", form, error)
+        response = render(request, "evidence/recovery_code.html", {"code": code})
+        session.open_for(request, response, box, ref)
+        return response
+    if not settings.SERVICE and lockers.personal_exists():
+        return redirect("evidence:unlock")
+    return render(request, "evidence/set_up.html", {"form": form}, status=_status(form))
+
+
+@require_http_methods(["GET", "POST"])
+def unlock(request: HttpRequest) -> HttpResponse:
+    """Open the locker with its passphrase."""
+    form = forms.UnlockForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            box, ref = lockers.unlock(
+                form.cleaned_data.get("username"), form.cleaned_data["passphrase"]
+            )
+        except lockers.AccessError as error:
+            return _access_problem(request, "evidence/unlock.html", form, error)
+        response = redirect("evidence:overview")
+        session.open_for(request, response, box, ref)
+        return response
+    if not settings.SERVICE and not lockers.personal_exists():
+        return redirect("evidence:home")
+    context = {"form": form, "idle": request.GET.get("idle") == "1"}
+    return render(request, "evidence/unlock.html", context, status=_status(form))
+
+
+@require_http_methods(["GET", "POST"])
+def recover(request: HttpRequest) -> HttpResponse:
+    """Open the locker with the recovery code and choose a new passphrase."""
+    form = forms.RecoverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            box, ref = lockers.recover(
+                data.get("username"), data["recovery_code"], data["passphrase"]
+            )
+        except lockers.AccessError as error:
+            return _access_problem(request, "evidence/recover.html", form, error)
+        response = render(request, "evidence/recovered.html")
+        session.open_for(request, response, box, ref)
+        return response
+    return render(request, "evidence/recover.html", {"form": form}, status=_status(form))
+
+
+@require_http_methods(["GET", "POST"])
+def lock(request: HttpRequest) -> HttpResponse:
+    """Lock the locker now (a button, the idle timer, or the idle page refresh)."""
+    response = render(request, "evidence/locked.html", {"idle": request.GET.get("idle") == "1"})
+    session.lock(request, response)
+    return response
+
+
+@require_POST
+def stay(request: HttpRequest) -> HttpResponse:
+    """Keep the locker open: the answer to the auto-lock warning."""
+    if session.current(request) is None:
+        return HttpResponse(status=409)
+    session.seen_now(request)
+    back = request.POST.get("next", "")
+    if request.headers.get("X-Requested-With") == "fetch":
+        return HttpResponse(status=204)
+    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)
+    return HttpResponse(status=204)
+
+
+def _access_problem(
+    request: HttpRequest, template: str, form: Any, error: lockers.AccessError
+) -> HttpResponse:
+    context = {"form": form, "access_error": error.reason, "minutes": error.minutes}
+    return render(request, template, context, status=429 if error.reason == "held" else 400)
+
+
+def _status(form: Any) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+# The case --------------------------------------------------------------------------------
+
+
+@require_GET
+@needs_open_locker
+def overview(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
+    """Show the case: incidents on a timeline, the evidence, captures still running."""
+    box = opened.box
+    new_items = box.accept_deliveries()
+    tasks.forget_done(opened.ref)
+    incidents = box.incidents()
+    items = box.items()
+    context = {
+        "timeline": _timeline(incidents, items),
+        "unlinked": [item for item in items if item.incident is None],
+        "tasks": tasks.tasks_for(opened.ref),
+        "new_items": new_items,
+        "timestamps": box.timestamps(),
+        "refresh": True,
+    }
+    return render(request, "evidence/overview.html", context)
+
+
+def _timeline(incidents: list[Incident], items: list[EvidenceItem]) -> list[dict[str, Any]]:
+    def when(incident: Incident) -> str:
+        return incident.happened_on or incident.discovered_on or "9999"
+
+    ordered = sorted(incidents, key=when)
+    return [
+        {"incident": i, "items": [item for item in items if item.incident == i.id]} for i in ordered
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@needs_open_locker
+def incident_new(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
+    """Add an incident to the timeline."""
+    form = forms.IncidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        incident = opened.box.add_incident(form.incident())
+        return redirect("evidence:incident", incident.id)
+    context = {"form": form}
+    return render(request, "evidence/incident_form.html", context, status=_status(form))
+
+
+@require_GET
+@needs_open_locker
+def incident(request: HttpRequest, opened: OpenLocker, incident_id: str) -> HttpResponse:
+    """Show one incident and the evidence linked to it."""
+    found = _incident(opened, incident_id)
+    items = [item for item in opened.box.items() if item.incident == incident_id]
+    context = {"incident": found, "items": items, "refresh": True}
+    return render(request, "evidence/incident.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@needs_open_locker
+def incident_edit(request: HttpRequest, opened: OpenLocker, incident_id: str) -> HttpResponse:
+    """Correct an incident; the change and its reason go in the custody log."""
+    found = _incident(opened, incident_id)
+    initial = forms.IncidentForm.initial_from(found)
+    form = forms.CorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        opened.box.correct_incident(form.incident(found.id), form.cleaned_data["reason"])
+        return redirect("evidence:incident", found.id)
+    context = {"form": form, "incident": found}
+    return render(request, "evidence/incident_form.html", context, status=_status(form))
+
+
+def _incident(opened: OpenLocker, incident_id: str) -> Incident:
+    try:
+        return opened.box.incident(incident_id)
+    except LockerError:
+        raise Http404("no such incident") from None
+
+
+# Evidence --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@needs_open_locker
+def upload(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
+    """Keep a file: its bytes untouched, its digests and what can be read about it."""
+    box = opened.box
+    incidents = box.incidents()
+    initial = {"incident": request.GET.get("incident", "")}
+    form = forms.UploadForm(
+        request.POST or None, request.FILES or None, incidents=incidents, initial=initial
+    )
+    problem = ""
+    if getattr(request, "upload_too_large", False):
+        problem = "too-large"
+    elif request.method == "POST" and form.is_valid():
+        incident_id = form.cleaned_data["incident"] or None
+        try:
+            item = _keep_upload(opened, form, incident_id)
+        except Under18Error:
+            problem = "under-18"
+        except IntakeError as error:
+            problem = str(error)
+        else:
+            return redirect("evidence:item", item.id)
+    context = {
+        "form": form,
+        "problem": problem,
+        "max_bytes": settings.MAX_UPLOAD_BYTES,
+    }
+    status = 413 if problem == "too-large" else 400 if problem or form.errors else 200
+    return render(request, "evidence/upload.html", context, status=status)
+
+
+def _keep_upload(opened: OpenLocker, form: forms.UploadForm, incident: str | None) -> EvidenceItem:
+    opened.box.check_media_allowed(incident)  # before reading anything of the file
+    upload = form.cleaned_data["file"]
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    file_type = sniff(head, upload.name)
+    details = read_metadata(upload.file, file_type)
+    upload.seek(0)
+    return opened.box.add(
+        upload.file,
+        upload.name,
+        file_type.media_type,
+        note=form.cleaned_data["note"],
+        incident=incident,
+        details=details,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@needs_open_locker
+def message_new(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
+    """Keep a message or threat as it was written, with who sent it and when."""
+    initial = {"incident": request.GET.get("incident", "")}
+    form = forms.MessageForm(
+        request.POST or None, incidents=opened.box.incidents(), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        item = opened.box.add_message(
+            data["text"], data["sender"], data["sent_at"].isoformat(), data["incident"] or None
+        )
+        return redirect("evidence:item", item.id)
+    return render(request, "evidence/message_form.html", {"form": form}, status=_status(form))
+
+
+@require_http_methods(["GET", "POST"])
+@needs_open_locker
+def capture_new(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
+    """Ask for a web page to be captured in the background."""
+    initial = {"incident": request.GET.get("incident", "")}
+    form = forms.CaptureForm(
+        request.POST or None, incidents=opened.box.incidents(), initial=initial
+    )
+    problem = ""
+    if request.method == "POST" and form.is_valid():
+        incident_id = form.cleaned_data["incident"] or None
+        try:
+            opened.box.check_media_allowed(incident_id)
+        except Under18Error:
+            problem = "under-18"
+        else:
+            tasks.queue_capture(opened.ref, form.cleaned_data["url"], incident_id)
+            return redirect(reverse("evidence:overview") + "#captures")
+    context = {"form": form, "problem": problem}
+    status = 400 if problem else _status(form)
+    return render(request, "evidence/capture_form.html", context, status=status)
+
+
+@require_POST
+@needs_open_locker
+def task_dismiss(request: HttpRequest, opened: OpenLocker, task_id: int) -> HttpResponse:
+    """Remove a failed capture from the list."""
+    tasks.dismiss(opened.ref, task_id)
+    return redirect(reverse("evidence:overview") + "#captures")
+
+
+@require_GET
+@needs_open_locker
+def item(request: HttpRequest, opened: OpenLocker, item_id: str) -> HttpResponse:
+    """Show an item's details; a picture stays blurred until the person asks to see it."""
+    found = _item(opened, item_id)
+    incident = _incident(opened, found.incident) if found.incident else None
+    message = ""
+    if found.kind == "message":
+        message = b"".join(opened.box.read(found.id)).decode("utf-8", "replace")
+    context = {
+        "item": found,
+        "incident": incident,
+        "message": message,
+        "previewable": _previewable(found),
+        "show": request.GET.get("show") == "1",
+        "refresh": True,
+    }
+    return render(request, "evidence/item.html", context)
+
+
+PREVIEW_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp")
+
+
+def _previewable(found: EvidenceItem) -> bool:
+    # Pictures whose size could not be read are not shown: they may be damaged or hostile.
+    return found.media_type in PREVIEW_TYPES and found.details.get("readable") != "no"
+
+
+@require_GET
+@needs_open_locker
+def item_file(request: HttpRequest, opened: OpenLocker, item_id: str) -> HttpResponseBase:
+    """Send an item's original bytes: shown inline only if it is a picture, else downloaded."""
+    found = _item(opened, item_id)
+    inline = _previewable(found) and request.GET.get("download") != "1"
+    response = StreamingHttpResponse(
+        opened.box.read(found.id),
+        content_type=found.media_type if inline else "application/octet-stream",
+    )
+    response["Content-Length"] = str(found.size)
+    response["Content-Disposition"] = content_disposition_header(not inline, found.name)
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@needs_open_locker
+def item_delete(request: HttpRequest, opened: OpenLocker, item_id: str) -> HttpResponse:
+    """Delete an item for good; the custody log keeps a tombstone with its digests."""
+    found = _item(opened, item_id)
+    form = forms.DeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        opened.box.delete(found.id, form.cleaned_data["reason"])
+        return redirect("evidence:overview")
+    return render(request, "evidence/item_delete.html", {"item": found, "form": form})
+
+
+def _item(opened: OpenLocker, item_id: str) -> EvidenceItem:
+    for found in opened.box.items():
+        if found.id == item_id:
+            return found
+    raise Http404("no such item")
+
+
+# Packs -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@needs_open_locker
+def export(request: HttpRequest, opened: OpenLocker) -> HttpResponseBase:
+    """Write an evidence pack of all or part of the case and hand it over as one file."""
+    form = forms.ExportForm(request.POST or None, incidents=opened.box.incidents())
+    problem = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            return packs.download(opened.box, form.cleaned_data)
+        except ReclaimError as error:
+            problem = str(error)
+    context = {
+        "form": form,
+        "problem": problem,
+        "authorities": settings.TIMESTAMP_AUTHORITIES,
+    }
+    status = 400 if problem else _status(form)
+    return render(request, "evidence/export.html", context, status=status)

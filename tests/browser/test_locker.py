@@ -1,0 +1,147 @@
+"""The evidence locker in a real Chromium against a real `reclaim serve`: set-up, a picture
+shown blurred until asked, the auto-lock warning, accessibility, and nothing leaving the site."""
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from ..web.conftest import PASSPHRASE, png_bytes
+from .conftest import free_port, wait_until_listening
+from .test_accessibility import AXE_OPTIONS
+
+IDLE_MINUTES = 2
+axe = Axe()
+
+
+@pytest.fixture(scope="module")
+def locker_site(tmp_path_factory: pytest.TempPathFactory, neutral_url: str) -> Iterator[str]:
+    """A site of its own (its locker is set up by the tests), with the shortest auto-lock."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env |= {
+        "RECLAIM_DATA_DIR": str(tmp_path_factory.mktemp("locker-data")),
+        "RECLAIM_EXIT_URL": neutral_url,
+        "RECLAIM_LOCKER_CALIBRATE": "false",
+        "RECLAIM_AUTO_LOCK_MINUTES": str(IDLE_MINUTES),
+    }
+    command = [sys.executable, "-m", "reclaim.cli", "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_until_listening(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def set_up(browser: Browser, locker_site: str) -> str:
+    """Set the locker up as a person would; return the recovery code shown."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(locker_site + "/en/locker/")
+    page.get_by_role("link", name="Set up the locker").click()
+    page.get_by_label("Passphrase", exact=False).first.fill(PASSPHRASE)
+    page.get_by_label("Type it again").fill(PASSPHRASE)
+    page.get_by_role("button", name="Create the locker").click()
+    expect(page.get_by_role("heading", name="Your recovery code")).to_be_visible()
+    code = page.locator(".recovery-code code").inner_text()
+    context.close()
+    return code
+
+
+@pytest.fixture
+def unlocked(page: Page, locker_site: str, set_up: str) -> Page:
+    page.goto(locker_site + "/en/locker/unlock/")
+    page.get_by_label("Passphrase").fill(PASSPHRASE)
+    page.get_by_role("button", name="Unlock").click()
+    expect(page.get_by_role("heading", name="Your case")).to_be_visible()
+    return page
+
+
+def test_set_up_shows_a_recovery_code(set_up: str) -> None:
+    assert len(set_up.replace("-", "")) == 32
+
+
+def test_a_picture_stays_blurred_until_the_person_asks(
+    unlocked: Page, locker_site: str, tmp_path: Path
+) -> None:
+    page = unlocked
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    picture = tmp_path / "screenshot.png"
+    picture.write_bytes(png_bytes((320, 200), "orange"))
+    page.get_by_role("link", name="Add a file").first.click()
+    page.get_by_label("File").set_input_files(str(picture))
+    page.get_by_role("button", name="Add to the locker").click()
+    image = page.locator("[data-preview-image]")
+    expect(image).to_be_visible()
+    assert "blur" in image.evaluate("element => getComputedStyle(element).filter")
+    page.get_by_role("link", name="Show the picture").click()
+    assert image.evaluate("element => getComputedStyle(element).filter") == "none"
+    page.get_by_role("link", name="Blur the picture again").click()
+    assert "blur" in image.evaluate("element => getComputedStyle(element).filter")
+    assert [url for url in requested if not url.startswith(locker_site + "/")] == []
+
+
+def test_auto_lock_warns_a_minute_before_and_staying_keeps_it_open(
+    unlocked: Page, locker_site: str
+) -> None:
+    page = unlocked
+    page.clock.install()
+    page.reload()
+    page.clock.fast_forward((IDLE_MINUTES * 60 - 59) * 1000)
+    warning = page.get_by_role("alertdialog", name="Your locker will lock soon")
+    expect(warning).to_be_visible()
+    stay = warning.get_by_role("button", name="Stay unlocked")
+    expect(stay).to_be_focused()
+    with page.expect_response(lambda response: "/stay/" in response.url) as answer:
+        stay.click()
+    assert answer.value.status == 204
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward(IDLE_MINUTES * 60 * 1000)
+    expect(page.get_by_role("heading", name="Your locker is locked")).to_be_visible()
+    page.goto(locker_site + "/en/locker/case/")
+    expect(page.get_by_role("heading", name="Unlock your evidence locker")).to_be_visible()
+
+
+LOCKER_PAGES = [
+    "/locker/case/",
+    "/locker/incidents/new/",
+    "/locker/evidence/upload/",
+    "/locker/evidence/message/",
+    "/locker/evidence/capture/",
+    "/locker/export/",
+]
+
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_locker_pages_have_no_accessibility_violations(
+    unlocked: Page, locker_site: str, code: str
+) -> None:
+    for path in LOCKER_PAGES:
+        unlocked.goto(f"{locker_site}/{code}{path}")
+        results = axe.run(unlocked, options=AXE_OPTIONS)
+        assert results.violations_count == 0, path + "\n" + results.generate_report()
+    unlocked.goto(f"{locker_site}/{code}/locker/export/")
+    unlocked.get_by_role("button").last.click()  # an empty form: the error summary
+    results = axe.run(unlocked, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_locker_entry_pages_have_no_accessibility_violations(
+    page: Page, site: str, code: str
+) -> None:
+    for path in ("/locker/", "/locker/set-up/"):
+        page.goto(f"{site}/{code}{path}")
+        results = axe.run(page, options=AXE_OPTIONS)
+        assert results.violations_count == 0, path + "\n" + results.generate_report()

@@ -1,0 +1,106 @@
+"""Web capture from the locker pages as a background task, with the machine's real Chromium,
+against pages served on loopback; and the scan that finds no plaintext anywhere."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from reclaim.locker import Locker
+from reclaim.web.evidence import tasks
+from reclaim.web.evidence.models import Task
+
+from ..loopback import QuietHandler, loopback_server
+from .conftest import PASSPHRASE, png_bytes
+from .test_locker import add_incident, upload
+
+pytestmark = pytest.mark.django_db
+MARKER = "reclaim-web-plaintext-marker-93d1"
+
+
+class EvidencePage(QuietHandler):
+    def do_GET(self) -> None:
+        body = f"<!doctype html><title>Post</title><p>{MARKER} in a post</p>".encode()
+        self.answer(200, body, "text/html")
+
+
+@pytest.fixture
+def page_url(settings: SettingsWrapper) -> Iterator[str]:
+    settings.CAPTURE_ALLOW_PRIVATE = True  # the page is on loopback
+    with loopback_server(EvidencePage) as base:
+        yield f"{base}/post/{MARKER}"
+
+
+def test_a_capture_runs_in_the_background_and_lands_in_the_locker(
+    client: Client, open_locker: None, page_url: str, data_dir: Path
+) -> None:
+    incident_id = add_incident(client)
+    response = client.post(
+        "/en/locker/evidence/capture/", {"url": page_url, "incident": incident_id}
+    )
+    assert response.status_code == 302
+    waiting = client.get("/en/locker/case/").content.decode()
+    assert "waiting to start" in waiting and page_url in waiting
+    assert tasks.run_next() is True
+    assert tasks.run_next() is False
+    page = client.get("/en/locker/case/").content.decode()
+    assert "files from web captures were added" in page
+    assert not Task.objects.exists(), "finished tasks are forgotten once their files are in"
+    items = Locker.open(data_dir / "locker", PASSPHRASE).items()
+    names = {item.name for item in items}
+    assert {"screenshot.png", "page.pdf", "capture.wacz", "metadata.json"} <= names
+    assert all(item.incident == incident_id and item.kind == "capture" for item in items)
+    assert {item.details["url"] for item in items} == {page_url}
+
+
+def test_a_capture_that_fails_says_why_and_can_be_dismissed(
+    client: Client, open_locker: None, settings: SettingsWrapper
+) -> None:
+    settings.CAPTURE_ALLOW_PRIVATE = False
+    client.post("/en/locker/evidence/capture/", {"url": "http://127.0.0.1:9/secret"})
+    tasks.run_next()
+    page = client.get("/en/locker/case/").content.decode()
+    assert "could not be captured" in page and "private address" in page
+    task = Task.objects.get()
+    client.post(f"/en/locker/captures/{task.id}/dismiss/")
+    assert not Task.objects.exists()
+
+
+def test_nothing_readable_is_left_in_the_folder_or_the_database(
+    client: Client, open_locker: None, page_url: str, data_dir: Path
+) -> None:
+    incident_id = add_incident(client, summary=f"{MARKER} summary", platform=MARKER)
+    upload(client, png_bytes() + MARKER.encode(), f"{MARKER}.png", note=MARKER)
+    client.post(
+        "/en/locker/evidence/message/",
+        {"text": MARKER, "sender": MARKER, "sent_at": "2026-11-20T21:30"},
+    )
+    client.post("/en/locker/evidence/capture/", {"url": page_url, "incident": incident_id})
+    scan(data_dir)  # with the capture still queued
+    tasks.run_next()
+    scan(data_dir)  # with the capture delivered to the inbox
+    client.get("/en/locker/case/")
+    scan(data_dir)  # with the capture in the locker
+
+
+def scan(data_dir: Path) -> None:
+    for path in data_dir.rglob("*"):
+        if path.is_file():
+            assert MARKER.encode() not in path.read_bytes(), path
+            assert MARKER not in str(path), path
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, (bytes, memoryview)):
+                        assert MARKER.encode() not in bytes(value), table
+                    else:
+                        assert MARKER not in str(value), table
+    from django.contrib.sessions.models import Session
+
+    for session in Session.objects.all():
+        assert MARKER not in repr(session.get_decoded())
