@@ -67,6 +67,7 @@ _RIFF = {
     b"AVI ": FileType("video/x-msvideo", "AVI video", "video"),
 }
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+_CONTROL_BYTES = frozenset(set(range(32)) - {9, 10, 12, 13, 27} | {127})
 _TEXT_TYPES = {
     "html": "text/html",
     "htm": "text/html",
@@ -124,8 +125,8 @@ def _mp3_frame(head: bytes) -> FileType | None:
 def _text(head: bytes, name: str) -> FileType | None:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return FileType("text/plain; charset=utf-16", "text file", "text")
-    if b"\x00" in head:
-        return None
+    if any(byte in _CONTROL_BYTES for byte in head):
+        return None  # programs and binary data have control bytes; text has none
     for cut in range(4):  # the head may end in the middle of a character
         try:
             head[: len(head) - cut].decode("utf-8")
