@@ -78,3 +78,32 @@ def test_locker_export_and_verify_from_the_command_line(tmp_path: Path) -> None:
     wrong.write_text("nope")
     refused = run("locker", "list", str(locker), "--passphrase-file", str(wrong))
     assert refused.returncode == 1 and "does not open this locker" in refused.stderr
+
+
+def test_export_of_part_of_a_case_from_the_command_line(tmp_path: Path) -> None:
+    from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
+
+    secret = tmp_path / "passphrase"
+    secret.write_text("command line passphrase\n")
+    box, _ = Locker.create(tmp_path / "locker", "command line passphrase", LOW_MEMORY_PROFILE)
+    chosen = box.add_incident(Incident("threatened", "a threat by message"))
+    box.add_message("pay or else", "@someone", "2026-11-20T21:30:00", incident=chosen.id)
+    box.add(b"other evidence", "other.txt", "text/plain")
+    command = [sys.executable, "-m", "reclaim.cli", "export", str(tmp_path / "locker")]
+    options = ["--initials", "AB", "--passphrase-file", str(secret)]
+    result = subprocess.run(
+        [*command, str(tmp_path / "pack"), *options, "--incident", chosen.id],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in (tmp_path / "pack/data/exhibits").iterdir()] == ["AB-1_message.txt"]
+    assert f"Covers: items of incident {chosen.id}" in (tmp_path / "pack/report.html").read_text()
+    nothing = subprocess.run(
+        [*command, str(tmp_path / "none"), *options, "--until", "2000-01-01"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert nothing.returncode == 1 and "nothing in the locker matches" in nothing.stderr

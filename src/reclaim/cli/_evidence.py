@@ -31,6 +31,11 @@ def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
     export.add_argument("--initials", required=True, help="for exhibit numbers, such as JS")
     export.add_argument("--title", default="Evidence pack", help="shown in the report")
     export.add_argument(
+        "--incident", action="append", default=[], metavar="ID", help="only this incident's items"
+    )
+    export.add_argument("--since", metavar="DATE", help="only items from this date (2026-11-01)")
+    export.add_argument("--until", metavar="DATE", help="only items up to this date")
+    export.add_argument(
         "--timestamp-authority",
         action="append",
         default=[],
@@ -99,16 +104,23 @@ def _locker(arguments: argparse.Namespace) -> int:
 
 def _export(arguments: argparse.Namespace) -> int:
     from reclaim.locker import Locker
-    from reclaim.packs import encrypt_pack, export_pack
+    from reclaim.packs import choose_items, encrypt_pack, export_pack
 
     try:
         box = Locker.open(arguments.locker, _passphrase(arguments))
+        partial = arguments.incident or arguments.since or arguments.until
         pack = export_pack(
             box,
             arguments.destination,
             arguments.initials,
             arguments.title,
+            item_ids=(
+                choose_items(box, arguments.incident, arguments.since, arguments.until)
+                if partial
+                else None
+            ),
             authorities=tuple(arguments.timestamp_authority),
+            scope=_scope_words(arguments) if partial else "",
         )
         if arguments.encrypt_to:
             sealed = pack.with_name(pack.name + ".tar.age")
@@ -119,6 +131,15 @@ def _export(arguments: argparse.Namespace) -> int:
         return 1
     print(f"Pack written to {pack}. Check it with: reclaim verify {pack}")
     return 0
+
+
+def _scope_words(arguments: argparse.Namespace) -> str:
+    parts = [f"incident {incident}" for incident in arguments.incident]
+    if arguments.since:
+        parts.append(f"from {arguments.since}")
+    if arguments.until:
+        parts.append(f"until {arguments.until}")
+    return "items of " + ", ".join(parts)
 
 
 def _capture(arguments: argparse.Namespace) -> int:

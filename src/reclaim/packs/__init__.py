@@ -2,7 +2,8 @@
 
 from reclaim.packs._choose import choose_items
 from reclaim.packs._encrypt import encrypt_pack
-from reclaim.packs._export import Exhibit, PackError, export_pack
+from reclaim.packs._export import PackError, export_pack
+from reclaim.packs._report import Exhibit
 from reclaim.packs._verify import FAIL, PASS, WARN, Check, verify_pack
 
 __all__ = [

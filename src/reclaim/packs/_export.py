@@ -7,12 +7,11 @@ readable report and VERIFY.md for someone with no forensic background.
 
 import datetime
 import hashlib
-import html
 import json
 import os
 import re
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 from reclaim import __version__
@@ -25,6 +24,7 @@ from reclaim.packs._layout import (
     CUSTODY_LOG,
     EXHIBITS,
     EXHIBITS_FOLDER,
+    INCIDENTS,
     PENDING,
     PUBLIC_KEY,
     SIGNATURE,
@@ -35,29 +35,13 @@ from reclaim.packs._layout import (
     manifest_line,
 )
 from reclaim.packs._pdf import write_pdf
+from reclaim.packs._report import Exhibit, build_report, render_html
 
 VERIFY_TEMPLATE = Path(__file__).with_name("VERIFY.md")
 
 
 class PackError(ReclaimError):
     """A pack cannot be written: the destination exists, or there is nothing to export."""
-
-
-@dataclass(frozen=True)
-class Exhibit:
-    """One exported item with its police-style exhibit number (initials/number)."""
-
-    number: str
-    file: str
-    name: str
-    media_type: str
-    size: int
-    sha256: str
-    sha512: str
-    item: str
-    added_utc: str
-    kind: str = "file"
-    details: dict[str, str] = field(default_factory=dict)
 
 
 def export_pack(
@@ -67,9 +51,11 @@ def export_pack(
     title: str,
     item_ids: list[str] | None = None,
     authorities: tuple[str, ...] = (),
+    scope: str = "",
 ) -> Path:
     """Write a pack of the chosen items (all by default) to ``destination``; return it.
 
+    ``scope`` says in words which part of the case was chosen, for the report.
     Each of ``authorities`` (RFC 3161 URLs) is asked to timestamp the tag manifest; one that
     cannot be reached is listed in timestamps/pending.txt ("timestamp pending").
     """
@@ -84,7 +70,8 @@ def export_pack(
     shutil.rmtree(partial, ignore_errors=True)
     (partial / EXHIBITS_FOLDER).mkdir(parents=True)
     exhibits = [_write_exhibit(box, partial, item, initials, n) for n, item in enumerate(items, 1)]
-    _write_tag_files(box, partial, exhibits, title)
+    covers = scope or ("the whole case" if item_ids is None else "the chosen items")
+    _write_tag_files(box, partial, exhibits, title, covers, whole_case=item_ids is None)
     tag_manifest = (partial / TAG_MANIFEST).read_bytes()
     (partial / SIGNATURE).write_text(box.ssh_sign(SIGNING_NAMESPACE, tag_manifest))
     _timestamp(partial, tag_manifest, authorities)
@@ -112,11 +99,17 @@ def _write_exhibit(box: Locker, root: Path, item: EvidenceItem, initials: str, n
         item.added_utc,
         item.kind,
         dict(item.details),
+        item.incident,
     )
 
 
-def _write_tag_files(box: Locker, root: Path, exhibits: list[Exhibit], title: str) -> None:
+def _write_tag_files(
+    box: Locker, root: Path, exhibits: list[Exhibit], title: str, scope: str, whole_case: bool
+) -> None:
     key = box.public_key()
+    linked = {exhibit.incident for exhibit in exhibits}
+    incidents = [i for i in box.incidents() if whole_case or i.id in linked]
+    report = build_report(title, fingerprint(key), scope, incidents, exhibits, box.custody())
     payload_bytes = sum(exhibit.size for exhibit in exhibits)
     files = {
         "bagit.txt": "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
@@ -129,46 +122,23 @@ def _write_tag_files(box: Locker, root: Path, exhibits: list[Exhibit], title: st
         "manifest-sha256.txt": "".join(manifest_line(e.sha256, e.file) for e in exhibits),
         "manifest-sha512.txt": "".join(manifest_line(e.sha512, e.file) for e in exhibits),
         EXHIBITS: json.dumps([asdict(e) for e in exhibits], indent=2, ensure_ascii=False) + "\n",
+        INCIDENTS: json.dumps([asdict(i) for i in incidents], indent=2, ensure_ascii=False) + "\n",
         CUSTODY_LOG: "".join(entry.line().decode() + "\n" for entry in box.custody()),
         PUBLIC_KEY: openssh_public_key(key, SIGNER_IDENTITY) + "\n",
         ALLOWED_SIGNERS: (
             f'{SIGNER_IDENTITY} namespaces="{SIGNING_NAMESPACE}" '
             f"{openssh_public_key(key, '').strip()}\n"
         ),
-        "report.html": _report(title, exhibits, box, fingerprint(key)),
+        "report.html": render_html(report),
         "VERIFY.md": VERIFY_TEMPLATE.read_text().replace("{fingerprint}", fingerprint(key)),
     }
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
-    write_pdf(root / "report.pdf", title, exhibits, box.custody(), fingerprint(key))
+    write_pdf(root / "report.pdf", report)
     tagged = sorted([*files, "report.pdf"])
     (root / TAG_MANIFEST).write_text(
         "".join(manifest_line(_sha256((root / name).read_bytes()), name) for name in tagged)
-    )
-
-
-def _report(title: str, exhibits: list[Exhibit], box: Locker, key_fingerprint: str) -> str:
-    rows = "".join(
-        f'<tr><td>{html.escape(e.number)}</td><td dir="auto">{html.escape(e.name)}</td>'
-        f"<td>{html.escape(e.media_type)}</td><td>{e.size}</td><td>{html.escape(e.added_utc)}</td>"
-        f"<td><code>{e.sha256}</code></td></tr>"
-        for e in exhibits
-    )
-    custody = "".join(
-        f"<tr><td>{entry.seq}</td><td>{html.escape(entry.at_utc)}</td>"
-        f"<td>{html.escape(entry.action)}</td><td>{html.escape(entry.item or '')}</td></tr>"
-        for entry in box.custody()
-    )
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title></head><body>"
-        f'<h1 dir="auto">{html.escape(title)}</h1>'
-        f"<p>Signing key fingerprint: <code>{key_fingerprint}</code></p>"
-        "<h2>Exhibits</h2><table><tr><th>Exhibit</th><th>Name</th><th>Type</th>"
-        f"<th>Bytes</th><th>Added (UTC)</th><th>SHA-256</th></tr>{rows}</table>"
-        "<h2>Custody log</h2><table><tr><th>#</th><th>When (UTC)</th><th>Action</th>"
-        f"<th>Item</th></tr>{custody}</table></body></html>\n"
     )
 
 

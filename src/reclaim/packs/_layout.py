@@ -2,6 +2,7 @@
 
 EXHIBITS_FOLDER = "data/exhibits"
 EXHIBITS = "exhibits.json"
+INCIDENTS = "incidents.json"
 CUSTODY_LOG = "custody/custody.jsonl"
 PUBLIC_KEY = "custody/locker_ed25519.pub"
 ALLOWED_SIGNERS = "allowed_signers"

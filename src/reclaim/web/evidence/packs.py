@@ -39,6 +39,7 @@ def download(box: Locker, choice: dict[str, Any]) -> FileResponse:
             choice["title"],
             item_ids=item_ids,
             authorities=settings.TIMESTAMP_AUTHORITIES,
+            scope=_scope_words(box, choice),
         )
         if settings.TIMESTAMP_AUTHORITIES:
             box.retry_timestamps()
@@ -52,6 +53,17 @@ def download(box: Locker, choice: dict[str, Any]) -> FileResponse:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return FileResponse(handle, as_attachment=True, filename=bundle.name)
+
+
+def _scope_words(box: Locker, choice: dict[str, Any]) -> str:
+    """Say in words (for the English report) which part of the case the pack holds."""
+    summaries = {incident.id: incident.summary for incident in box.incidents()}
+    parts = [f"incident “{summaries[i][:60]}”" for i in choice["incidents"]]
+    if choice["since"]:
+        parts.append(f"from {choice['since'].isoformat()}")
+    if choice["until"]:
+        parts.append(f"until {choice['until'].isoformat()}")
+    return "evidence of " + ", ".join(parts) if parts else "the whole case"
 
 
 def _zip(pack: Path, destination: Path) -> Path:
