@@ -47,7 +47,7 @@ def test_a_capture_runs_in_the_background_and_lands_in_the_locker(
     assert tasks.run_next() is True
     assert tasks.run_next() is False
     page = client.get("/en/locker/case/").content.decode()
-    assert "files from web captures were added" in page
+    assert "A web capture has finished" in page
     assert not Task.objects.exists(), "finished tasks are forgotten once their files are in"
     items = Locker.open(data_dir / "locker", PASSPHRASE).items()
     names = {item.name for item in items}
