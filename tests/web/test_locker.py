@@ -323,3 +323,16 @@ def test_export_with_nothing_chosen_says_so(client: Client, open_locker: None) -
     )
     assert response.status_code == 400
     assert "There is a problem" in response.content.decode()
+
+
+def test_a_damaged_locker_is_not_called_a_wrong_passphrase(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    client.post("/en/locker/lock/")
+    log = data_dir / "locker" / "custody.log"
+    lines = log.read_bytes().splitlines(keepends=True)
+    log.write_bytes(lines[0][:10] + b"A" + lines[0][11:] + b"".join(lines[1:]) + lines[0])
+    response = client.post("/en/locker/unlock/", {"passphrase": PASSPHRASE})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "seem damaged" in html and "does not open" not in html

@@ -18,7 +18,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from reclaim.locker import LOW_MEMORY_PROFILE, KdfParams, Locker, LockerError, calibrate
+from reclaim.locker import (
+    LOW_MEMORY_PROFILE,
+    CorruptLockerError,
+    KdfParams,
+    Locker,
+    LockerError,
+    calibrate,
+)
 from reclaim.web.evidence.models import SignInAttempts, SurvivorAccount
 from reclaim.web.evidence.session import locker_folder
 
@@ -37,7 +44,7 @@ Opener = Callable[[Path], Locker]
 class AccessError(Exception):
     """Why a locker was not created or opened: ``reason`` is one of REASONS."""
 
-    REASONS = ("wrong", "held", "taken", "exists", "missing")
+    REASONS = ("wrong", "held", "taken", "exists", "missing", "damaged")
 
     def __init__(self, reason: str, minutes: int = 0) -> None:
         assert reason in self.REASONS
@@ -65,7 +72,10 @@ def create_personal(passphrase: str) -> tuple[Locker, str]:
     """Create the personal locker; return it and the recovery code to show once."""
     if personal_exists():
         raise AccessError("exists")
-    return Locker.create(locker_folder(PERSONAL), passphrase, kdf())
+    try:
+        return Locker.create(locker_folder(PERSONAL), passphrase, kdf())
+    except LockerError:  # set up in another tab a moment ago
+        raise AccessError("exists") from None
 
 
 def create_account(username: str, passphrase: str) -> tuple[Locker, str, str]:
@@ -100,6 +110,8 @@ def _attempt(username: str | None, opener: Opener) -> tuple[Locker, str]:
             raise AccessError("missing")
         try:
             return opener(locker_folder(PERSONAL)), PERSONAL
+        except CorruptLockerError:
+            raise AccessError("damaged") from None
         except LockerError:
             raise AccessError("wrong") from None
     attempts = _attempts(username)
@@ -110,6 +122,8 @@ def _attempt(username: str | None, opener: Opener) -> tuple[Locker, str]:
             _spend_the_same_time()
             raise LockerError("no such account")
         box = opener(locker_folder(account.locker_id))
+    except CorruptLockerError:
+        raise AccessError("damaged") from None
     except LockerError:
         _failed(attempts)
         raise AccessError("wrong") from None
