@@ -18,6 +18,7 @@ from typing import BinaryIO
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 
 from reclaim.hashing._types import HashError
 
@@ -28,8 +29,6 @@ MAX_IMAGE_PIXELS = 250_000_000
 WORKING_SIDE = 256
 EXIF_ORIENTATION = 0x0112
 TRANSPOSING_ORIENTATIONS = (5, 6, 7, 8)  # the EXIF orientations that turn by 90 degrees
-
-from pillow_heif import register_heif_opener
 
 register_heif_opener()  # HEIC/HEIF (iPhone photos) through Pillow
 
