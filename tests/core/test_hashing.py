@@ -102,7 +102,7 @@ def test_bad_files_get_a_clear_error_quickly(content: bytes, message: str) -> No
 @pytest.mark.parametrize("kind", ["JPEG", "PNG", "WEBP"])
 def test_a_truncated_image_is_a_clear_error_not_a_crash(kind: str) -> None:
     whole = encode(Image.fromarray(photo("coffee")), kind)
-    with pytest.raises(HashError, match="damaged or cut short|could not be read"):
+    with pytest.raises(HashError, match="damaged or cut short"):
         pdq_from_image(io.BytesIO(whole[: len(whole) // 2]))
 
 

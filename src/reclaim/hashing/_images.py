@@ -44,7 +44,7 @@ def open_image(source: Path | BinaryIO) -> Image.Image:
     except UnidentifiedImageError:
         raise HashError("this is not an image Reclaim can read") from None
     except (OSError, SyntaxError, ValueError) as error:
-        raise HashError(f"the image could not be read: {error}") from None
+        raise HashError(f"the image is damaged or cut short: {error}") from None
     width, height = image.size
     if width <= 0 or height <= 0 or width * height > MAX_IMAGE_PIXELS:
         raise HashError(f"the image claims an impossible size ({width} x {height})")
