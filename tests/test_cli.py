@@ -107,3 +107,38 @@ def test_export_of_part_of_a_case_from_the_command_line(tmp_path: Path) -> None:
         timeout=120,
     )
     assert nothing.returncode == 1 and "nothing in the locker matches" in nothing.stderr
+
+
+def test_hash_prints_one_json_line_per_file_and_names_the_ones_it_could_not(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    from PIL import Image
+
+    from .core.test_hashing import write_video
+    from .hashing_corpus import encode, photo
+
+    folder = tmp_path / "to hash"
+    (folder / "inner").mkdir(parents=True)
+    (folder / "photo.jpg").write_bytes(encode(Image.fromarray(photo("coffee")), "JPEG"))
+    (folder / "inner" / "picture.png").write_bytes(encode(Image.fromarray(photo("rocket")), "PNG"))
+    (folder / "notes.txt").write_text("just notes")
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really")
+    write_video(folder / "clip.mp4", ("coffee", "rocket"))
+    result = subprocess.run(
+        [sys.executable, "-m", "reclaim.cli", "hash", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, "one file could not be hashed"
+    assert f"could not hash {folder / 'broken.jpg'}" in result.stderr
+    lines = {Path(line["path"]).name: line for line in map(json.loads, result.stdout.splitlines())}
+    assert set(lines) == {"photo.jpg", "picture.png", "notes.txt", "clip.mp4"}
+    photo_line = lines["photo.jpg"]
+    assert photo_line["kind"] == "image" and len(photo_line["pdq"]) == 64
+    assert photo_line["quality"] >= 50 and len(photo_line["dihedral"]) == 8
+    assert lines["notes.txt"]["kind"] == "text" and "pdq" not in lines["notes.txt"]
+    video = lines["clip.mp4"]
+    assert video["kind"] == "video" and len(video["md5"]) == 32 and len(video["vpdq"]) == 2

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from reclaim import __version__
 from reclaim.cli._evidence import add_verbs as add_evidence_verbs
+from reclaim.cli._hash import add_verb as add_hash_verb
 
 if TYPE_CHECKING:
     from reclaim.content import Library
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     content.add_argument("--dir", type=Path, default=REPO_CONTENT_DIR, help="content folder")
     content.set_defaults(run=_check_content)
     add_evidence_verbs(verbs)
+    add_hash_verb(verbs)
     return parser
 
 
