@@ -4,10 +4,14 @@
   time per page, on SQLite. Aims (issue 2): under 60 KB per page, under 20 ms median.
 - locker.json: locker ingest throughput beside the raw primitives (bench/locker.py).
 - evidence.json: capture time per page, export and verify time for a 1 GB case.
+- hashing.json: PDQ images per second beside the reference path, on 1080p and 12 MP JPEGs,
+  and the distance of each hash to the reference's (bench/hashing.py).
 """
 
 import json
 import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # single-core figures (bench/hashing.py)
 import platform
 import socket
 import statistics
@@ -48,9 +52,10 @@ def main() -> int:
     print_table(report)
     sys.path.insert(0, str(HERE))
     import evidence
+    import hashing
     import locker
 
-    for name, module in (("locker", locker), ("evidence", evidence)):
+    for name, module in (("locker", locker), ("evidence", evidence), ("hashing", hashing)):
         result = module.run()
         (HERE / "results" / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
         print(json.dumps(result, indent=2))

@@ -78,7 +78,8 @@ def seen_luma(
     0.299 R + 0.587 G + 0.114 B, PDQ's own weights, so libjpeg is asked for greyscale.
     """
     width, height = image.size
-    if _orientation(image) in TRANSPOSING_ORIENTATIONS:
+    orientation = _orientation(image)
+    if orientation in TRANSPOSING_ORIENTATIONS:
         width, height = height, width
     try:
         with warnings.catch_warnings():
@@ -86,7 +87,7 @@ def seen_luma(
             if image.format == "JPEG" and image.mode in ("RGB", "L"):
                 image.draft("L", _draft_size(image.size, working_side))
             image.seek(0)
-            upright = ImageOps.exif_transpose(image) or image
+            upright = image if orientation == 1 else ImageOps.exif_transpose(image) or image
             if upright.mode == "L":
                 return np.asarray(_reduce(upright, working_side), dtype=np.float32), (
                     height,

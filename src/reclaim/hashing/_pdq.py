@@ -170,7 +170,7 @@ def pdq_luma(luma: Floats) -> tuple[Floats, int]:
 
 
 @functools.lru_cache(maxsize=64)
-def smoothing(full: int, reduced: int) -> NDArray[np.float64]:
+def smoothing(full: int, reduced: int) -> NDArray[np.float32]:
     """Return the 64 x ``reduced`` matrix that smooths and decimates one axis of an image.
 
     The Jarosz filter is linear and separable: along one axis, its two box passes followed
@@ -194,7 +194,7 @@ def smoothing(full: int, reduced: int) -> NDArray[np.float64]:
     edges = np.linspace(0, full, reduced + 1)
     cumulative = np.concatenate([np.zeros((DCT_SIZE, 1)), np.cumsum(per_pixel, axis=1)], axis=1)
     at_edges = np.array([np.interp(edges, np.arange(full + 1), c) for c in cumulative])
-    matrix: NDArray[np.float64] = np.diff(at_edges, axis=1)
+    matrix: NDArray[np.float32] = np.diff(at_edges, axis=1).astype(np.float32)
     return matrix
 
 
@@ -210,6 +210,6 @@ def pdq_luma_fast(luma: Floats, full_shape: tuple[int, int] | None = None) -> tu
         return np.zeros((KEPT, KEPT), dtype=np.float32), 0
     down = smoothing(rows, luma.shape[0])
     across = smoothing(cols, luma.shape[1])
-    block = (down.astype(np.float32) @ luma @ across.T.astype(np.float32)).astype(np.float32)
+    block: Floats = (down @ luma @ across.T).astype(np.float32, copy=False)
     coefficients: Floats = (DCT @ block @ DCT.T).astype(np.float32)
     return coefficients, quality(block)
