@@ -29,6 +29,7 @@ def page_paths(language: str) -> list[str]:
     with override(language):
         paths = [reverse("support:start"), reverse("support:age") + "?situation=shared"]
         paths += [reverse("support:guides"), reverse("support:helplines")]
+        paths.append(reverse("support:hasher"))
         for (kind, slug), documents in library().documents.items():
             if kind == "walkthrough":
                 steps = range(1, len(documents[language].sections) + 1)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("walkthrough/<slug:slug>/", views.walkthrough, name="walkthrough"),
     path("walkthrough/<slug:slug>/<int:step>/", views.walkthrough, name="walkthrough_step"),
     path("helplines/", views.helplines, name="helplines"),
+    path("hashing/", views.hasher, name="hasher"),
     path("helplines/<slug:country>/", views.helplines_country, name="helplines_country"),
 ]

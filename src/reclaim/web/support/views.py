@@ -103,6 +103,12 @@ def helplines_country(request: HttpRequest, country: str) -> HttpResponse:
     return render(request, "support/helplines_country.html", context)
 
 
+@require_GET
+def hasher(request: HttpRequest) -> HttpResponse:
+    """Let a person hash their own pictures and videos in their browser (nothing is sent)."""
+    return render(request, "support/hasher.html")
+
+
 def _document(kind: Kind, slug: str) -> Document:
     try:
         return library().document(kind, slug, get_language())

@@ -1,0 +1,141 @@
+"""The browser hasher in a real Chromium: the JavaScript PDQ gives exactly the Python hash on
+the same pixels; on image files it stays within Meta's tolerance of the C++ reference; the
+MD5 of a video is exact; and not one byte of a file crosses the network."""
+
+import base64
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, Request
+
+from reclaim.hashing import pdq_from_pixels
+
+from ..core.test_hashing import write_video
+from ..hashing_corpus import PHOTOS, encode, photo, reference, variants
+
+META_FILE_TOLERANCE_BITS = 10
+HIGH_QUALITY = 80
+
+
+@pytest.fixture
+def hasher(page: Page, site: str) -> Page:
+    page.goto(site + "/en/hashing/")
+    page.locator("[data-hasher]:not([hidden])").wait_for()  # the scripts have run
+    return page
+
+
+def js_hash(page: Page, pixels: np.ndarray) -> dict[str, object]:
+    height, width = pixels.shape[:2]
+    rgba = np.dstack([pixels, np.full((height, width), 255, dtype=np.uint8)])
+    encoded = base64.b64encode(rgba.tobytes()).decode()
+    return dict(
+        page.evaluate(
+            """([data, width, height]) => {
+                const bytes = Uint8ClampedArray.from(atob(data), c => c.charCodeAt(0));
+                return window.ReclaimPdq.hashPixels(bytes, width, height);
+            }""",
+            [encoded, width, height],
+        )
+    )
+
+
+@pytest.mark.parametrize("name", PHOTOS[:8])
+def test_javascript_pdq_is_exactly_the_python_hash_on_the_same_pixels(
+    hasher: Page, name: str
+) -> None:
+    for variant, pixels in variants(name).items():
+        expected = pdq_from_pixels(pixels)
+        found = js_hash(hasher, pixels)
+        assert found == {"hash": expected.hash.hex, "quality": expected.quality}, variant
+
+
+def test_javascript_pdq_of_a_tiny_image_is_zero(hasher: Page) -> None:
+    assert js_hash(hasher, np.zeros((4, 40, 3), dtype=np.uint8)) == {"hash": "0" * 64, "quality": 0}
+
+
+def hash_files(page: Page, paths: list[Path]) -> dict[str, dict[str, str]]:
+    page.get_by_label("Choose pictures or videos").set_input_files([str(p) for p in paths])
+    page.locator(f"[data-hasher-results][data-done='{len(paths)}']").wait_for(timeout=60_000)
+    items = page.locator(".hasher-results li")
+    return {
+        paths[n].name: dict(items.nth(n).evaluate("item => Object.assign({}, item.dataset)"))
+        for n in range(len(paths))
+    }
+
+
+def test_image_files_hashed_in_the_browser_are_within_metas_tolerance(
+    hasher: Page, site: str, tmp_path: Path
+) -> None:
+    sent: list[Request] = []
+    hasher.on("request", lambda request: sent.append(request))
+    files, expected = [], {}
+    for name in PHOTOS:
+        for kind, suffix in (("JPEG", "jpg"), ("PNG", "png"), ("WEBP", "webp")):
+            path = tmp_path / f"{name}.{suffix}"
+            path.write_bytes(encode(Image.fromarray(photo(name)), kind, quality=90))
+            decoded = np.asarray(Image.open(path).convert("RGB"))
+            expected[path.name] = reference(decoded)
+            files.append(path)
+    found = hash_files(hasher, files)
+    for file_name, (reference_hash, quality) in expected.items():
+        item = found[file_name]
+        assert item["kind"] == "image", file_name
+        if quality >= HIGH_QUALITY:
+            distance = reference_hash.distance(type(reference_hash)(item["pdq"]))
+            assert distance <= META_FILE_TOLERANCE_BITS, (file_name, distance)
+    assert sent == [], "hashing made no request at all: nothing left the browser"
+
+
+def test_a_photo_turned_by_its_exif_is_hashed_as_seen(hasher: Page, tmp_path: Path) -> None:
+    upright = photo("coffee")
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored = Image.fromarray(np.ascontiguousarray(np.rot90(upright)))
+    path = tmp_path / "turned.jpg"
+    path.write_bytes(encode(stored, "JPEG", quality=92, exif=exif))
+    expected, _ = reference(upright)
+    item = hash_files(hasher, [path])["turned.jpg"]
+    assert expected.distance(type(expected)(item["pdq"])) <= META_FILE_TOLERANCE_BITS
+
+
+def test_a_video_gets_its_exact_md5_and_nothing_is_sent(hasher: Page, tmp_path: Path) -> None:
+    sent: list[Request] = []
+    hasher.on("request", lambda request: sent.append(request))
+    write_video(tmp_path / "clip.mp4", ("coffee", "rocket", "astronaut"))
+    (tmp_path / "notes.txt").write_text("not a picture")
+    found = hash_files(hasher, [tmp_path / "clip.mp4", tmp_path / "notes.txt"])
+    expected = hashlib.md5((tmp_path / "clip.mp4").read_bytes()).hexdigest()  # noqa: S324
+    assert found["clip.mp4"] == {"kind": "video", "md5": expected}
+    assert found["notes.txt"]["kind"] == "other"
+    assert sent == []
+
+
+def test_md5_in_javascript_matches_on_awkward_lengths(hasher: Page) -> None:
+    for length in (0, 1, 55, 56, 63, 64, 65, 1000, 70_000):
+        data = bytes((n * 7 + 3) % 256 for n in range(length))
+        found = hasher.evaluate(
+            """data => { const d = new window.ReclaimMd5.Md5();
+                 d.update(Uint8Array.from(atob(data), c => c.charCodeAt(0))); return d.hex(); }""",
+            base64.b64encode(data).decode(),
+        )
+        assert found == hashlib.md5(data).hexdigest(), length  # noqa: S324
+
+
+def test_a_picture_the_browser_cannot_open_says_so(hasher: Page, tmp_path: Path) -> None:
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xe0 not really a picture")
+    item = hash_files(hasher, [path])["photo.jpg"]
+    assert item["kind"] == "unreadable"
+    assert "cannot open this picture" in hasher.locator(".hasher-results li").inner_text()
+
+
+def test_without_javascript_the_page_explains_the_alternative(browser, site: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + "/en/hashing/")
+    assert "needs JavaScript" in page.content()
+    assert page.locator("[data-hasher]").is_hidden()
+    context.close()
