@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -86,27 +87,36 @@ def test_export_of_part_of_a_case_from_the_command_line(tmp_path: Path) -> None:
     secret = tmp_path / "passphrase"
     secret.write_text("command line passphrase\n")
     box, _ = Locker.create(tmp_path / "locker", "command line passphrase", LOW_MEMORY_PROFILE)
-    chosen = box.add_incident(Incident("threatened", "a threat by message"))
-    box.add_message("pay or else", "@someone", "2026-11-20T21:30:00", incident=chosen.id)
+    chosen = box.add_incident(Incident("threatened", "groźba – تهديد"))
+    box.add_message("pay or else", "@someone", "2025-11-20T21:30:00", incident=chosen.id)
+    box.add_message("again", "@someone", "2025-11-22T08:00:00")
     box.add(b"other evidence", "other.txt", "text/plain")
-    command = [sys.executable, "-m", "reclaim.cli", "export", str(tmp_path / "locker")]
-    options = ["--initials", "AB", "--passphrase-file", str(secret)]
-    result = subprocess.run(
-        [*command, str(tmp_path / "pack"), *options, "--incident", chosen.id],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert [p.name for p in (tmp_path / "pack/data/exhibits").iterdir()] == ["AB-1_message.txt"]
-    assert f"Covers: items of incident {chosen.id}" in (tmp_path / "pack/report.html").read_text()
-    nothing = subprocess.run(
-        [*command, str(tmp_path / "none"), *options, "--until", "2000-01-01"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+
+    def export(name: str, *choice: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "reclaim.cli", "export", str(tmp_path / "locker")]
+        options = ["--initials", "AB", "--passphrase-file", str(secret)]
+        return subprocess.run(
+            [*command, str(tmp_path / name), *options, *choice],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    by_incident = export("incident", "--incident", chosen.id)
+    assert by_incident.returncode == 0, by_incident.stderr
+    assert [p.name for p in (tmp_path / "incident/data/exhibits").iterdir()] == ["AB-1_message.txt"]
+    report = (tmp_path / "incident/report.html").read_text(encoding="utf-8")
+    assert "Covers: evidence of incident “groźba – تهديد”" in report
+    by_date = export("dates", "--since", "2025-11-21", "--until", "2025-11-30")
+    assert by_date.returncode == 0, by_date.stderr
+    exhibits = json.loads((tmp_path / "dates/exhibits.json").read_text(encoding="utf-8"))
+    assert [e["details"]["sent_at"] for e in exhibits] == ["2025-11-22T08:00:00"]
+    assert "from 2025-11-21, until 2025-11-30" in (tmp_path / "dates/report.html").read_text()
+    nothing = export("none", "--until", "2000-01-01")
     assert nothing.returncode == 1 and "nothing in the locker matches" in nothing.stderr
+    malformed = export("bad", "--since", "21/11/2025")
+    assert malformed.returncode == 1 and "since must be a date such as" in malformed.stderr
+    assert not (tmp_path / "none").exists() and not (tmp_path / "bad").exists()
 
 
 def test_hash_prints_one_json_line_per_file_and_names_the_ones_it_could_not(

@@ -67,8 +67,8 @@ def test_report_gives_capture_and_message_details_and_a_custody_summary(
     entries = len(box.custody())
     pack = export_pack(box, tmp_path / "pack", "JS", "Case")
     report = (pack / "report.html").read_text()
-    assert 'url: <span dir="auto">https://forum.example/t/1</span>' in report
-    assert 'captured utc: <span dir="auto">2026-10-04T09:00:00.000+00:00</span>' in report
+    assert 'Requested address: <span dir="auto">https://forum.example/t/1</span>' in report
+    assert 'Capture started (UTC): <span dir="auto">2026-10-04T09:00:00.000+00:00</span>' in report
     assert 'Sender: <span dir="auto">@demander</span>' in report
     assert f"<h2>Custody log</h2><p>{entries} entries" in report
     assert "item-added: 4" in report and "incident-added: 3" in report

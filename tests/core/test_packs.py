@@ -1,14 +1,16 @@
 """Evidence packs: export, `reclaim verify`, the manual commands an officer would use, and
 tamper detection on every byte-carrying file."""
 
+import json
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from reclaim.locker import LOW_MEMORY_PROFILE, Locker
-from reclaim.packs import FAIL, PASS, WARN, PackError, export_pack, verify_pack
+from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
+from reclaim.packs import FAIL, PASS, WARN, PackError, choose_items, export_pack, verify_pack
 
 NAMES = ["zrzut ekranu – groźba.png", "رسالة التهديد.txt", "دھمکی.jpg"]
 
@@ -97,9 +99,14 @@ def tampered_copies(pack: Path, tmp_path: Path) -> list[tuple[str, Path]]:
     return copies
 
 
-def test_changing_any_single_byte_of_any_file_makes_verify_fail(pack: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("which", ["pack", "case"])
+def test_changing_any_single_byte_of_any_file_makes_verify_fail(
+    which: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    fixture = request.getfixturevalue(which)
+    pack = fixture if isinstance(fixture, Path) else fixture.pack
     copies = tampered_copies(pack, tmp_path)
-    assert len(copies) >= 12
+    assert len(copies) >= 13 and "incidents.json" in dict(copies)
     for relative, copy in copies:
         failed = [check.name for check in verify_pack(copy) if check.status == FAIL]
         assert failed, f"changing {relative} went unnoticed"
@@ -208,3 +215,225 @@ def test_captures_in_a_pack_validate_and_agree_with_the_locker(tmp_path: Path) -
 def test_a_capture_whose_address_disagrees_with_the_record_fails(tmp_path: Path) -> None:
     pack = make_capture_pack(tmp_path, "https://forum.example/other")
     assert statuses(pack)["captures"] == FAIL
+
+
+# A case with incidents in Polish, Arabic and Urdu, web captures, a message and a loose file.
+# Evidence dates are in 2025 so that the loose file (added today) never falls in their range.
+POLISH = "Ktoś udostępnił zdjęcia na forum – żądam usunięcia"
+ARABIC = "هددني بنشر الصور إذا لم أدفع"
+URDU = "اس نے تصاویر شیئر کرنے کی دھمکی دی"
+ESCAPED = "Links only <script>alert(1)</script> & nothing kept"
+
+
+@dataclass(frozen=True)
+class Case:
+    box: Locker
+    incidents: dict[str, str]  # kind: incident id
+    delivery: str
+    pack: Path
+
+
+def add_incidents(box: Locker) -> dict[str, str]:
+    incidents = [
+        Incident(
+            "shared",
+            POLISH,
+            happened_on="2025-03-20",
+            discovered_on="2025-03-21",
+            platform="forum.example",
+            urls=("https://forum.example/t/1",),
+            people=("poster99 https://forum.example/u/poster99",),
+            reports=("Forum ticket 12345", "Crime reference 01/23456/25"),
+        ),
+        Incident("threatened", ARABIC, happened_on="2025-03-05", platform="Instagram"),
+        Incident("extortion", URDU, discovered_on="2025-03-10"),  # undated: last
+        Incident("other", ESCAPED, happened_on="2025-02-01", under_18=True),
+    ]
+    return {i.kind: box.add_incident(i).id for i in incidents}
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory: pytest.TempPathFactory) -> Case:
+    root = tmp_path_factory.mktemp("case")
+    box, _ = Locker.create(root / "locker", "pass phrase", LOW_MEMORY_PROFILE)
+    incidents = add_incidents(box)
+    files = {name: root / name for name in ("screenshot.png", "page.html", "page.mhtml")}
+    for path in files.values():
+        path.write_bytes(f"generated stand-in for {path.name}".encode())
+    shared = incidents["shared"]
+    first = {name: files[name] for name in ("screenshot.png", "page.html")}
+    box.add_capture(first, "https://forum.example/t/1", "2025-03-21T09:15:00.000+00:00", shared)
+    details = {
+        "url": "https://forum.example/t/2",
+        "captured_utc": "2025-03-22T10:00:00.000+00:00",
+        "final_url": "https://forum.example/t/2?page=1",
+        "status": "200",
+        "server_address": "203.0.113.7",
+        "title": "Wątek o zdjęciach",
+    }
+    later = {"page.mhtml": files["page.mhtml"]}
+    delivery = Locker.deliver(root / "locker", later, "capture", shared, details)
+    box.accept_deliveries()
+    box.add_message("zapłać albo…", "@threatener", "2025-03-06T21:30:00", incidents["threatened"])
+    box.add(b"my own notes", "notes.txt", "text/plain")
+    pack = export_pack(box, root / "pack", "JS", "Case of A. Person")
+    return Case(box, incidents, delivery, pack)
+
+
+def report_html(case: Case) -> str:
+    return (case.pack / "report.html").read_text(encoding="utf-8")
+
+
+def test_report_header_says_what_the_pack_covers_and_which_key_signed_it(case: Case) -> None:
+    from reclaim.locker._sshsig import fingerprint
+
+    html = report_html(case)
+    assert "Covers: the whole case" in html and "Exported (UTC): 20" in html
+    assert f"Signing key fingerprint: {fingerprint(case.box.public_key())}" in html
+
+
+def test_report_timeline_lists_incidents_in_the_order_they_happened(case: Case) -> None:
+    html = report_html(case)
+    timeline = html[html.index("<h2>Timeline</h2>") : html.index("<h2>Exhibits</h2>")]
+    places = [timeline.index(text) for text in ("&lt;script&gt;", ARABIC, POLISH, URDU)]
+    assert places == sorted(places), "by date happened; the undated incident last"
+    for words in ("Images shared", "Threat to share images", "Demand for money or more images"):
+        assert words in timeline
+    for fact in ("forum.example", "poster99 https://forum.example/u/poster99", "01/23456/25"):
+        assert fact in timeline
+    assert "Under 18 in the image" in timeline and "none in this pack" in timeline
+    assert '<dt>Exhibits</dt><dd dir="auto">JS/1, JS/2, JS/3</dd>' in timeline
+
+
+def test_report_escapes_what_the_person_typed(case: Case) -> None:
+    assert "<script>" not in report_html(case)
+
+
+@pytest.mark.parametrize("summary", [POLISH, ARABIC, URDU])
+def test_report_keeps_each_script_and_lets_the_browser_set_its_direction(
+    case: Case, summary: str
+) -> None:
+    assert f'<dd dir="auto">{summary}</dd>' in report_html(case)
+
+
+def test_report_exhibit_table_names_type_incident_and_both_digests(case: Case) -> None:
+    html = report_html(case)
+    message = next(item for item in case.box.items() if item.kind == "message")
+    assert '<td>JS/4</td><td dir="auto">message.txt</td><td>message</td>' in html
+    assert "<td>Incident 2</td>" in html
+    assert message.sha256 in html and message.sha512 in html
+
+
+def test_report_gives_capture_address_and_time_and_message_sender(case: Case) -> None:
+    html = report_html(case)
+    details = html[html.index("<h2>Capture and message details</h2>") :]
+    assert '<td>JS/1, JS/2</td><td>capture</td><td>Requested address: <span dir="auto">' in details
+    for fact in (
+        "https://forum.example/t/1",
+        'Capture started (UTC): <span dir="auto">2025-03-21T09:15:00.000+00:00',
+        'Final address: <span dir="auto">https://forum.example/t/2?page=1',
+        'HTTP status: <span dir="auto">200',
+        'Server address: <span dir="auto">203.0.113.7',
+        'Page title: <span dir="auto">Wątek o zdjęciach',
+        'Sender: <span dir="auto">@threatener</span>',
+        'Sent at: <span dir="auto">2025-03-06T21:30:00</span>',
+    ):
+        assert fact in details
+    assert case.delivery not in html, "the inbox's bookkeeping is not evidence"
+
+
+def test_report_summarises_the_custody_log_before_listing_it(case: Case) -> None:
+    lines = (case.pack / "custody/custody.jsonl").read_text().splitlines()
+    actions = [json.loads(line)["action"] for line in lines]
+    html = report_html(case)
+    assert f"{len(lines)} entries, from " in html
+    assert f"item-added: {actions.count('item-added')}" in html
+    assert f"incident-added: {actions.count('incident-added')}" in html
+    assert html.count("<tr><td>") >= len(lines) + len(case.box.items())
+    message = next(item for item in case.box.items() if item.kind == "message")
+    assert f"<td>item-added</td><td>JS/4: {message.id}</td>" in html
+
+
+def test_pdf_report_is_written_and_covered_by_the_tag_manifest(case: Case) -> None:
+    pdf = (case.pack / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 20_000
+    assert b"NotoNaskhArabic" in pdf and b"NotoNastaliqUrdu" in pdf
+
+
+def test_pack_lists_incidents_and_links_each_exhibit_to_its_incident(case: Case) -> None:
+    incidents = json.loads((case.pack / "incidents.json").read_text(encoding="utf-8"))
+    assert {i["id"] for i in incidents} == set(case.incidents.values())
+    assert {i["summary"] for i in incidents} >= {POLISH, ARABIC, URDU}
+    exhibits = json.loads((case.pack / "exhibits.json").read_text(encoding="utf-8"))
+    linked = [e["incident"] for e in exhibits]
+    shared, threatened = case.incidents["shared"], case.incidents["threatened"]
+    assert linked == [shared, shared, shared, threatened, None]
+    assert "incidents.json" in (case.pack / "tagmanifest-sha256.txt").read_text()
+
+
+def item_names(box: Locker, ids: list[str]) -> list[str]:
+    names = {item.id: item.name for item in box.items()}
+    return [names[item_id] for item_id in ids]
+
+
+def test_choose_items_by_incident_keeps_locker_order(case: Case) -> None:
+    chosen = choose_items(case.box, [case.incidents["threatened"], case.incidents["shared"]])
+    assert item_names(case.box, chosen) == [
+        "screenshot.png",
+        "page.html",
+        "page.mhtml",
+        "message.txt",
+    ]
+
+
+def test_choose_items_by_evidence_date_with_both_ends_included(case: Case) -> None:
+    chosen = choose_items(case.box, since="2025-03-06", until="2025-03-21")
+    assert item_names(case.box, chosen) == ["screenshot.png", "page.html", "message.txt"]
+    later = choose_items(case.box, [case.incidents["shared"]], since="2025-03-22")
+    assert item_names(case.box, later) == ["page.mhtml"]
+    assert item_names(case.box, choose_items(case.box, since="2026-01-01")) == ["notes.txt"]
+
+
+def test_choose_items_refuses_an_unknown_incident(case: Case) -> None:
+    with pytest.raises(PackError, match="there is no incident nope"):
+        choose_items(case.box, ["nope"])
+
+
+@pytest.mark.parametrize("dates", [{"since": "2025-13-01"}, {"until": "last week"}])
+def test_choose_items_refuses_a_malformed_date(case: Case, dates: dict[str, str]) -> None:
+    with pytest.raises(PackError, match="must be a date such as 2026-11-01"):
+        choose_items(case.box, **dates)
+
+
+def test_choose_items_refuses_dates_the_wrong_way_round(case: Case) -> None:
+    with pytest.raises(PackError, match="is after until"):
+        choose_items(case.box, since="2025-03-22", until="2025-03-21")
+
+
+def test_choose_items_says_when_nothing_matches(case: Case) -> None:
+    with pytest.raises(PackError, match="nothing in the locker matches that choice"):
+        choose_items(case.box, [case.incidents["other"]])  # under 18: text only
+    with pytest.raises(PackError, match="nothing in the locker matches that choice"):
+        choose_items(case.box, until="2025-01-01")
+
+
+def test_a_pack_of_one_incident_holds_only_its_exhibits_and_verifies(
+    case: Case, tmp_path: Path
+) -> None:
+    threatened = case.incidents["threatened"]
+    pack = export_pack(
+        case.box,
+        tmp_path / "part",
+        "JS",
+        "Part of a case",
+        item_ids=choose_items(case.box, [threatened]),
+        scope="the threat by message",
+    )
+    assert [p.name for p in (pack / "data/exhibits").iterdir()] == ["JS-1_message.txt"]
+    incidents = json.loads((pack / "incidents.json").read_text(encoding="utf-8"))
+    assert [i["id"] for i in incidents] == [threatened]
+    html = (pack / "report.html").read_text(encoding="utf-8")
+    assert "Covers: the threat by message" in html and ARABIC in html and POLISH not in html
+    assert {name: status for name, status in statuses(pack).items() if status != PASS} == {
+        "timestamps": WARN
+    }

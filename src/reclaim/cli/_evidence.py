@@ -5,8 +5,12 @@ import getpass
 import mimetypes
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reclaim.errors import ReclaimError
+
+if TYPE_CHECKING:
+    from reclaim.locker import Locker
 
 
 def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -31,10 +35,16 @@ def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
     export.add_argument("--initials", required=True, help="for exhibit numbers, such as JS")
     export.add_argument("--title", default="Evidence pack", help="shown in the report")
     export.add_argument(
-        "--incident", action="append", default=[], metavar="ID", help="only this incident's items"
+        "--incident",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only the items of this incident (repeat for more than one)",
     )
-    export.add_argument("--since", metavar="DATE", help="only items from this date (2026-11-01)")
-    export.add_argument("--until", metavar="DATE", help="only items up to this date")
+    export.add_argument(
+        "--since", metavar="DATE", help="only items captured, sent or added from this date"
+    )
+    export.add_argument("--until", metavar="DATE", help="only items up to this date (included)")
     export.add_argument(
         "--timestamp-authority",
         action="append",
@@ -108,19 +118,18 @@ def _export(arguments: argparse.Namespace) -> int:
 
     try:
         box = Locker.open(arguments.locker, _passphrase(arguments))
-        partial = arguments.incident or arguments.since or arguments.until
+        item_ids, scope = None, ""
+        if arguments.incident or arguments.since or arguments.until:
+            item_ids = choose_items(box, arguments.incident, arguments.since, arguments.until)
+            scope = _scope_words(box, arguments)
         pack = export_pack(
             box,
             arguments.destination,
             arguments.initials,
             arguments.title,
-            item_ids=(
-                choose_items(box, arguments.incident, arguments.since, arguments.until)
-                if partial
-                else None
-            ),
+            item_ids=item_ids,
             authorities=tuple(arguments.timestamp_authority),
-            scope=_scope_words(arguments) if partial else "",
+            scope=scope,
         )
         if arguments.encrypt_to:
             sealed = pack.with_name(pack.name + ".tar.age")
@@ -133,13 +142,14 @@ def _export(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _scope_words(arguments: argparse.Namespace) -> str:
-    parts = [f"incident {incident}" for incident in arguments.incident]
+def _scope_words(box: "Locker", arguments: argparse.Namespace) -> str:
+    """Say in words (for the report) which part of the case the pack holds."""
+    parts = [f"incident “{box.incident(i).summary[:60]}”" for i in arguments.incident]
     if arguments.since:
         parts.append(f"from {arguments.since}")
     if arguments.until:
         parts.append(f"until {arguments.until}")
-    return "items of " + ", ".join(parts)
+    return "evidence of " + ", ".join(parts)
 
 
 def _capture(arguments: argparse.Namespace) -> int:

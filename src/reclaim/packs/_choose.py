@@ -23,6 +23,8 @@ def choose_items(
         if incident_id not in known:
             raise PackError(f"there is no incident {incident_id} in this locker")
     first, last = _date(since, "since"), _date(until, "until")
+    if first and last and first > last:
+        raise PackError(f"since ({since}) is after until ({until}): swap them")
     chosen = [
         item.id
         for item in box.items()
@@ -45,5 +47,8 @@ def _date(value: str | None, name: str) -> datetime.date | None:
 
 
 def _evidence_date(item: EvidenceItem) -> datetime.date:
-    when = item.details.get("captured_utc") or item.details.get("sent_at") or item.added_utc
-    return datetime.date.fromisoformat(when[:10])
+    when = item.details.get("captured_utc") or item.details.get("sent_at") or ""
+    try:
+        return datetime.date.fromisoformat(when[:10])
+    except ValueError:  # a sent time typed in some other form: fall back on when it was kept
+        return datetime.date.fromisoformat(item.added_utc[:10])

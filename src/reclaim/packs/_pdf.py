@@ -1,6 +1,7 @@
 """The pack's report as PDF, with text shaping (HarfBuzz) so that Arabic, Urdu, Polish and
 other scripts render correctly, using the Noto fonts found on the machine."""
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -8,7 +9,6 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from reclaim.errors import ReclaimError
-from reclaim.packs._report import capture_facts, incident_facts
 
 if TYPE_CHECKING:
     from reclaim.packs._report import Report
@@ -38,7 +38,7 @@ def find_fonts() -> dict[str, Path]:
 
 
 def write_pdf(path: Path, report: "Report") -> None:
-    """Write the report as PDF: what it covers, timeline, exhibits, captures, custody."""
+    """Write the report as PDF: what it covers, timeline, exhibits, details, custody."""
     pdf = FPDF(format="A4")
     for family, font in find_fonts().items():
         pdf.add_font(family, fname=str(font))
@@ -49,44 +49,29 @@ def write_pdf(path: Path, report: "Report") -> None:
     pdf.set_font(size=16)
     pdf.multi_cell(0, 9, report.title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(size=9)
-    for line in (
-        f"Exported (UTC): {report.exported_utc}",
-        f"Covers: {report.scope}",
-        f"Signing key fingerprint: {report.fingerprint}",
-    ):
-        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    for label, text in report.header():
+        pdf.multi_cell(0, 5, f"{label}: {text}", new_x="LMARGIN", new_y="NEXT")
     _timeline(pdf, report)
-    _table(
-        pdf,
-        "Exhibits",
-        ("Exhibit", "Name", "Kind", "Bytes", "Added (UTC)", "Incident", "SHA-256"),
-        [
-            (
-                e.number,
-                e.name,
-                e.kind,
-                str(e.size),
-                e.added_utc,
-                report.incident_number(e.incident),
-                e.sha256,
-            )
-            for e in report.exhibits
-        ],
-        (14, 34, 16, 14, 30, 18, 64),
-    )
-    captures = report.captures()
-    if captures:
+    _exhibits(pdf, report)
+    if report.details:
         _table(
             pdf,
-            "Captures and messages",
-            ("Exhibit", "Details"),
+            "Capture and message details",
+            ("Exhibits", "Kind", "Details"),
             [
-                (row.number, "\n".join(f"{k}: {v}" for k, v in capture_facts(row)))
-                for row in captures
+                (", ".join(e.exhibits), e.kind, "\n".join(f"{k}: {v}" for k, v in e.facts))
+                for e in report.details
             ],
-            (20, 170),
+            (30, 20, 140),
         )
-    _custody(pdf, report)
+    _table(
+        pdf,
+        "Custody log",
+        ("#", "When (UTC)", "When (local)", "Action", "Item"),
+        report.custody_rows(),
+        (8, 41, 41, 26, 74),
+        summary=report.custody_summary(),
+    )
     pdf.output(str(path))
 
 
@@ -100,23 +85,28 @@ def _timeline(pdf: FPDF, report: "Report") -> None:
             0, 5, "No incidents are linked to these exhibits.", new_x="LMARGIN", new_y="NEXT"
         )
     for number, entry in enumerate(report.timeline, 1):
-        facts = [*incident_facts(entry.incident), ("Exhibits", ", ".join(entry.exhibits) or "none")]
-        _table(pdf, f"Incident {number}", ("", ""), [(k, v) for k, v in facts], (45, 145), level=10)
+        _table(pdf, f"Incident {number}", ("", ""), entry.facts(), (45, 145), level=10)
 
 
-def _custody(pdf: FPDF, report: "Report") -> None:
-    counts = ", ".join(f"{action}: {count}" for action, count in report.custody_counts())
-    first, last = report.custody[0], report.custody[-1]
-    summary = (
-        f"{len(report.custody)} entries, from {first.at_utc} to {last.at_utc} (UTC). {counts}."
-    )
+def _exhibits(pdf: FPDF, report: "Report") -> None:
     _table(
         pdf,
-        "Custody log",
-        ("#", "When (UTC)", "When (local)", "Action", "Item"),
-        [(str(c.seq), c.at_utc, c.at_local, c.action, c.item or "") for c in report.custody],
-        (10, 40, 45, 35, 60),
-        summary=summary,
+        "Exhibits",
+        ("Exhibit", "Name", "Kind", "Type", "Bytes", "Added (UTC)", "Incident", "SHA-256"),
+        [
+            (
+                e.number,
+                e.name,
+                e.kind,
+                e.media_type,
+                str(e.size),
+                e.added_utc,
+                report.incident_number(e.incident),
+                e.sha256,
+            )
+            for e in report.exhibits
+        ],
+        (13, 30, 13, 24, 13, 27, 14, 56),
     )
 
 
@@ -124,7 +114,7 @@ def _table(
     pdf: FPDF,
     heading: str,
     header: tuple[str, ...],
-    rows: list[tuple[str, ...]],
+    rows: Sequence[tuple[str, ...]],
     widths: tuple[int, ...],
     level: int = 12,
     summary: str = "",

@@ -21,7 +21,19 @@ KIND_WORDS = {
     "fake-image": "Fake or edited image",
     "other": "Other",
 }
-CAPTURE_FIELDS = ("url", "captured_utc", "final_url", "status", "server_address", "title")
+# Labels for the details recorded with a capture or a message, in the order they are shown;
+# any other detail follows under its own name.
+DETAIL_LABELS = {
+    "url": "Requested address",
+    "captured_utc": "Capture started (UTC)",
+    "final_url": "Final address",
+    "status": "HTTP status",
+    "server_address": "Server address",
+    "title": "Page title",
+    "sender": "Sender",
+    "sent_at": "Sent at",
+}
+HIDDEN_DETAILS = {"delivery"}  # the inbox delivery's id: the locker's bookkeeping, not evidence
 
 
 @dataclass(frozen=True)
@@ -44,10 +56,24 @@ class Exhibit:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """One incident and the numbers of its exhibits in this pack."""
+    """One incident on the timeline and the numbers of its exhibits in this pack."""
 
     incident: Incident
     exhibits: tuple[str, ...]
+
+    def facts(self) -> list[tuple[str, str]]:
+        """Return the incident's facts as (label, text) pairs, ending with its exhibits."""
+        numbers = ", ".join(self.exhibits) or "none in this pack"
+        return [*incident_facts(self.incident), ("Exhibits", numbers)]
+
+
+@dataclass(frozen=True)
+class DetailsEntry:
+    """What was recorded about a capture or a message, once for all the exhibits it covers."""
+
+    exhibits: tuple[str, ...]
+    kind: str
+    facts: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -60,11 +86,16 @@ class Report:
     scope: str
     timeline: tuple[TimelineEntry, ...]
     exhibits: tuple[Exhibit, ...]
+    details: tuple[DetailsEntry, ...]
     custody: tuple[CustodyEntry, ...]
 
-    def custody_counts(self) -> list[tuple[str, int]]:
-        """Return how many custody entries there are of each action, most common first."""
-        return Counter(entry.action for entry in self.custody).most_common()
+    def header(self) -> list[tuple[str, str]]:
+        """Return the lines under the title: when exported, what it covers, the signing key."""
+        return [
+            ("Exported (UTC)", self.exported_utc),
+            ("Covers", self.scope),
+            ("Signing key fingerprint", self.fingerprint),
+        ]
 
     def incident_number(self, incident_id: str | None) -> str:
         """Return "Incident N" for an incident's place on the timeline, or "" if none."""
@@ -73,9 +104,30 @@ class Report:
                 return f"Incident {number}"
         return ""
 
-    def captures(self) -> list[Exhibit]:
-        """Return the exhibits that are web captures or messages, with their details."""
-        return [row for row in self.exhibits if row.kind in ("capture", "message")]
+    def custody_rows(self) -> list[tuple[str, str, str, str, str]]:
+        """Return the custody log as table rows, naming the exhibit or incident of each item."""
+        labels = {row.item: row.number for row in self.exhibits}
+        labels |= {e.incident.id: f"Incident {n}" for n, e in enumerate(self.timeline, 1)}
+        return [
+            (str(c.seq), c.at_utc, c.at_local, c.action, _labelled(labels, c.item))
+            for c in self.custody
+        ]
+
+    def custody_summary(self) -> str:
+        """Return the custody log in one sentence: entries, first and last, count per action."""
+        if not self.custody:
+            return "The custody log is empty."
+        counts = ", ".join(f"{a}: {n}" for a, n in Counter(e.action for e in self.custody).items())
+        return (
+            f"{len(self.custody)} entries, from {self.custody[0].at_utc} to "
+            f"{self.custody[-1].at_utc} (UTC). Entries per action: {counts}."
+        )
+
+
+def _labelled(labels: dict[str, str], item: str | None) -> str:
+    if item is None:
+        return ""
+    return f"{labels[item]}: {item}" if item in labels else item
 
 
 def build_report(
@@ -93,12 +145,32 @@ def build_report(
         for _, i in ordered
     )
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return Report(title, now, fingerprint, scope, timeline, tuple(exhibits), tuple(custody))
+    return Report(
+        title,
+        now,
+        fingerprint,
+        scope,
+        timeline,
+        tuple(exhibits),
+        _details(exhibits),
+        tuple(custody),
+    )
 
 
 def _when(incident: Incident) -> tuple[str, str]:
     # Undated incidents go last; the ISO text sorts as the dates do.
     return (incident.happened_on or "9999", incident.discovered_on or "9999")
+
+
+def _details(exhibits: list[Exhibit]) -> tuple[DetailsEntry, ...]:
+    # The files of one web capture share its details: say them once, for all its exhibits.
+    grouped: dict[tuple[str, tuple[tuple[str, str], ...]], list[str]] = {}
+    for row in exhibits:
+        if row.kind in ("capture", "message"):
+            grouped.setdefault((row.kind, detail_facts(row.details)), []).append(row.number)
+    return tuple(
+        DetailsEntry(tuple(numbers), kind, facts) for (kind, facts), numbers in grouped.items()
+    )
 
 
 def incident_facts(incident: Incident) -> list[tuple[str, str]]:
@@ -111,35 +183,36 @@ def incident_facts(incident: Incident) -> list[tuple[str, str]]:
         ("Platform", incident.platform),
         ("Web addresses", "\n".join(incident.urls)),
         ("People (usernames, profiles)", "\n".join(incident.people)),
-        ("Reports made", "\n".join(incident.reports)),
-        ("Under 18 in the image", "yes: no media kept" if incident.under_18 else ""),
+        ("Reports made (tickets, crime reference)", "\n".join(incident.reports)),
+        ("Under 18 in the image", "yes: no pictures or captures kept" if incident.under_18 else ""),
     ]
     return [(label, text) for label, text in facts if text]
 
 
-def capture_facts(row: Exhibit) -> list[tuple[str, str]]:
-    """Return what was recorded about a capture or message exhibit."""
-    details = row.details
-    if row.kind == "message":
-        return [("Sender", details.get("sender", "")), ("Sent at", details.get("sent_at", ""))]
-    return [(key.replace("_", " "), details[key]) for key in CAPTURE_FIELDS if key in details]
+def detail_facts(details: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Return recorded details as (label, text) pairs: the known ones first, then the rest."""
+    known = [(label, details[key]) for key, label in DETAIL_LABELS.items() if details.get(key)]
+    others = sorted(
+        (key.replace("_", " ").capitalize(), value)
+        for key, value in details.items()
+        if key not in DETAIL_LABELS and key not in HIDDEN_DETAILS and value
+    )
+    return (*known, *others)
 
 
 def render_html(report: Report) -> str:
     """Return the report as one HTML page (user text marked dir="auto" for any script)."""
+    header = "<br>".join(f"{_e(label)}: {_e(text)}" for label, text in report.header())
     return "".join(
         [
             '<!doctype html><html lang="en"><head><meta charset="utf-8">',
             f"<title>{_e(report.title)}</title>",
             "<style>table{border-collapse:collapse}td,th{border:1px solid #999;"
             "padding:2px 6px;vertical-align:top;text-align:start}</style></head><body>",
-            f'<h1 dir="auto">{_e(report.title)}</h1>',
-            f"<p>Exported (UTC): {_e(report.exported_utc)}<br>",
-            f"Covers: {_e(report.scope)}<br>",
-            f"Signing key fingerprint: <code>{_e(report.fingerprint)}</code></p>",
+            f'<h1 dir="auto">{_e(report.title)}</h1><p>{header}</p>',
             _timeline_html(report),
             _exhibits_html(report),
-            _captures_html(report),
+            _details_html(report),
             _custody_html(report),
             "</body></html>\n",
         ]
@@ -149,23 +222,26 @@ def render_html(report: Report) -> str:
 def _timeline_html(report: Report) -> str:
     if not report.timeline:
         return "<h2>Timeline</h2><p>No incidents are linked to these exhibits.</p>"
-    parts = ["<h2>Timeline</h2><ol>"]  # numbered as "Incident N" in the exhibit table
-    for entry in report.timeline:
-        facts = "".join(
-            f'<dt>{_e(label)}</dt><dd dir="auto">{_e(text).replace(chr(10), "<br>")}</dd>'
-            for label, text in incident_facts(entry.incident)
-        )
-        numbers = ", ".join(entry.exhibits) or "none in this pack"
-        parts.append(f"<li><dl>{facts}<dt>Exhibits</dt><dd>{_e(numbers)}</dd></dl></li>")
-    return "".join([*parts, "</ol>"])
+    parts = ["<h2>Timeline</h2>"]
+    for number, entry in enumerate(report.timeline, 1):
+        parts.append(f"<h3>Incident {number}</h3>{_facts_html(entry.facts())}")
+    return "".join(parts)
+
+
+def _facts_html(facts: list[tuple[str, str]]) -> str:
+    rows = "".join(
+        f'<dt>{_e(label)}</dt><dd dir="auto">{_e(text).replace(chr(10), "<br>")}</dd>'
+        for label, text in facts
+    )
+    return f"<dl>{rows}</dl>"
 
 
 def _exhibits_html(report: Report) -> str:
     rows = "".join(
         f'<tr><td>{_e(r.number)}</td><td dir="auto">{_e(r.name)}</td><td>{_e(r.kind)}</td>'
         f"<td>{_e(r.media_type)}</td><td>{r.size}</td><td>{_e(r.added_utc)}</td>"
-        f"<td>{_e(report.incident_number(r.incident))}</td><td><code>{r.sha256}</code><br>"
-        f"<small><code>{r.sha512}</code></small></td></tr>"
+        f"<td>{_e(report.incident_number(r.incident))}</td><td><code>{_e(r.sha256)}</code>"
+        f"<br><small><code>{_e(r.sha512)}</code></small></td></tr>"
         for r in report.exhibits
     )
     return (
@@ -175,30 +251,29 @@ def _exhibits_html(report: Report) -> str:
     )
 
 
-def _captures_html(report: Report) -> str:
-    rows = report.captures()
-    if not rows:
+def _details_html(report: Report) -> str:
+    if not report.details:
         return ""
-    parts = ["<h2>Captures and messages</h2><table><tr><th>Exhibit</th><th>Details</th></tr>"]
-    for row in rows:
+    parts = [
+        "<h2>Capture and message details</h2><table>"
+        "<tr><th>Exhibits</th><th>Kind</th><th>Details</th></tr>"
+    ]
+    for entry in report.details:
         facts = "<br>".join(
-            f'{_e(label)}: <span dir="auto">{_e(text)}</span>' for label, text in capture_facts(row)
+            f'{_e(label)}: <span dir="auto">{_e(text)}</span>' for label, text in entry.facts
         )
-        parts.append(f"<tr><td>{_e(row.number)}</td><td>{facts}</td></tr>")
+        numbers = ", ".join(entry.exhibits)
+        parts.append(f"<tr><td>{_e(numbers)}</td><td>{_e(entry.kind)}</td><td>{facts}</td></tr>")
     return "".join([*parts, "</table>"])
 
 
 def _custody_html(report: Report) -> str:
-    counts = ", ".join(f"{action}: {count}" for action, count in report.custody_counts())
-    first, last = report.custody[0], report.custody[-1]
     rows = "".join(
-        f"<tr><td>{c.seq}</td><td>{_e(c.at_utc)}</td><td>{_e(c.at_local)}</td>"
-        f"<td>{_e(c.action)}</td><td>{_e(c.item or '')}</td></tr>"
-        for c in report.custody
+        "<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>"
+        for row in report.custody_rows()
     )
     return (
-        f"<h2>Custody log</h2><p>{len(report.custody)} entries, from {_e(first.at_utc)} "
-        f"to {_e(last.at_utc)} (UTC). {_e(counts)}.</p><table><tr><th>#</th>"
+        f"<h2>Custody log</h2><p>{_e(report.custody_summary())}</p><table><tr><th>#</th>"
         "<th>When (UTC)</th><th>When (local)</th><th>Action</th><th>Item</th></tr>"
         f"{rows}</table>"
     )
