@@ -6,6 +6,8 @@
 - evidence.json: capture time per page, export and verify time for a 1 GB case.
 - hashing.json: PDQ images per second beside the reference path, on 1080p and 12 MP JPEGs,
   and the distance of each hash to the reference's (bench/hashing.py).
+- rechecks.json: re-checking a thousand removal-request addresses on a local server, time and
+  peak memory, beside a plain sequential loop (bench/rechecks.py).
 """
 
 import json
@@ -54,8 +56,15 @@ def main() -> int:
     import evidence
     import hashing
     import locker
+    import rechecks
 
-    for name, module in (("locker", locker), ("evidence", evidence), ("hashing", hashing)):
+    modules = (
+        ("locker", locker),
+        ("evidence", evidence),
+        ("hashing", hashing),
+        ("rechecks", rechecks),
+    )
+    for name, module in modules:
         result = module.run()
         (HERE / "results" / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
         print(json.dumps(result, indent=2))

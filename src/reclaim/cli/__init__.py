@@ -57,13 +57,20 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check_content(arguments: argparse.Namespace) -> int:
     from reclaim.content import ContentError, load_library
+    from reclaim.notices import load_catalogue
 
     try:
         library = load_library(arguments.dir)
+        catalogue = load_catalogue(arguments.dir)
     except ContentError as error:
         print(f"reclaim: {error}", file=sys.stderr)
         return 1
     print(_summary(library))
+    unverified = sum(not p.verified for p in catalogue.directory.platforms)
+    print(
+        f"Removal requests: {len(catalogue.directory.platforms)} platforms "
+        f"({unverified} not yet verified) and {len(catalogue.profiles.profiles)} legal profiles."
+    )
     return 0
 
 

@@ -13,7 +13,7 @@ from reclaim.content._documents import (
     Translation,
     document_kinds,
 )
-from reclaim.content._fields import ContentError
+from reclaim.content._fields import ContentError, Table
 from reclaim.content._helplines import Helpline, OpeningHours
 from reclaim.content._library import Library, load_library
 from reclaim.content._markup import LinkTarget, MarkupError, parse_target, to_html
@@ -30,6 +30,7 @@ __all__ = [
     "OpeningHours",
     "Section",
     "Source",
+    "Table",
     "Translation",
     "document_kinds",
     "load_library",

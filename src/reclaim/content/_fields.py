@@ -82,6 +82,35 @@ class Table:
             for index, item in enumerate(value)
         ]
 
+    def has(self, key: str) -> bool:
+        """Return whether the table holds ``key``."""
+        return key in self._data
+
+    def slug(self, key: str) -> str:
+        """Return a lower-case identifier such as ``us-take-it-down``."""
+        value = self.text(key)
+        if not value.replace("-", "").isalnum() or value != value.lower():
+            raise self.error(f"'{key}' must be lower-case letters, digits and hyphens")
+        return value
+
+    def choice(self, key: str, allowed: tuple[str, ...]) -> str:
+        """Return a string field that must be one of ``allowed``."""
+        value = self.text(key)
+        if value not in allowed:
+            raise self.error(f"'{key}' must be one of {', '.join(allowed)}, not {value!r}")
+        return value
+
+    def optional_integer(self, key: str) -> int | None:
+        """Return a positive integer field, or None when it is absent."""
+        value = self._get(key, int, None)
+        if value is not None and value <= 0:
+            raise self.error(f"'{key}' must be a positive whole number")
+        return value  # type: ignore[no-any-return]  # checked by _get
+
+    def optional_date(self, key: str) -> datetime.date | None:
+        """Return a TOML date field, or None when it is absent."""
+        return self.date(key) if key in self._data else None
+
     def table(self, key: str) -> "Table | None":
         """Return a sub-table, or None when it is absent."""
         value = self._get(key, dict, None)

@@ -179,6 +179,7 @@ class Locker:
             root / "blobs",
             root / "records",
             root / "incidents",
+            root / "requests",
             root / "timestamps",
         ):
             folder.mkdir(parents=True, exist_ok=True)
@@ -480,6 +481,41 @@ class Locker:
         )
         write_atomically(self.root / "incidents" / incident.id, sealed)
 
+    # Removal requests (reclaim.notices keeps their meaning; the locker keeps them sealed) ---
+
+    @_exclusive
+    def save_request(
+        self, request_id: str, content: Mapping[str, object], details: dict[str, str]
+    ) -> None:
+        """Store a removal request's record, sealed; log it as added or changed (``details``)."""
+        known = request_id in self._request_ids()
+        folder = self.root / "requests"
+        folder.mkdir(exist_ok=True)  # lockers made before removal requests existed lack it
+        sealed = seal_bytes(
+            self._master, f"request:{request_id}".encode(), json.dumps(content).encode()
+        )
+        write_atomically(folder / request_id, sealed)
+        self._append("request-changed" if known else "request-added", OWNER, request_id, details)
+
+    def request_records(self) -> list[dict[str, object]]:
+        """Return every removal request's record, in the order they were added."""
+        records = []
+        for request_id in self._request_ids():
+            path = self.root / "requests" / str(request_id)
+            try:
+                plain = unseal_bytes(
+                    self._master, f"request:{request_id}".encode(), path.read_bytes()
+                )
+            except (OSError, SealError) as error:
+                raise CorruptLockerError(
+                    f"removal request {request_id} is missing or damaged"
+                ) from error
+            records.append(dict(json.loads(plain)))
+        return records
+
+    def _request_ids(self) -> list[str]:
+        return [str(e.item) for e in self._entries if e.action == "request-added"]
+
     def timestamp_log_head(self, authorities: tuple[str, ...]) -> list[LogStamp]:
         """Ask each authority to timestamp the newest custody entry; queue those offline."""
         head = self._entries[-1]
@@ -628,7 +664,14 @@ class Locker:
         live = self._live_ids()
         blobs = {self._record(item_id, live)["blob"] for item_id in live}
         incidents = {e.item for e in self._entries if e.action == "incident-added"}
-        for folder, keep in (("records", live), ("blobs", blobs), ("incidents", incidents)):
+        requests = set(self._request_ids())
+        (self.root / "requests").mkdir(exist_ok=True)
+        for folder, keep in (
+            ("records", live),
+            ("blobs", blobs),
+            ("incidents", incidents),
+            ("requests", requests),
+        ):
             remove_temporaries(self.root / folder)
             for path in (self.root / folder).iterdir():
                 if path.name not in keep:

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "reclaim.web.safety",
     "reclaim.web.support",
     "reclaim.web.evidence",
+    "reclaim.web.removals",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +153,25 @@ TIMESTAMP_AUTHORITIES = tuple(env_list("RECLAIM_TIMESTAMP_AUTHORITIES", []))
 CAPTURE_ALLOW_PRIVATE = env_bool("RECLAIM_CAPTURE_ALLOW_PRIVATE", False)
 if CAPTURE_ALLOW_PRIVATE and SERVICE:
     raise ImproperlyConfigured("RECLAIM_CAPTURE_ALLOW_PRIVATE is for tests; never in service mode")
+
+# Removal requests (reclaim.web.removals). Where no law sets a time, a request is followed up
+# after this many days (shared/research/law-and-notices.md: 7 is a reasonable default).
+FOLLOW_UP_DAYS = env_int("RECLAIM_FOLLOW_UP_DAYS", 7, minimum=1)
+# How often the worker looks again at the address of each open request.
+RECHECK_HOURS = env_int("RECLAIM_RECHECK_HOURS", 6, minimum=1)
+# Where RDAP questions go: empty uses IANA's bootstrap files (RFC 9224) to find each registry;
+# a URL sends every question to that one RDAP server (an organisation's proxy, or tests).
+RDAP_SERVER = env_str("RECLAIM_RDAP_SERVER", "")
+# Email: requests sent on the person's word, and reminders they opted into. Without a host,
+# nothing is emailed: the person sends the request themself and records it.
+EMAIL_HOST = env_str("RECLAIM_SMTP_HOST", "")
+EMAIL_PORT = env_int("RECLAIM_SMTP_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("RECLAIM_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("RECLAIM_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("RECLAIM_SMTP_STARTTLS", True)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env_str("RECLAIM_FROM_EMAIL", "requests@localhost")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 # What a person reads is nobody's business: no access log, and request errors are logged
 # without their path (reclaim.web.safety.logging).

@@ -8,6 +8,7 @@ from reclaim.web.safety import views as safety
 urlpatterns = [
     path("exit/", safety.leave, name="exit"),
     *i18n_patterns(
+        path("locker/requests/", include("reclaim.web.removals.urls")),
         path("locker/", include("reclaim.web.evidence.urls")),
         path("", include("reclaim.web.support.urls")),
     ),

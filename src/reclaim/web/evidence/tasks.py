@@ -1,10 +1,11 @@
-"""Background tasks: web captures, run by a worker that never holds a locker's key.
+"""Background tasks: web captures and re-checks, run by a worker that holds no locker's key.
 
 The person asks for a capture; a Task row waits with its address sealed (AES-256-GCM, a key
 derived from SECRET_KEY, so a copy of the database alone does not show what was captured).
 The worker captures the page with Chromium and seals the files into the locker's inbox with
 the locker's public key (reclaim.locker's inbox); the next page the person opens in their
-locker takes them in as evidence. `reclaim serve` runs a worker thread in personal mode; a
+locker takes them in as evidence. The same worker re-checks the addresses of open removal
+requests (reclaim.web.removals.services). `reclaim serve` runs a worker thread in personal mode; a
 service runs `reclaim worker`.
 
 The worker's files exist in plaintext only while Chromium writes them, in a folder under
@@ -16,8 +17,10 @@ import logging
 import shutil
 import tempfile
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -48,7 +51,7 @@ class TaskView:
 
 def queue_capture(ref: str, url: str, incident: str | None) -> Task:
     """Queue a capture of ``url`` for the locker ``ref``; the worker picks it up."""
-    payload = _seal({"url": url, "incident": incident})
+    payload = seal_payload({"url": url, "incident": incident})
     return Task.objects.create(kind=CAPTURE, locker_ref=ref, payload=payload)
 
 
@@ -84,7 +87,7 @@ def run_worker(stop: threading.Event) -> None:
     """Run tasks until ``stop`` is set, waiting POLL_SECONDS when there are none."""
     while not stop.is_set():
         try:
-            busy = run_next()
+            busy = run_next() | _run_rechecks()
         except Exception:
             log.exception("the task worker hit an error; it carries on")
             busy = False
@@ -92,6 +95,12 @@ def run_worker(stop: threading.Event) -> None:
             close_old_connections()
         if not busy:
             stop.wait(POLL_SECONDS)
+
+
+def _run_rechecks() -> bool:
+    from reclaim.web.removals.services import run_due_rechecks  # the removal requests' watches
+
+    return run_due_rechecks()
 
 
 def start_worker_thread() -> threading.Event:
@@ -112,7 +121,7 @@ def _run(task: Task) -> None:
         problem = "something went wrong while capturing the page"
     Task.objects.filter(id=task.id).update(
         status=Task.FAILED if problem else Task.DONE,
-        problem=_seal({"problem": problem}) if problem else None,
+        problem=seal_payload({"problem": problem}) if problem else None,
         finished=timezone.now(),
     )
 
@@ -120,7 +129,7 @@ def _run(task: Task) -> None:
 def _capture(task: Task) -> None:
     from reclaim.capture import capture_page  # Playwright loads only in the worker
 
-    request = _unseal(bytes(task.payload))
+    request = unseal_payload(bytes(task.payload))
     root = locker_folder(task.locker_ref)
     scratch = Path(settings.DATA_DIR) / "captures"
     scratch.mkdir(parents=True, exist_ok=True)
@@ -138,10 +147,10 @@ def _capture(task: Task) -> None:
 
 def _view(task: Task) -> TaskView:
     try:
-        request = _unseal(bytes(task.payload))
+        request = unseal_payload(bytes(task.payload))
     except SealError:  # sealed under an earlier SECRET_KEY (personal mode makes one per run)
         return TaskView(task.id, "", None, Task.FAILED, "restarted")
-    problem = _unseal(bytes(task.problem))["problem"] if task.problem else ""
+    problem = unseal_payload(bytes(task.problem))["problem"] if task.problem else ""
     return TaskView(task.id, request["url"], request["incident"], task.status, problem)
 
 
@@ -150,9 +159,11 @@ def _key() -> bytes:
     return hkdf.derive(settings.SECRET_KEY.encode())
 
 
-def _seal(content: dict[str, str | None]) -> bytes:
+def seal_payload(content: Mapping[str, Any]) -> bytes:
+    """Return ``content`` as JSON sealed with a key derived from SECRET_KEY."""
     return seal_bytes(_key(), b"task", json.dumps(content).encode())
 
 
-def _unseal(sealed: bytes) -> dict[str, str]:
+def unseal_payload(sealed: bytes) -> dict[str, Any]:
+    """Return what ``seal_payload`` sealed; raise SealError if SECRET_KEY has changed."""
     return dict(json.loads(unseal_bytes(_key(), b"task", sealed)))

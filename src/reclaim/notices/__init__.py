@@ -1,0 +1,113 @@
+"""Removal requests: from a web address to content verifiably gone, against the legal clock.
+
+- The platform directory and the legal profiles are data (content/removals/), loaded and
+  checked by ``load_catalogue``; ``Catalogue.plan`` recognises the platform from an address and
+  picks the route and the profile.
+- ``compose`` turns a request's facts into an email or a form pack, refusing one that lacks
+  any element of its profile (``MissingElementsError``) or where someone was under 18.
+- ``move`` takes a request through its statuses (reclaim.notices._tracking explains them);
+  ``deadline`` and ``next_steps`` say when time runs out and what to do then.
+- ``recheck_many`` revisits open addresses; ``record_check`` applies what it saw; ``look_up``
+  finds the host, registrar and CDN by RDAP.
+"""
+
+from reclaim.notices._catalogue import Catalogue, Plan, load_catalogue, rank_routes
+from reclaim.notices._compose import (
+    MissingElementsError,
+    Notice,
+    NoticeError,
+    RequestFacts,
+    Under18RequestError,
+    compose,
+    missing_elements,
+)
+from reclaim.notices._directory import Directory, FormField, Platform, Route, load_directory
+from reclaim.notices._next import Step, next_steps
+from reclaim.notices._profiles import FACTS, Element, Escalation, Profile, Profiles, load_profiles
+from reclaim.notices._rdap import (
+    AbuseContact,
+    HostingReport,
+    RdapBootstrap,
+    RdapError,
+    fetch_bootstrap,
+    look_up,
+)
+from reclaim.notices._recheck import Recheck, RecheckError, RecheckTarget, recheck, recheck_many
+from reclaim.notices._store import (
+    DuplicateRequestError,
+    LockerRequestStore,
+    MemoryRequestStore,
+    RequestStore,
+    add,
+    get,
+)
+from reclaim.notices._tracking import (
+    ESCALATION_TARGETS,
+    MOVES,
+    STATUSES,
+    Check,
+    Event,
+    RemovalRequest,
+    TrackingError,
+    deadline,
+    is_overdue,
+    move,
+    new_request,
+    record_check,
+)
+
+__all__ = [
+    "ESCALATION_TARGETS",
+    "FACTS",
+    "MOVES",
+    "STATUSES",
+    "AbuseContact",
+    "Catalogue",
+    "Check",
+    "Directory",
+    "DuplicateRequestError",
+    "Element",
+    "Escalation",
+    "Event",
+    "FormField",
+    "HostingReport",
+    "LockerRequestStore",
+    "MemoryRequestStore",
+    "MissingElementsError",
+    "Notice",
+    "NoticeError",
+    "Plan",
+    "Platform",
+    "Profile",
+    "Profiles",
+    "RdapBootstrap",
+    "RdapError",
+    "Recheck",
+    "RecheckError",
+    "RecheckTarget",
+    "RemovalRequest",
+    "RequestFacts",
+    "RequestStore",
+    "Route",
+    "Step",
+    "TrackingError",
+    "Under18RequestError",
+    "add",
+    "compose",
+    "deadline",
+    "fetch_bootstrap",
+    "get",
+    "is_overdue",
+    "load_catalogue",
+    "load_directory",
+    "load_profiles",
+    "look_up",
+    "missing_elements",
+    "move",
+    "new_request",
+    "next_steps",
+    "rank_routes",
+    "recheck",
+    "recheck_many",
+    "record_check",
+]

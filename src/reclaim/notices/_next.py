@@ -1,0 +1,115 @@
+"""What to do next when a request is overdue, refused, or the content came back.
+
+The order follows shared/research: the regulator the law names (after reporting to the
+platform first), then those who can take the page down themselves (the host, the registrar,
+the network in front of the site), then search engines, then the police.
+"""
+
+from dataclasses import dataclass
+
+from reclaim.notices._directory import Directory, Platform
+from reclaim.notices._profiles import Profile
+from reclaim.notices._rdap import HostingReport
+from reclaim.notices._tracking import (
+    DELISTED,
+    GEO_RESTRICTED,
+    INFO_REQUESTED,
+    NO_RESPONSE,
+    REAPPEARED,
+    REFUSED,
+    RemovalRequest,
+)
+
+SEARCH_ENGINES = ("google-search", "microsoft")  # ids in the platform directory
+CDN_PLATFORMS = {"Cloudflare": "cloudflare"}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One suggested next step, with where to take it."""
+
+    kind: str  # answer, appeal, regulator, host, registrar, cdn, search, police
+    title: str
+    detail: str = ""
+    url: str = ""
+    address: str = ""
+
+
+def next_steps(
+    request: RemovalRequest,
+    profile: Profile,
+    directory: Directory,
+    hosting: HostingReport | None = None,
+    overdue: bool = False,
+) -> list[Step]:
+    """Return the steps worth taking now, most useful first (empty when nothing is due)."""
+    if request.status == INFO_REQUESTED:
+        return [Step("answer", "Answer the platform's question, then mark the request sent again")]
+    stuck = overdue or request.status in (NO_RESPONSE, REFUSED, REAPPEARED, GEO_RESTRICTED)
+    steps: list[Step] = []
+    if request.status in (REFUSED, GEO_RESTRICTED):
+        steps.append(_appeal(request))
+    if request.status == DELISTED or stuck:
+        steps += [
+            Step("regulator", e.name, e.when, url=e.url)
+            for e in profile.escalations
+            if e.id != "police"
+        ]
+        steps += _hosting_steps(hosting, directory)
+        steps += [_search_step(directory.get(i)) for i in SEARCH_ENGINES if _known(directory, i)]
+        police = [e for e in profile.escalations if e.id == "police"]
+        steps += [Step("police", e.name, e.when) for e in police]
+    return steps
+
+
+def _appeal(request: RemovalRequest) -> Step:
+    if request.status == GEO_RESTRICTED:
+        return Step(
+            "appeal",
+            "Ask again: hiding it in some countries is not a removal",
+            "A court in British Columbia held that geo-blocking does not comply (Re X Corp., "
+            "2025 BCCRT 1228). Ask for it to be removed everywhere.",
+        )
+    reason = next((e.reason for e in reversed(request.events) if e.reason), "")
+    return Step(
+        "appeal", "Appeal the platform's decision", f"Their reason: {reason}" if reason else ""
+    )
+
+
+def _hosting_steps(hosting: HostingReport | None, directory: Directory) -> list[Step]:
+    if hosting is None:
+        return [Step("host", "Find who hosts the site", "Look up the host and the registrar.")]
+    steps = []
+    if (
+        hosting.cdn
+        and CDN_PLATFORMS.get(hosting.cdn)
+        and _known(directory, CDN_PLATFORMS[hosting.cdn])
+    ):
+        cdn = directory.get(CDN_PLATFORMS[hosting.cdn])
+        route = cdn.routes[0]
+        steps.append(Step("cdn", f"Report to {cdn.name}", cdn.notes, url=route.url))
+    elif hosting.cdn:
+        steps.append(Step("cdn", f"Report to {hosting.cdn}, the network in front of the site"))
+    for network in hosting.networks:
+        steps.append(
+            Step("host", f"Ask the host ({network.name}) to take the page down",
+                 "Only the holder of the server's address can take the server down.",
+                 address=network.email)
+        )  # fmt: skip
+    if hosting.registrar:
+        steps.append(
+            Step("registrar", f"Ask the registrar ({hosting.registrar.name})",
+                 "A registrar can suspend the whole domain.", address=hosting.registrar.email)
+        )  # fmt: skip
+    return steps
+
+
+def _search_step(platform: Platform) -> Step:
+    route = platform.routes[0]
+    return Step(
+        "search", f"Ask {platform.name} to remove it from results", platform.notes, url=route.url
+    )
+
+
+def _known(directory: Directory, platform_id: str) -> bool:
+    return any(p.id == platform_id for p in directory.platforms)

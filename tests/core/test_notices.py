@@ -1,0 +1,367 @@
+"""Removal requests: the directory and profiles, composing, the status model, the store."""
+
+import dataclasses
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+
+from reclaim.content import ContentError
+from reclaim.locker import LOW_MEMORY_PROFILE, Locker
+from reclaim.notices import (
+    FACTS,
+    MOVES,
+    STATUSES,
+    Check,
+    DuplicateRequestError,
+    LockerRequestStore,
+    MemoryRequestStore,
+    MissingElementsError,
+    RequestFacts,
+    TrackingError,
+    Under18RequestError,
+    add,
+    compose,
+    deadline,
+    get,
+    is_overdue,
+    load_catalogue,
+    missing_elements,
+    move,
+    new_request,
+    next_steps,
+    record_check,
+)
+from reclaim.notices._tracking import ENDED
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+RESEARCH = Path(__file__).resolve().parents[3] / "shared" / "research" / "law-and-notices.md"
+CATALOGUE = load_catalogue(CONTENT)
+COMPLETE = RequestFacts(
+    locations=("https://x.com/someone/status/1",),
+    description="A photo of me in a post by @someone.",
+    signer="Jo Example",
+    signed_on="2026-11-24",
+    email="safe.address@example.org",
+    consent_statement=True,
+    accuracy_statement=True,
+    intimate_statement=True,
+)
+# The elements each profile must hold, as shared/research/law-and-notices.md lists them.
+RESEARCH_ELEMENTS = {
+    "us-take-it-down": ["signature", "identification", "good-faith", "contact"],
+    "uk-intimate-image-report": [
+        "intimate-declaration",
+        "reporter-declaration",
+        "truth-declaration",
+        "identification",
+        "contact",
+    ],
+    "eu-dsa": ["explanation", "identification", "notifier", "accuracy"],
+}
+
+
+def test_every_profile_has_sources_a_review_date_and_known_facts() -> None:
+    for profile in CATALOGUE.profiles.profiles:
+        assert profile.sources and profile.last_reviewed < profile.review_by
+        assert profile.elements, profile.id
+        assert all(need in FACTS for e in profile.elements for need in e.needs)
+
+
+def test_profiles_hold_the_elements_the_research_lists() -> None:
+    for profile_id, expected in RESEARCH_ELEMENTS.items():
+        assert [e.id for e in CATALOGUE.profiles.get(profile_id).elements] == expected
+
+
+def test_element_counts_match_the_research_file() -> None:
+    text = RESEARCH.read_text(encoding="utf-8")
+    tida = text.split("## United States")[1].split("- The platform removes")[0]
+    assert len(re.findall(r"^\s+\d\. ", tida, re.M)) == len(RESEARCH_ELEMENTS["us-take-it-down"])
+    uk = text.split("- Crime and Policing Bill")[1].split("- Ofcom statement")[0]
+    assert len(re.findall(r"\(\d\) ", uk)) == len(RESEARCH_ELEMENTS["uk-intimate-image-report"])
+    dsa = text.split("## European Union")[1].split("- The platform")[0]
+    assert len(re.findall(r"\([a-d]\)", dsa)) == len(RESEARCH_ELEMENTS["eu-dsa"])
+
+
+def test_deadlines_follow_the_research_table() -> None:
+    assert CATALOGUE.profiles.get("us-take-it-down").deadline_hours == 48
+    assert CATALOGUE.profiles.get("uk-intimate-image-report").deadline_hours == 48
+    assert CATALOGUE.profiles.get("eu-dsa").deadline_hours is None
+    assert CATALOGUE.directory.get("discord").review_hours == 48
+
+
+def test_every_platform_has_a_source_a_check_date_and_unique_domains() -> None:
+    domains = [d for p in CATALOGUE.directory.platforms for d in p.domains]
+    assert len(domains) == len(set(domains))
+    for platform in CATALOGUE.directory.platforms:
+        assert platform.source.startswith("https://") and platform.last_checked
+
+
+def test_a_repeated_domain_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "removals"
+    folder.mkdir()
+    (folder / "profiles.toml").write_text((CONTENT / "removals/profiles.toml").read_text())
+    text = (CONTENT / "removals/platforms.toml").read_text()
+    (folder / "platforms.toml").write_text(text.replace('"tumblr.com"', '"x.com"'))
+    with pytest.raises(ContentError, match=r"the domain 'x\.com' appears more than once"):
+        load_catalogue(tmp_path)
+
+
+def test_an_entry_without_a_source_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "removals"
+    folder.mkdir()
+    (folder / "profiles.toml").write_text((CONTENT / "removals/profiles.toml").read_text())
+    text = (CONTENT / "removals/platforms.toml").read_text()
+    (folder / "platforms.toml").write_text(text.replace('source = "https://x.com/"', ""))
+    text = text.replace('source = "https://help.x.com/en/rules-and-policies/us-tida"\n', "")
+    (folder / "platforms.toml").write_text(text)
+    with pytest.raises(ContentError, match=r"\(platform\[2\]\): 'source' is missing"):
+        load_catalogue(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("url", "country", "platform", "profile", "route"),
+    [
+        ("https://x.com/a/status/1", "us", "x", "us-take-it-down", "take-it-down"),
+        ("https://mobile.twitter.com/a/status/1", "gb", "x", "uk-online-safety", "intimate-image"),
+        ("https://www.instagram.com/p/abc/", "de", "meta", "eu-dsa", "intimate-image"),
+        ("https://cdn.discordapp.com/a/b.png", "au", "discord", "au-esafety", "intimate-image"),
+        ("https://youtu.be/abc", "br", "youtube", "general", "privacy"),
+        ("https://t.me/channel/5", "us", "telegram", "general", "abuse"),
+    ],
+)
+def test_recognises_the_platform_and_picks_profile_and_route(
+    url: str, country: str, platform: str, profile: str, route: str
+) -> None:
+    plan = CATALOGUE.plan(url, country)
+    assert plan.platform is not None and plan.platform.id == platform
+    assert plan.profile.id == profile
+    assert plan.routes[0].purpose == route
+
+
+def test_an_unknown_site_gets_the_general_profile_and_no_route() -> None:
+    plan = CATALOGUE.plan("https://notx.com.example/page", "gb")
+    assert plan.platform is None and plan.routes == () and plan.profile.id == "general"
+
+
+def test_a_law_not_yet_in_force_is_not_chosen() -> None:
+    assert CATALOGUE.plan("https://x.com/a", "gb").profile.id != "uk-intimate-image-report"
+
+
+@pytest.mark.parametrize("profile", [p.id for p in CATALOGUE.profiles.profiles])
+def test_each_missing_fact_is_refused_naming_its_element(profile: str) -> None:
+    chosen = CATALOGUE.profiles.get(profile)
+    platform = CATALOGUE.directory.get("x")
+    route = platform.routes[-1]
+    for element in chosen.elements:
+        for need in element.needs:
+            facts = _without(COMPLETE, need)
+            assert element in missing_elements(facts, chosen)
+            with pytest.raises(MissingElementsError, match=re.escape(element.label)):
+                compose(facts, platform, route, chosen)
+
+
+@pytest.mark.parametrize("profile", [p.id for p in CATALOGUE.profiles.profiles])
+def test_a_complete_request_renders_every_element(profile: str) -> None:
+    chosen = CATALOGUE.profiles.get(profile)
+    platform = CATALOGUE.directory.get("x")
+    notice = compose(COMPLETE, platform, platform.routes[0], chosen)
+    text = notice.plain_text()
+    assert "https://x.com/someone/status/1" in text and "safe.address@example.org" in text
+    assert "/Jo Example/, the person shown in the images, on 2026-11-24" in text
+    for element in chosen.elements:
+        if element.statement:
+            assert element.statement.split("{")[0].strip() in notice.body
+    assert [label for label, _ in notice.fields] == [e.label for e in chosen.elements]
+    assert "<script" not in notice.printable_html() and chosen.law in notice.body
+
+
+def test_a_take_it_down_request_names_the_48_hours() -> None:
+    plan = CATALOGUE.plan("https://x.com/a/status/1", "us")
+    notice = compose(COMPLETE, plan.platform, plan.routes[0], plan.profile)
+    assert "within 48 hours" in notice.body
+    assert "help.x.com/forms/safety-and-sensitive-content/take-it-down" in notice.plain_text()
+
+
+def test_an_email_route_gives_an_email_and_a_form_route_gives_fields_in_order() -> None:
+    telegram = CATALOGUE.directory.get("telegram")
+    notice = compose(COMPLETE, telegram, telegram.routes[0], CATALOGUE.profiles.get("general"))
+    assert notice.is_email and "Send by email to: abuse@telegram.org" in notice.plain_text()
+    assert "Form fields" not in notice.plain_text()
+    reddit = CATALOGUE.directory.get("reddit")
+    pack = compose(COMPLETE, reddit, reddit.routes[0], CATALOGUE.profiles.get("general"))
+    text = pack.plain_text()
+    assert text.index("Where the content is (URLs):") < text.index("Contact details:")
+    assert "non-consensual intimate media" in text
+
+
+def test_a_representative_states_their_authority() -> None:
+    facts = dataclasses.replace(COMPLETE, acting_for=True, depicted="Sam Example")
+    profile = CATALOGUE.profiles.get("general")
+    x = CATALOGUE.directory.get("x")
+    with pytest.raises(MissingElementsError, match="on whose authority"):
+        compose(facts, x, x.routes[-1], profile)
+    authorised = dataclasses.replace(facts, authority="their written authorisation of 2026-11-20")
+    body = compose(authorised, x, x.routes[-1], profile).body
+    assert "I am Jo Example, acting for Sam Example: their written authorisation" in body
+    assert "intimate image of Sam Example" in body
+
+
+def test_under_18_gets_no_request_and_is_routed() -> None:
+    facts = dataclasses.replace(COMPLETE, under_18=True)
+    x = CATALOGUE.directory.get("x")
+    with pytest.raises(Under18RequestError, match=r"takeitdown\.ncmec\.org"):
+        compose(facts, x, x.routes[0], CATALOGUE.profiles.get("general"))
+    with pytest.raises(Under18RequestError, match=r"iwf\.org\.uk"):
+        new_request("https://x.com/a", facts, "x", 0, "general", "gb", "person")
+
+
+def _request(url: str = "https://x.com/a/status/1", platform: str = "x") -> object:
+    return new_request(url, COMPLETE, platform, 0, "us-take-it-down", "us", "person")
+
+
+def test_statuses_move_only_as_the_model_allows_and_every_change_is_recorded() -> None:
+    request = new_request("https://x.com/a", COMPLETE, "x", 0, "us-take-it-down", "us", "person")
+    with pytest.raises(TrackingError, match="draft cannot become removed"):
+        move(request, "removed", "person")
+    request = move(request, "ready", "person")
+    request = move(request, "submitted", "person")
+    request = move(request, "acknowledged", "person", ticket="T-123")
+    with pytest.raises(TrackingError, match="reason"):
+        move(request, "refused", "person")
+    refused = move(request, "refused", "caseworker Ann", reason="not against our rules")
+    assert refused.ticket == "T-123"
+    assert [(e.status, e.by) for e in refused.events] == [
+        ("draft", "person"),
+        ("ready", "person"),
+        ("submitted", "person"),
+        ("acknowledged", "person"),
+        ("refused", "caseworker Ann"),
+    ]
+    with pytest.raises(TrackingError, match="who it went to"):
+        move(refused, "escalated", "person")
+    escalated = move(refused, "escalated", "person", escalated_to="regulator")
+    closed = move(escalated, "withdrawn", "person")
+    with pytest.raises(TrackingError, match="start a new one"):
+        move(closed, "submitted", "person")
+
+
+def test_every_status_is_reachable_and_every_move_names_a_status() -> None:
+    reachable = {"draft"} | {s for targets in MOVES.values() for s in targets} | set(ENDED)
+    assert reachable == set(STATUSES)
+    assert set(MOVES) == set(STATUSES)
+
+
+def _submitted(at: str, profile: str = "us-take-it-down") -> object:
+    request = new_request("https://x.com/a", COMPLETE, "x", 0, profile, "us", "person")
+    request = move(move(request, "ready", "person"), "submitted", "person", at_utc=at)
+    return request
+
+
+def test_the_take_it_down_clock_is_48_hours_from_the_request() -> None:
+    request = _submitted("2026-11-20T10:00:00+00:00")
+    due = deadline(request, 48)
+    assert due == datetime.datetime(2026, 11, 22, 10, tzinfo=datetime.UTC)
+    assert is_overdue(request, due, datetime.datetime(2026, 11, 22, 10, 1, tzinfo=datetime.UTC))
+    assert not is_overdue(request, due, datetime.datetime(2026, 11, 22, 9, tzinfo=datetime.UTC))
+    acknowledged = move(request, "acknowledged", "person", at_utc="2026-11-21T10:00:00+00:00")
+    assert deadline(acknowledged, 48) == due, "an acknowledgement does not restart the clock"
+
+
+def test_without_a_legal_clock_the_follow_up_interval_applies() -> None:
+    request = _submitted("2026-11-20T10:00:00+00:00", "general")
+    assert deadline(request, None) == datetime.datetime(2026, 11, 27, 10, tzinfo=datetime.UTC)
+    assert deadline(request, None, review_hours=48).day == 22  # Discord's own 48 hours
+    removed = move(request, "removed", "person")
+    assert deadline(removed, None) is None
+
+
+def _check(outcome: str, confirmed: bool, code: int | None = 404) -> Check:
+    return Check("2026-11-23T10:00:00+00:00", outcome, code, "", 0, confirmed)
+
+
+def test_a_removal_is_verified_only_by_a_re_check_and_reappearing_reopens() -> None:
+    request = _submitted("2026-11-20T10:00:00+00:00")
+    said_removed = move(request, "removed", "person", note="the platform emailed")
+    assert not said_removed.verified
+    still_there = record_check(said_removed, _check("present", False, 200))
+    assert not still_there.verified and still_there.status == "removed"
+    gone = record_check(still_there, _check("gone", True))
+    assert gone.verified and gone.events[-1].by == "re-check"
+    back = record_check(gone, _check("present", False, 200))
+    assert back.status == "reappeared" and not back.verified
+    steps = next_steps(back, CATALOGUE.profiles.get("us-take-it-down"), CATALOGUE.directory)
+    assert [s.kind for s in steps][:2] == ["regulator", "host"]
+    assert "takeitdown.ftc.gov" in steps[0].url and steps[-1].kind == "police"
+
+
+def test_a_re_check_that_finds_it_gone_before_any_answer_marks_it_removed() -> None:
+    request = record_check(_submitted("2026-11-20T10:00:00+00:00"), _check("gone", True, 410))
+    assert request.status == "removed" and request.verified
+    assert record_check(request, _check("unreachable", False, None)).status == "removed"
+
+
+def test_a_geo_restriction_is_not_a_removal() -> None:
+    request = move(_submitted("2026-11-20T10:00:00+00:00"), "geo-restricted", "person")
+    steps = next_steps(request, CATALOGUE.profiles.get("eu-dsa"), CATALOGUE.directory)
+    assert steps[0].kind == "appeal" and "2025 BCCRT 1228" in steps[0].detail
+    assert any(s.kind == "search" and "6302812" in s.url for s in steps)
+
+
+@pytest.mark.parametrize("make_store", ["memory", "locker"])
+def test_one_open_request_per_address_and_platform(make_store: str, tmp_path: Path) -> None:
+    store = (
+        MemoryRequestStore()
+        if make_store == "memory"
+        else LockerRequestStore(
+            Locker.create(tmp_path / "l", "a passphrase", LOW_MEMORY_PROFILE)[0]
+        )
+    )
+    first = new_request("https://x.com/a/", COMPLETE, "x", 0, "general", "gb", "person")
+    add(store, first)
+    again = new_request("https://X.com/a", COMPLETE, "x", 0, "general", "gb", "person")
+    with pytest.raises(DuplicateRequestError, match="already an open request"):
+        add(store, again)
+    other_platform = new_request("https://x.com/a", COMPLETE, "", -1, "general", "gb", "person")
+    add(store, other_platform)
+    withdrawn = move(first, "withdrawn", "person")
+    store.save(withdrawn, "withdrawn")
+    add(store, again)
+    assert get(store, withdrawn.id) == withdrawn
+    assert [r.id for r in store.all()] == [first.id, other_platform.id, again.id]
+
+
+def test_the_locker_keeps_requests_sealed_with_each_change_in_its_custody_log(
+    tmp_path: Path,
+) -> None:
+    box, _ = Locker.create(tmp_path / "l", "a passphrase", LOW_MEMORY_PROFILE)
+    store = LockerRequestStore(box)
+    request = new_request("https://x.com/a", COMPLETE, "x", 0, "general", "gb", "person")
+    add(store, request)
+    store.save(move(request, "ready", "person"), "ready")
+    raw = b"".join(p.read_bytes() for p in (tmp_path / "l/requests").iterdir())
+    assert b"x.com" not in raw and b"Jo Example" not in raw
+    reopened = LockerRequestStore(Locker.open(tmp_path / "l", "a passphrase"))
+    assert reopened.all()[0].status == "ready"
+    actions = [(e.action, e.details.get("status")) for e in box.custody()[-2:]]
+    assert actions == [("request-added", "draft"), ("request-changed", "ready")]
+
+
+def _without(facts: RequestFacts, need: str) -> RequestFacts:
+    empty = {
+        "locations": (),
+        "signer": "",
+        "signed_on": "",
+        "email": "",
+        "consent_statement": False,
+        "accuracy_statement": False,
+        "intimate_statement": False,
+        "description": "",
+        "depicted": "",
+    }
+    if need == "contact":
+        return dataclasses.replace(facts, email="", phone="", postal="")
+    if need == "authority":
+        return dataclasses.replace(facts, acting_for=True, depicted="Sam", authority="")
+    return dataclasses.replace(facts, **{need: empty[need]})

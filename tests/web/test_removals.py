@@ -1,0 +1,376 @@
+"""Removal request pages: from an incident's address to a request, sent, followed, checked.
+
+Real components only: the locker on disk, a real SMTP server (aiosmtpd) and real HTTP and
+RDAP servers, all on loopback, started by the tests.
+"""
+
+import datetime
+import email
+import io
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from aiosmtpd.controller import Controller
+from django.test import Client
+from PIL import Image
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from reclaim.locker import Incident, Locker
+from reclaim.web.removals import services
+from reclaim.web.removals.models import Watch
+from tests.web.conftest import PASSPHRASE
+
+FACTS = {
+    "route": "0",
+    "signer": "Jo Example",
+    "email": "jo.safe@example.org",
+    "consent_statement": "on",
+    "accuracy_statement": "on",
+    "intimate_statement": "on",
+}
+
+
+def _box(data_dir: Path) -> Locker:
+    return Locker.open(data_dir / "locker", PASSPHRASE)
+
+
+def _incident(data_dir: Path, *urls: str, under_18: bool = False) -> str:
+    incident = Incident("shared", "posted without asking", urls=urls, under_18=under_18)
+    return _box(data_dir).add_incident(incident).id
+
+
+def _write(client: Client, url: str, country: str, facts: dict[str, str], **query: str) -> Any:
+    params = "&".join(f"{k}={v}" for k, v in {"url": url, "country": country, **query}.items())
+    return client.post(f"/en/locker/requests/new/write/?{params}", facts)
+
+
+def _only_request(data_dir: Path) -> dict[str, Any]:
+    records = _box(data_dir).request_records()
+    assert len(records) == 1
+    return records[0]
+
+
+@pytest.mark.django_db
+def test_from_an_incident_to_a_take_it_down_request_with_its_clock(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    incident = _incident(data_dir, "https://x.com/someone/status/42")
+    start = client.get(f"/en/locker/requests/new/?incident={incident}")
+    assert 'value="https://x.com/someone/status/42"' in start.content.decode()
+    plan = client.get(
+        f"/en/locker/requests/new/write/?url=https://x.com/someone/status/42&country=us&incident={incident}"
+    )
+    page = plan.content.decode()
+    assert "X (Twitter)" in page and "TAKE IT DOWN Act" in page and "48 hours" in page
+    made = _write(client, "https://x.com/someone/status/42", "us", FACTS, incident=incident)
+    assert made.status_code == 302
+    record = _only_request(data_dir)
+    assert record["status"] == "ready" and record["incident_id"] == incident
+    detail = client.get(made["Location"]).content.decode()
+    assert "help.x.com/forms/safety-and-sensitive-content/take-it-down" in detail
+    assert "I believe in good faith that this intimate visual depiction of Jo Example" in detail
+    sent_at = (datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=50)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    recorded = client.post(
+        made["Location"] + "record/", {"status": "submitted", "at": sent_at, "ticket": ""}
+    )
+    assert recorded.status_code == 302
+    overview = client.get("/en/locker/requests/").content.decode()
+    assert "Overdue:" in overview, "48 hours after a TAKE IT DOWN request, it stands out"
+    detail = client.get(made["Location"]).content.decode()
+    assert "takeitdown.ftc.gov" in detail and "Find who hosts the site" in detail
+
+
+@pytest.mark.django_db
+def test_a_second_request_for_the_same_address_and_platform_is_refused(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    _write(client, "https://www.reddit.com/r/a/comments/1/", "gb", FACTS)
+    again = _write(client, "https://reddit.com/r/a/comments/1", "gb", FACTS)
+    assert again.status_code == 200 and "You already asked" in again.content.decode()
+    assert len(_box(data_dir).request_records()) == 1
+
+
+@pytest.mark.django_db
+def test_a_request_missing_an_element_stays_a_draft_that_names_it(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    facts = {**FACTS, "email": ""}
+    made = _write(client, "https://x.com/a/status/1", "us", facts)
+    assert _only_request(data_dir)["status"] == "draft"
+    page = client.get(made["Location"]).content.decode()
+    assert "It still needs:" in page
+    assert "Contact information for the depicted person or the authorised person" in page
+    assert client.get(made["Location"] + "print/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_under_18_offers_no_request_and_routes_to_the_services(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    incident = _incident(data_dir, "https://x.com/a/status/1", under_18=True)
+    page = client.get(f"/en/locker/requests/new/?incident={incident}").content.decode()
+    assert "takeitdown.ncmec.org" in page and "iwf.org.uk" in page
+    assert 'name="url"' not in page and 'name="signer"' not in page
+    refused = _write(client, "https://x.com/a/status/1", "us", FACTS, incident=incident)
+    assert refused.status_code == 400 and _box(data_dir).request_records() == []
+
+
+@pytest.mark.django_db
+def test_printable_and_text_versions(client: Client, open_locker: None, data_dir: Path) -> None:
+    made = _write(client, "https://www.reddit.com/r/a/comments/1/", "de", FACTS)
+    printable = client.get(made["Location"] + "print/")
+    assert printable["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "Digital Services Act" in printable.content.decode()
+    text = client.get(made["Location"] + "text/")
+    assert "attachment" in text["Content-Disposition"]
+    assert "Form fields, in order:" in text.content.decode()
+
+
+# Sending through a real SMTP server on loopback -------------------------------------------
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp(settings: SettingsWrapper) -> Iterator[_Inbox]:
+    inbox = _Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    _use_smtp(settings, port)
+    settings.DEFAULT_FROM_EMAIL = "requests@reclaim.test"
+    yield inbox
+    controller.stop()
+
+
+@pytest.mark.django_db
+def test_sending_by_email_reaches_the_platform_and_keeps_a_copy(
+    client: Client, open_locker: None, data_dir: Path, smtp: _Inbox
+) -> None:
+    made = _write(client, "https://t.me/somechannel/7", "gb", FACTS)
+    detail = client.get(made["Location"]).content.decode()
+    assert "Send it by email now" in detail
+    sent = client.post(made["Location"] + "send/")
+    assert sent.status_code == 302
+    [envelope] = smtp.messages
+    assert envelope.rcpt_tos == ["abuse@telegram.org"]
+    message = email.message_from_bytes(envelope.content)
+    assert message["Reply-To"] == "jo.safe@example.org"
+    body = message.get_payload(decode=True).decode()
+    assert "https://t.me/somechannel/7" in body and "/Jo Example/" in body
+    assert "Sexual Offences Act 2003" in body
+    box = _box(data_dir)
+    [copy] = [item for item in box.items() if item.media_type == "message/rfc822"]
+    assert b"https://t.me/somechannel/7" in b"".join(box.read(copy.id))
+    record = _only_request(data_dir)
+    assert record["status"] == "submitted" and "sent by email" in record["events"][-1]["note"]
+
+
+@pytest.mark.django_db
+def test_a_failed_send_records_nothing(
+    client: Client, open_locker: None, data_dir: Path, settings: SettingsWrapper
+) -> None:
+    _use_smtp(settings, _free_port())  # nothing listens there
+    made = _write(client, "https://t.me/somechannel/7", "gb", FACTS)
+    failed = client.post(made["Location"] + "send/")
+    assert failed.status_code == 502 and "could not be sent" in failed.content.decode()
+    assert _only_request(data_dir)["status"] == "ready"
+
+
+# Re-checks, reminders and RDAP against servers on loopback --------------------------------
+
+
+class _Site:
+    """A page whose answer the test changes: the image, a different page, or gone."""
+
+    def __init__(self) -> None:
+        self.state = "up"
+        self.image = _picture(seed=1)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/post/1"
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if site.state == "gone":
+                    self._send(404, b"not found", "text/plain")
+                elif self.path.startswith("/img"):
+                    self._send(200, site.image, "image/png")
+                else:
+                    self._send(200, b'<html><img src="/img.png"></html>', "text/html")
+
+            def _send(self, code: int, body: bytes, kind: str) -> None:
+                self.send_response(code)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+def _picture(seed: int) -> bytes:
+    noise = np.random.default_rng(seed).integers(0, 255, (64, 64, 3), dtype=np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(noise).resize((256, 256), Image.Resampling.BICUBIC).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def site(settings: SettingsWrapper) -> Iterator[_Site]:
+    settings.CAPTURE_ALLOW_PRIVATE = True  # the test's server is on loopback
+    running = _Site()
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
+def _submitted_request(
+    client: Client, site: _Site, data_dir: Path, incident: str = "", **extra: str
+) -> str:
+    facts = {**FACTS, "recipient": "abuse@host.test", **extra}
+    query = {"incident": incident} if incident else {}
+    made = _write(client, site.url, "zz", facts, **query)
+    assert made.status_code == 302, made.content.decode()
+    client.post(made["Location"] + "record/", {"status": "submitted"})
+    return str(made["Location"])
+
+
+def _picture_in_the_locker(data_dir: Path, site: _Site) -> str:
+    """An incident with the site's address, and the (generated) picture kept as evidence."""
+    incident = _incident(data_dir, site.url)
+    _box(data_dir).add(site.image, "photo.png", "image/png", incident=incident)
+    return incident
+
+
+def _later(hours: int) -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=hours)
+
+
+@pytest.mark.django_db
+def test_re_checks_verify_the_removal_and_notice_when_it_comes_back(
+    client: Client, open_locker: None, data_dir: Path, site: _Site
+) -> None:
+    incident = _picture_in_the_locker(data_dir, site)
+    location = _submitted_request(client, site, data_dir, incident)
+    assert len(_only_request(data_dir)["hashes"]) == 1, "the case's picture, hashed here"
+    assert services.run_due_rechecks()
+    page = client.get(location).content.decode()
+    assert "still there" in page and "matching images: 1" in page
+    assert _only_request(data_dir)["status"] == "submitted"
+    site.state = "gone"
+    assert services.run_due_rechecks(_later(7))
+    client.get("/en/locker/requests/")
+    record = _only_request(data_dir)
+    assert record["status"] == "removed" and record["verified"]
+    site.state = "up"
+    assert services.run_due_rechecks(_later(14))
+    page = client.get(location).content.decode()
+    assert _only_request(data_dir)["status"] == "reappeared" and "It came back" in page
+
+
+@pytest.mark.django_db
+def test_nothing_is_due_before_its_time_and_a_closed_request_is_not_watched(
+    client: Client, open_locker: None, data_dir: Path, site: _Site
+) -> None:
+    location = _submitted_request(client, site, data_dir)
+    assert services.run_due_rechecks()
+    assert not services.run_due_rechecks(), "the next look is RECHECK_HOURS away"
+    page = client.get(location).content.decode()
+    assert "still there" in page, "the first look is the page as reported, not a change"
+    assert _only_request(data_dir)["page_digest"]
+    client.post(location + "record/", {"status": "withdrawn"})
+    assert Watch.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_opted_in_reminder_is_one_discreet_email(
+    client: Client, open_locker: None, data_dir: Path, site: _Site, smtp: _Inbox
+) -> None:
+    _submitted_request(client, site, data_dir, remind_email="jo.private@example.org")
+    client.get("/en/locker/requests/")
+    services.run_due_rechecks(_later(24 * 8))  # the 7-day follow-up has passed
+    services.run_due_rechecks(_later(24 * 9))
+    [reminder] = smtp.messages
+    assert reminder.rcpt_tos == ["jo.private@example.org"]
+    message = email.message_from_bytes(reminder.content)
+    assert message["Subject"] == services.REMINDER_SUBJECT
+    body = message.get_payload(decode=True).decode()
+    assert "127.0.0.1" not in body and "remov" not in body.lower() and "image" not in body
+
+
+class _Rdap(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path.startswith("/ip/"):
+            answer = {
+                "objectClassName": "ip network",
+                "name": "EXAMPLE-HOSTING",
+                "entities": [
+                    {
+                        "objectClassName": "entity",
+                        "roles": ["abuse"],
+                        "vcardArray": ["vcard", [["email", {}, "text", "abuse@hosting.test"]]],
+                    }
+                ],
+            }
+        else:
+            answer = {"errorCode": 404}
+        body = json.dumps(answer).encode()
+        self.send_response(200 if "name" in answer else 404)
+        self.send_header("Content-Type", "application/rdap+json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.django_db
+def test_finding_the_host_offers_its_abuse_address(
+    client: Client, open_locker: None, data_dir: Path, site: _Site, settings: SettingsWrapper
+) -> None:
+    rdap = ThreadingHTTPServer(("127.0.0.1", 0), _Rdap)
+    threading.Thread(target=rdap.serve_forever, daemon=True).start()
+    settings.RDAP_SERVER = f"http://127.0.0.1:{rdap.server_port}/"
+    made = _write(client, site.url, "zz", FACTS)
+    client.post(made["Location"] + "host/")
+    page = client.get(made["Location"]).content.decode()
+    rdap.shutdown()
+    rdap.server_close()
+    assert "EXAMPLE-HOSTING" in page and 'value="abuse@hosting.test"' in page
+    client.post(made["Location"] + "recipient/", {"recipient": "abuse@hosting.test"})
+    assert _only_request(data_dir)["recipient"] == "abuse@hosting.test"
+
+
+def _use_smtp(settings: SettingsWrapper, port: int) -> None:
+    # pytest-django swaps in Django's in-memory backend; these tests use the real one.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
