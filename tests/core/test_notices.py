@@ -365,3 +365,13 @@ def _without(facts: RequestFacts, need: str) -> RequestFacts:
     if need == "authority":
         return dataclasses.replace(facts, acting_for=True, depicted="Sam", authority="")
     return dataclasses.replace(facts, **{need: empty[need]})
+
+
+def test_a_cdn_seen_by_a_re_check_is_a_next_step() -> None:
+    request = move(_submitted("2026-11-20T10:00:00+00:00", "general"), "no-response", "person")
+    seen = dataclasses.replace(_check("present", False, 200), cdn="Cloudflare")
+    request = record_check(request, seen)
+    steps = next_steps(request, CATALOGUE.profiles.get("general"), CATALOGUE.directory)
+    cdn = next(s for s in steps if s.kind == "cdn")
+    assert "cloudflare.com/abuse" in cdn.url and "Lumen" in cdn.detail
+    assert [s.kind for s in steps].index("cdn") < [s.kind for s in steps].index("search")

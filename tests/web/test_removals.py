@@ -85,6 +85,8 @@ def test_from_an_incident_to_a_take_it_down_request_with_its_clock(
     assert recorded.status_code == 302
     overview = client.get("/en/locker/requests/").content.decode()
     assert "Overdue:" in overview, "48 hours after a TAKE IT DOWN request, it stands out"
+    case = client.get("/en/locker/case/").content.decode()
+    assert "Removal requests that need a look: 1." in case
     detail = client.get(made["Location"]).content.decode()
     assert "takeitdown.ftc.gov" in detail and "Find who hosts the site" in detail
 

@@ -55,7 +55,8 @@ def next_steps(
             for e in profile.escalations
             if e.id != "police"
         ]
-        steps += _hosting_steps(hosting, directory)
+        seen_cdn = next((c.cdn for c in reversed(request.checks) if c.cdn), "")
+        steps += _hosting_steps(hosting, directory, seen_cdn)
         steps += [_search_step(directory.get(i)) for i in SEARCH_ENGINES if _known(directory, i)]
         police = [e for e in profile.escalations if e.id == "police"]
         steps += [Step("police", e.name, e.when) for e in police]
@@ -76,31 +77,44 @@ def _appeal(request: RemovalRequest) -> Step:
     )
 
 
-def _hosting_steps(hosting: HostingReport | None, directory: Directory) -> list[Step]:
+def _hosting_steps(
+    hosting: HostingReport | None, directory: Directory, seen_cdn: str
+) -> list[Step]:
     if hosting is None:
-        return [Step("host", "Find who hosts the site", "Look up the host and the registrar.")]
-    steps = []
-    if (
-        hosting.cdn
-        and CDN_PLATFORMS.get(hosting.cdn)
-        and _known(directory, CDN_PLATFORMS[hosting.cdn])
-    ):
-        cdn = directory.get(CDN_PLATFORMS[hosting.cdn])
-        route = cdn.routes[0]
-        steps.append(Step("cdn", f"Report to {cdn.name}", cdn.notes, url=route.url))
-    elif hosting.cdn:
-        steps.append(Step("cdn", f"Report to {hosting.cdn}, the network in front of the site"))
-    for network in hosting.networks:
-        steps.append(
-            Step("host", f"Ask the host ({network.name}) to take the page down",
-                 "Only the holder of the server's address can take the server down.",
-                 address=network.email)
-        )  # fmt: skip
+        found = [Step("host", "Find who hosts the site", "Look up the host and the registrar.")]
+        return [*_cdn_steps(seen_cdn, directory), *found]
+    return [*_cdn_steps(hosting.cdn or seen_cdn, directory), *_holder_steps(hosting)]
+
+
+def _cdn_steps(cdn_name: str, directory: Directory) -> list[Step]:
+    if not cdn_name:
+        return []
+    platform_id = CDN_PLATFORMS.get(cdn_name, "")
+    if _known(directory, platform_id):
+        cdn = directory.get(platform_id)
+        return [Step("cdn", f"Report to {cdn.name}", cdn.notes, url=cdn.routes[0].url)]
+    return [Step("cdn", f"Report to {cdn_name}, the network in front of the site")]
+
+
+def _holder_steps(hosting: HostingReport) -> list[Step]:
+    steps = [
+        Step(
+            "host",
+            f"Ask the host ({network.name}) to take the page down",
+            "Only the holder of the server's address can take the server down.",
+            address=network.email,
+        )
+        for network in hosting.networks
+    ]
     if hosting.registrar:
         steps.append(
-            Step("registrar", f"Ask the registrar ({hosting.registrar.name})",
-                 "A registrar can suspend the whole domain.", address=hosting.registrar.email)
-        )  # fmt: skip
+            Step(
+                "registrar",
+                f"Ask the registrar ({hosting.registrar.name})",
+                "A registrar can suspend the whole domain.",
+                address=hosting.registrar.email,
+            )
+        )
     return steps
 
 

@@ -86,6 +86,7 @@ class Check:
     digest: str
     matched_images: int
     removal_confirmed: bool
+    cdn: str = ""  # a network in front of the site, seen in the answer's headers
 
 
 @dataclass(frozen=True)

@@ -172,9 +172,16 @@ def overview(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
         "tasks": tasks.tasks_for(opened.ref),
         "new_items": new_items,
         "timestamps": box.timestamps(),
+        "requests_to_see": _requests_to_see(opened),
         "refresh": True,
     }
     return render(request, "evidence/overview.html", context)
+
+
+def _requests_to_see(opened: OpenLocker) -> int:
+    from reclaim.web.removals.services import needing_attention  # removals builds on this app
+
+    return needing_attention(opened)
 
 
 def _timeline(incidents: list[Incident], items: list[EvidenceItem]) -> list[dict[str, Any]]:

@@ -39,6 +39,7 @@ from reclaim.notices import (
     deadline,
     fetch_bootstrap,
     get,
+    is_overdue,
     load_catalogue,
     look_up,
     move,
@@ -72,6 +73,16 @@ def requests_of(opened: OpenLocker) -> list[RemovalRequest]:
     found = store.all()
     _arm_watches(opened, found)
     return list(reversed(found))
+
+
+def needing_attention(opened: OpenLocker) -> int:
+    """Return how many requests are overdue or reappeared: the in-app reminder."""
+    now = timezone.now()
+    return sum(
+        1
+        for found in requests_of(opened)
+        if found.status == "reappeared" or is_overdue(found, due(found), now)
+    )
 
 
 def request_of(opened: OpenLocker, request_id: str) -> RemovalRequest:
@@ -368,6 +379,7 @@ def _keep_result(watch: Watch, result: Recheck, now: datetime.datetime) -> None:
         result.digest,
         len(result.matched_images),
         result.removal_confirmed,
+        result.cdn,
     )
     with transaction.atomic():
         current = Watch.objects.select_for_update().filter(id=watch.id).first()
