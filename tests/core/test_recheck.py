@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
@@ -543,9 +544,10 @@ def tls_site(tmp_path: Path) -> Iterator[Callable[[str], tuple[Site, Tls]]]:
 
 
 def fetch_over_tls(url: str, context: ssl.SSLContext) -> Recheck:
-    [result] = asyncio.run(
-        _recheck._recheck_all([RecheckTarget(url)], 1, True, 2.0, verify=context)
-    )
+    # A thread of its own: Playwright's sync API may run an event loop in this one.
+    coroutine = _recheck._recheck_all([RecheckTarget(url)], 1, True, 2.0, verify=context)
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        [result] = thread.submit(asyncio.run, coroutine).result()
     return result
 
 

@@ -32,6 +32,7 @@ import ipaddress
 import socket
 import ssl
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -187,7 +188,8 @@ def recheck_many(
     Network trouble never raises: it becomes an "unreachable" outcome with a plain
     ``problem``. RecheckError is raised, before anything is fetched, for an address that is
     not http or https. ``timeout_seconds`` bounds each address as a whole (redirects and
-    images included). This runs its own event loop: call it from synchronous code.
+    images included). This runs its own event loop, in a thread of its own when the caller's
+    thread already runs one (Playwright's sync API does, for one).
     """
     for target in targets:
         _check_target(target)
@@ -195,7 +197,13 @@ def recheck_many(
         raise RecheckError("concurrency is at least 1 and the time-out more than 0 seconds")
     if not targets:
         return []
-    return asyncio.run(_recheck_all(list(targets), concurrency, allow_private, timeout_seconds))
+    arguments = (list(targets), concurrency, allow_private, timeout_seconds)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no loop here
+        return asyncio.run(_recheck_all(*arguments))
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(lambda: asyncio.run(_recheck_all(*arguments))).result()
 
 
 def check_addresses(addresses: Sequence[str], host: str = "") -> None:
