@@ -8,6 +8,9 @@
   and the distance of each hash to the reference's (bench/hashing.py).
 - rechecks.json: re-checking a thousand removal-request addresses on a local server, time and
   peak memory, beside a plain sequential loop (bench/rechecks.py).
+- matching.json: the hash bank's index at 1M and 10M hashes beside faiss's MultiHash (as
+  HMA configures it) and flat indexes: build time, ms per query, memory (bench/matching.py).
+- api.json: HTTP load on /api/v1/match with 1M hashes, from a second process (bench/api.py).
 """
 
 import json
@@ -53,9 +56,11 @@ def main() -> int:
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     print_table(report)
     sys.path.insert(0, str(HERE))
+    import api
     import evidence
     import hashing
     import locker
+    import matching
     import rechecks
 
     modules = (
@@ -63,6 +68,8 @@ def main() -> int:
         ("evidence", evidence),
         ("hashing", hashing),
         ("rechecks", rechecks),
+        ("matching", matching),
+        ("api", api),
     )
     for name, module in modules:
         result = module.run()

@@ -9,6 +9,15 @@ ReclaimError
  ├── CustodyError          the custody log's chain or a signature is broken
  ├── IncidentError         an incident lacks what it needs
  │    └── Under18Error      media offered where someone was under 18 in the image
+ ├── HashError             a file or hash value that cannot be hashed or read as one
+ ├── NoticeError           a removal request cannot be made or changed as asked
+ │    ├── MissingElementsError  its legal profile's elements are not all there
+ │    ├── Under18RequestError   someone was under 18 in the image: no request to a platform
+ │    ├── TrackingError         a status change the model does not allow
+ │    └── DuplicateRequestError an open request for that address and platform exists
+ ├── RecheckError          an address that cannot be re-checked (not http or https)
+ ├── RdapError             an RDAP bootstrap file that cannot be read
+ ├── MatchingError         a hash index asked something it cannot answer
  └── LockerError           a locker cannot be created, opened or changed
       ├── WrongKeyError       the passphrase or recovery code does not open it
       └── CorruptLockerError  part of it was changed or damaged outside Reclaim

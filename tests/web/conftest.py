@@ -16,6 +16,7 @@ def data_dir(settings: SettingsWrapper, tmp_path: Path) -> Path:
     settings.DATA_DIR = tmp_path
     settings.LOCKER_DIR = tmp_path / "locker"
     settings.LOCKERS_DIR = tmp_path / "lockers"
+    settings.BANK_INDEX_DIR = tmp_path / "bank-index"
     settings.LOCKER_CALIBRATE = False  # RFC 9106's low-memory profile: the floor, and quick
     return tmp_path
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from reclaim import __version__
 from reclaim.cli._evidence import add_verbs as add_evidence_verbs
 from reclaim.cli._hash import add_verb as add_hash_verb
+from reclaim.cli._protect import add_verb as add_protect_verb
 
 if TYPE_CHECKING:
     from reclaim.content import Library
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     content.set_defaults(run=_check_content)
     add_evidence_verbs(verbs)
     add_hash_verb(verbs)
+    add_protect_verb(verbs)
     return parser
 
 

@@ -24,7 +24,8 @@ def add_verb(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> No
     verb.set_defaults(run=_hash)
 
 
-def _files(paths: list[Path]) -> Iterator[Path]:
+def files_in(paths: list[Path]) -> Iterator[Path]:
+    """Yield the files named, and those inside the folders named, in a stable order."""
     for path in paths:
         if path.is_dir():
             yield from sorted(p for p in path.rglob("*") if p.is_file())
@@ -61,7 +62,7 @@ def describe(path: Path) -> dict[str, object]:
 def _hash(arguments: argparse.Namespace) -> int:
     from reclaim.errors import ReclaimError
 
-    files = list(_files(arguments.paths))
+    files = list(files_in(arguments.paths))
     show_bar = sys.stderr.isatty() and len(files) >= PROGRESS_FROM_FILES
     failed = 0
     for number, path in enumerate(files, 1):

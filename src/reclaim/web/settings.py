@@ -60,6 +60,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 INSTALLED_APPS = [
+    "django.contrib.admin",  # administrators register platforms (reclaim.web.protection)
+    "django.contrib.messages",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
     "reclaim.web.support",
     "reclaim.web.evidence",
     "reclaim.web.removals",
+    "reclaim.web.protection",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -90,6 +95,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
                 "reclaim.web.support.context.site",
             ],
         },
@@ -172,6 +179,14 @@ EMAIL_USE_TLS = env_bool("RECLAIM_SMTP_STARTTLS", True)
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("RECLAIM_FROM_EMAIL", "requests@localhost")
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+# The hash bank (reclaim.web.protection). The match distance platforms get at most: PDQ's
+# 31 bits (Meta's threshold) unless a deployment chooses to be stricter.
+MATCH_DISTANCE_BITS = env_int("RECLAIM_MATCH_DISTANCE", 31, minimum=0)
+if MATCH_DISTANCE_BITS > 31:
+    raise ImproperlyConfigured("RECLAIM_MATCH_DISTANCE is 31 at most (PDQ's match threshold)")
+# Where `manage.py bankindex save` keeps the match index, so a restart loads it at once.
+BANK_INDEX_DIR = DATA_DIR / "bank-index"
 
 # What a person reads is nobody's business: no access log, and request errors are logged
 # without their path (reclaim.web.safety.logging).

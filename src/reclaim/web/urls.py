@@ -1,14 +1,18 @@
 """URLs: the support site under a language prefix (/en/, /ar/...), the exit outside it."""
 
 from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
 from django.urls import include, path
 
 from reclaim.web.safety import views as safety
 
 urlpatterns = [
     path("exit/", safety.leave, name="exit"),
+    path("api/v1/", include("reclaim.web.protection.urls")),
+    path("admin/", admin.site.urls),  # staff accounts only (manage.py createsuperuser)
     *i18n_patterns(
         path("locker/requests/", include("reclaim.web.removals.urls")),
+        path("protect/", include("reclaim.web.protection.page_urls")),
         path("locker/", include("reclaim.web.evidence.urls")),
         path("", include("reclaim.web.support.urls")),
     ),

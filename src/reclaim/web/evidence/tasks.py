@@ -5,7 +5,8 @@ derived from SECRET_KEY, so a copy of the database alone does not show what was 
 The worker captures the page with Chromium and seals the files into the locker's inbox with
 the locker's public key (reclaim.locker's inbox); the next page the person opens in their
 locker takes them in as evidence. The same worker re-checks the addresses of open removal
-requests (reclaim.web.removals.services). `reclaim serve` runs a worker thread in personal mode; a
+requests (reclaim.web.removals.services) and makes the hash bank's received hashes active.
+`reclaim serve` runs a worker thread in personal mode; a
 service runs `reclaim worker`.
 
 The worker's files exist in plaintext only while Chromium writes them, in a folder under
@@ -87,7 +88,7 @@ def run_worker(stop: threading.Event) -> None:
     """Run tasks until ``stop`` is set, waiting POLL_SECONDS when there are none."""
     while not stop.is_set():
         try:
-            busy = run_next() | _run_rechecks()
+            busy = run_next() | _run_rechecks() | _activate_hashes()
         except Exception:
             log.exception("the task worker hit an error; it carries on")
             busy = False
@@ -101,6 +102,12 @@ def _run_rechecks() -> bool:
     from reclaim.web.removals.services import run_due_rechecks  # the removal requests' watches
 
     return run_due_rechecks()
+
+
+def _activate_hashes() -> bool:
+    from reclaim.web.protection.bank import activate_received  # the hash bank's new hashes
+
+    return activate_received() > 0
 
 
 def start_worker_thread() -> threading.Event:

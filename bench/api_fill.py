@@ -1,0 +1,39 @@
+"""Fill a fresh database with a bank for bench/api.py: one PDQ hex per line on stdin.
+
+Writes the entries and their change feed with plain SQL (the ORM would take minutes for a
+million rows), then prints a new platform token on the last line.
+"""
+
+import sys
+
+import django
+
+
+def main() -> None:
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from reclaim.web.protection import tokens
+    from reclaim.web.protection.models import Platform, ProtectionCase
+
+    call_command("migrate", interactive=False, verbosity=0)
+    values = sys.stdin.read().split()
+    case = ProtectionCase.objects.create(number="BENCH00000", pin_hash="-")
+    now = timezone.now().isoformat()
+    entries = (
+        "INSERT INTO protection_bankentry (id, case_id, signal_type, value, quality, "
+        "fingerprint, status, created) VALUES (%s, %s, 'ImagePDQ', %s, 100, %s, 'Active', %s)"
+    )
+    changes = (
+        "INSERT INTO protection_bankchange (id, entry_id, status, at) VALUES (%s, %s, 'Active', %s)"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(entries, [(i + 1, case.id, v, v, now) for i, v in enumerate(values)])
+        cursor.executemany(changes, [(i + 1, i + 1, now) for i in range(len(values))])
+    print(tokens.issue(Platform.objects.create(name="Bench")))
+
+
+if __name__ == "__main__":
+    main()

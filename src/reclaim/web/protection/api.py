@@ -1,0 +1,313 @@
+"""The platform API, /api/v1/: fetch the bank, match, send feedback; and a person's own case.
+
+JSON in and out; errors as application/problem+json (RFC 9457) with a plain title. Platforms
+authenticate with a bearer token (tokens.py) scoped to what it may do. The case endpoints (for
+`reclaim protect`) take the case number and PIN in the body, never in the address.
+"""
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from reclaim.web.protection import bank, index, limits, tokens
+from reclaim.web.protection.models import (
+    ACTIVE,
+    DELETED,
+    VERDICTS,
+    WITHDRAWN,
+    BankChange,
+    ProtectionCase,
+)
+from reclaim.web.protection.openapi import document
+from reclaim.web.protection.signals import MAX_SIGNALS, Signal, SignalError, make_signal
+
+MAX_BODY_BYTES = 4 * 1024 * 1024
+PAGE_DEFAULT, PAGE_MAX = 1000, 10_000
+FEED_STATUSES = (ACTIVE, WITHDRAWN, DELETED)
+CASES_PER_HOUR = 20  # new cases from one client
+LOOKUPS_PER_HOUR = 60  # case look-ups from one client (each number also locks after 5 misses)
+View = Callable[..., HttpResponse]
+
+
+class Problem(Exception):
+    """An API error: its HTTP status, a short title, and what to do about it."""
+
+    def __init__(self, status: int, title: str, detail: str = "") -> None:
+        super().__init__(title)
+        self.status, self.title, self.detail = status, title, detail
+
+    def response(self) -> HttpResponse:
+        body = {"type": "about:blank", "title": self.title, "status": self.status}
+        if self.detail:
+            body["detail"] = self.detail
+        return HttpResponse(
+            json.dumps(body), status=self.status, content_type="application/problem+json"
+        )
+
+
+def endpoint(methods: tuple[str, ...], scope: str | None = None) -> Callable[[View], View]:
+    """Wrap an API view: method check, token and scope, JSON errors, no caching."""
+
+    def decorate(view: View) -> View:
+        @csrf_exempt  # no cookies here: a token or a PIN in the body authenticates each call
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                if request.method not in methods:
+                    raise Problem(405, "Method not allowed", f"Use {' or '.join(methods)}.")
+                platform_id = _platform(request, scope) if scope else None
+                response = view(request, platform_id, *args, **kwargs)
+            except Problem as problem:
+                response = problem.response()
+                if problem.status == 405:
+                    response["Allow"] = ", ".join(methods)
+            response["Cache-Control"] = "no-store"
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _platform(request: HttpRequest, scope: str) -> int:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        raise Problem(401, "Authentication needed", "Send 'Authorization: Bearer <token>'.")
+    found = tokens.find(header.removeprefix("Bearer ").strip())
+    if found is None:
+        raise Problem(401, "Unknown or revoked token")
+    if scope not in found.scopes.split():
+        raise Problem(403, "This token may not do that", f"It lacks the scope {scope}.")
+    return found.platform_id
+
+
+def _json(request: HttpRequest) -> dict[str, Any]:
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+        raise Problem(413, "Request too large", f"Send at most {MAX_BODY_BYTES} bytes.")
+    if request.content_type != "application/json":
+        raise Problem(415, "Send JSON", "Use Content-Type: application/json.")
+    try:
+        body = json.loads(request.body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise Problem(400, "The body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise Problem(400, "The body must be a JSON object")
+    return body
+
+
+def _signals(body: dict[str, Any], quality_checked: bool) -> list[Signal]:
+    items = body.get("signals")
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_SIGNALS:
+        raise Problem(422, "Send 'signals': a list of 1 to 500 hashes")
+    signals = []
+    for position, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("value"), str):
+            raise Problem(422, "Each signal needs 'signalType' and 'value'", f"signals[{position}]")
+        quality = _integer(item.get("quality"))
+        if "quality" in item and quality is None:
+            raise Problem(
+                422, "'quality' must be a whole number from 0 to 100", f"signals[{position}]"
+            )
+        try:
+            signals.append(
+                _make(str(item.get("signalType")), item["value"], quality, quality_checked)
+            )
+        except SignalError as error:
+            raise Problem(422, "A hash was not accepted", f"signals[{position}]: {error}") from None
+    return signals
+
+
+def _make(signal_type: str, value: str, quality: int | None, quality_checked: bool) -> Signal:
+    if signal_type == "ImagePDQ" and not quality_checked:
+        # A platform matching an upload may send any quality: the bank's side was checked.
+        return make_signal(signal_type, value, 100 if quality is None else max(quality, 50))
+    return make_signal(signal_type, value, quality)
+
+
+# The platform endpoints -------------------------------------------------------------------
+
+
+@endpoint(("GET",))
+def openapi(request: HttpRequest, _: None) -> HttpResponse:
+    """The OpenAPI 3.1 document of this API."""
+    return JsonResponse(document(request.build_absolute_uri("/api/v1")))
+
+
+@endpoint(("GET",), scope="bank:read")
+def bank_feed(request: HttpRequest, platform_id: int) -> HttpResponse:
+    """The bank's changes since a cursor, oldest first, a page at a time."""
+    cursor = _whole(request.GET.get("cursor", "0"), "cursor", 0, 2**62)
+    limit = _whole(request.GET.get("limit", str(PAGE_DEFAULT)), "limit", 1, PAGE_MAX)
+    index.current()  # activates what was received, so the feed is up to date
+    changes = list(
+        BankChange.objects.filter(id__gt=cursor, status__in=FEED_STATUSES)
+        .order_by("id")
+        .select_related("entry")[: limit + 1]
+    )
+    page = changes[:limit]
+    return JsonResponse(
+        {
+            "entries": [_feed_row(c) for c in page],
+            "nextCursor": page[-1].id if page else cursor,
+            "hasMore": len(changes) > limit,
+        }
+    )
+
+
+def _feed_row(change: BankChange) -> dict[str, Any]:
+    entry = change.entry
+    row: dict[str, Any] = {
+        "cursor": change.id,
+        "entryId": entry.id,
+        "signalType": entry.signal_type,
+        "status": change.status,
+        "changedAt": change.at.isoformat(),
+    }
+    if change.status == ACTIVE:  # a withdrawn hash's value is not handed out again
+        row["value"] = entry.value
+        if entry.quality is not None:
+            row["quality"] = entry.quality
+    return row
+
+
+@endpoint(("POST",), scope="match")
+def match(request: HttpRequest, platform_id: int) -> HttpResponse:
+    """Match one or more hashes against the active bank."""
+    body = _json(request)
+    radius = _integer(body.get("maxDistance", settings.MATCH_DISTANCE_BITS))
+    if radius is None or not 0 <= radius <= 31:
+        raise Problem(422, "'maxDistance' must be a whole number from 0 to 31")
+    radius = min(radius, settings.MATCH_DISTANCE_BITS)
+    signals = _signals(body, quality_checked=False)
+    bank_index = index.current()
+    results = []
+    for position, signal in enumerate(signals):
+        hits = bank_index.match(signal, radius)
+        results.append({"index": position, "matches": [_hit(h) for h in hits]})
+    return JsonResponse({"results": results})
+
+
+def _hit(hit: index.Hit) -> dict[str, Any]:
+    row: dict[str, Any] = {"entryId": hit.entry_id, "signalType": hit.signal_type}
+    row["distance"] = hit.distance
+    if hit.fraction is not None:
+        row["matchedFraction"] = round(hit.fraction, 3)
+    return row
+
+
+@endpoint(("POST",), scope="feedback")
+def feedback(request: HttpRequest, platform_id: int) -> HttpResponse:
+    """Say what the platform did about a matched entry: PendingReview, Blocked, NotBlocked."""
+    body = _json(request)
+    entry_id, verdict = _integer(body.get("entryId")), body.get("verdict")
+    if entry_id is None or entry_id < 1:
+        raise Problem(422, "'entryId' must be the id of a bank entry")
+    if verdict not in dict(VERDICTS):
+        raise Problem(422, "'verdict' must be PendingReview, Blocked or NotBlocked")
+    if not bank.record_feedback(entry_id, platform_id, verdict):
+        raise Problem(404, "No active bank entry has that id")
+    return JsonResponse({"entryId": entry_id, "verdict": verdict})
+
+
+def _integer(value: object) -> int | None:
+    """Return a JSON whole number (JSON Schema counts 60.0 as one), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**62:
+        return int(value)
+    return None
+
+
+def _whole(text: str, name: str, low: int, high: int) -> int:
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise Problem(422, f"'{name}' must be a whole number from {low} to {high}")
+    return int(text)
+
+
+# A person's own case (for `reclaim protect`) ------------------------------------------------
+
+
+@endpoint(("POST",))
+def cases(request: HttpRequest, _: None) -> HttpResponse:
+    """Open a protection case with hashes made on the person's device; return number and PIN."""
+    if not limits.allow(request, "new-case", CASES_PER_HOUR):
+        raise Problem(429, "Too many new cases from here", "Please try again in an hour.")
+    body = _json(request)
+    _check_eligible(body.get("eligibility"))
+    case, pin = bank.new_case(_signals(body, quality_checked=True))
+    return JsonResponse(
+        {"caseNumber": bank.format_number(case.number), "pin": pin, **_case_body(case)},
+        status=201,
+    )
+
+
+def _check_eligible(answers: object) -> None:
+    needed = ("isTheSubject", "isIntimate", "wasAdultWhenTaken")
+    if not isinstance(answers, dict) or any(answers.get(k) is not True for k in needed):
+        raise Problem(
+            422,
+            "Reclaim can only take hashes of intimate images of you, taken when you were 18 "
+            "or over",
+            "If you were under 18 in the image, Take It Down (https://takeitdown.ncmec.org/) "
+            "and the IWF (https://www.iwf.org.uk/) can help. Confirm with 'eligibility': "
+            "isTheSubject, isIntimate and wasAdultWhenTaken, each true.",
+        )
+
+
+@endpoint(("POST",))
+def case_status(request: HttpRequest, _: None) -> HttpResponse:
+    """A case's hashes and what platforms reported, for its number and PIN."""
+    case = _open(request, _json(request))
+    return JsonResponse({"caseNumber": bank.format_number(case.number), **_case_body(case)})
+
+
+@endpoint(("POST",))
+def case_withdraw(request: HttpRequest, _: None) -> HttpResponse:
+    """Withdraw some or all of a case's hashes, at once."""
+    body = _json(request)
+    case = _open(request, body)
+    ids = body.get("entryIds")
+    if ids is not None:
+        ids = [_integer(i) for i in ids] if isinstance(ids, list) else [None]
+        if None in ids:
+            raise Problem(422, "'entryIds' must be a list of entry ids (or left out for all)")
+    withdrawn = bank.withdraw(case, ids)
+    return JsonResponse({"withdrawn": withdrawn, **_case_body(case)})
+
+
+def _open(request: HttpRequest, body: dict[str, Any]) -> ProtectionCase:
+    if not limits.allow(request, "case-lookup", LOOKUPS_PER_HOUR):
+        raise Problem(429, "Too many tries from here", "Please try again in an hour.")
+    number, pin = body.get("caseNumber"), body.get("pin")
+    if not isinstance(number, str) or not isinstance(pin, str):
+        raise Problem(422, "Send 'caseNumber' and 'pin'")
+    try:
+        return bank.open_case(number, pin)
+    except bank.CaseAccessError as error:
+        if error.reason == "held":
+            raise Problem(
+                429, "Too many tries for this case", f"Try again in {error.minutes} minutes."
+            ) from None
+        raise Problem(404, "That case number and PIN do not match") from None
+
+
+def _case_body(case: ProtectionCase) -> dict[str, Any]:
+    return {
+        "entries": [
+            {
+                "entryId": e.id,
+                "signalType": e.signal_type,
+                "status": e.status,
+                "platformsMatched": e.matched,
+                "verdicts": e.verdicts,
+            }
+            for e in bank.entries_of(case)
+        ]
+    }

@@ -1,0 +1,215 @@
+"""The hash bank: protection cases, their hashes, the change feed, and access by number and PIN.
+
+Views and the API call these. Every change of an entry's status appends a BankChange under the
+BankClock lock (models.py), which is what platforms fetch and what the index applies.
+"""
+
+import datetime
+import hashlib
+import hmac
+import secrets
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from reclaim.errors import ReclaimError
+from reclaim.web.protection.models import (
+    ACTIVE,
+    DELETED,
+    RECEIVED,
+    WITHDRAWN,
+    BankChange,
+    BankClock,
+    BankEntry,
+    CaseAttempts,
+    Feedback,
+    ProtectionCase,
+)
+from reclaim.web.protection.signals import Signal
+
+# Case numbers avoid letters and digits that are easy to mix up (0/O, 1/I/L).
+NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+NUMBER_LENGTH = 10  # 31^10: about 8 * 10^14 numbers
+PIN_DIGITS = 8
+MAX_FAILURES = 5
+FAILURE_WINDOW = datetime.timedelta(minutes=15)
+HOLD = datetime.timedelta(minutes=15)
+_pins = PasswordHasher()  # Argon2id with argon2-cffi's defaults (RFC 9106 low-memory)
+
+
+class CaseAccessError(ReclaimError):
+    """The case number and PIN do not match (one answer for both), or tries are on hold."""
+
+    def __init__(self, reason: str, minutes: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "wrong" or "held"
+        self.minutes = minutes
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """What the person sees of one of their hashes."""
+
+    id: int
+    signal_type: str
+    value: str
+    quality: int | None
+    status: str
+    matched: int  # platforms that reported a match
+    verdicts: dict[str, int]  # PendingReview / Blocked / NotBlocked: how many platforms said so
+
+
+def new_case(signals: Iterable[Signal]) -> tuple[ProtectionCase, str]:
+    """Create a case holding ``signals``; return it and its PIN (shown once, kept hashed)."""
+    pin = "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
+    for _ in range(5):  # a clash of random numbers is rare; try again if it happens
+        try:
+            with transaction.atomic():
+                case = ProtectionCase.objects.create(number=_new_number(), pin_hash=_pins.hash(pin))
+                add_signals(case, signals)
+                return case, pin
+        except IntegrityError:
+            continue
+    raise ReclaimError("could not make a new case number; try again")
+
+
+def add_signals(case: ProtectionCase, signals: Iterable[Signal]) -> int:
+    """Add hashes to a case, skipping ones it already holds; return how many were new."""
+    added = 0
+    for signal in signals:
+        known = case.entries.filter(fingerprint=signal.fingerprint).first()
+        if known is not None:
+            if known.status in (WITHDRAWN, DELETED):  # sent again: it counts again
+                _change([known.id], RECEIVED)
+                added += 1
+            continue
+        BankEntry.objects.create(
+            case=case,
+            signal_type=signal.signal_type,
+            value=signal.value,
+            quality=signal.quality,
+            fingerprint=signal.fingerprint,
+        )
+        added += 1
+    return added
+
+
+def open_case(number: str, pin: str) -> ProtectionCase:
+    """Return the case for this number and PIN; raise CaseAccessError (the same for either)."""
+    number = normalise_number(number)
+    attempts = _attempts(number)
+    _check_not_held(attempts)
+    case = ProtectionCase.objects.filter(number=number).first()
+    try:
+        _pins.verify(case.pin_hash if case else _DUMMY_HASH, pin.strip())
+        if case is None:
+            raise VerificationError("no such case")
+    except VerificationError:
+        _failed(attempts)
+        raise CaseAccessError("wrong") from None
+    if attempts.pk:
+        attempts.delete()
+    return case
+
+
+def normalise_number(number: str) -> str:
+    """Return a case number as stored: capitals, without spaces or dashes."""
+    return "".join(c for c in number.upper() if c.isalnum())
+
+
+def format_number(number: str) -> str:
+    """Return a case number in groups of five, easier to read out and copy."""
+    return f"{number[:5]}-{number[5:]}"
+
+
+def entries_of(case: ProtectionCase) -> list[EntryView]:
+    """Return the case's hashes (not deleted) with what platforms reported about each."""
+    views = []
+    for entry in case.entries.exclude(status=DELETED).order_by("id"):
+        verdicts = Counter(f.verdict for f in entry.feedback.all())
+        views.append(
+            EntryView(
+                entry.id,
+                entry.signal_type,
+                entry.value,
+                entry.quality,
+                entry.status,
+                sum(verdicts.values()),
+                dict(verdicts),
+            )
+        )
+    return views
+
+
+def withdraw(case: ProtectionCase, entry_ids: Iterable[int] | None = None) -> int:
+    """Withdraw some (or, with None, all) of a case's hashes at once; return how many."""
+    entries = case.entries.filter(status__in=(RECEIVED, ACTIVE))
+    if entry_ids is not None:
+        entries = entries.filter(id__in=list(entry_ids))
+    return _change(entries.values_list("id", flat=True), WITHDRAWN)
+
+
+def activate_received() -> int:
+    """Make received hashes active (served to platforms); return how many."""
+    if not BankEntry.objects.filter(status=RECEIVED).exists():  # the usual case: no lock
+        return 0
+    return _change(BankEntry.objects.filter(status=RECEIVED).values_list("id", flat=True), ACTIVE)
+
+
+def _change(ids: Iterable[int], status: str) -> int:
+    with transaction.atomic():
+        clock = BankClock.objects.select_for_update().get_or_create(id=1)[0]
+        chosen = list(ids)
+        if not chosen:
+            return 0
+        BankEntry.objects.filter(id__in=chosen).update(status=status)
+        BankChange.objects.bulk_create([BankChange(entry_id=i, status=status) for i in chosen])
+        clock.ticks += 1
+        clock.save(update_fields=["ticks"])
+    return len(chosen)
+
+
+def record_feedback(entry_id: int, platform_id: int, verdict: str) -> bool:
+    """Keep a platform's verdict on an entry; return False if there is no such active entry."""
+    if not BankEntry.objects.filter(id=entry_id, status=ACTIVE).exists():
+        return False
+    Feedback.objects.update_or_create(
+        entry_id=entry_id, platform_id=platform_id, defaults={"verdict": verdict}
+    )
+    return True
+
+
+def _new_number() -> str:
+    return "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
+
+
+_DUMMY_HASH = _pins.hash("no such case")  # an unknown number takes as long as a wrong PIN
+
+
+def _attempts(number: str) -> CaseAttempts:
+    key = hmac.new(settings.SECRET_KEY.encode(), b"case:" + number.encode(), hashlib.sha256)
+    found = CaseAttempts.objects.filter(key=key.hexdigest()).first()
+    return found or CaseAttempts(key=key.hexdigest(), first_failure=timezone.now())
+
+
+def _check_not_held(attempts: CaseAttempts) -> None:
+    now = timezone.now()
+    if attempts.locked_until and attempts.locked_until > now:
+        minutes = int((attempts.locked_until - now).total_seconds() // 60) + 1
+        raise CaseAccessError("held", minutes)
+
+
+def _failed(attempts: CaseAttempts) -> None:
+    now = timezone.now()
+    if now - attempts.first_failure > FAILURE_WINDOW:
+        attempts.failures, attempts.first_failure = 0, now
+    attempts.failures += 1
+    if attempts.failures >= MAX_FAILURES:
+        attempts.locked_until, attempts.failures = now + HOLD, 0
+    attempts.save()

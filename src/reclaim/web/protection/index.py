@@ -1,0 +1,162 @@
+"""The bank's match index in this process, kept in step with the change feed.
+
+Each web process holds one: at start it loads the saved index (BANK_INDEX_DIR, memory-mapped
+segment files) and catches up from the feed cursor it was saved at, or builds from the active
+entries if there is none. Before each match it applies the changes since its cursor, so an
+added or withdrawn hash counts from the very next query, with no rebuild.
+"""
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+
+from reclaim.hashing import VpdqFrame
+from reclaim.matching import Md5Index, MihPdqIndex, match_video
+from reclaim.web.protection import bank
+from reclaim.web.protection.models import (
+    ACTIVE,
+    IMAGE_PDQ,
+    VIDEO_MD5,
+    VIDEO_VPDQ,
+    BankChange,
+    BankEntry,
+)
+from reclaim.web.protection.signals import Signal
+
+FRAME_BITS = 20  # a vPDQ frame's id is its entry's id << 20 plus its number (up to ~12 days)
+CURSOR_FILE = "cursor.json"
+SYNC_BATCH = 50_000  # feed changes read and applied at a time
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A bank entry a signal matched, and how far it was (0 for exact digests)."""
+
+    entry_id: int
+    signal_type: str
+    distance: int
+    fraction: float | None = None  # for videos by vPDQ: the share of frames that matched
+
+
+class BankIndex:
+    """Images (PDQ), video frames (vPDQ) and video digests (MD5) of the active bank."""
+
+    def __init__(self) -> None:
+        self.images = MihPdqIndex()
+        self.frames = MihPdqIndex()
+        self.videos = Md5Index()
+        self.cursor = 0
+        self._lock = threading.Lock()
+
+    def sync(self) -> None:
+        """Apply the feed's changes since the cursor (activating what was received first)."""
+        bank.activate_received()
+        with self._lock:
+            while True:
+                changes = list(
+                    BankChange.objects.filter(id__gt=self.cursor)
+                    .order_by("id")
+                    .select_related("entry")[:SYNC_BATCH]
+                )
+                if not changes:
+                    return
+                latest = {change.entry_id: change for change in changes}  # the last one counts
+                self._apply(
+                    [c.entry for c in latest.values()], {i: c.status for i, c in latest.items()}
+                )
+                self.cursor = changes[-1].id
+
+    def match(self, signal: Signal, radius: int) -> list[Hit]:
+        """Return the active entries ``signal`` matches within ``radius`` bits."""
+        with self._lock:  # the indexes take one writer or reader at a time (reclaim.matching)
+            return self._match(signal, radius)
+
+    def _match(self, signal: Signal, radius: int) -> list[Hit]:
+        if signal.signal_type == IMAGE_PDQ:
+            found = self.images.query(bytes.fromhex(signal.value), radius)
+            return [Hit(m.id, IMAGE_PDQ, m.distance) for m in found]
+        if signal.signal_type == VIDEO_MD5:
+            return [Hit(i, VIDEO_MD5, 0) for i in self.videos.query(signal.value)]
+        videos = match_video(signal.frames(), self.frames, _owner, radius)
+        return [Hit(video, VIDEO_VPDQ, radius, fraction) for video, fraction in videos]
+
+    def save(self, folder: Path) -> None:
+        """Save the PDQ indexes and the cursor (a restart then only catches up)."""
+        with self._lock:
+            self.images.save(folder / "images")
+            self.frames.save(folder / "frames")
+            (folder / CURSOR_FILE).write_text(json.dumps({"cursor": self.cursor}))
+
+    def _apply(self, entries: list[BankEntry], statuses: dict[int, str]) -> None:
+        """Apply a batch of changes in bulk: removals first, then additions (which replace)."""
+        active = [e for e in entries if statuses[e.id] == ACTIVE]
+        gone = [e for e in entries if statuses[e.id] != ACTIVE]
+        for kind, chosen in ((IMAGE_PDQ, gone), (VIDEO_MD5, gone), (VIDEO_VPDQ, gone)):
+            ids = [e.id for e in chosen if e.signal_type == kind]
+            if kind == IMAGE_PDQ:
+                self.images.remove(ids)
+            elif kind == VIDEO_MD5:
+                self.videos.remove(ids)
+            else:
+                self.frames.remove(
+                    i for e in chosen if e.signal_type == kind for i in _frame_ids(e)
+                )
+        pictures = [e for e in active if e.signal_type == IMAGE_PDQ]
+        if pictures:
+            self.images.add([e.id for e in pictures], _rows([e.value for e in pictures]))
+        digests = [e for e in active if e.signal_type == VIDEO_MD5]
+        if digests:
+            self.videos.add([e.id for e in digests], [e.value for e in digests])
+        for video in (e for e in active if e.signal_type == VIDEO_VPDQ):
+            frames = [VpdqFrame.parse(line) for line in video.value.splitlines()]
+            self.frames.add(_frame_ids(video), _rows([f.hash.hex for f in frames]))
+
+
+def _frame_ids(entry: BankEntry) -> list[int]:
+    return [(entry.id << FRAME_BITS) + n for n in range(len(entry.value.splitlines()))]
+
+
+def _owner(frame_id: int) -> int:
+    return frame_id >> FRAME_BITS
+
+
+def _rows(hexes: list[str]) -> "np.ndarray":  # type: ignore[type-arg]
+    return np.frombuffer(b"".join(bytes.fromhex(h) for h in hexes), dtype=np.uint8).reshape(-1, 32)
+
+
+_index: BankIndex | None = None
+_start_lock = threading.Lock()
+
+
+def current() -> BankIndex:
+    """Return this process's index, caught up with the feed."""
+    global _index
+    with _start_lock:
+        if _index is None:
+            _index = _load(settings.BANK_INDEX_DIR)
+    _index.sync()
+    return _index
+
+
+def reset() -> None:
+    """Forget this process's index (tests start each from an empty database)."""
+    global _index
+    with _start_lock:
+        _index = None
+
+
+def _load(folder: Path) -> BankIndex:
+    index = BankIndex()
+    cursor_file = folder / CURSOR_FILE
+    if cursor_file.exists():
+        index.images = MihPdqIndex.load(folder / "images")
+        index.frames = MihPdqIndex.load(folder / "frames")
+        index.cursor = int(json.loads(cursor_file.read_text())["cursor"])
+        # MD5s are small: read them again from the bank rather than keep a second file.
+        for entry in BankEntry.objects.filter(signal_type=VIDEO_MD5, status=ACTIVE):
+            index.videos.add([entry.id], [entry.value])
+    return index

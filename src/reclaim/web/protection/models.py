@@ -1,0 +1,103 @@
+"""The hash bank: protection cases, their hashes, the change feed, platforms and their tokens.
+
+Nothing here can show an image: a case is a number, a slow hash of its PIN and its hashes.
+No name, no email, no address of the person is ever asked for or stored.
+"""
+
+from django.db import models
+
+# StopNCII's words where they fit, so that platforms that integrate it find them familiar.
+IMAGE_PDQ, VIDEO_MD5, VIDEO_VPDQ = "ImagePDQ", "VideoMD5", "VideoVPDQ"
+SIGNAL_TYPES = [(s, s) for s in (IMAGE_PDQ, VIDEO_MD5, VIDEO_VPDQ)]
+RECEIVED, ACTIVE, WITHDRAWN, DELETED = "Received", "Active", "Withdrawn", "Deleted"
+STATUSES = [(s, s) for s in (RECEIVED, ACTIVE, WITHDRAWN, DELETED)]
+PENDING_REVIEW, BLOCKED, NOT_BLOCKED = "PendingReview", "Blocked", "NotBlocked"
+VERDICTS = [(v, v) for v in (PENDING_REVIEW, BLOCKED, NOT_BLOCKED)]
+
+
+class ProtectionCase(models.Model):
+    """One person's submission: found again only with its number and PIN."""
+
+    number = models.CharField(max_length=16, unique=True)
+    pin_hash = models.CharField(max_length=200)  # Argon2id, never the PIN itself
+    created = models.DateTimeField(auto_now_add=True)
+
+
+class BankEntry(models.Model):
+    """One hash in the bank: a picture's PDQ, a video's MD5 or a video's vPDQ frames."""
+
+    case = models.ForeignKey(ProtectionCase, on_delete=models.CASCADE, related_name="entries")
+    signal_type = models.CharField(max_length=12, choices=SIGNAL_TYPES)
+    value = models.TextField()  # PDQ or MD5 hex; vPDQ frames as "pdqhex,quality,seconds" lines
+    quality = models.PositiveSmallIntegerField(null=True)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of type and value: one per case
+    status = models.CharField(max_length=10, choices=STATUSES, default=RECEIVED, db_index=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "fingerprint"], name="one_hash_per_case")
+        ]
+
+
+class BankChange(models.Model):
+    """The bank's append-only change feed: its id is the cursor platforms fetch from.
+
+    Changes are written under the BankClock row's lock, so their ids commit in order and a
+    platform reading "since cursor N" never skips one committed later with a smaller id.
+    """
+
+    entry = models.ForeignKey(BankEntry, on_delete=models.CASCADE, related_name="changes")
+    status = models.CharField(max_length=10, choices=STATUSES)
+    at = models.DateTimeField(auto_now_add=True)
+
+
+class BankClock(models.Model):
+    """One row, locked while changes are appended (see BankChange)."""
+
+    ticks = models.BigIntegerField(default=0)
+
+
+class Platform(models.Model):
+    """A platform that fetches the bank, matches and reports back; registered by an admin."""
+
+    name = models.CharField(max_length=200, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(models.Model):
+    """A platform's API token: only its SHA-256 is kept; it can be revoked."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="tokens")
+    prefix = models.CharField(max_length=12, db_index=True)  # shown to admins to tell tokens apart
+    digest = models.CharField(max_length=64, unique=True)
+    scopes = models.CharField(max_length=100)  # space-separated: bank:read match feedback
+    created = models.DateTimeField(auto_now_add=True)
+    revoked = models.DateTimeField(null=True)
+    last_used = models.DateTimeField(null=True)
+
+
+class Feedback(models.Model):
+    """What one platform did about one bank entry it matched: the latest verdict counts."""
+
+    entry = models.ForeignKey(BankEntry, on_delete=models.CASCADE, related_name="feedback")
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE)
+    verdict = models.CharField(max_length=14, choices=VERDICTS)
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "platform"], name="one_verdict_per_platform")
+        ]
+
+
+class CaseAttempts(models.Model):
+    """Failed look-ups of one case number (kept as a keyed digest), for the lockout."""
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    first_failure = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True)

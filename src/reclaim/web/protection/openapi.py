@@ -1,0 +1,273 @@
+"""The OpenAPI 3.1 document of /api/v1/, served at /api/v1/openapi.json."""
+
+from typing import Any
+
+import reclaim
+
+HEX64 = {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}
+SIGNAL_TYPE = {"type": "string", "enum": ["ImagePDQ", "VideoMD5", "VideoVPDQ"]}
+STATUS = {"type": "string", "enum": ["Active", "Withdrawn", "Deleted"]}
+VERDICT = {"type": "string", "enum": ["PendingReview", "Blocked", "NotBlocked"]}
+
+
+PDQ_PATTERN = "^[0-9a-fA-F]{64}$"
+MD5_PATTERN = "^[0-9a-fA-F]{32}$"
+_FRAME = "[0-9a-fA-F]{64},([0-9]|[1-9][0-9]|100),[0-9]{1,6}([.][0-9]{1,3})?"
+VPDQ_PATTERN = f"^{_FRAME}(\\n{_FRAME}){{0,99}}$"
+
+
+def _signal(kind: str, pattern: str, form: str, quality: int | None = None) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "signalType": {"const": kind},
+        "value": {"type": "string", "pattern": pattern, "description": form},
+    }
+    required = ["signalType", "value"]
+    if quality is not None:
+        properties["quality"] = {"type": "integer", "minimum": quality, "maximum": 100}
+        if quality:  # a case's pictures need a quality good enough to match on
+            required.append("quality")
+    return {"type": "object", "required": required, "properties": properties}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _answer(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    if schema is None:
+        return {"description": description}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+PROBLEM = {
+    "description": "An error (RFC 9457 problem details)",
+    "content": {"application/problem+json": {"schema": _ref("Problem")}},
+}
+ERRORS = {code: PROBLEM for code in ("400", "401", "403", "404", "405", "413", "415", "422", "429")}
+
+SCHEMAS: dict[str, Any] = {
+    "Problem": {
+        "type": "object",
+        "required": ["type", "title", "status"],
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+        },
+    },
+    "ImagePDQ": _signal("ImagePDQ", PDQ_PATTERN, "64 hexadecimal characters", quality=0),
+    "VideoMD5": _signal("VideoMD5", MD5_PATTERN, "32 hexadecimal characters"),
+    "VideoVPDQ": _signal(
+        "VideoVPDQ", VPDQ_PATTERN, "one frame per line, 'pdqhex,quality,seconds' (Meta's form)"
+    ),
+    "Signal": {"oneOf": [_ref("ImagePDQ"), _ref("VideoMD5"), _ref("VideoVPDQ")]},
+    "CaseImagePDQ": _signal("ImagePDQ", PDQ_PATTERN, "64 hexadecimal characters", quality=50),
+    "CaseSignal": {"oneOf": [_ref("CaseImagePDQ"), _ref("VideoMD5"), _ref("VideoVPDQ")]},
+    "Signals": {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": 500,
+        "items": _ref("Signal"),
+    },
+    "FeedEntry": {
+        "type": "object",
+        "required": ["cursor", "entryId", "signalType", "status", "changedAt"],
+        "properties": {
+            "cursor": {"type": "integer"},
+            "entryId": {"type": "integer"},
+            "signalType": SIGNAL_TYPE,
+            "status": STATUS,
+            "changedAt": {"type": "string", "format": "date-time"},
+            "value": {"type": "string", "description": "Only for Active entries."},
+            "quality": {"type": "integer"},
+        },
+    },
+    "Feed": {
+        "type": "object",
+        "required": ["entries", "nextCursor", "hasMore"],
+        "properties": {
+            "entries": {"type": "array", "items": _ref("FeedEntry")},
+            "nextCursor": {"type": "integer"},
+            "hasMore": {"type": "boolean"},
+        },
+    },
+    "MatchRequest": {
+        "type": "object",
+        "required": ["signals"],
+        "properties": {
+            "signals": _ref("Signals"),
+            "maxDistance": {"type": "integer", "minimum": 0, "maximum": 31, "default": 31},
+        },
+    },
+    "MatchResults": {
+        "type": "object",
+        "required": ["results"],
+        "properties": {
+            "results": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["index", "matches"],
+                    "properties": {
+                        "index": {"type": "integer"},
+                        "matches": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["entryId", "signalType", "distance"],
+                                "properties": {
+                                    "entryId": {"type": "integer"},
+                                    "signalType": SIGNAL_TYPE,
+                                    "distance": {"type": "integer"},
+                                    "matchedFraction": {"type": "number"},
+                                },
+                            },
+                        },
+                    },
+                },
+            }
+        },
+    },
+    "Feedback": {
+        "type": "object",
+        "required": ["entryId", "verdict"],
+        "properties": {"entryId": {"type": "integer", "minimum": 1}, "verdict": VERDICT},
+    },
+    "Eligibility": {
+        "type": "object",
+        "required": ["isTheSubject", "isIntimate", "wasAdultWhenTaken"],
+        "properties": {
+            "isTheSubject": {"const": True},
+            "isIntimate": {"const": True},
+            "wasAdultWhenTaken": {"const": True},
+        },
+    },
+    "NewCase": {
+        "type": "object",
+        "required": ["eligibility", "signals"],
+        "properties": {
+            "eligibility": _ref("Eligibility"),
+            "signals": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 500,
+                "items": _ref("CaseSignal"),
+            },
+        },
+    },
+    "CaseAccess": {
+        "type": "object",
+        "required": ["caseNumber", "pin"],
+        "properties": {
+            "caseNumber": {"type": "string", "maxLength": 40},
+            "pin": {"type": "string", "maxLength": 40},
+            "entryIds": {"type": "array", "items": {"type": "integer"}},
+        },
+    },
+    "Case": {
+        "type": "object",
+        "required": ["caseNumber", "entries"],
+        "properties": {
+            "caseNumber": {"type": "string"},
+            "pin": {"type": "string", "description": "Only when the case is made: shown once."},
+            "withdrawn": {"type": "integer"},
+            "entries": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["entryId", "signalType", "status", "platformsMatched"],
+                    "properties": {
+                        "entryId": {"type": "integer"},
+                        "signalType": SIGNAL_TYPE,
+                        "status": {"type": "string"},
+                        "platformsMatched": {"type": "integer"},
+                        "verdicts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def document(server_url: str) -> dict[str, Any]:
+    """Return the OpenAPI document, with ``server_url`` as the server."""
+    token = [{"token": []}]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Reclaim hash bank API",
+            "version": f"1 (Reclaim {reclaim.__version__})",
+            "description": "Fetch the bank of hashes people submitted to protect their intimate "
+            "images, match uploads against it, and report what you did. Signal types and "
+            "statuses follow StopNCII's names.",
+        },
+        "servers": [{"url": server_url}],
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+        },
+        "paths": {
+            "/bank": {
+                "get": {
+                    "summary": "Changes to the bank since a cursor (additions and withdrawals)",
+                    "security": token,
+                    "parameters": [
+                        _query("cursor", 0, 2**62, 0),
+                        _query("limit", 1, 10_000, 1000),
+                    ],
+                    "responses": {"200": _answer("A page of changes", _ref("Feed")), **ERRORS},
+                }
+            },
+            "/match": {
+                "post": {
+                    "summary": "Match hashes against the active bank",
+                    "security": token,
+                    "requestBody": _json_body(_ref("MatchRequest")),
+                    "responses": {"200": _answer("Matches", _ref("MatchResults")), **ERRORS},
+                }
+            },
+            "/feedback": {
+                "post": {
+                    "summary": "Say what you did about a matched entry",
+                    "security": token,
+                    "requestBody": _json_body(_ref("Feedback")),
+                    "responses": {"200": _answer("Recorded", _ref("Feedback")), **ERRORS},
+                }
+            },
+            "/cases": {
+                "post": {
+                    "summary": "Open a protection case with hashes made on a person's device",
+                    "security": [],
+                    "requestBody": _json_body(_ref("NewCase")),
+                    "responses": {"201": _answer("The case", _ref("Case")), **ERRORS},
+                }
+            },
+            "/cases/status": {
+                "post": {
+                    "summary": "A case's hashes and what platforms did",
+                    "security": [],
+                    "requestBody": _json_body(_ref("CaseAccess")),
+                    "responses": {"200": _answer("The case", _ref("Case")), **ERRORS},
+                }
+            },
+            "/cases/withdraw": {
+                "post": {
+                    "summary": "Withdraw some or all of a case's hashes",
+                    "security": [],
+                    "requestBody": _json_body(_ref("CaseAccess")),
+                    "responses": {"200": _answer("The case", _ref("Case")), **ERRORS},
+                }
+            },
+        },
+    }
+
+
+def _query(name: str, low: int, high: int, default: int) -> dict[str, Any]:
+    schema = {"type": "integer", "minimum": low, "maximum": high, "default": default}
+    return {"name": name, "in": "query", "required": False, "schema": schema}

@@ -1,0 +1,128 @@
+"""Hashes as they come in: from the hashing page, pasted `reclaim hash` lines, or the API.
+
+Each is checked once here (reclaim.hashing's typed values) and travels as a Signal after.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from reclaim.errors import ReclaimError
+from reclaim.hashing import MIN_QUALITY, Digests, HashError, PdqHash, VpdqFrame
+from reclaim.web.protection.models import IMAGE_PDQ, VIDEO_MD5, VIDEO_VPDQ
+
+MAX_SIGNALS = 500  # per submission or match request
+MAX_VPDQ_FRAMES = 36_000  # ten hours at one frame a second
+
+
+class SignalError(ReclaimError):
+    """A hash that cannot be accepted; the message says which and why, plainly."""
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One checked hash: its StopNCII type, its value in one canonical text form, its quality."""
+
+    signal_type: str
+    value: str
+    quality: int | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Return the SHA-256 of type and value: the same hash twice has the same one."""
+        return hashlib.sha256(f"{self.signal_type}:{self.value}".encode()).hexdigest()
+
+    def frames(self) -> list[VpdqFrame]:
+        """Return a vPDQ signal's frames."""
+        return [VpdqFrame.parse(line) for line in self.value.splitlines()]
+
+
+def make_signal(signal_type: str, value: str, quality: int | None = None) -> Signal:
+    """Return a checked signal; raise SignalError with a plain reason if it is not valid."""
+    try:
+        if signal_type == IMAGE_PDQ:
+            return _image(value, quality)
+        if signal_type == VIDEO_MD5:
+            return Signal(VIDEO_MD5, _md5(value))
+        if signal_type == VIDEO_VPDQ:
+            return _video(value)
+    except (HashError, ValueError) as error:
+        raise SignalError(f"{signal_type} {value[:70]!r}: {error}") from None
+    raise SignalError(f"unknown signal type {signal_type!r}: use ImagePDQ, VideoMD5 or VideoVPDQ")
+
+
+def _image(value: str, quality: int | None) -> Signal:
+    pdq = PdqHash(value.strip().lower())
+    if quality is None or not 0 <= quality <= 100:
+        raise SignalError(f"ImagePDQ {pdq}: a quality from 0 to 100 is needed")
+    if quality < MIN_QUALITY:
+        raise SignalError(
+            f"ImagePDQ {pdq}: quality {quality} is under {MIN_QUALITY}. A picture with so little "
+            "detail matches too many others, so platforms cannot rely on its hash. A clearer "
+            "copy of the picture usually gives a good hash."
+        )
+    return Signal(IMAGE_PDQ, str(pdq), quality)
+
+
+def _md5(value: str) -> str:
+    text = value.strip().lower()
+    Digests(md5=text, sha256="0" * 64)  # checks the length and the hex
+    return text
+
+
+def _video(value: str) -> Signal:
+    frames = [VpdqFrame.parse(line) for line in value.strip().splitlines() if line.strip()]
+    if not frames or len(frames) > MAX_VPDQ_FRAMES:
+        raise SignalError(f"VideoVPDQ: between 1 and {MAX_VPDQ_FRAMES} frames are needed")
+    return Signal(VIDEO_VPDQ, "\n".join(str(frame) for frame in frames))
+
+
+def parse_lines(text: str) -> list[Signal]:
+    """Return the signals in pasted text: `reclaim hash` JSON lines, or "TYPE value [quality]".
+
+    Raise SignalError naming the first line that cannot be read.
+    """
+    signals: list[Signal] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            found = _from_json(line) if line.startswith("{") else [_from_words(line)]
+        except SignalError as error:
+            raise SignalError(f"line {number}: {error}") from None
+        signals.extend(found)
+    if len(signals) > MAX_SIGNALS:
+        raise SignalError(f"at most {MAX_SIGNALS} hashes at a time")
+    return list(dict.fromkeys(signals))
+
+
+def _from_words(line: str) -> Signal:
+    words = line.split()
+    if len(words) not in (2, 3):
+        raise SignalError("write a hash as “ImagePDQ hash quality” or “VideoMD5 hash”")
+    quality = int(words[2]) if len(words) == 3 and words[2].isdigit() else None
+    return make_signal(words[0], words[1], quality)
+
+
+def _from_json(line: str) -> list[Signal]:
+    try:
+        found = json.loads(line)
+    except json.JSONDecodeError:
+        raise SignalError("this line is not a line of `reclaim hash` output") from None
+    if not isinstance(found, dict) or "error" in found:
+        raise SignalError("this line holds no hash")
+    if found.get("pdq"):
+        return [make_signal(IMAGE_PDQ, str(found["pdq"]), _int(found.get("quality")))]
+    signals = []
+    if found.get("md5") and found.get("kind") == "video":
+        signals.append(make_signal(VIDEO_MD5, str(found["md5"])))
+    if found.get("vpdq"):
+        signals.append(make_signal(VIDEO_VPDQ, "\n".join(map(str, found["vpdq"]))))
+    if not signals:
+        raise SignalError("this line holds no picture or video hash")
+    return signals
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -1,0 +1,28 @@
+// The protection page: when the hashing script (support/hashing/hasher.js) has hashed the
+// chosen files in this browser, copy their hashes (never the files) into the form below.
+(function () {
+  "use strict";
+  var results = document.querySelector("[data-hasher-results]");
+  var form = document.querySelector("[data-protect-form]");
+  if (!results || !form) { return; }
+  var box = form.querySelector("textarea[name=hashes]");
+
+  function lines() {
+    var found = [];
+    results.querySelectorAll("li[data-pdq]").forEach(function (item) {
+      if (Number(item.dataset.quality) < 50) { return; }  // too little detail: not accepted
+      found.push("ImagePDQ " + item.dataset.pdq + " " + item.dataset.quality);
+    });
+    results.querySelectorAll("li[data-md5]").forEach(function (item) {
+      found.push("VideoMD5 " + item.dataset.md5);
+    });
+    return found;
+  }
+
+  new MutationObserver(function () {
+    if (!results.dataset.done) { return; }
+    var kept = box.value.split("\n").filter(function (line) { return line.trim() !== ""; });
+    lines().forEach(function (line) { if (kept.indexOf(line) < 0) { kept.push(line); } });
+    box.value = kept.join("\n");
+  }).observe(results, { attributes: true, attributeFilter: ["data-done"] });
+}());

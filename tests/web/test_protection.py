@@ -1,0 +1,189 @@
+"""Protection cases through the pages: eligibility, hashes only, number and PIN once, check,
+add, withdraw at once, and guessing held back. No image ever reaches the server."""
+
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from reclaim.hashing import pdq_from_image
+from reclaim.web.protection import bank, index, limits
+from reclaim.web.protection.models import BankEntry, ProtectionCase
+
+YES = {"is_subject": "yes", "is_intimate": "yes", "was_adult": "yes"}
+
+
+def picture_hash(seed: int = 3) -> tuple[str, int]:
+    """A generated picture's PDQ and quality (never a photo of a person)."""
+    import numpy as np
+    from PIL import Image
+
+    noise = np.random.default_rng(seed).integers(0, 255, (48, 48, 3), dtype=np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(noise).resize((256, 256), Image.Resampling.BICUBIC).save(out, "PNG")
+    signal = pdq_from_image(io.BytesIO(out.getvalue()))
+    return str(signal.hash), signal.quality
+
+
+@pytest.fixture(autouse=True)
+def fresh(data_dir: Path) -> Iterator[None]:
+    index.reset()
+    limits.reset()
+    yield
+    index.reset()
+
+
+def _make_case(client: Client, lines: str) -> tuple[str, str]:
+    client.post("/en/protect/", YES)
+    review = client.post("/en/protect/hash/", {"hashes": lines, "step": "review"})
+    assert review.status_code == 200, review.content.decode()
+    made = client.post("/en/protect/hash/", {"hashes": lines, "step": "send"})
+    page = made.content.decode()
+    number = re.search(r'<code dir="ltr">([0-9A-Z]{5}-[0-9A-Z]{5})</code>', page)
+    pin = re.search(r'<code dir="ltr">(\d{8})</code>', page)
+    assert number and pin, page
+    return number[1], pin[1]
+
+
+@pytest.mark.django_db
+def test_under_18_is_routed_and_nothing_is_asked_for(client: Client) -> None:
+    page = client.post("/en/protect/", {**YES, "was_adult": "not-sure"}).content.decode()
+    assert "takeitdown.ncmec.org" in page and "iwf.org.uk" in page
+    assert client.get("/en/protect/hash/").status_code == 302, "no hashing page without a yes"
+
+
+@pytest.mark.django_db
+def test_a_person_gets_a_number_and_pin_once_and_only_hashes_are_kept(client: Client) -> None:
+    value, quality = picture_hash()
+    lines = f"ImagePDQ {value} {quality}\nVideoMD5 {'ab' * 16}"
+    review = client.post(
+        "/en/protect/", YES, follow=True
+    )  # the hashing page: the browser hashes, the form posts text
+    assert 'type="file"' in review.content.decode() and 'name="hashes"' in review.content.decode()
+    number, pin = _make_case(client, lines)
+    case = ProtectionCase.objects.get(number=bank.normalise_number(number))
+    assert pin not in case.pin_hash and case.pin_hash.startswith("$argon2id$")
+    assert sorted(e.signal_type for e in case.entries.all()) == ["ImagePDQ", "VideoMD5"]
+
+
+@pytest.mark.django_db
+def test_low_quality_hashes_are_refused_with_a_reason(client: Client) -> None:
+    client.post("/en/protect/", YES)
+    refused = client.post("/en/protect/hash/", {"hashes": f"ImagePDQ {'0' * 64} 20"})
+    assert refused.status_code == 400
+    assert "quality 20 is under 50" in refused.content.decode()
+    assert BankEntry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_check_add_and_withdraw_with_number_and_pin(client: Client) -> None:
+    first, quality = picture_hash(1)
+    number, pin = _make_case(client, f"ImagePDQ {first} {quality}")
+    index.current()  # the bank takes it in: received becomes active
+    opened = client.post("/en/protect/case/", {"number": number.lower(), "pin": pin})
+    assert opened.status_code == 302
+    page = client.get("/en/protect/case/view/").content.decode()
+    assert "Active: platforms can match it" in page
+    second, quality2 = picture_hash(2)
+    client.post("/en/protect/hash/", {"hashes": f"ImagePDQ {second} {quality2}", "step": "send"})
+    case = ProtectionCase.objects.get(number=bank.normalise_number(number))
+    assert case.entries.count() == 2
+    entry = case.entries.get(value=first)
+    client.post("/en/protect/case/view/", {"entry": str(entry.id)})
+    assert case.entries.get(value=first).status == "Withdrawn"
+    client.post("/en/protect/case/view/", {"all": "1"})
+    assert set(case.entries.values_list("status", flat=True)) == {"Withdrawn"}
+    client.post("/en/protect/hash/", {"hashes": f"ImagePDQ {first} {quality}", "step": "send"})
+    assert case.entries.get(value=first).status == "Received", "sent again, it counts again"
+
+
+@pytest.mark.django_db
+def test_a_wrong_number_and_a_wrong_pin_get_the_same_answer_and_guessing_is_held(
+    client: Client,
+) -> None:
+    value, quality = picture_hash()
+    number, pin = _make_case(client, f"ImagePDQ {value} {quality}")
+    wrong_pin = client.post("/en/protect/case/", {"number": number, "pin": "00000000"})
+    wrong_number = client.post("/en/protect/case/", {"number": "ZZZZZ-ZZZZZ", "pin": pin})
+    assert wrong_pin.status_code == wrong_number.status_code == 400
+    message = "That case number and PIN do not match"
+    assert message in wrong_pin.content.decode() and message in wrong_number.content.decode()
+    for _ in range(4):
+        client.post("/en/protect/case/", {"number": number, "pin": "00000000"})
+    held = client.post("/en/protect/case/", {"number": number, "pin": pin})
+    assert held.status_code == 429 and "too many tries" in held.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_number_and_pin_can_be_kept_in_the_open_locker(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    from reclaim.locker import Locker
+
+    from .conftest import PASSPHRASE
+
+    value, quality = picture_hash()
+    number, pin = _make_case(client, f"ImagePDQ {value} {quality}")
+    kept = client.post("/en/protect/keep/", {"number": number, "pin": pin})
+    assert "Kept in your locker" in kept.content.decode()
+    box = Locker.open(data_dir / "locker", PASSPHRASE)
+    [item] = box.items()
+    assert pin.encode() in b"".join(box.read(item.id))
+
+
+@pytest.mark.django_db
+def test_an_administrator_registers_a_platform_and_issues_a_token_on_the_admin_page(
+    client: Client,
+) -> None:
+    from django.contrib.auth.models import User
+
+    from reclaim.web.protection import tokens
+    from reclaim.web.protection.models import Platform
+
+    client.force_login(User.objects.create_superuser("admin", password="long enough secret"))
+    added = client.post(
+        "/admin/protection/platform/add/",
+        {"name": "Example Video", "tokens-TOTAL_FORMS": "0", "tokens-INITIAL_FORMS": "0"},
+    )
+    assert added.status_code == 302
+    platform = Platform.objects.get(name="Example Video")
+    page = client.post(
+        "/admin/protection/platform/",
+        {"action": "issue_token", "_selected_action": [str(platform.id)]},
+        follow=True,
+    ).content.decode()
+    token = re.search(r"(rcl_[A-Za-z0-9_-]{40,})", page)
+    assert token and tokens.find(token[1]) is not None
+    assert token[1] not in str(list(platform.tokens.values())), "only its digest is kept"
+    assert client.get("/admin/protection/platform/").status_code == 200
+    client.logout()
+    assert client.get("/admin/protection/platform/").status_code == 302, "staff only"
+
+
+@pytest.mark.django_db
+def test_a_saved_index_loads_on_restart_and_catches_up_from_the_feed(
+    data_dir: Path, settings: object
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from reclaim.web.protection.signals import make_signal
+
+    first, quality = picture_hash(21)
+    second, quality2 = picture_hash(22)
+    case, _ = bank.new_case([make_signal("ImagePDQ", first, quality)])
+    out = StringIO()
+    call_command("bankindex", "save", stdout=out)
+    assert "Saved 1 picture hashes" in out.getvalue()
+    assert (data_dir / "bank-index" / "cursor.json").exists()
+    bank.add_signals(case, [make_signal("ImagePDQ", second, quality2)])
+    bank.withdraw(case, [case.entries.get(value=first).id])
+    index.reset()  # a restart: the saved index loads, then the feed's later changes apply
+    restarted = index.current()
+    found = {s: [h.entry_id for h in restarted.match(make_signal("ImagePDQ", s, 90), 31)]
+             for s in (first, second)}  # fmt: skip
+    assert found == {first: [], second: [case.entries.get(value=second).id]}
