@@ -75,6 +75,8 @@ def test_a_person_protects_and_a_platform_fetches_matches_and_reports(api: str, 
     assert matched["results"][0]["matches"] == [
         {"entryId": entry["entryId"], "signalType": "ImagePDQ", "distance": 12}
     ]
+    status = httpx.post(f"{api}/cases/status", json={"caseNumber": number, "pin": pin}).json()
+    assert status["entries"][0]["platformsMatched"] == 1 and status["entries"][0]["verdicts"] == {}
     told = httpx.post(
         f"{api}/feedback",
         headers=_auth(token),

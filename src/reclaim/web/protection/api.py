@@ -186,9 +186,12 @@ def match(request: HttpRequest, platform_id: int) -> HttpResponse:
     signals = _signals(body, quality_checked=False)
     bank_index = index.current()
     results = []
+    matched: list[int] = []
     for position, signal in enumerate(signals):
         hits = bank_index.match(signal, radius)
+        matched += [h.entry_id for h in hits]
         results.append({"index": position, "matches": [_hit(h) for h in hits]})
+    bank.record_matches(matched, platform_id)
     return JsonResponse({"results": results})
 
 

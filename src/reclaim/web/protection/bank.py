@@ -29,6 +29,7 @@ from reclaim.web.protection.models import (
     BankEntry,
     CaseAttempts,
     Feedback,
+    MatchSeen,
     ProtectionCase,
 )
 from reclaim.web.protection.signals import Signal
@@ -133,6 +134,8 @@ def entries_of(case: ProtectionCase) -> list[EntryView]:
     views = []
     for entry in case.entries.exclude(status=DELETED).order_by("id"):
         verdicts = Counter(f.verdict for f in entry.feedback.all())
+        platforms = {m.platform_id for m in entry.matches.all()}
+        platforms |= {f.platform_id for f in entry.feedback.all()}
         views.append(
             EntryView(
                 entry.id,
@@ -140,7 +143,7 @@ def entries_of(case: ProtectionCase) -> list[EntryView]:
                 entry.value,
                 entry.quality,
                 entry.status,
-                sum(verdicts.values()),
+                len(platforms),
                 dict(verdicts),
             )
         )
@@ -173,6 +176,12 @@ def _change(ids: Iterable[int], status: str) -> int:
         clock.ticks += 1
         clock.save(update_fields=["ticks"])
     return len(chosen)
+
+
+def record_matches(entry_ids: Iterable[int], platform_id: int) -> None:
+    """Note that a platform's query matched these entries (for the person's count)."""
+    for entry_id in set(entry_ids):
+        MatchSeen.objects.get_or_create(entry_id=entry_id, platform_id=platform_id)
 
 
 def record_feedback(entry_id: int, platform_id: int, verdict: str) -> bool:

@@ -94,6 +94,19 @@ class Feedback(models.Model):
         ]
 
 
+class MatchSeen(models.Model):
+    """That one platform's query matched one bank entry (once per pair; never where)."""
+
+    entry = models.ForeignKey(BankEntry, on_delete=models.CASCADE, related_name="matches")
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE)
+    first = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "platform"], name="one_match_per_platform")
+        ]
+
+
 class CaseAttempts(models.Model):
     """Failed look-ups of one case number (kept as a keyed digest), for the lockout."""
 
