@@ -120,6 +120,22 @@ def test_a_withdrawn_hash_stops_matching_at_once_and_shows_in_the_next_fetch(
         (first["entries"][0]["entryId"], "Withdrawn")
     ]
     assert "value" not in later["entries"][0]
+    replay = httpx.get(f"{api}/bank", headers=_auth(token)).json()["entries"]
+    assert [e["status"] for e in replay] == ["Active", "Withdrawn"]
+    assert not any("value" in e for e in replay), "a platform starting now never gets it"
+
+
+def test_only_a_platform_that_matched_an_entry_may_report_on_it(api: str, token: str) -> None:
+    value, quality = picture_hash()
+    bank.new_case([make_signal("ImagePDQ", value, quality)])
+    other = _token("Other Platform")
+    [entry] = httpx.get(f"{api}/bank", headers=_auth(other)).json()["entries"]
+    verdict = {"entryId": entry["entryId"], "verdict": "Blocked"}
+    assert httpx.post(f"{api}/feedback", headers=_auth(other), json=verdict).status_code == 404
+    query = {"signals": [{"signalType": "ImagePDQ", "value": value}]}
+    httpx.post(f"{api}/match", headers=_auth(other), json=query)
+    assert httpx.post(f"{api}/feedback", headers=_auth(other), json=verdict).status_code == 200
+    assert httpx.post(f"{api}/feedback", headers=_auth(token), json=verdict).status_code == 404
 
 
 def test_the_feed_pages_in_a_stable_order(api: str, token: str) -> None:
@@ -129,11 +145,14 @@ def test_the_feed_pages_in_a_stable_order(api: str, token: str) -> None:
         page = httpx.get(
             f"{api}/bank", params={"cursor": cursor, "limit": 3}, headers=_auth(token)
         ).json()
-        seen += [e["entryId"] for e in page["entries"]]
+        seen += [(e["cursor"], e["entryId"]) for e in page["entries"]]
         cursor = page["nextCursor"]
         if not page["hasMore"]:
             break
-    assert seen == sorted(seen) and len(seen) == 7 and case.entries.count() == 7
+    cursors, ids = [c for c, _ in seen], [i for _, i in seen]
+    assert cursors == sorted(cursors) and len(set(ids)) == 7
+    assert set(ids) == set(case.entries.values_list("public_id", flat=True))
+    assert not any(i.isdigit() for i in ids), "public ids, not the rows' numbers in sequence"
 
 
 def test_video_by_md5_and_by_vpdq(api: str, token: str) -> None:
@@ -204,12 +223,24 @@ def test_video_by_md5_and_by_vpdq(api: str, token: str) -> None:
         ),
         (
             lambda api, auth: httpx.post(
-                f"{api}/feedback", headers=auth, json={"entryId": 999, "verdict": "Blocked"}
+                f"{api}/feedback", headers=auth, json={"entryId": "nope", "verdict": "Blocked"}
             ),
             404,
-            "No active bank entry has that id",
+            "This platform has no match with an active entry of that id",
         ),
         (lambda api, auth: httpx.delete(f"{api}/match", headers=auth), 405, "Method not allowed"),
+        (
+            lambda api, auth: httpx.post(
+                f"{api}/feedback", headers=auth, json={"entryId": "x", "verdict": ["Blocked"]}
+            ),
+            422,
+            "'verdict' must be PendingReview, Blocked or NotBlocked",
+        ),
+        (
+            lambda api, auth: httpx.get(f"{api}/bank?cursor=%C2%B2", headers=auth),
+            422,
+            "'cursor' must be a whole number from 0 to 4611686018427387904",
+        ),
         (
             lambda api, auth: httpx.post(
                 f"{api}/cases",
@@ -267,12 +298,14 @@ def test_the_openapi_document_is_valid(api: str) -> None:
         "/feedback",
         "/cases",
         "/cases/status",
+        "/cases/add",
         "/cases/withdraw",
     }
 
 
 @pytest.mark.parametrize(
-    "path", ["/bank", "/match", "/feedback", "/cases", "/cases/status", "/cases/withdraw"]
+    "path",
+    ["/bank", "/match", "/feedback", "/cases", "/cases/status", "/cases/add", "/cases/withdraw"],
 )
 def test_fuzzing_finds_no_server_error_and_nothing_against_the_schema(
     api: str, token: str, path: str
@@ -311,7 +344,7 @@ def test_reclaim_protect_from_the_command_line(api: str, tmp_path: Path) -> None
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
-    assert "Sending 1 hashes (no images, no file names)" in made.stdout
+    assert "These 1 hashes (no images, no file names) go to" in made.stdout
     assert "too little detail" in made.stderr, "the blank picture is left out, with a reason"
     number = made.stdout.split("Case number: ")[1].split()[0]
     pin = made.stdout.split("PIN: ")[1].split()[0]
@@ -326,12 +359,25 @@ def test_reclaim_protect_from_the_command_line(api: str, tmp_path: Path) -> None
         [*command, "status", *access], capture_output=True, text=True, timeout=60
     )
     assert '"status": "Active"' in status.stdout
+    second = tmp_path / "more"
+    second.mkdir()
+    more = np.random.default_rng(6).integers(0, 255, (48, 48, 3), dtype=np.uint8)
+    Image.fromarray(more).resize((256, 256), Image.Resampling.BICUBIC).save(second / "b.png")
+    added = subprocess.run(
+        [*command, "add", *access, "--yes", str(second)], capture_output=True, text=True, timeout=60
+    )
+    assert "Added: 1" in added.stdout, added.stderr
     gone = subprocess.run(
         [*command, "withdraw", *access], capture_output=True, text=True, timeout=60
     )
-    assert "Withdrawn: 1" in gone.stdout
+    assert "Withdrawn: 2" in gone.stdout
+    plain_http = ["--service", "http://example.org", "--case", number, "--pin-file", "x"]
+    plain = subprocess.run(
+        [*command, "status", *plain_http], capture_output=True, text=True, timeout=60
+    )
+    assert plain.returncode == 1 and "must start with https://" in plain.stderr
     case = ProtectionCase.objects.get(number=bank.normalise_number(number))
-    assert b"generated" not in case.entries.get().value.encode(), "no file name was sent"
+    assert not any("generated" in e.value for e in case.entries.all()), "no file name was sent"
     wrong = subprocess.run(
         [*command, "status", *access[:4], "--pin-file", str(picture)],
         capture_output=True, text=True, timeout=60,

@@ -88,15 +88,20 @@ def test_check_add_and_withdraw_with_number_and_pin(client: Client) -> None:
     page = client.get("/en/protect/case/view/").content.decode()
     assert "Active: platforms can match it" in page
     second, quality2 = picture_hash(2)
-    client.post("/en/protect/hash/", {"hashes": f"ImagePDQ {second} {quality2}", "step": "send"})
+    more = {"hashes": f"ImagePDQ {second} {quality2}", "step": "send"}
+    unconfirmed = client.post("/en/protect/hash/", more)
+    assert unconfirmed.status_code == 400 and "Please confirm this" in unconfirmed.content.decode()
     case = ProtectionCase.objects.get(number=bank.normalise_number(number))
+    assert case.entries.count() == 1
+    client.post("/en/protect/hash/", {**more, "same_person": "yes"})
     assert case.entries.count() == 2
     entry = case.entries.get(value=first)
     client.post("/en/protect/case/view/", {"entry": str(entry.id)})
     assert case.entries.get(value=first).status == "Withdrawn"
     client.post("/en/protect/case/view/", {"all": "1"})
     assert set(case.entries.values_list("status", flat=True)) == {"Withdrawn"}
-    client.post("/en/protect/hash/", {"hashes": f"ImagePDQ {first} {quality}", "step": "send"})
+    again = {"hashes": f"ImagePDQ {first} {quality}", "step": "send", "same_person": "yes"}
+    client.post("/en/protect/hash/", again)
     assert case.entries.get(value=first).status == "Received", "sent again, it counts again"
 
 
@@ -187,3 +192,26 @@ def test_a_saved_index_loads_on_restart_and_catches_up_from_the_feed(
     found = {s: [h.entry_id for h in restarted.match(make_signal("ImagePDQ", s, 90), 31)]
              for s in (first, second)}  # fmt: skip
     assert found == {first: [], second: [case.entries.get(value=second).id]}
+
+
+def test_rate_limits_count_an_ipv6_home_network_as_one_client() -> None:
+    from django.test import RequestFactory
+
+    factory = RequestFactory()
+    first = factory.get("/", REMOTE_ADDR="2001:db8:1:2::10")
+    same_home = factory.get("/", REMOTE_ADDR="2001:db8:1:2:ffff::1")
+    elsewhere = factory.get("/", REMOTE_ADDR="2001:db8:9:9::1")
+    assert limits.allow(first, "test", 2) and limits.allow(same_home, "test", 2)
+    assert not limits.allow(first, "test", 2), "the third try from one /64 waits"
+    assert limits.allow(elsewhere, "test", 2)
+
+
+def test_reclaim_serve_trusts_only_the_configured_proxy() -> None:
+    from types import SimpleNamespace
+
+    from reclaim.cli import _proxy_options
+
+    assert _proxy_options(SimpleNamespace()) == {}
+    options = _proxy_options(SimpleNamespace(TRUSTED_PROXY="10.0.0.5"))
+    assert options["trusted_proxy"] == "10.0.0.5"
+    assert options["trusted_proxy_headers"] == {"x-forwarded-for", "x-forwarded-proto"}

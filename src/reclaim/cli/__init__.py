@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reclaim import __version__
 from reclaim.cli._evidence import add_verbs as add_evidence_verbs
@@ -116,6 +116,7 @@ def _serve(arguments: argparse.Namespace) -> int:
             ident="",
             clear_untrusted_proxy_headers=True,
             _quiet=True,
+            **_proxy_options(settings),
         )
     except OSError as error:
         print(
@@ -123,6 +124,15 @@ def _serve(arguments: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def _proxy_options(settings: Any) -> dict[str, Any]:
+    """Return waitress's options to trust the TLS proxy in front, if there is one."""
+    proxy = getattr(settings, "TRUSTED_PROXY", "")
+    if not proxy:
+        return {}
+    headers = {"x-forwarded-for", "x-forwarded-proto"}
+    return {"trusted_proxy": proxy, "trusted_proxy_headers": headers, "trusted_proxy_count": 1}
 
 
 def _worker(arguments: argparse.Namespace) -> int:

@@ -1,6 +1,7 @@
 """`reclaim protect`: send hashes of your images (made here) to a Reclaim hash bank.
 
     reclaim protect new --service https://help.example.org PHOTO...   a new case
+    reclaim protect add --service URL --case NUMBER PHOTO...           more for a case
     reclaim protect status --service URL --case NUMBER                 hashes and matches
     reclaim protect withdraw --service URL --case NUMBER [--entry ID]  withdraw (all if none)
 
@@ -34,18 +35,20 @@ def add_verb(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> No
     verb = verbs.add_parser("protect", help="send hashes of your images to a Reclaim hash bank")
     actions = verb.add_subparsers(dest="action", required=True)
     new = actions.add_parser("new", help="hash images here and open a protection case")
-    new.add_argument("paths", nargs="+", type=Path, help="pictures, videos or folders")
-    new.add_argument("--yes", action="store_true", help="answer yes to the three questions")
-    for action in (new, *_case_actions(actions)):
+    add = actions.add_parser("add", help="hash more images here and add them to your case")
+    for action in (new, add):
+        action.add_argument("paths", nargs="+", type=Path, help="pictures, videos or folders")
+        action.add_argument("--yes", action="store_true", help="answer yes to every question")
+    for action in (new, add, *_case_actions(actions, add)):
         action.add_argument("--service", required=True, help="the Reclaim site, https://...")
     verb.set_defaults(run=_protect)
 
 
-def _case_actions(actions: Any) -> list[argparse.ArgumentParser]:
+def _case_actions(actions: Any, add: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
     status = actions.add_parser("status", help="your case's hashes and what platforms did")
     withdraw = actions.add_parser("withdraw", help="withdraw hashes (all, unless --entry)")
-    withdraw.add_argument("--entry", type=int, action="append", help="an entry id to withdraw")
-    for action in (status, withdraw):
+    withdraw.add_argument("--entry", action="append", help="an entry id to withdraw")
+    for action in (status, withdraw, add):
         action.add_argument("--case", required=True, help="your case number")
         action.add_argument("--pin-file", type=Path, help="read the PIN from this file")
     return [status, withdraw]
@@ -55,8 +58,9 @@ def _protect(arguments: argparse.Namespace) -> int:
     from reclaim.errors import ReclaimError
 
     try:
-        if arguments.action == "new":
-            return _new(arguments)
+        _check_service(arguments.service)
+        if arguments.action in ("new", "add"):
+            return _send(arguments)
         body: dict[str, Any] = {"caseNumber": arguments.case, "pin": _pin(arguments)}
         if arguments.action == "withdraw" and arguments.entry:
             body["entryIds"] = arguments.entry
@@ -68,7 +72,7 @@ def _protect(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _new(arguments: argparse.Namespace) -> int:
+def _send(arguments: argparse.Namespace) -> int:
     answers = {key: arguments.yes or _ask(question) for key, question in QUESTIONS}
     if not answers["wasAdultWhenTaken"]:
         print(UNDER_18, file=sys.stderr)
@@ -80,11 +84,32 @@ def _new(arguments: argparse.Namespace) -> int:
     if not signals:
         print("reclaim: no picture or video with a usable hash", file=sys.stderr)
         return 1
-    print(f"Sending {len(signals)} hashes (no images, no file names) to {arguments.service}")
-    made = _post(arguments.service, "/cases", {"eligibility": answers, "signals": signals})
+    print(f"These {len(signals)} hashes (no images, no file names) go to {arguments.service}:")
+    for signal in signals:
+        print(f"  {signal['signalType']} {str(signal['value']).splitlines()[0][:64]}")
+    if not (arguments.yes or _ask("Send them?")):
+        print("Nothing was sent.")
+        return 1
+    body: dict[str, Any] = {"eligibility": answers, "signals": signals}
+    if arguments.action == "add":
+        body |= {"caseNumber": arguments.case, "pin": _pin(arguments)}
+        _print_case(_post(arguments.service, "/cases/add", body))
+        return 0
+    made = _post(arguments.service, "/cases", body)
     print(f"Case number: {made['caseNumber']}\nPIN: {made['pin']}")
     print("Keep both safe now: they are shown only this once and cannot be recovered.")
     return 0
+
+
+def _check_service(service: str) -> None:
+    from urllib.parse import urlsplit
+
+    from reclaim.errors import ReclaimError
+
+    parts = urlsplit(service)
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme != "https" and not (parts.scheme == "http" and local):
+        raise ReclaimError(f"{service} must start with https:// (your PIN travels to it)")
 
 
 def _signals(paths: list[Path]) -> list[dict[str, Any]]:
@@ -134,8 +159,11 @@ def _post(service: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = httpx.post(url, json=body, timeout=60)
     except httpx.HTTPError as error:
         raise ReclaimError(f"could not reach {service}: {error}") from None
-    answer = response.json() if response.content else {}
-    if response.status_code >= 400:
+    try:
+        answer = response.json() if response.content else {}
+    except ValueError:  # a proxy's or server's error page, not the API's JSON
+        answer = {}
+    if response.status_code >= 400 or not isinstance(answer, dict):
         detail = f": {answer.get('detail')}" if answer.get("detail") else ""
         raise ReclaimError(f"{answer.get('title', response.reason_phrase)}{detail}")
     return dict(answer)
@@ -144,5 +172,7 @@ def _post(service: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
 def _print_case(case: dict[str, Any]) -> None:
     if "withdrawn" in case:
         print(f"Withdrawn: {case['withdrawn']}")
+    if "added" in case:
+        print(f"Added: {case['added']}")
     for entry in case["entries"]:
         print(json.dumps(entry))

@@ -139,6 +139,9 @@ if SERVICE:
     SECURE_HSTS_PRELOAD = True
     if env_bool("RECLAIM_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # `reclaim serve` then trusts this proxy's X-Forwarded-For and -Proto (and only its):
+        # the client's address counts for rate limits, and the scheme for HTTPS redirects.
+        TRUSTED_PROXY = env_str("RECLAIM_TRUSTED_PROXY", "127.0.0.1")
 
 # The evidence locker (reclaim.web.evidence). Personal mode keeps one locker in DATA_DIR;
 # a service keeps one per survivor account under DATA_DIR/lockers.
@@ -152,6 +155,9 @@ LOCKER_IDLE_SECONDS = env_int("RECLAIM_AUTO_LOCK_MINUTES", 10, minimum=2) * 60
 LOCKER_CALIBRATE = env_bool("RECLAIM_LOCKER_CALIBRATE", True)
 # The largest file the locker takes through the web (a phone video of a few minutes fits).
 MAX_UPLOAD_BYTES = env_int("RECLAIM_MAX_UPLOAD_MB", 500, minimum=1) * 1024 * 1024
+# A request body read into memory (not a file): the hash bank API takes up to 4 MB, enough for
+# the vPDQ of a ten-hour video; larger bodies get the API's own "too large" answer.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = ["reclaim.web.evidence.uploads.SealedUploadHandler"]
 # RFC 3161 authorities that timestamp packs and the custody log. None by default: asking one
 # sends it a digest (never the evidence), and that is the person's or the service's choice.

@@ -146,13 +146,18 @@ def _check_not_held(attempts: SignInAttempts) -> None:
 
 
 def _failed(attempts: SignInAttempts) -> None:
+    """Count a failure under a row lock, so that tries in parallel are all counted."""
     now = timezone.now()
-    if now - attempts.first_failure > FAILURE_WINDOW:
-        attempts.failures, attempts.first_failure = 0, now
-    attempts.failures += 1
-    if attempts.failures >= MAX_FAILURES:
-        attempts.locked_until, attempts.failures = now + HOLD, 0
-    attempts.save()
+    with transaction.atomic():
+        row = SignInAttempts.objects.select_for_update().get_or_create(
+            key=attempts.key, defaults={"first_failure": now}
+        )[0]
+        if now - row.first_failure > FAILURE_WINDOW:
+            row.failures, row.first_failure = 0, now
+        row.failures += 1
+        if row.failures >= MAX_FAILURES:
+            row.locked_until, row.failures = now + HOLD, 0
+        row.save()
 
 
 def _spend_the_same_time() -> None:

@@ -163,12 +163,13 @@ def _feed_row(change: BankChange) -> dict[str, Any]:
     entry = change.entry
     row: dict[str, Any] = {
         "cursor": change.id,
-        "entryId": entry.id,
+        "entryId": entry.public_id,
         "signalType": entry.signal_type,
         "status": change.status,
         "changedAt": change.at.isoformat(),
     }
-    if change.status == ACTIVE:  # a withdrawn hash's value is not handed out again
+    # A hash withdrawn since is never handed out again, not even in its older Active row.
+    if change.status == ACTIVE and entry.status == ACTIVE:
         row["value"] = entry.value
         if entry.quality is not None:
             row["quality"] = entry.quality
@@ -186,19 +187,21 @@ def match(request: HttpRequest, platform_id: int) -> HttpResponse:
     signals = _signals(body, quality_checked=False)
     bank_index = index.current()
     results = []
-    matched: list[int] = []
-    for position, signal in enumerate(signals):
-        hits = bank_index.match(signal, radius)
-        matched += [h.entry_id for h in hits]
-        results.append({"index": position, "matches": [_hit(h) for h in hits]})
-    bank.record_matches(matched, platform_id)
+    found = [bank_index.match(signal, radius) for signal in signals]
+    matched = [hit.entry_id for hits in found for hit in hits]
+    public = bank.public_ids(matched)
+    for position, hits in enumerate(found):
+        rows = [_hit(h, public[h.entry_id]) for h in hits if h.entry_id in public]
+        results.append({"index": position, "matches": rows})
+    bank.record_matches(public, platform_id)
     return JsonResponse({"results": results})
 
 
-def _hit(hit: index.Hit) -> dict[str, Any]:
-    row: dict[str, Any] = {"entryId": hit.entry_id, "signalType": hit.signal_type}
-    row["distance"] = hit.distance
-    if hit.fraction is not None:
+def _hit(hit: index.Hit, public_id: str) -> dict[str, Any]:
+    row: dict[str, Any] = {"entryId": public_id, "signalType": hit.signal_type}
+    if hit.fraction is None:
+        row["distance"] = hit.distance
+    else:  # a video by vPDQ: the share of the query's good frames that matched
         row["matchedFraction"] = round(hit.fraction, 3)
     return row
 
@@ -207,13 +210,13 @@ def _hit(hit: index.Hit) -> dict[str, Any]:
 def feedback(request: HttpRequest, platform_id: int) -> HttpResponse:
     """Say what the platform did about a matched entry: PendingReview, Blocked, NotBlocked."""
     body = _json(request)
-    entry_id, verdict = _integer(body.get("entryId")), body.get("verdict")
-    if entry_id is None or entry_id < 1:
+    entry_id, verdict = body.get("entryId"), body.get("verdict")
+    if not isinstance(entry_id, str) or not 1 <= len(entry_id) <= 40:
         raise Problem(422, "'entryId' must be the id of a bank entry")
-    if verdict not in dict(VERDICTS):
+    if not isinstance(verdict, str) or verdict not in dict(VERDICTS):
         raise Problem(422, "'verdict' must be PendingReview, Blocked or NotBlocked")
     if not bank.record_feedback(entry_id, platform_id, verdict):
-        raise Problem(404, "No active bank entry has that id")
+        raise Problem(404, "This platform has no match with an active entry of that id")
     return JsonResponse({"entryId": entry_id, "verdict": verdict})
 
 
@@ -229,7 +232,7 @@ def _integer(value: object) -> int | None:
 
 
 def _whole(text: str, name: str, low: int, high: int) -> int:
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not (text.isascii() and text.isdigit() and len(text) <= 19) or not low <= int(text) <= high:
         raise Problem(422, f"'{name}' must be a whole number from {low} to {high}")
     return int(text)
 
@@ -277,12 +280,22 @@ def case_withdraw(request: HttpRequest, _: None) -> HttpResponse:
     body = _json(request)
     case = _open(request, body)
     ids = body.get("entryIds")
-    if ids is not None:
-        ids = [_integer(i) for i in ids] if isinstance(ids, list) else [None]
-        if None in ids:
-            raise Problem(422, "'entryIds' must be a list of entry ids (or left out for all)")
-    withdrawn = bank.withdraw(case, ids)
+    if ids is not None and (
+        not isinstance(ids, list) or not all(isinstance(i, str) and len(i) <= 40 for i in ids)
+    ):
+        raise Problem(422, "'entryIds' must be a list of entry ids (or left out for all)")
+    withdrawn = bank.withdraw(case, public_ids=ids)
     return JsonResponse({"withdrawn": withdrawn, **_case_body(case)})
+
+
+@endpoint(("POST",))
+def case_add(request: HttpRequest, _: None) -> HttpResponse:
+    """Add hashes (made on the person's device) to a case."""
+    body = _json(request)
+    case = _open(request, body)
+    _check_eligible(body.get("eligibility"))
+    added = bank.add_signals(case, _signals(body, quality_checked=True))
+    return JsonResponse({"added": added, **_case_body(case)})
 
 
 def _open(request: HttpRequest, body: dict[str, Any]) -> ProtectionCase:
@@ -305,7 +318,7 @@ def _case_body(case: ProtectionCase) -> dict[str, Any]:
     return {
         "entries": [
             {
-                "entryId": e.id,
+                "entryId": e.public_id,
                 "signalType": e.signal_type,
                 "status": e.status,
                 "platformsMatched": e.matched,

@@ -58,6 +58,7 @@ class EntryView:
     """What the person sees of one of their hashes."""
 
     id: int
+    public_id: str
     signal_type: str
     value: str
     quality: int | None
@@ -139,6 +140,7 @@ def entries_of(case: ProtectionCase) -> list[EntryView]:
         views.append(
             EntryView(
                 entry.id,
+                entry.public_id,
                 entry.signal_type,
                 entry.value,
                 entry.quality,
@@ -150,12 +152,27 @@ def entries_of(case: ProtectionCase) -> list[EntryView]:
     return views
 
 
-def withdraw(case: ProtectionCase, entry_ids: Iterable[int] | None = None) -> int:
-    """Withdraw some (or, with None, all) of a case's hashes at once; return how many."""
+def withdraw(
+    case: ProtectionCase,
+    entry_ids: Iterable[int] | None = None,
+    public_ids: Iterable[str] | None = None,
+) -> int:
+    """Withdraw some (by id or public id; all when neither) of a case's hashes; return how many."""
     entries = case.entries.filter(status__in=(RECEIVED, ACTIVE))
     if entry_ids is not None:
-        entries = entries.filter(id__in=list(entry_ids))
+        entries = entries.filter(id__in=[i for i in entry_ids if 0 < i < MAX_ID])
+    if public_ids is not None:
+        entries = entries.filter(public_id__in=list(public_ids))
     return _change(entries.values_list("id", flat=True), WITHDRAWN)
+
+
+def public_ids(entry_ids: Iterable[int]) -> dict[int, str]:
+    """Return the public id of each of these entries that is active now."""
+    chosen = set(entry_ids)
+    if not chosen:
+        return {}
+    rows = BankEntry.objects.filter(id__in=chosen, status=ACTIVE).values_list("id", "public_id")
+    return dict(rows)
 
 
 def activate_received() -> int:
@@ -172,6 +189,7 @@ def _change(ids: Iterable[int], status: str) -> int:
         if not chosen:
             return 0
         BankEntry.objects.filter(id__in=chosen).update(status=status)
+        secrets.SystemRandom().shuffle(chosen)  # the feed's order says nothing of the case's
         BankChange.objects.bulk_create([BankChange(entry_id=i, status=status) for i in chosen])
         clock.ticks += 1
         clock.save(update_fields=["ticks"])
@@ -184,12 +202,17 @@ def record_matches(entry_ids: Iterable[int], platform_id: int) -> None:
         MatchSeen.objects.get_or_create(entry_id=entry_id, platform_id=platform_id)
 
 
-def record_feedback(entry_id: int, platform_id: int, verdict: str) -> bool:
-    """Keep a platform's verdict on an entry; return False if there is no such active entry."""
-    if not BankEntry.objects.filter(id=entry_id, status=ACTIVE).exists():
+def record_feedback(public_id: str, platform_id: int, verdict: str) -> bool:
+    """Keep a platform's verdict on an entry it matched; return False if it matched none such.
+
+    Only a platform that matched the entry may say what it did about it, so that nobody can
+    fill a person's page with verdicts on hashes they only read in the feed.
+    """
+    entry = BankEntry.objects.filter(public_id=public_id, status=ACTIVE).first()
+    if entry is None or not entry.matches.filter(platform_id=platform_id).exists():
         return False
     Feedback.objects.update_or_create(
-        entry_id=entry_id, platform_id=platform_id, defaults={"verdict": verdict}
+        entry_id=entry.id, platform_id=platform_id, defaults={"verdict": verdict}
     )
     return True
 
@@ -207,6 +230,9 @@ def _attempts(number: str) -> CaseAttempts:
     return found or CaseAttempts(key=key.hexdigest(), first_failure=timezone.now())
 
 
+MAX_ID = 2**62  # ids beyond this are not ids (and would overflow the database's integers)
+
+
 def _check_not_held(attempts: CaseAttempts) -> None:
     now = timezone.now()
     if attempts.locked_until and attempts.locked_until > now:
@@ -215,10 +241,15 @@ def _check_not_held(attempts: CaseAttempts) -> None:
 
 
 def _failed(attempts: CaseAttempts) -> None:
+    """Count a failure under a row lock, so that tries in parallel are all counted."""
     now = timezone.now()
-    if now - attempts.first_failure > FAILURE_WINDOW:
-        attempts.failures, attempts.first_failure = 0, now
-    attempts.failures += 1
-    if attempts.failures >= MAX_FAILURES:
-        attempts.locked_until, attempts.failures = now + HOLD, 0
-    attempts.save()
+    with transaction.atomic():
+        row = CaseAttempts.objects.select_for_update().get_or_create(
+            key=attempts.key, defaults={"first_failure": now}
+        )[0]
+        if now - row.first_failure > FAILURE_WINDOW:
+            row.failures, row.first_failure = 0, now
+        row.failures += 1
+        if row.failures >= MAX_FAILURES:
+            row.locked_until, row.failures = now + HOLD, 0
+        row.save()

@@ -7,6 +7,7 @@ added or withdrawn hash counts from the very next query, with no rebuild.
 """
 
 import json
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
-from reclaim.hashing import VpdqFrame
+from reclaim.hashing import MIN_QUALITY, VpdqFrame
 from reclaim.matching import Md5Index, MihPdqIndex, match_video
 from reclaim.web.protection import bank
 from reclaim.web.protection.models import (
@@ -82,14 +83,17 @@ class BankIndex:
         if signal.signal_type == VIDEO_MD5:
             return [Hit(i, VIDEO_MD5, 0) for i in self.videos.query(signal.value)]
         videos = match_video(signal.frames(), self.frames, _owner, radius)
-        return [Hit(video, VIDEO_VPDQ, radius, fraction) for video, fraction in videos]
+        return [Hit(video, VIDEO_VPDQ, 0, fraction) for video, fraction in videos]
 
     def save(self, folder: Path) -> None:
         """Save the PDQ indexes and the cursor (a restart then only catches up)."""
         with self._lock:
             self.images.save(folder / "images")
             self.frames.save(folder / "frames")
-            (folder / CURSOR_FILE).write_text(json.dumps({"cursor": self.cursor}))
+            # Written aside, then renamed: a crash leaves the old cursor or the new, never half.
+            partial = folder / f".{CURSOR_FILE}.partial"
+            partial.write_text(json.dumps({"cursor": self.cursor}))
+            os.replace(partial, folder / CURSOR_FILE)
 
     def _apply(self, entries: list[BankEntry], statuses: dict[int, str]) -> None:
         """Apply a batch of changes in bulk: removals first, then additions (which replace)."""
@@ -113,7 +117,14 @@ class BankIndex:
             self.videos.add([e.id for e in digests], [e.value for e in digests])
         for video in (e for e in active if e.signal_type == VIDEO_VPDQ):
             frames = [VpdqFrame.parse(line) for line in video.value.splitlines()]
-            self.frames.add(_frame_ids(video), _rows([f.hash.hex for f in frames]))
+            # Frames with too little detail match too much: the bank's side is filtered too.
+            good = [
+                (i, f)
+                for i, f in zip(_frame_ids(video), frames, strict=True)
+                if f.quality >= MIN_QUALITY
+            ]
+            if good:
+                self.frames.add([i for i, _ in good], _rows([f.hash.hex for _, f in good]))
 
 
 def _frame_ids(entry: BankEntry) -> list[int]:

@@ -4,6 +4,8 @@ Nothing here can show an image: a case is a number, a slow hash of its PIN and i
 No name, no email, no address of the person is ever asked for or stored.
 """
 
+import secrets
+
 from django.db import models
 
 # StopNCII's words where they fit, so that platforms that integrate it find them familiar.
@@ -23,9 +25,19 @@ class ProtectionCase(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
 
-class BankEntry(models.Model):
-    """One hash in the bank: a picture's PDQ, a video's MD5 or a video's vPDQ frames."""
+def new_public_id() -> str:
+    """Return a random id for an entry as platforms see it: it says nothing about its case."""
+    return secrets.token_hex(12)
 
+
+class BankEntry(models.Model):
+    """One hash in the bank: a picture's PDQ, a video's MD5 or a video's vPDQ frames.
+
+    Platforms see ``public_id``, never the row's id: ids in sequence would show which hashes
+    came in together, and so which belong to one person.
+    """
+
+    public_id = models.CharField(max_length=24, unique=True, default=new_public_id)
     case = models.ForeignKey(ProtectionCase, on_delete=models.CASCADE, related_name="entries")
     signal_type = models.CharField(max_length=12, choices=SIGNAL_TYPES)
     value = models.TextField()  # PDQ or MD5 hex; vPDQ frames as "pdqhex,quality,seconds" lines

@@ -8,6 +8,8 @@ HEX64 = {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}
 SIGNAL_TYPE = {"type": "string", "enum": ["ImagePDQ", "VideoMD5", "VideoVPDQ"]}
 STATUS = {"type": "string", "enum": ["Active", "Withdrawn", "Deleted"]}
 VERDICT = {"type": "string", "enum": ["PendingReview", "Blocked", "NotBlocked"]}
+# An entry's public id: random, so that ids say nothing about which hashes belong together.
+ENTRY_ID = {"type": "string", "minLength": 1, "maxLength": 40}
 
 
 PDQ_PATTERN = "^[0-9a-fA-F]{64}$"
@@ -79,7 +81,7 @@ SCHEMAS: dict[str, Any] = {
         "required": ["cursor", "entryId", "signalType", "status", "changedAt"],
         "properties": {
             "cursor": {"type": "integer"},
-            "entryId": {"type": "integer"},
+            "entryId": ENTRY_ID,
             "signalType": SIGNAL_TYPE,
             "status": STATUS,
             "changedAt": {"type": "string", "format": "date-time"},
@@ -119,9 +121,9 @@ SCHEMAS: dict[str, Any] = {
                             "type": "array",
                             "items": {
                                 "type": "object",
-                                "required": ["entryId", "signalType", "distance"],
+                                "required": ["entryId", "signalType"],
                                 "properties": {
-                                    "entryId": {"type": "integer"},
+                                    "entryId": ENTRY_ID,
                                     "signalType": SIGNAL_TYPE,
                                     "distance": {"type": "integer"},
                                     "matchedFraction": {"type": "number"},
@@ -136,7 +138,7 @@ SCHEMAS: dict[str, Any] = {
     "Feedback": {
         "type": "object",
         "required": ["entryId", "verdict"],
-        "properties": {"entryId": {"type": "integer", "minimum": 1}, "verdict": VERDICT},
+        "properties": {"entryId": ENTRY_ID, "verdict": VERDICT},
     },
     "Eligibility": {
         "type": "object",
@@ -166,7 +168,22 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "caseNumber": {"type": "string", "maxLength": 40},
             "pin": {"type": "string", "maxLength": 40},
-            "entryIds": {"type": "array", "items": {"type": "integer"}},
+            "entryIds": {"type": "array", "items": ENTRY_ID},
+        },
+    },
+    "AddToCase": {
+        "type": "object",
+        "required": ["caseNumber", "pin", "eligibility", "signals"],
+        "properties": {
+            "caseNumber": {"type": "string", "maxLength": 40},
+            "pin": {"type": "string", "maxLength": 40},
+            "eligibility": _ref("Eligibility"),
+            "signals": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 500,
+                "items": _ref("CaseSignal"),
+            },
         },
     },
     "Case": {
@@ -176,13 +193,14 @@ SCHEMAS: dict[str, Any] = {
             "caseNumber": {"type": "string"},
             "pin": {"type": "string", "description": "Only when the case is made: shown once."},
             "withdrawn": {"type": "integer"},
+            "added": {"type": "integer"},
             "entries": {
                 "type": "array",
                 "items": {
                     "type": "object",
                     "required": ["entryId", "signalType", "status", "platformsMatched"],
                     "properties": {
-                        "entryId": {"type": "integer"},
+                        "entryId": ENTRY_ID,
                         "signalType": SIGNAL_TYPE,
                         "status": {"type": "string"},
                         "platformsMatched": {"type": "integer"},
@@ -253,6 +271,14 @@ def document(server_url: str) -> dict[str, Any]:
                     "summary": "A case's hashes and what platforms did",
                     "security": [],
                     "requestBody": _json_body(_ref("CaseAccess")),
+                    "responses": {"200": _answer("The case", _ref("Case")), **ERRORS},
+                }
+            },
+            "/cases/add": {
+                "post": {
+                    "summary": "Add hashes made on the person's device to their case",
+                    "security": [],
+                    "requestBody": _json_body(_ref("AddToCase")),
                     "responses": {"200": _answer("The case", _ref("Case")), **ERRORS},
                 }
             },

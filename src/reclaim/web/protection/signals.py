@@ -5,6 +5,7 @@ Each is checked once here (reclaim.hashing's typed values) and travels as a Sign
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 
 from reclaim.errors import ReclaimError
@@ -72,6 +73,8 @@ def _md5(value: str) -> str:
 
 def _video(value: str) -> Signal:
     frames = [VpdqFrame.parse(line) for line in value.strip().splitlines() if line.strip()]
+    if any(not math.isfinite(frame.timestamp) for frame in frames):
+        raise SignalError("VideoVPDQ: a frame's time must be a number of seconds")
     if not frames or len(frames) > MAX_VPDQ_FRAMES:
         raise SignalError(f"VideoVPDQ: between 1 and {MAX_VPDQ_FRAMES} frames are needed")
     return Signal(VIDEO_VPDQ, "\n".join(str(frame) for frame in frames))
@@ -101,7 +104,8 @@ def _from_words(line: str) -> Signal:
     words = line.split()
     if len(words) not in (2, 3):
         raise SignalError("write a hash as “ImagePDQ hash quality” or “VideoMD5 hash”")
-    quality = int(words[2]) if len(words) == 3 and words[2].isdigit() else None
+    digits = len(words) == 3 and words[2].isascii() and words[2].isdigit() and len(words[2]) <= 3
+    quality = int(words[2]) if digits else None
     return make_signal(words[0], words[1], quality)
 
 

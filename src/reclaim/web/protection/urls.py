@@ -12,5 +12,6 @@ urlpatterns = [
     path("feedback", api.feedback, name="feedback"),
     path("cases", api.cases, name="cases"),
     path("cases/status", api.case_status, name="case_status"),
+    path("cases/add", api.case_add, name="case_add"),
     path("cases/withdraw", api.case_withdraw, name="case_withdraw"),
 ]

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -51,6 +52,9 @@ def hash_images(request: HttpRequest) -> HttpResponse:
             context = {"form": form, "signals": signals, "case": case}
             return render(request, "protection/review.html", context)
         if case is not None:
+            if request.POST.get("same_person") != "yes":
+                context = {"form": form, "signals": signals, "case": case, "confirm": True}
+                return render(request, "protection/review.html", context, status=400)
             bank.add_signals(case, signals)
             return redirect("protection:case_view")
         if not limits.allow(request, "new-case", 20):
@@ -90,7 +94,7 @@ def case(request: HttpRequest) -> HttpResponse:
     problem, minutes = "", 0
     if request.method == "POST" and form.is_valid():
         if not limits.allow(request, "case-lookup", 60):
-            problem = "held"
+            problem, minutes = "held", 60
         else:
             try:
                 found = bank.open_case(form.cleaned_data["number"], form.cleaned_data["pin"])
@@ -101,6 +105,7 @@ def case(request: HttpRequest) -> HttpResponse:
                 request.session[OPEN_CASE] = [found.id, timezone.now().isoformat()]
                 return redirect("protection:case_view")
     context = {"form": form, "problem": problem, "minutes": minutes}
+    context["closed"] = request.GET.get("closed") == "1"
     status = 429 if problem == "held" else 400 if problem or form.errors else 200
     return render(request, "protection/case.html", context, status=status)
 
@@ -109,14 +114,15 @@ def case(request: HttpRequest) -> HttpResponse:
 def case_view(request: HttpRequest) -> HttpResponse:
     """The case's hashes, their status and what platforms did; withdraw some or all."""
     found = _open_case(request)
-    if found is None:
-        return redirect("protection:case")
+    if found is None:  # never opened here, or its minutes ran out: nothing was changed
+        return redirect(reverse("protection:case") + "?closed=1")
     withdrawn = 0
     if request.method == "POST":
         if request.POST.get("all") == "1":
             withdrawn = bank.withdraw(found)
         else:
-            chosen = [int(i) for i in request.POST.getlist("entry") if i.isdigit()]
+            picked = request.POST.getlist("entry")
+            chosen = [int(i) for i in picked if i.isascii() and i.isdigit() and len(i) <= 18]
             withdrawn = bank.withdraw(found, chosen)
     context = {
         "number": bank.format_number(found.number),
