@@ -5,10 +5,7 @@ A wrong username and a wrong passphrase get the same answer, after about the sam
 that nobody can find out who has an account by trying names.
 """
 
-import datetime
 import functools
-import hashlib
-import hmac
 import secrets
 import shutil
 from collections.abc import Callable
@@ -16,7 +13,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from reclaim.locker import (
     LOW_MEMORY_PROFILE,
@@ -26,6 +22,7 @@ from reclaim.locker import (
     LockerError,
     calibrate,
 )
+from reclaim.web.evidence import attempts as tries
 from reclaim.web.evidence.models import SignInAttempts, SurvivorAccount
 from reclaim.web.evidence.session import locker_folder
 
@@ -33,9 +30,7 @@ PERSONAL = "personal"
 # Five wrong tries in a quarter of an hour hold that username for a quarter of an hour: a
 # person who forgot a word has room to try, and a guesser gets 480 tries a day, against a
 # passphrase of several words.
-MAX_FAILURES = 5
-FAILURE_WINDOW = datetime.timedelta(minutes=15)
-HOLD = datetime.timedelta(minutes=15)
+MAX_FAILURES = tries.MAX_FAILURES
 
 # An opener takes a locker folder and returns the unlocked locker (or raises LockerError).
 Opener = Callable[[Path], Locker]
@@ -133,31 +128,18 @@ def _attempt(username: str | None, opener: Opener) -> tuple[Locker, str]:
 
 
 def _attempts(username: str) -> SignInAttempts:
-    key = hmac.new(settings.SECRET_KEY.encode(), username.encode(), hashlib.sha256).hexdigest()
-    found = SignInAttempts.objects.filter(key=key).first()
-    return found or SignInAttempts(key=key, first_failure=timezone.now())
+    return tries.attempts_for(username)
 
 
-def _check_not_held(attempts: SignInAttempts) -> None:
-    now = timezone.now()
-    if attempts.locked_until and attempts.locked_until > now:
-        minutes = int((attempts.locked_until - now).total_seconds() // 60) + 1
-        raise AccessError("held", minutes)
+def _check_not_held(found: SignInAttempts) -> None:
+    try:
+        tries.check_not_held(found)
+    except tries.HeldError as held:
+        raise AccessError("held", held.minutes) from None
 
 
-def _failed(attempts: SignInAttempts) -> None:
-    """Count a failure under a row lock, so that tries in parallel are all counted."""
-    now = timezone.now()
-    with transaction.atomic():
-        row = SignInAttempts.objects.select_for_update().get_or_create(
-            key=attempts.key, defaults={"first_failure": now}
-        )[0]
-        if now - row.first_failure > FAILURE_WINDOW:
-            row.failures, row.first_failure = 0, now
-        row.failures += 1
-        if row.failures >= MAX_FAILURES:
-            row.locked_until, row.failures = now + HOLD, 0
-        row.save()
+def _failed(found: SignInAttempts) -> None:
+    tries.count_failure(found)
 
 
 def _spend_the_same_time() -> None:

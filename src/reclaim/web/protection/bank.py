@@ -4,9 +4,6 @@ Views and the API call these. Every change of an entry's status appends a BankCh
 BankClock lock (models.py), which is what platforms fetch and what the index applies.
 """
 
-import datetime
-import hashlib
-import hmac
 import secrets
 from collections import Counter
 from collections.abc import Iterable
@@ -14,11 +11,10 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from reclaim.errors import ReclaimError
+from reclaim.web.evidence import attempts as tries
 from reclaim.web.protection.models import (
     ACTIVE,
     DELETED,
@@ -27,7 +23,6 @@ from reclaim.web.protection.models import (
     BankChange,
     BankClock,
     BankEntry,
-    CaseAttempts,
     Feedback,
     MatchSeen,
     ProtectionCase,
@@ -38,9 +33,6 @@ from reclaim.web.protection.signals import Signal
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 NUMBER_LENGTH = 10  # 31^10: about 8 * 10^14 numbers
 PIN_DIGITS = 8
-MAX_FAILURES = 5
-FAILURE_WINDOW = datetime.timedelta(minutes=15)
-HOLD = datetime.timedelta(minutes=15)
 _pins = PasswordHasher()  # Argon2id with argon2-cffi's defaults (RFC 9106 low-memory)
 
 
@@ -105,18 +97,20 @@ def add_signals(case: ProtectionCase, signals: Iterable[Signal]) -> int:
 def open_case(number: str, pin: str) -> ProtectionCase:
     """Return the case for this number and PIN; raise CaseAccessError (the same for either)."""
     number = normalise_number(number)
-    attempts = _attempts(number)
-    _check_not_held(attempts)
+    attempts = tries.attempts_for("case:" + number)
+    try:
+        tries.check_not_held(attempts)
+    except tries.HeldError as held:
+        raise CaseAccessError("held", held.minutes) from None
     case = ProtectionCase.objects.filter(number=number).first()
     try:
         _pins.verify(case.pin_hash if case else _DUMMY_HASH, pin.strip())
         if case is None:
             raise VerificationError("no such case")
     except VerificationError:
-        _failed(attempts)
+        tries.count_failure(attempts)
         raise CaseAccessError("wrong") from None
-    if attempts.pk:
-        attempts.delete()
+    tries.forget(attempts)
     return case
 
 
@@ -224,32 +218,4 @@ def _new_number() -> str:
 _DUMMY_HASH = _pins.hash("no such case")  # an unknown number takes as long as a wrong PIN
 
 
-def _attempts(number: str) -> CaseAttempts:
-    key = hmac.new(settings.SECRET_KEY.encode(), b"case:" + number.encode(), hashlib.sha256)
-    found = CaseAttempts.objects.filter(key=key.hexdigest()).first()
-    return found or CaseAttempts(key=key.hexdigest(), first_failure=timezone.now())
-
-
 MAX_ID = 2**62  # ids beyond this are not ids (and would overflow the database's integers)
-
-
-def _check_not_held(attempts: CaseAttempts) -> None:
-    now = timezone.now()
-    if attempts.locked_until and attempts.locked_until > now:
-        minutes = int((attempts.locked_until - now).total_seconds() // 60) + 1
-        raise CaseAccessError("held", minutes)
-
-
-def _failed(attempts: CaseAttempts) -> None:
-    """Count a failure under a row lock, so that tries in parallel are all counted."""
-    now = timezone.now()
-    with transaction.atomic():
-        row = CaseAttempts.objects.select_for_update().get_or_create(
-            key=attempts.key, defaults={"first_failure": now}
-        )[0]
-        if now - row.first_failure > FAILURE_WINDOW:
-            row.failures, row.first_failure = 0, now
-        row.failures += 1
-        if row.failures >= MAX_FAILURES:
-            row.locked_until, row.failures = now + HOLD, 0
-        row.save()

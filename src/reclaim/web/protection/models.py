@@ -117,12 +117,3 @@ class MatchSeen(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["entry", "platform"], name="one_match_per_platform")
         ]
-
-
-class CaseAttempts(models.Model):
-    """Failed look-ups of one case number (kept as a keyed digest), for the lockout."""
-
-    key = models.CharField(max_length=64, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    first_failure = models.DateTimeField()
-    locked_until = models.DateTimeField(null=True)
