@@ -173,13 +173,48 @@ def build_tables(words: Words, widths: tuple[int, ...]) -> tuple[Positions, Posi
     order = _positions(len(widths) * rows, wide)
     base = 0
     for i, width in enumerate(widths):
-        values = layout.select(i).values(words).ravel()
-        counts = np.bincount(values, minlength=2**width)
+        values = _chunk_values(words, layout.select(i))
+        counts = np.bincount(values.view(np.int64), minlength=2**width)
         offsets[base] = i * rows
         offsets[base + 1 : base + 2**width + 1] = np.cumsum(counts) + i * rows
-        order[i * rows : (i + 1) * rows] = _argsort(values)
+        del counts
+        _argsort_into(values, order[i * rows : (i + 1) * rows])
+        del values
         base += 2**width + 1
     return offsets, order
+
+
+def _chunk_values(words: Words, one: ChunkLayout) -> NDArray[np.uint64]:
+    """Return one chunk's values for every row, computed in place (a build's peak memory).
+
+    ChunkLayout.values does the same for all chunks at once, which suits small query batches
+    but would hold several arrays of every row at once while building.
+    """
+    values: NDArray[np.uint64] = words[:, int(one.word[0])].copy()
+    values <<= one.left[0]
+    values >>= one.right[0]
+    if one.low_mask[0]:
+        low = words[:, int(one.low_word[0])] >> one.low_right[0]
+        values |= low
+        del low
+    return values
+
+
+def _argsort_into(values: NDArray[np.uint64], out: Positions) -> None:
+    """Write the positions of ``values`` in ascending order into ``out`` (consumes ``values``).
+
+    Sorting (value << 32 | position) as one uint64, in place, is 2.5 times faster than
+    np.argsort here and needs no second array of every row; the low 32 bits of the sorted
+    keys are then the positions. Values are below 2**32 and so are positions (rows < 2**32).
+    """
+    if len(values) >= 2**32:
+        out[:] = np.argsort(values)
+        return
+    values <<= np.uint64(32)
+    values |= np.arange(len(values), dtype=np.uint64)
+    values.sort()
+    values &= np.uint64(0xFFFF_FFFF)
+    np.copyto(out, values, casting="unsafe")
 
 
 def _positions(count: int, wide: bool) -> Positions:
@@ -187,19 +222,6 @@ def _positions(count: int, wide: bool) -> Positions:
     if wide:
         return np.empty(count, dtype=np.int64)
     return np.empty(count, dtype=np.uint32)
-
-
-def _argsort(values: NDArray[np.int64]) -> Positions:
-    """Return the positions of values in ascending order (values below 2**32).
-
-    Sorting (value << 32 | position) as one uint64 is 2.5 times faster than np.argsort here;
-    the low 32 bits of the sorted keys are then the positions.
-    """
-    if len(values) >= 2**32:
-        return np.argsort(values)
-    keys = (values.astype(np.uint64) << np.uint64(32)) | np.arange(len(values), dtype=np.uint64)
-    keys.sort()
-    return keys.astype(np.uint32)
 
 
 def _ranges(starts: NDArray[np.int64], lengths: NDArray[np.int64]) -> NDArray[np.int64]:
