@@ -23,14 +23,15 @@ def main() -> None:
     case = ProtectionCase.objects.create(number="BENCH00000", pin_hash="-")
     now = timezone.now().isoformat()
     entries = (
-        "INSERT INTO protection_bankentry (id, case_id, signal_type, value, quality, "
-        "fingerprint, status, created) VALUES (%s, %s, 'ImagePDQ', %s, 100, %s, 'Active', %s)"
+        "INSERT INTO protection_bankentry (id, public_id, case_id, signal_type, value, quality, "
+        "fingerprint, status, created) VALUES (%s, %s, %s, 'ImagePDQ', %s, 100, %s, 'Active', %s)"
     )
     changes = (
         "INSERT INTO protection_bankchange (id, entry_id, status, at) VALUES (%s, %s, 'Active', %s)"
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(entries, [(i + 1, case.id, v, v, now) for i, v in enumerate(values)])
+        rows = [(i + 1, f"{i + 1:024x}", case.id, v, v, now) for i, v in enumerate(values)]
+        cursor.executemany(entries, rows)
         cursor.executemany(changes, [(i + 1, i + 1, now) for i in range(len(values))])
     print(tokens.issue(Platform.objects.create(name="Bench")))
 
