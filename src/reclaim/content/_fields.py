@@ -1,6 +1,7 @@
 """Small readers for TOML tables that name the file and the field in every error."""
 
 import datetime
+import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,17 @@ class ContentError(ReclaimError):
 
 class Table:
     """A TOML table read field by field, refusing keys nobody reads."""
+
+    @classmethod
+    def read(cls, path: Path, missing: str = "missing") -> "Table":
+        """Return the file's top table; raise ContentError if it is absent or not TOML."""
+        try:
+            with path.open("rb") as file:
+                return cls(tomllib.load(file), path)
+        except FileNotFoundError:
+            raise ContentError(f"{path}: {missing}") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ContentError(f"{path}: not valid TOML: {error}") from None
 
     def __init__(self, data: Mapping[str, Any], path: Path, where: str = "") -> None:
         self._data = data

@@ -1,6 +1,5 @@
 """The whole content library, loaded and cross-checked from a content folder."""
 
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -72,13 +71,7 @@ def load_library(root: Path) -> Library:
 
 
 def _load_toml(path: Path) -> Table:
-    try:
-        with path.open("rb") as file:
-            return Table(tomllib.load(file), path)
-    except FileNotFoundError:
-        raise ContentError(f"{path}: missing (every page exists in every language)") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ContentError(f"{path}: not valid TOML: {error}") from None
+    return Table.read(path, "missing (every page exists in every language)")
 
 
 def _read_order(root: Path) -> dict[Kind, tuple[str, ...]]:

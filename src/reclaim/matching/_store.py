@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from reclaim.locker._files import remove_temporaries, sync_folder, write_atomically
 from reclaim.matching._segment import Segment
 from reclaim.matching._types import WORDS_PER_HASH, Ids, MatchingError, Words
 
@@ -57,7 +58,8 @@ def save(folder: Path, saved: Saved) -> None:
     }
     changes |= {"memtable-ids": saved.memtable[0], "memtable-words": saved.memtable[1]}
     _write_folder(folder / state, changes)
-    _replace(folder / MANIFEST, json.dumps(_manifest(saved, state), indent=1).encode())
+    write_atomically(folder / MANIFEST, json.dumps(_manifest(saved, state), indent=1).encode())
+    remove_temporaries(folder)  # a manifest write a crash cut short
     keep = {state} | {f"seg-{s.name}" for s in saved.segments}
     for entry in folder.iterdir():
         if entry.name.startswith(_OURS) and entry.name not in keep:
@@ -120,25 +122,6 @@ def _write_folder(target: Path, arrays: Mapping[str, NDArray[Any]]) -> None:
             np.save(file, np.asarray(array), allow_pickle=False)
             file.flush()
             os.fsync(file.fileno())
-    _sync(scratch)
+    sync_folder(scratch)
     scratch.rename(target)
-    _sync(target.parent)
-
-
-def _replace(target: Path, content: bytes) -> None:
-    """Replace target with content in one rename, durably."""
-    scratch = target.with_name(f"tmp-{uuid.uuid4().hex}")
-    with open(scratch, "wb") as file:
-        file.write(content)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(scratch, target)
-    _sync(target.parent)
-
-
-def _sync(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    sync_folder(target.parent)

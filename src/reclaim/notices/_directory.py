@@ -1,7 +1,6 @@
 """The platform directory: who a web address belongs to, and how to ask them to remove it."""
 
 import datetime
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -89,22 +88,12 @@ class Directory:
 
 def load_directory(path: Path) -> Directory:
     """Return the directory in ``path``; raise ContentError naming the first broken rule."""
-    table = _load(path)
+    table = Table.read(path)
     platforms = tuple(_platform(entry) for entry in table.tables("platform"))
     table.done()
     _check_unique(path, [p.id for p in platforms], "platform id")
     _check_unique(path, [d for p in platforms for d in p.domains], "domain")
     return Directory(platforms)
-
-
-def _load(path: Path) -> Table:
-    try:
-        with path.open("rb") as file:
-            return Table(tomllib.load(file), path)
-    except FileNotFoundError:
-        raise ContentError(f"{path}: missing") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ContentError(f"{path}: not valid TOML: {error}") from None
 
 
 def _platform(table: Table) -> Platform:

@@ -1,7 +1,6 @@
 """Legal profiles: what a removal request must contain under one law, and its clock."""
 
 import datetime
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,13 +101,7 @@ class Profiles:
 
 def load_profiles(path: Path) -> Profiles:
     """Return the profiles in ``path``; raise ContentError naming the first broken rule."""
-    try:
-        with path.open("rb") as file:
-            table = Table(tomllib.load(file), path)
-    except FileNotFoundError:
-        raise ContentError(f"{path}: missing") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ContentError(f"{path}: not valid TOML: {error}") from None
+    table = Table.read(path)
     escalations = {e.id: e for e in map(_escalation, table.tables("escalation"))}
     profiles = tuple(_profile(entry, escalations) for entry in table.tables("profile"))
     table.done()

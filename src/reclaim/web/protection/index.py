@@ -7,7 +7,6 @@ added or withdrawn hash counts from the very next query, with no rebuild.
 """
 
 import json
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ import numpy as np
 from django.conf import settings
 
 from reclaim.hashing import MIN_QUALITY, VpdqFrame
+from reclaim.locker._files import write_atomically
 from reclaim.matching import Md5Index, MihPdqIndex, match_video
 from reclaim.web.protection import bank
 from reclaim.web.protection.models import (
@@ -90,10 +90,7 @@ class BankIndex:
         with self._lock:
             self.images.save(folder / "images")
             self.frames.save(folder / "frames")
-            # Written aside, then renamed: a crash leaves the old cursor or the new, never half.
-            partial = folder / f".{CURSOR_FILE}.partial"
-            partial.write_text(json.dumps({"cursor": self.cursor}))
-            os.replace(partial, folder / CURSOR_FILE)
+            write_atomically(folder / CURSOR_FILE, json.dumps({"cursor": self.cursor}).encode())
 
     def _apply(self, entries: list[BankEntry], statuses: dict[int, str]) -> None:
         """Apply a batch of changes in bulk: removals first, then additions (which replace)."""

@@ -9,7 +9,7 @@ import functools
 import io
 import logging
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.utils import timezone
 from reclaim.hashing import HashError, pdq_from_image
 from reclaim.locker import SealError
 from reclaim.notices import (
+    AbuseContact,
     Catalogue,
     Check,
     HostingReport,
@@ -38,7 +39,6 @@ from reclaim.notices import (
     compose,
     deadline,
     fetch_bootstrap,
-    get,
     is_overdue,
     load_catalogue,
     look_up,
@@ -218,13 +218,11 @@ def find_host(opened: OpenLocker, request: RemovalRequest) -> RemovalRequest:
         _bootstrap(),
         allow_private=settings.CAPTURE_ALLOW_PRIVATE,
     )
-    return change(opened, replace(request, hosting=_report_record(report)), "host looked up")
+    return change(opened, replace(request, hosting=asdict(report)), "host looked up")
 
 
 def hosting_of(request: RemovalRequest) -> HostingReport | None:
     """Return the RDAP answer kept with the request, or None if nobody looked yet."""
-    from reclaim.notices import AbuseContact
-
     if not request.hosting:
         return None
     data = dict(request.hosting)
@@ -237,12 +235,6 @@ def hosting_of(request: RemovalRequest) -> HostingReport | None:
         cdn=data["cdn"],
         problems=tuple(data["problems"]),
     )
-
-
-def _report_record(report: HostingReport) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return asdict(report)
 
 
 _iana: tuple[float, RdapBootstrap] | None = None
@@ -420,8 +412,3 @@ def _remind(address: str) -> None:
         EmailMessage(REMINDER_SUBJECT, body, settings.DEFAULT_FROM_EMAIL, [address]).send()
     except OSError:
         log.warning("a reminder could not be sent; it will not be retried")
-
-
-def get_request(opened: OpenLocker, request_id: str) -> RemovalRequest:
-    """Return one request straight from the locker (no worker news)."""
-    return get(LockerRequestStore(opened.box), request_id)

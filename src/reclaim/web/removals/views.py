@@ -66,7 +66,6 @@ def compose(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
         return render(request, "removals/under18.html", status=400)
     plan = services.catalogue().plan(url, country)
     form = forms.FactsForm(request.POST or None, routes=plan.routes, can_email=services.can_email())
-    problem = ""
     if request.method == "POST" and form.is_valid():
         route_index = form.cleaned_data.get("route", -1)
         try:
@@ -82,7 +81,7 @@ def compose(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
         except Under18RequestError:
             return render(request, "removals/under18.html", status=400)
         return redirect("removals:detail", made.id)
-    context = {"form": form, "plan": plan, "url": url, "country": country, "problem": problem,
+    context = {"form": form, "plan": plan, "url": url, "country": country,
                "incident": incident}  # fmt: skip
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "removals/compose.html", context, status=status)
