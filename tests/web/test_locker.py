@@ -336,3 +336,15 @@ def test_a_damaged_locker_is_not_called_a_wrong_passphrase(
     assert response.status_code == 400
     html = response.content.decode()
     assert "seem damaged" in html and "does not open" not in html
+
+
+def test_a_custody_log_whose_chain_is_broken_is_called_damaged(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    client.post("/en/locker/lock/")
+    log = data_dir / "locker" / "custody.log"
+    lines = log.read_bytes().splitlines(keepends=True)
+    log.write_bytes(b"".join(lines) + lines[0])  # every line intact, the chain not
+    response = client.post("/en/locker/unlock/", {"passphrase": PASSPHRASE})
+    assert response.status_code == 400
+    assert "seem damaged" in response.content.decode()

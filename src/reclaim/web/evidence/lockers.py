@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from reclaim.locker import (
     LOW_MEMORY_PROFILE,
     CorruptLockerError,
+    CustodyError,
     KdfParams,
     Locker,
     LockerError,
@@ -105,7 +106,7 @@ def _attempt(username: str | None, opener: Opener) -> tuple[Locker, str]:
             raise AccessError("missing")
         try:
             return opener(locker_folder(PERSONAL)), PERSONAL
-        except CorruptLockerError:
+        except (CorruptLockerError, CustodyError):  # changed bytes, or a broken chain
             raise AccessError("damaged") from None
         except LockerError:
             raise AccessError("wrong") from None
@@ -117,13 +118,12 @@ def _attempt(username: str | None, opener: Opener) -> tuple[Locker, str]:
             _spend_the_same_time()
             raise LockerError("no such account")
         box = opener(locker_folder(account.locker_id))
-    except CorruptLockerError:
+    except (CorruptLockerError, CustodyError):  # changed bytes, or a broken chain of entries
         raise AccessError("damaged") from None
     except LockerError:
         _failed(attempts)
         raise AccessError("wrong") from None
-    if attempts.pk:
-        attempts.delete()
+    tries.forget(attempts)
     return box, account.locker_id
 
 
