@@ -223,15 +223,22 @@ def test_video_by_md5_and_by_vpdq(api: str, token: str) -> None:
         ),
         (
             lambda api, auth: httpx.post(
-                f"{api}/feedback", headers=auth, json={"entryId": "nope", "verdict": "Blocked"}
+                f"{api}/feedback", headers=auth, json={"entryId": "0" * 24, "verdict": "Blocked"}
             ),
             404,
             "This platform has no match with an active entry of that id",
         ),
+        (
+            lambda api, auth: httpx.post(
+                f"{api}/feedback", headers=auth, json={"entryId": "G\u0000", "verdict": "Blocked"}
+            ),
+            422,
+            "'entryId' must be the id of a bank entry",
+        ),
         (lambda api, auth: httpx.delete(f"{api}/match", headers=auth), 405, "Method not allowed"),
         (
             lambda api, auth: httpx.post(
-                f"{api}/feedback", headers=auth, json={"entryId": "x", "verdict": ["Blocked"]}
+                f"{api}/feedback", headers=auth, json={"entryId": "0" * 24, "verdict": ["Blocked"]}
             ),
             422,
             "'verdict' must be PendingReview, Blocked or NotBlocked",

@@ -7,6 +7,7 @@ authenticate with a bearer token (tokens.py) scoped to what it may do. The case 
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,10 +24,11 @@ from reclaim.web.protection.models import (
     BankChange,
     ProtectionCase,
 )
-from reclaim.web.protection.openapi import document
+from reclaim.web.protection.openapi import ENTRY_ID_PATTERN, document
 from reclaim.web.protection.signals import MAX_SIGNALS, Signal, SignalError, make_signal
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
+ENTRY_ID = re.compile(ENTRY_ID_PATTERN)
 PAGE_DEFAULT, PAGE_MAX = 1000, 10_000
 FEED_STATUSES = (ACTIVE, WITHDRAWN, DELETED)
 CASES_PER_HOUR = 20  # new cases from one client
@@ -211,13 +213,18 @@ def feedback(request: HttpRequest, platform_id: int) -> HttpResponse:
     """Say what the platform did about a matched entry: PendingReview, Blocked, NotBlocked."""
     body = _json(request)
     entry_id, verdict = body.get("entryId"), body.get("verdict")
-    if not isinstance(entry_id, str) or not 1 <= len(entry_id) <= 40:
+    if not _is_entry_id(entry_id):
         raise Problem(422, "'entryId' must be the id of a bank entry")
     if not isinstance(verdict, str) or verdict not in dict(VERDICTS):
         raise Problem(422, "'verdict' must be PendingReview, Blocked or NotBlocked")
     if not bank.record_feedback(entry_id, platform_id, verdict):
         raise Problem(404, "This platform has no match with an active entry of that id")
     return JsonResponse({"entryId": entry_id, "verdict": verdict})
+
+
+def _is_entry_id(value: object) -> bool:
+    """Return whether ``value`` has the form of a public entry id (models.new_public_id)."""
+    return isinstance(value, str) and ENTRY_ID.fullmatch(value) is not None
 
 
 def _integer(value: object) -> int | None:
@@ -280,9 +287,7 @@ def case_withdraw(request: HttpRequest, _: None) -> HttpResponse:
     body = _json(request)
     case = _open(request, body)
     ids = body.get("entryIds")
-    if ids is not None and (
-        not isinstance(ids, list) or not all(isinstance(i, str) and len(i) <= 40 for i in ids)
-    ):
+    if ids is not None and (not isinstance(ids, list) or not all(map(_is_entry_id, ids))):
         raise Problem(422, "'entryIds' must be a list of entry ids (or left out for all)")
     withdrawn = bank.withdraw(case, public_ids=ids)
     return JsonResponse({"withdrawn": withdrawn, **_case_body(case)})

@@ -9,7 +9,8 @@ SIGNAL_TYPE = {"type": "string", "enum": ["ImagePDQ", "VideoMD5", "VideoVPDQ"]}
 STATUS = {"type": "string", "enum": ["Active", "Withdrawn", "Deleted"]}
 VERDICT = {"type": "string", "enum": ["PendingReview", "Blocked", "NotBlocked"]}
 # An entry's public id: random, so that ids say nothing about which hashes belong together.
-ENTRY_ID = {"type": "string", "minLength": 1, "maxLength": 40}
+ENTRY_ID_PATTERN = "^[0-9a-f]{24}$"  # models.new_public_id: 12 random bytes in hex
+ENTRY_ID = {"type": "string", "pattern": ENTRY_ID_PATTERN}
 
 
 PDQ_PATTERN = "^[0-9a-fA-F]{64}$"
