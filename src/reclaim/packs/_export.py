@@ -14,6 +14,9 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
 from reclaim import __version__
 from reclaim.errors import ReclaimError
 from reclaim.locker import EvidenceItem, Locker
@@ -38,6 +41,10 @@ from reclaim.packs._pdf import write_pdf
 from reclaim.packs._report import Exhibit, build_report, render_html
 
 VERIFY_TEMPLATE = Path(__file__).with_name("VERIFY.md")
+# The key again as PEM, for `openssl pkeyutl -verify`, and the custody check script that
+# VERIFY.md prints in full (the file is cut from VERIFY.md, so the two cannot differ).
+PUBLIC_KEY_PEM = "custody/locker_ed25519.pem"
+CUSTODY_SCRIPT = "check_custody.py"
 
 
 class PackError(ReclaimError):
@@ -131,6 +138,7 @@ def _write_tag_files(
         ),
         "report.html": render_html(report),
         "VERIFY.md": VERIFY_TEMPLATE.read_text().replace("{fingerprint}", fingerprint(key)),
+        **_hand_check_files(key),
     }
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -140,6 +148,20 @@ def _write_tag_files(
     (root / TAG_MANIFEST).write_text(
         "".join(manifest_line(_sha256((root / name).read_bytes()), name) for name in tagged)
     )
+
+
+def _hand_check_files(key: Ed25519PublicKey) -> dict[str, str]:
+    """Return the PEM key and the custody script that step 4 of VERIFY.md uses."""
+    pem = key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode()
+    return {PUBLIC_KEY_PEM: pem, CUSTODY_SCRIPT: printed_script(VERIFY_TEMPLATE.read_text())}
+
+
+def printed_script(verify_text: str) -> str:
+    """Return the Python script printed in VERIFY.md (its one ```python block)."""
+    found = re.search(r"^```python\n(.*?)^```$", verify_text, flags=re.M | re.S)
+    if found is None:
+        raise PackError("VERIFY.md has lost its custody check script")
+    return found.group(1)
 
 
 def _timestamp(root: Path, tag_manifest: bytes, authorities: tuple[str, ...]) -> None:
