@@ -5,8 +5,8 @@ folder and must give the good result VERIFY.md describes; after one byte of an e
 custody line or the signature is changed, they must give the bad result it describes. The
 Python script printed in VERIFY.md runs as printed with this venv's Python. PowerShell is not
 installed here and cannot be (no package of it in the registries this project reaches), so the
-Windows blocks are only checked for the mistakes that break them in Windows PowerShell 5.1:
-they are never run.
+Windows blocks are never run: they are parsed with the tree-sitter PowerShell grammar and
+checked for the mistakes that break them in Windows PowerShell 5.1.
 """
 
 import hashlib
@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import tree_sitter
+import tree_sitter_powershell
 
 from reclaim.locker import LOW_MEMORY_PROFILE, Locker
 from reclaim.packs import export_pack
@@ -313,3 +315,38 @@ def test_the_powershell_mistake_checks_catch_each_mistake() -> None:
     for code, (pattern, _) in zip(mistakes, POWERSHELL_MISTAKES.items(), strict=True):
         outside_quotes = re.sub(r'"[^"\n]*"', '""', code)
         assert re.search(pattern, code if "Get-Content" in pattern else outside_quotes), code
+
+
+WINDOWS_COMMANDS = {"Get-Content", "Get-FileHash", "cmd", "py"}
+
+
+def powershell_problems(code: str) -> list[str]:
+    """Return what the PowerShell grammar finds wrong: syntax errors, `<`, unknown commands."""
+    parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language()))
+    nodes = [parser.parse(code.encode()).root_node]
+    problems = []
+    while nodes:
+        node = nodes.pop()
+        nodes.extend(node.children)
+        text = (node.text or b"").decode()
+        if node.type == "ERROR" or node.is_missing:
+            problems.append(f"syntax error at {node.start_point}: {text!r}")
+        elif node.type == "file_redirection_operator" and text.startswith("<"):
+            problems.append("< redirection, which PowerShell does not have")
+        elif node.type == "command_name" and text not in WINDOWS_COMMANDS:
+            problems.append(f"a command this check does not expect on Windows: {text}")
+    return problems
+
+
+def test_windows_blocks_parse_as_powershell(pack: Path) -> None:
+    text = (pack / "VERIFY.md").read_text(encoding="utf-8")
+    windows = [block.code for block in blocks(text) if "Windows" in block.systems]
+    assert len(windows) >= 5, "steps 1, 2, 3, 4 and 6 each have Windows commands"
+    for code in windows:
+        assert powershell_problems(code) == [], code
+
+
+def test_the_powershell_parse_catches_broken_blocks() -> None:
+    assert powershell_problems('foreach ($x in $y) { "a" ')
+    assert powershell_problems("ssh-keygen -Y verify -s x.sig < tagmanifest-sha256.txt")
+    assert powershell_problems("sha256sum -c manifest-sha256.txt")
