@@ -42,7 +42,17 @@ from reclaim.packs._verify import FAIL, PASS, WARN, Check
 
 FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}")
 SPOKEN = re.compile(r"\b(?:[0-9a-f]{4} ){7}[0-9a-f]{4}\b")
-_BROKEN = (OSError, ValueError, KeyError, TypeError, IndexError, MerkleError, TimestampError)
+# What a damaged or hand-made pack can raise while it is read: each becomes a FAIL line.
+_BROKEN = (
+    OSError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    MerkleError,
+    TimestampError,
+)
 
 
 # Writing ------------------------------------------------------------------------------------
@@ -121,7 +131,7 @@ def authority_name(response: bytes) -> str:
         signed = tsp.TimeStampResp.load(response)["time_stamp_token"]["content"]
         subject = _signer_certificate(signed, signed["signer_infos"][0]).subject
         return str(subject.native.get("common_name") or subject.human_friendly)
-    except (*_BROKEN, AttributeError):
+    except _BROKEN:
         return "an authority that does not say its name"
 
 
@@ -262,7 +272,7 @@ class _BatchResult:
         self.number = int(batch["batch"])
         try:
             self.stated, self.problem = self._check(root, custody), ""
-        except (*_BROKEN, AttributeError) as error:
+        except _BROKEN as error:
             self.stated, self.problem = "", str(error) or type(error).__name__
 
     def _check(self, root: Path, custody: list[CustodyEntry]) -> str:

@@ -69,7 +69,9 @@ def create_personal(passphrase: str) -> tuple[Locker, str]:
     if personal_exists():
         raise AccessError("exists")
     try:
-        return Locker.create(locker_folder(PERSONAL), passphrase, kdf())
+        return Locker.create(
+            locker_folder(PERSONAL), passphrase, kdf(), settings.TIMESTAMP_AUTHORITIES
+        )
     except LockerError:  # set up in another tab a moment ago
         raise AccessError("exists") from None
 
@@ -81,13 +83,24 @@ def create_account(username: str, passphrase: str) -> tuple[Locker, str, str]:
     try:
         with transaction.atomic():
             SurvivorAccount.objects.create(username=username, locker_id=locker_id)
-            box, code = Locker.create(folder, passphrase, kdf())
+            box, code = Locker.create(folder, passphrase, kdf(), settings.TIMESTAMP_AUTHORITIES)
     except IntegrityError:
         raise AccessError("taken") from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return box, code, locker_id
+
+
+def timestamp_arrivals(box: Locker) -> None:
+    """Have the configured authorities timestamp new items (and the key, if not yet done).
+
+    With no authority configured (personal mode's default) nothing is sent anywhere.
+    Unreachable authorities are queued by the locker and asked again on the next call.
+    """
+    if settings.TIMESTAMP_AUTHORITIES:
+        box.anchor_key(settings.TIMESTAMP_AUTHORITIES)
+        box.timestamp_items(settings.TIMESTAMP_AUTHORITIES)
 
 
 def unlock(username: str | None, passphrase: str) -> tuple[Locker, str]:
