@@ -4,6 +4,7 @@ carry the tokens and proofs, `reclaim verify` and `openssl ts -verify` check the
 
 import shutil
 import subprocess
+import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,6 +106,31 @@ def test_a_pack_shows_when_its_key_existed_and_openssl_agrees(
     assert "Verification: OK" in output
     fingerprint = (anchored / "timestamps/key/fingerprint.txt").read_text()
     assert fingerprint.strip() in (anchored / "VERIFY.md").read_text()
+    verify_md = (anchored / "VERIFY.md").read_text()
+    assert "anchor-1.tsr`: this key existed no later than 20" in verify_md
+    assert f"per {AUTHORITY_NAME}" in verify_md
+
+
+def run_script_from_verify_md(pack: Path, tmp_path: Path) -> str:
+    """Run the proof script exactly as VERIFY.md prints it, in the pack's folder."""
+    text = (pack / "VERIFY.md").read_text()
+    start = text.index("    import hashlib, json\n")
+    block = text[start : text.index("\n\n`reclaim verify` does the same", start)]
+    script = tmp_path / "check_proofs.py"
+    script.write_text("\n".join(line[4:] for line in block.splitlines()) + "\n")
+    done = subprocess.run(
+        [sys.executable, "-I", str(script)], cwd=pack, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def test_the_proof_script_in_verify_md_checks_every_exhibit_by_hand(
+    anchored: Path, tmp_path: Path
+) -> None:
+    lines = run_script_from_verify_md(anchored, tmp_path).splitlines()
+    assert lines == [f"JS/{n} batch {1 if n < 4 else 2} OK" for n in range(1, 5)]
+    (anchored / "data/exhibits/JS-2_two.png").write_bytes(b"edited afterwards")
+    assert "JS/2 batch 1 DIFFERS" in run_script_from_verify_md(anchored, tmp_path)
 
 
 def test_each_exhibit_states_when_it_existed_and_openssl_checks_each_batch(

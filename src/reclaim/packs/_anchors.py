@@ -64,6 +64,21 @@ def write_anchors(box: Locker, root: Path, exhibits: list[Exhibit]) -> list[str]
     return written + _write_item_timestamps(box, root, exhibits)
 
 
+def key_anchor_words(box: Locker) -> str:
+    """Return what VERIFY.md says of the key's timestamps held when the pack is made."""
+    anchors = box.key_anchors()
+    if not anchors:
+        return "When this pack was made, no authority had timestamped this key."
+    lines = [
+        f"- `{KEY_ANCHORS_FOLDER}/anchor-{number}.tsr`: this key existed no later than "
+        f"{stamp.time}, per {authority_name(box.anchor_token(stamp.file))}"
+        for number, stamp in enumerate(anchors, 1)
+    ]
+    return "When this pack was made, the locker held these timestamps of its key:\n\n" + "\n".join(
+        lines
+    )
+
+
 def _write_key_anchors(box: Locker, root: Path) -> list[str]:
     anchors = box.key_anchors()
     if not anchors:

@@ -19,7 +19,7 @@ from reclaim.errors import ReclaimError
 from reclaim.locker import EvidenceItem, Locker
 from reclaim.locker._sshsig import fingerprint, openssh_public_key, spoken_fingerprint
 from reclaim.locker._timestamps import TimestampUnavailableError, request_token
-from reclaim.packs._anchors import write_anchors
+from reclaim.packs._anchors import key_anchor_words, write_anchors
 from reclaim.packs._layout import (
     ALLOWED_SIGNERS,
     CUSTODY_LOG,
@@ -133,7 +133,8 @@ def _write_tag_files(
         "report.html": render_html(report),
         "VERIFY.md": VERIFY_TEMPLATE.read_text()
         .replace("{fingerprint}", fingerprint(key))
-        .replace("{spoken_fingerprint}", spoken_fingerprint(key)),
+        .replace("{spoken_fingerprint}", spoken_fingerprint(key))
+        .replace("{key_anchors}", key_anchor_words(box)),
     }
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
