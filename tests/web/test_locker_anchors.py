@@ -10,6 +10,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from reclaim.locker import Locker
 
 from ..integration.conftest import Authority, authority  # noqa: F401  # the real authority fixture
+from ..loopback import QuietHandler, loopback_server
 from .conftest import PASSPHRASE, png_bytes
 from .test_locker import upload
 
@@ -47,3 +48,20 @@ def test_with_no_authority_configured_nothing_is_timestamped(
     box = Locker.open(data_dir / "locker", PASSPHRASE)
     assert box.key_anchors() == [] and box.item_batches() == []
     assert not (data_dir / "locker/timestamps/anchors-pending").exists()
+
+
+def test_an_authority_that_answers_nonsense_does_not_lose_the_upload(
+    client: Client, data_dir: Path, settings: SettingsWrapper, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Nonsense(QuietHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.answer(200, b"not a timestamp", "application/timestamp-reply")
+
+    set_up(client)
+    with loopback_server(Nonsense) as base:
+        settings.TIMESTAMP_AUTHORITIES = (base + "/tsa",)
+        response = upload(client, png_bytes())
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert len(Locker.open(data_dir / "locker", PASSPHRASE).items()) == 1
+    assert "not a timestamp token" in caplog.text

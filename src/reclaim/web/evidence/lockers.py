@@ -6,6 +6,7 @@ that nobody can find out who has an account by trying names.
 """
 
 import functools
+import logging
 import secrets
 import shutil
 from collections.abc import Callable
@@ -23,11 +24,13 @@ from reclaim.locker import (
     LockerError,
     calibrate,
 )
+from reclaim.locker._timestamps import TimestampError
 from reclaim.web.evidence import attempts as tries
 from reclaim.web.evidence.models import SignInAttempts, SurvivorAccount
 from reclaim.web.evidence.session import locker_folder
 
 PERSONAL = "personal"
+log = logging.getLogger(__name__)
 # Five wrong tries in a quarter of an hour hold that username for a quarter of an hour: a
 # person who forgot a word has room to try, and a guesser gets 480 tries a day, against a
 # passphrase of several words.
@@ -98,9 +101,15 @@ def timestamp_arrivals(box: Locker) -> None:
     With no authority configured (personal mode's default) nothing is sent anywhere.
     Unreachable authorities are queued by the locker and asked again on the next call.
     """
-    if settings.TIMESTAMP_AUTHORITIES:
+    if not settings.TIMESTAMP_AUTHORITIES:
+        return
+    try:
         box.anchor_key(settings.TIMESTAMP_AUTHORITIES)
         box.timestamp_items(settings.TIMESTAMP_AUTHORITIES)
+    except TimestampError as error:
+        # What was kept stays kept; a misbehaving authority must not turn that into an error
+        # page. The next call asks again. The message names the authority, never evidence.
+        log.warning("timestamp authority refused or answered badly: %s", error)
 
 
 def unlock(username: str | None, passphrase: str) -> tuple[Locker, str]:
