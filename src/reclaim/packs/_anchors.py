@@ -24,7 +24,7 @@ from typing import Any
 from asn1crypto import tsp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from reclaim.locker import CustodyEntry, Locker, key_anchor_data
+from reclaim.locker import BatchProofs, CustodyEntry, Locker, key_anchor_data
 from reclaim.locker._custody import parse_entry
 from reclaim.locker._merkle import MerkleError, leaf_hash, root_data, root_from_path
 from reclaim.locker._sshsig import fingerprint, spoken_fingerprint
@@ -74,9 +74,8 @@ def key_anchor_words(box: Locker) -> str:
         f"{stamp.time}, per {authority_name(box.anchor_token(stamp.file))}"
         for number, stamp in enumerate(anchors, 1)
     ]
-    return "When this pack was made, the locker held these timestamps of its key:\n\n" + "\n".join(
-        lines
-    )
+    heading = "When this pack was made, the locker held these timestamps of its key:"
+    return "\n\n".join([heading, "\n".join(lines)])
 
 
 def _write_key_anchors(box: Locker, root: Path) -> list[str]:
@@ -107,17 +106,27 @@ def _write_item_timestamps(box: Locker, root: Path, exhibits: list[Exhibit]) -> 
         (root / f"{stem}.tsr").write_bytes(kept.token)
         written += [f"{stem}.root", f"{stem}.tsr"]
         listed.append({"batch": number, "root": batch.root, "authority": batch.authority})
-        for item in batch.items:
-            if item in by_item:
-                sha256, path = kept.proofs[item]
-                number_of = by_item[item].number
-                proofs.append(
-                    {"exhibit": number_of, "item": item, "sha256": sha256, "batch": number}
-                    | {"path": [list(step) for step in path]}
-                )
+        proofs += _exhibit_proofs(number, kept, by_item)
     document = {"batches": listed, "exhibits": proofs}
     (root / ITEM_PROOFS).write_text(json.dumps(document, indent=2) + "\n")
     return [*written, ITEM_PROOFS]
+
+
+def _exhibit_proofs(
+    number: int, kept: BatchProofs, by_item: dict[str, Exhibit]
+) -> list[dict[str, object]]:
+    """Return the proofs.json entries of the exhibits in batch ``number``."""
+    return [
+        {
+            "exhibit": by_item[item].number,
+            "item": item,
+            "sha256": sha256,
+            "batch": number,
+            "path": [list(step) for step in path],
+        }
+        for item, (sha256, path) in kept.proofs.items()
+        if item in by_item
+    ]
 
 
 # Checking -----------------------------------------------------------------------------------
