@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 from reclaim.errors import ReclaimError
 
 if TYPE_CHECKING:
-    from reclaim.locker import Locker
+    from reclaim.locker import ItemBatch, Locker
 
 
 def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the evidence verbs to the command line."""
     locker = verbs.add_parser("locker", help="create, fill and list an evidence locker")
-    locker.add_argument("action", choices=["create", "add", "list", "timestamp"])
+    locker.add_argument("action", choices=["create", "add", "list", "timestamp", "key"])
     locker.add_argument("path", type=Path, help="the locker folder")
     locker.add_argument("files", nargs="*", type=Path, help="files to add (with add)")
     locker.add_argument(
@@ -24,7 +24,11 @@ def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
         action="append",
         default=[],
         metavar="URL",
-        help="with timestamp: an RFC 3161 authority (pending requests are retried too)",
+        help=(
+            "an RFC 3161 authority: with create, timestamps the locker's key; with add, the "
+            "new items; with timestamp, the custody log, the key and any item not yet "
+            "timestamped (pending requests are retried too)"
+        ),
     )
     _passphrase_option(locker)
     locker.set_defaults(run=_locker)
@@ -88,10 +92,13 @@ def _locker(arguments: argparse.Namespace) -> int:
     from reclaim.locker import Locker
 
     try:
+        authorities = tuple(arguments.timestamp_authority)
         if arguments.action == "create":
-            _, code = Locker.create(arguments.path, _passphrase(arguments, "New passphrase: "))
+            passphrase = _passphrase(arguments, "New passphrase: ")
+            box, code = Locker.create(arguments.path, passphrase, authorities=authorities)
             print("Locker created. Your recovery code (write it down; it is shown only once):")
             print(f"    {code}")
+            _print_key(box, authorities)
             return 0
         box = Locker.open(arguments.path, _passphrase(arguments))
         for path in arguments.files:
@@ -99,17 +106,40 @@ def _locker(arguments: argparse.Namespace) -> int:
             with path.open("rb") as source:
                 item = box.add(source, path.name, media_type)
             print(f"added {path}  sha256 {item.sha256}")
+        if arguments.files and authorities:
+            box.retry_timestamps()
+            _print_batches(box.timestamp_items(authorities))
+        if arguments.action == "key":
+            _print_key(box, authorities)
         if arguments.action == "list":
             for item in box.items():
                 print(f"{item.id}  {item.added_utc}  {item.size:>10}  {item.name}")
         if arguments.action == "timestamp":
             box.retry_timestamps()
-            for stamp in box.timestamp_log_head(tuple(arguments.timestamp_authority)):
+            box.anchor_key(authorities)
+            _print_batches(box.timestamp_items(authorities))
+            for stamp in box.timestamp_log_head(authorities):
                 print(f"custody log up to entry {stamp.seq}: {stamp.time}  ({stamp.authority})")
     except (ReclaimError, OSError) as error:
         print(f"reclaim: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _print_key(box: "Locker", authorities: tuple[str, ...]) -> None:
+    from reclaim.locker._sshsig import spoken_fingerprint
+
+    print(f"The locker's key fingerprint: {box.key_fingerprint()}")
+    print(f"  to read aloud (a helpline may note it): {spoken_fingerprint(box.public_key())}")
+    for stamp in box.key_anchors():
+        print(f"  the key existed no later than {stamp.time}  ({stamp.authority})")
+    if authorities and not box.key_anchors():
+        print("  key timestamp pending: asked again the next time an authority is given")
+
+
+def _print_batches(batches: "list[ItemBatch]") -> None:
+    for batch in batches:
+        print(f"{len(batch.items)} item(s) timestamped: {batch.time}  ({batch.authority})")
 
 
 def _export(arguments: argparse.Namespace) -> int:

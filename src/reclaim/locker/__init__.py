@@ -10,18 +10,23 @@ from reclaim.locker._inbox import Delivery
 from reclaim.locker._incidents import INCIDENT_KINDS, Incident, IncidentError, Under18Error
 from reclaim.locker._keys import LOW_MEMORY_PROFILE, KdfError, KdfParams, calibrate
 from reclaim.locker._locker import (
+    BatchProofs,
     CorruptLockerError,
     EvidenceItem,
+    ItemBatch,
+    KeyStamp,
     Locker,
     LockerError,
     LogStamp,
     WrongKeyError,
+    key_anchor_data,
 )
 from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
 
 __all__ = [
     "INCIDENT_KINDS",
     "LOW_MEMORY_PROFILE",
+    "BatchProofs",
     "CorruptLockerError",
     "CustodyEntry",
     "CustodyError",
@@ -29,8 +34,10 @@ __all__ = [
     "EvidenceItem",
     "Incident",
     "IncidentError",
+    "ItemBatch",
     "KdfError",
     "KdfParams",
+    "KeyStamp",
     "Locker",
     "LockerError",
     "LogStamp",
@@ -38,6 +45,7 @@ __all__ = [
     "Under18Error",
     "WrongKeyError",
     "calibrate",
+    "key_anchor_data",
     "seal_bytes",
     "unseal_bytes",
     "verify_chain",

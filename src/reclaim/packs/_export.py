@@ -20,8 +20,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from reclaim import __version__
 from reclaim.errors import ReclaimError
 from reclaim.locker import EvidenceItem, Locker
-from reclaim.locker._sshsig import fingerprint, openssh_public_key
+from reclaim.locker._sshsig import fingerprint, openssh_public_key, spoken_fingerprint
 from reclaim.locker._timestamps import TimestampUnavailableError, request_token
+from reclaim.packs._anchors import key_anchor_words, write_anchors
 from reclaim.packs._layout import (
     ALLOWED_SIGNERS,
     CUSTODY_LOG,
@@ -137,14 +138,17 @@ def _write_tag_files(
             f"{openssh_public_key(key, '').strip()}\n"
         ),
         "report.html": render_html(report),
-        "VERIFY.md": VERIFY_TEMPLATE.read_text().replace("{fingerprint}", fingerprint(key)),
+        "VERIFY.md": VERIFY_TEMPLATE.read_text()
+        .replace("{fingerprint}", fingerprint(key))
+        .replace("{spoken_fingerprint}", spoken_fingerprint(key))
+        .replace("{key_anchors}", key_anchor_words(box)),
         **_hand_check_files(key),
     }
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     write_pdf(root / "report.pdf", report)
-    tagged = sorted([*files, "report.pdf"])
+    tagged = sorted([*files, "report.pdf", *write_anchors(box, root, exhibits)])
     (root / TAG_MANIFEST).write_text(
         "".join(manifest_line(_sha256((root / name).read_bytes()), name) for name in tagged)
     )
@@ -168,7 +172,7 @@ def _timestamp(root: Path, tag_manifest: bytes, authorities: tuple[str, ...]) ->
     if not authorities:
         return
     folder = root / TIMESTAMPS_FOLDER
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)  # it may hold the key's and the items' timestamps already
     pending = []
     for number, authority in enumerate(authorities, 1):
         try:
