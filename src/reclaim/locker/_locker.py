@@ -40,7 +40,15 @@ from cryptography.hazmat.primitives.serialization import (
 from reclaim.errors import ReclaimError
 from reclaim.locker import _sshsig as sshsig
 from reclaim.locker._custody import CustodyEntry, new_entry, parse_entry, verify_chain
-from reclaim.locker._files import FolderLock, remove_temporaries, sync_folder, write_atomically
+from reclaim.locker._files import (
+    PRIVATE_FILE_MODE,
+    PRIVATE_FOLDER_MODE,
+    FolderLock,
+    open_private,
+    remove_temporaries,
+    sync_folder,
+    write_atomically,
+)
 from reclaim.locker._inbox import Delivery, Inbox, deliver, public_bytes
 from reclaim.locker._incidents import Incident, Under18Error
 from reclaim.locker._keys import (
@@ -182,8 +190,8 @@ class Locker:
             root / "requests",
             root / "timestamps",
         ):
-            folder.mkdir(parents=True, exist_ok=True)
-        (root / LOG).touch()
+            folder.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
+        (root / LOG).touch(mode=PRIVATE_FILE_MODE)
         write_atomically(root / HEADER, json.dumps(header, indent=2).encode())
         locker = cls(root, master, header)
         locker._append("locker-created", OWNER)
@@ -733,7 +741,7 @@ def _inbox_header(master: bytes) -> dict[str, str]:
 
 def _write_stream(path: Path, pieces: Iterator[bytes]) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("wb") as file:
+    with open_private(temporary) as file:
         for piece in pieces:
             file.write(piece)
         file.flush()
