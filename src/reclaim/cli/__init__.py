@@ -26,7 +26,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()
     arguments = parser.parse_args(argv)
-    return int(arguments.run(arguments))
+    # Whatever Reclaim writes (packs, captures, the database) is for its owner's eyes only.
+    previous = os.umask(0o077)
+    try:
+        return int(arguments.run(arguments))
+    finally:
+        os.umask(previous)
 
 
 def _parser() -> argparse.ArgumentParser:

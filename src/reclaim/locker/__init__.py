@@ -17,6 +17,7 @@ from reclaim.locker._locker import (
     LogStamp,
     WrongKeyError,
 )
+from reclaim.locker._scratch import remove_abandoned, scratch_folder
 from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
 
 __all__ = [
@@ -38,6 +39,8 @@ __all__ = [
     "Under18Error",
     "WrongKeyError",
     "calibrate",
+    "remove_abandoned",
+    "scratch_folder",
     "seal_bytes",
     "unseal_bytes",
     "verify_chain",

@@ -75,7 +75,7 @@ def seal(key: bytes, name: bytes, source: Readable) -> Iterator[bytes]:
 
 
 def _padded_chunks(source: Readable) -> Iterator[bytes]:
-    """Yield ``source`` then its padding and trailer, in pieces of exactly CHUNK_BYTES but the last."""
+    """Yield ``source``, its padding and trailer, in pieces of CHUNK_BYTES (the last shorter)."""
     size, buffer = 0, bytearray()
     while data := source.read(CHUNK_BYTES):
         size += len(data)
