@@ -175,6 +175,15 @@ def test_correcting_an_incident_keeps_the_reason_in_the_custody_log(
     assert entry.details["reason"] == "found the right date"
 
 
+def test_an_upload_records_the_original_file_name_in_its_custody_entry(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    upload(client, png_bytes(), "screenshot 20 Nov.png")
+    entry = Locker.open(data_dir / "locker", PASSPHRASE).custody()[-1]
+    assert entry.action == "item-added"
+    assert entry.details["original_name"] == "screenshot 20 Nov.png"
+
+
 def test_an_uploaded_picture_is_kept_byte_for_byte_and_shown_blurred(
     client: Client, open_locker: None
 ) -> None:

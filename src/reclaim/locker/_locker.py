@@ -291,14 +291,18 @@ class Locker:
         note: str = "",
         incident: str | None = None,
         details: Mapping[str, str] | None = None,
+        origin: Mapping[str, str] | None = None,
     ) -> EvidenceItem:
         """Seal and store one file, keeping its bytes untouched; return what was stored.
 
-        ``details`` holds what was read about the file (a picture's size, its EXIF date).
-        Refuses (Under18Error) any file for an incident where someone was under 18.
+        ``details`` holds what was read about the file (a picture's size, its EXIF date);
+        ``origin`` where it came from (its original name, its file times), kept in the
+        custody entry that records the addition. Refuses (Under18Error) any file for an
+        incident where someone was under 18.
         """
         self.check_media_allowed(incident)
-        return self._add(source, name, media_type, note, incident, "file", dict(details or {}))
+        kept = dict(details or {})
+        return self._add(source, name, media_type, note, incident, "file", kept, origin)
 
     def check_media_allowed(self, incident: str | None) -> None:
         """Raise Under18Error if ``incident`` is one where no media may be kept."""
@@ -340,6 +344,7 @@ class Locker:
         incident: str | None,
         kind: str,
         details: dict[str, str],
+        origin: Mapping[str, str] | None = None,
     ) -> EvidenceItem:
         stream = io.BytesIO(source) if isinstance(source, bytes) else source
         item_id, blob_id, item_key = uuid.uuid4().hex, uuid.uuid4().hex, new_key()
@@ -360,7 +365,8 @@ class Locker:
             "details": details,
         }
         self._stage_record(record)
-        entry = self._append("item-added", OWNER, item_id, _digest_details(record))
+        custody = {**(origin or {}), **_digest_details(record)}
+        entry = self._append("item-added", OWNER, item_id, custody)
         return _item(record, entry)
 
     def deliveries(self) -> list[Delivery]:
