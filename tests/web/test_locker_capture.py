@@ -1,6 +1,7 @@
 """Web capture from the locker pages as a background task, with the machine's real Chromium,
 against pages served on loopback; and the scan that finds no plaintext anywhere."""
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -124,3 +125,13 @@ def test_the_next_capture_removes_what_a_killed_worker_left(
     tasks.run_next()
     assert not left.exists()
     assert list((data_dir / "captures").iterdir()) == []
+
+
+def test_a_worker_starting_removes_what_killed_exports_and_captures_left(
+    data_dir: Path,
+) -> None:
+    left = [abandoned_scratch(data_dir / "captures"), abandoned_scratch(data_dir / "exports")]
+    stop = threading.Event()
+    stop.set()  # start, tidy, stop
+    tasks.run_worker(stop)
+    assert [path for path in left if path.exists()] == []

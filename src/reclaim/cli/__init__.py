@@ -104,6 +104,9 @@ def _serve(arguments: argparse.Namespace) -> int:
     from reclaim.web.wsgi import application
 
     print(_summary(library()))
+    from reclaim.web.evidence.tasks import remove_abandoned_scratch
+
+    remove_abandoned_scratch()  # what a killed server's exports and captures left
     if not settings.SERVICE:  # a service runs `reclaim worker` processes of its own
         from reclaim.web.evidence.tasks import start_worker_thread
 

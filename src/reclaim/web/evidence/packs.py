@@ -16,6 +16,7 @@ from django.http import FileResponse
 
 from reclaim.locker import Locker, scratch_folder
 from reclaim.packs import choose_items, encrypt_pack, export_pack
+from reclaim.web.evidence.tasks import SCRATCH_EXPORTS
 
 
 def download(box: Locker, choice: dict[str, Any]) -> FileResponse:
@@ -29,7 +30,7 @@ def download(box: Locker, choice: dict[str, Any]) -> FileResponse:
     name = f"evidence-pack-{datetime.date.today().isoformat()}"
     # A private scratch folder (reclaim.locker's scratch): one a killed process left behind is
     # removed by the next export.
-    with scratch_folder(Path(settings.DATA_DIR) / "exports", "export") as scratch:
+    with scratch_folder(Path(settings.DATA_DIR) / SCRATCH_EXPORTS, "export") as scratch:
         work = scratch.path
         pack = export_pack(
             box,
