@@ -5,7 +5,6 @@ The tar is written into a pipe that age reads from: no plaintext tar ever touche
 """
 
 import os
-import secrets
 import tarfile
 import threading
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import BinaryIO
 
 import pyrage
 
+from reclaim.locker import scratch_folder
 from reclaim.locker._files import open_private, sync_folder
 from reclaim.packs._export import PackError
 
@@ -25,16 +25,16 @@ def encrypt_pack(pack: Path, recipient: str, output: Path) -> Path:
         raise PackError(f"{recipient!r} is not an age recipient (it starts with age1)") from None
     if output.exists():
         raise PackError(f"{output} already exists")
-    partial = output.with_name(f".{output.name}.{secrets.token_hex(8)}.partial")
-    try:
+    # Only ciphertext is written, but a half-written one is still litter: it goes in a scratch
+    # folder, which the next export or encryption here removes if this process is killed.
+    with scratch_folder(output.parent, output.name) as scratch:
+        partial = scratch.path / output.name
         with open_private(partial) as sealed:
             _encrypt_tar(pack, key, sealed)
             sealed.flush()
             os.fsync(sealed.fileno())
         os.replace(partial, output)
         sync_folder(output.parent)
-    finally:
-        partial.unlink(missing_ok=True)
     return output
 
 
