@@ -174,9 +174,8 @@ def _run_message(arguments: argparse.Namespace) -> int:
         sent_at = _sent_at(arguments.sent_at)
         if not sender:
             raise InputError("say who sent it with --sender")
-        box = _open(arguments)
-        text = _message_text(arguments.file)
-        item = box.add_message(text, sender, sent_at, arguments.incident)
+        text = _message_text(arguments.file)  # before the passphrase: a mistake costs nothing
+        item = _open(arguments).add_message(text, sender, sent_at, arguments.incident)
         print(f"message kept as item {item.id}  sha256 {item.sha256}")
 
     return _guarded(run)
@@ -262,6 +261,8 @@ def _confirmed(name: str, added_utc: str) -> bool:
 
 
 def _message_text(path: Path | None) -> str:
+    if path is None and sys.stdin.isatty():
+        print("Type or paste the message, then press Ctrl+D on a line of its own.", file=sys.stderr)
     text = path.read_text(encoding="utf-8") if path else sys.stdin.read()
     if not text.strip():
         raise InputError("the message is empty: give it with --file or on standard input")
