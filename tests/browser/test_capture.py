@@ -2,6 +2,8 @@
 real Chromium; the WACZ passes `wacz validate`; session secrets appear in nothing exported."""
 
 import json
+import os
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -43,7 +45,16 @@ def site_url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def capture(site_url: str, tmp_path_factory: pytest.TempPathFactory, chromium_path: Path):  # type: ignore[no-untyped-def]
     folder = tmp_path_factory.mktemp("capture") / "c1"
-    return capture_page(site_url + "/start", folder, allow_private=True, chromium=chromium_path)
+    previous = os.umask(0o022)  # a common default that would leave files world-readable
+    try:
+        return capture_page(site_url + "/start", folder, allow_private=True, chromium=chromium_path)
+    finally:
+        os.umask(previous)
+
+
+def test_capture_files_are_for_their_owner_alone(capture) -> None:  # type: ignore[no-untyped-def]
+    for path in [capture.folder, *capture.files.values()]:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path.name
 
 
 def test_capture_writes_every_artefact(capture) -> None:  # type: ignore[no-untyped-def]

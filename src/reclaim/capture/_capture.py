@@ -65,7 +65,7 @@ def capture_page(
 ) -> Capture:
     """Capture ``url`` into the new folder ``destination``; return what was written."""
     check_address(url, allow_private)
-    destination.mkdir(parents=True)
+    destination.mkdir(mode=0o700, parents=True)  # evidence: for its owner's eyes only
     started = datetime.datetime.now(datetime.UTC)
     # Playwright's sync API refuses to run where an event loop is running (an async server, a
     # test already driving a browser); a thread of its own has none.
@@ -75,6 +75,8 @@ def capture_page(
     metadata["files"] = {name: _sha256(path) for name, path in files.items()}
     (destination / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
     files["metadata.json"] = destination / "metadata.json"
+    for path in files.values():
+        path.chmod(0o600)  # whatever the umask: Chromium and Python write 0644 by default
     return Capture(destination, files, metadata)
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reclaim.cli._locker_verbs import add_locker_verbs, file_origin
 from reclaim.errors import ReclaimError
 
 if TYPE_CHECKING:
@@ -16,22 +17,34 @@ if TYPE_CHECKING:
 def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the evidence verbs to the command line."""
     locker = verbs.add_parser("locker", help="create, fill and list an evidence locker")
-    locker.add_argument("action", choices=["create", "add", "list", "timestamp", "key"])
-    locker.add_argument("path", type=Path, help="the locker folder")
-    locker.add_argument("files", nargs="*", type=Path, help="files to add (with add)")
-    locker.add_argument(
-        "--timestamp-authority",
-        action="append",
-        default=[],
-        metavar="URL",
-        help=(
-            "an RFC 3161 authority: with create, timestamps the locker's key; with add, the "
-            "new items; with timestamp, the custody log, the key and any item not yet "
-            "timestamped (pending requests are retried too)"
-        ),
-    )
-    _passphrase_option(locker)
-    locker.set_defaults(run=_locker)
+    actions = locker.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for action, words in (
+        ("create", "create a locker (asks for a passphrase; shows the recovery code once)"),
+        ("add", "add files"),
+        ("list", "list the items"),
+        ("timestamp", "timestamp the custody log, the key and new items (RFC 3161)"),
+        ("key", "show the locker's key fingerprint, to read aloud, and when it was timestamped"),
+    ):
+        parser = actions.add_parser(action, help=words)
+        parser.add_argument("path", type=Path, help="the locker folder")
+        parser.set_defaults(run=_locker, files=[], timestamp_authority=[], incident=None, note="")
+        _passphrase_option(parser)
+    actions.choices["add"].add_argument("files", nargs="+", type=Path, help="files to add")
+    actions.choices["add"].add_argument("--incident", metavar="ID", help="the incident")
+    actions.choices["add"].add_argument("--note", default="", help="a note kept with each file")
+    for action in ("create", "add", "timestamp"):
+        actions.choices[action].add_argument(
+            "--timestamp-authority",
+            action="append",
+            default=[],
+            metavar="URL",
+            help=(
+                "an RFC 3161 authority: with create, timestamps the locker's key; with add, the "
+                "new items; with timestamp, the custody log, the key and any item not yet "
+                "timestamped (pending requests are retried too)"
+            ),
+        )
+    add_locker_verbs(actions, _passphrase_option)
 
     export = verbs.add_parser("export", help="export the locker as an evidence pack")
     export.add_argument("locker", type=Path)
@@ -101,11 +114,20 @@ def _locker(arguments: argparse.Namespace) -> int:
             _print_key(box, authorities)
             return 0
         box = Locker.open(arguments.path, _passphrase(arguments))
+        if arguments.files:
+            box.check_media_allowed(arguments.incident)  # before reading any of the files
         for path in arguments.files:
             media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             with path.open("rb") as source:
-                item = box.add(source, path.name, media_type)
-            print(f"added {path}  sha256 {item.sha256}")
+                item = box.add(
+                    source,
+                    path.name,
+                    media_type,
+                    note=arguments.note,
+                    incident=arguments.incident,
+                    origin=file_origin(path, source),
+                )
+            print(f"added {path}  sha256 {item.sha256}  (item {item.id})")
         if arguments.files and authorities:
             box.retry_timestamps()
             _print_batches(box.timestamp_items(authorities))

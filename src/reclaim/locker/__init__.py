@@ -21,6 +21,7 @@ from reclaim.locker._locker import (
     WrongKeyError,
     key_anchor_data,
 )
+from reclaim.locker._scratch import remove_abandoned, scratch_folder
 from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
 
 __all__ = [
@@ -46,6 +47,8 @@ __all__ = [
     "WrongKeyError",
     "calibrate",
     "key_anchor_data",
+    "remove_abandoned",
+    "scratch_folder",
     "seal_bytes",
     "unseal_bytes",
     "verify_chain",

@@ -40,7 +40,15 @@ from cryptography.hazmat.primitives.serialization import (
 from reclaim.errors import ReclaimError
 from reclaim.locker import _sshsig as sshsig
 from reclaim.locker._custody import CustodyEntry, new_entry, parse_entry, verify_chain
-from reclaim.locker._files import FolderLock, remove_temporaries, sync_folder, write_atomically
+from reclaim.locker._files import (
+    PRIVATE_FILE_MODE,
+    PRIVATE_FOLDER_MODE,
+    FolderLock,
+    open_private,
+    remove_temporaries,
+    sync_folder,
+    write_atomically,
+)
 from reclaim.locker._inbox import Delivery, Inbox, deliver, public_bytes
 from reclaim.locker._incidents import Incident, Under18Error
 from reclaim.locker._keys import (
@@ -228,8 +236,8 @@ class Locker:
             root / "requests",
             root / "timestamps",
         ):
-            folder.mkdir(parents=True, exist_ok=True)
-        (root / LOG).touch()
+            folder.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
+        (root / LOG).touch(mode=PRIVATE_FILE_MODE)
         write_atomically(root / HEADER, json.dumps(header, indent=2).encode())
         locker = cls(root, master, header)
         locker._append("locker-created", OWNER, details={"key": locker.key_fingerprint()})
@@ -331,14 +339,18 @@ class Locker:
         note: str = "",
         incident: str | None = None,
         details: Mapping[str, str] | None = None,
+        origin: Mapping[str, str] | None = None,
     ) -> EvidenceItem:
         """Seal and store one file, keeping its bytes untouched; return what was stored.
 
-        ``details`` holds what was read about the file (a picture's size, its EXIF date).
-        Refuses (Under18Error) any file for an incident where someone was under 18.
+        ``details`` holds what was read about the file (a picture's size, its EXIF date);
+        ``origin`` where it came from (its original name, its file times), kept in the
+        custody entry that records the addition. Refuses (Under18Error) any file for an
+        incident where someone was under 18.
         """
         self.check_media_allowed(incident)
-        return self._add(source, name, media_type, note, incident, "file", dict(details or {}))
+        kept = dict(details or {})
+        return self._add(source, name, media_type, note, incident, "file", kept, origin)
 
     def check_media_allowed(self, incident: str | None) -> None:
         """Raise Under18Error if ``incident`` is one where no media may be kept."""
@@ -380,6 +392,7 @@ class Locker:
         incident: str | None,
         kind: str,
         details: dict[str, str],
+        origin: Mapping[str, str] | None = None,
     ) -> EvidenceItem:
         stream = io.BytesIO(source) if isinstance(source, bytes) else source
         item_id, blob_id, item_key = uuid.uuid4().hex, uuid.uuid4().hex, new_key()
@@ -400,7 +413,8 @@ class Locker:
             "details": details,
         }
         self._stage_record(record)
-        entry = self._append("item-added", OWNER, item_id, _digest_details(record))
+        custody = {**(origin or {}), **_digest_details(record)}
+        entry = self._append("item-added", OWNER, item_id, custody)
         return _item(record, entry)
 
     def deliveries(self) -> list[Delivery]:
@@ -929,7 +943,7 @@ def _inbox_header(master: bytes) -> dict[str, str]:
 
 def _write_stream(path: Path, pieces: Iterator[bytes]) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("wb") as file:
+    with open_private(temporary) as file:
         for piece in pieces:
             file.write(piece)
         file.flush()

@@ -289,6 +289,8 @@ def _keep_upload(opened: OpenLocker, form: forms.UploadForm, incident: str | Non
         note=form.cleaned_data["note"],
         incident=incident,
         details=details,
+        # Browsers send a file's name but none of its times (created, modified).
+        origin={"original_name": upload.name},
     )
 
 
