@@ -11,20 +11,25 @@ from reclaim.locker._incidents import INCIDENT_KINDS, Incident, IncidentError, U
 from reclaim.locker._keys import LOW_MEMORY_PROFILE, KdfError, KdfParams, calibrate
 from reclaim.locker._locker import (
     CorruptLockerError,
+    Damage,
     EvidenceItem,
     Locker,
     LockerError,
     LogStamp,
+    RolledBackError,
     WrongKeyError,
 )
+from reclaim.locker._repair import CheckReport, check_locker, repair_locker
 from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
 
 __all__ = [
     "INCIDENT_KINDS",
     "LOW_MEMORY_PROFILE",
+    "CheckReport",
     "CorruptLockerError",
     "CustodyEntry",
     "CustodyError",
+    "Damage",
     "Delivery",
     "EvidenceItem",
     "Incident",
@@ -34,10 +39,13 @@ __all__ = [
     "Locker",
     "LockerError",
     "LogStamp",
+    "RolledBackError",
     "SealError",
     "Under18Error",
     "WrongKeyError",
     "calibrate",
+    "check_locker",
+    "repair_locker",
     "seal_bytes",
     "unseal_bytes",
     "verify_chain",
