@@ -16,7 +16,12 @@ if TYPE_CHECKING:
 def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the evidence verbs to the command line."""
     locker = verbs.add_parser("locker", help="create, fill and list an evidence locker")
-    locker.add_argument("action", choices=["create", "add", "list", "timestamp"])
+    locker.add_argument(
+        "action",
+        choices=["create", "add", "list", "timestamp", "check", "repair"],
+        help="check: report every problem (exit 1 if any); repair: rebuild the custody log "
+        "from the sealed records and blobs, keeping the old log",
+    )
     locker.add_argument("path", type=Path, help="the locker folder")
     locker.add_argument("files", nargs="*", type=Path, help="files to add (with add)")
     locker.add_argument(
@@ -93,6 +98,8 @@ def _locker(arguments: argparse.Namespace) -> int:
             print("Locker created. Your recovery code (write it down; it is shown only once):")
             print(f"    {code}")
             return 0
+        if arguments.action in ("check", "repair"):
+            return _check_or_repair(arguments)
         box = Locker.open(arguments.path, _passphrase(arguments))
         for path in arguments.files:
             media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -100,16 +107,60 @@ def _locker(arguments: argparse.Namespace) -> int:
                 item = box.add(source, path.name, media_type)
             print(f"added {path}  sha256 {item.sha256}")
         if arguments.action == "list":
-            for item in box.items():
-                print(f"{item.id}  {item.added_utc}  {item.size:>10}  {item.name}")
+            _list(box)
         if arguments.action == "timestamp":
             box.retry_timestamps()
             for stamp in box.timestamp_log_head(tuple(arguments.timestamp_authority)):
                 print(f"custody log up to entry {stamp.seq}: {stamp.time}  ({stamp.authority})")
     except (ReclaimError, OSError) as error:
-        print(f"reclaim: {error}", file=sys.stderr)
+        _say_error(error, arguments.path)
         return 1
     return 0
+
+
+def _list(box: "Locker") -> None:
+    from reclaim.locker import quarantined
+
+    for item in box.items():
+        mark = f"  DAMAGED: {item.damaged}" if item.damaged else ""
+        print(f"{item.id}  {item.added_utc}  {item.size:>10}  {item.name}{mark}")
+    for damage in box.damaged():
+        if damage.kind != "item":
+            print(f"DAMAGED {damage.kind} {damage.id} (added {damage.added_utc}): {damage.reason}")
+    held = quarantined(box.root)
+    if held:
+        print(f"{len(held)} files the custody log does not name are in {box.root / 'quarantine'}:")
+        print(f"    see: reclaim locker check {box.root}")
+
+
+def _check_or_repair(arguments: argparse.Namespace) -> int:
+    from reclaim.locker import check_locker, repair_locker
+
+    if arguments.action == "repair":
+        for line in repair_locker(arguments.path, _passphrase(arguments)):
+            print(line)
+        return 0
+    report = check_locker(arguments.path, _passphrase(arguments))
+    for note in report.notes:
+        print(f"note: {note}")
+    for problem in report.problems:
+        print(f"PROBLEM: {problem}")
+    if not report.problems:
+        print("no problems found: every entry, record, blob, incident and request is whole")
+    return 1 if report.problems else 0
+
+
+def _say_error(error: Exception, folder: Path) -> None:
+    """Print what went wrong; for a broken custody chain, also what to do about it."""
+    from reclaim.locker import CustodyError
+
+    print(f"reclaim: {error}", file=sys.stderr)
+    if isinstance(error, CustodyError):
+        print(
+            f"reclaim: nothing has been deleted. See every problem with `reclaim locker check "
+            f"{folder}`; rebuild with `reclaim locker repair {folder}`.",
+            file=sys.stderr,
+        )
 
 
 def _export(arguments: argparse.Namespace) -> int:

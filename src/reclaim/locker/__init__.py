@@ -19,6 +19,7 @@ from reclaim.locker._locker import (
     RolledBackError,
     WrongKeyError,
 )
+from reclaim.locker._quarantine import quarantined
 from reclaim.locker._repair import CheckReport, check_locker, repair_locker
 from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
 
@@ -45,6 +46,7 @@ __all__ = [
     "WrongKeyError",
     "calibrate",
     "check_locker",
+    "quarantined",
     "repair_locker",
     "seal_bytes",
     "unseal_bytes",

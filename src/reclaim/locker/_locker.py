@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Concatenate, ParamSpec, TypeVar
 
+from argon2.exceptions import HashingError
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.serialization import (
@@ -894,9 +895,10 @@ def master_key(root: Path, header: dict[str, object], slot: str, secret: bytes) 
     wrapped = header[slot]
     assert isinstance(wrapped, dict)
     try:
-        salt, sealed = _unb64(wrapped["salt"]), _unb64(wrapped["wrapped_key"])
+        salt = base64.b64decode(wrapped["salt"], validate=True)
+        sealed = base64.b64decode(wrapped["wrapped_key"], validate=True)
         stretched = _kdf(header).derive(secret, salt)
-    except (ValueError, KdfError) as error:
+    except (ValueError, KdfError, HashingError) as error:
         raise CorruptLockerError(f"{root / HEADER} is damaged: {error}") from None
     try:
         return unseal_bytes(stretched, slot.encode(), sealed)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from reclaim import __version__
 from reclaim.errors import ReclaimError
-from reclaim.locker import EvidenceItem, Locker
+from reclaim.locker import CorruptLockerError, EvidenceItem, Locker
 from reclaim.locker._sshsig import fingerprint, openssh_public_key
 from reclaim.locker._timestamps import TimestampUnavailableError, request_token
 from reclaim.packs._layout import (
@@ -38,6 +38,11 @@ from reclaim.packs._pdf import write_pdf
 from reclaim.packs._report import Exhibit, build_report, render_html
 
 VERIFY_TEMPLATE = Path(__file__).with_name("VERIFY.md")
+DAMAGE_NOTE = "DAMAGE.txt"
+DAMAGE_HEADING = (
+    "These were in the locker but damaged there, so they are not in this pack.\n"
+    "What the custody log records of each (when added, its SHA-256) is given.\n\n"
+)
 
 
 class PackError(ReclaimError):
@@ -63,15 +68,27 @@ def export_pack(
         raise PackError(f"{destination} already exists: choose a new folder for the pack")
     if not re.fullmatch(r"[A-Z]{1,4}", initials):
         raise PackError("initials are one to four capital letters, such as JS")
-    items = [item for item in box.items() if item_ids is None or item.id in item_ids]
-    if not items:
-        raise PackError("there is nothing to export")
+    chosen = [item for item in box.items() if item_ids is None or item.id in item_ids]
+    damage = [_damaged(item, item.damaged) for item in chosen if item.damaged]
+    if not any(not item.damaged for item in chosen):
+        raise PackError("there is nothing to export" + (" that is not damaged" if chosen else ""))
     partial = destination.with_name(destination.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     (partial / EXHIBITS_FOLDER).mkdir(parents=True)
-    exhibits = [_write_exhibit(box, partial, item, initials, n) for n, item in enumerate(items, 1)]
+    exhibits: list[Exhibit] = []
+    for item in (item for item in chosen if not item.damaged):
+        try:
+            exhibits.append(_write_exhibit(box, partial, item, initials, len(exhibits) + 1))
+        except CorruptLockerError as error:  # found damaged only now, reading it: go on
+            damage.append(_damaged(item, str(error)))
+    if item_ids is None:
+        damage += [
+            f"{d.kind} {d.id} (added {d.added_utc})" for d in box.damaged() if d.kind != "item"
+        ]
     covers = scope or ("the whole case" if item_ids is None else "the chosen items")
-    _write_tag_files(box, partial, exhibits, title, covers, whole_case=item_ids is None)
+    if damage:  # said in the report itself, and listed in full in DAMAGE.txt
+        covers += f". Not included, damaged in the locker: {len(damage)} (see {DAMAGE_NOTE})"
+    _write_tag_files(box, partial, exhibits, title, covers, item_ids is None, damage)
     tag_manifest = (partial / TAG_MANIFEST).read_bytes()
     (partial / SIGNATURE).write_text(box.ssh_sign(SIGNING_NAMESPACE, tag_manifest))
     _timestamp(partial, tag_manifest, authorities)
@@ -80,13 +97,22 @@ def export_pack(
     return destination
 
 
+def _damaged(item: EvidenceItem, reason: str) -> str:
+    """Return one line of DAMAGE.txt: what the custody log knows of a damaged item."""
+    return f"item {item.id} (added {item.added_utc}, sha256 {item.sha256 or 'unknown'}): {reason}"
+
+
 def _write_exhibit(box: Locker, root: Path, item: EvidenceItem, initials: str, n: int) -> Exhibit:
     number = f"{initials}/{n}"
     safe = re.sub(r"[^\w.-]+", "_", item.name, flags=re.UNICODE).strip("._") or "item"
     relative = f"{EXHIBITS_FOLDER}/{initials}-{n}_{safe}"
-    with (root / relative).open("wb") as file:
-        for piece in box.read(item.id):
-            file.write(piece)
+    try:
+        with (root / relative).open("wb") as file:
+            for piece in box.read(item.id):
+                file.write(piece)
+    except CorruptLockerError:
+        (root / relative).unlink(missing_ok=True)
+        raise
     return Exhibit(
         number,
         relative,
@@ -104,7 +130,13 @@ def _write_exhibit(box: Locker, root: Path, item: EvidenceItem, initials: str, n
 
 
 def _write_tag_files(
-    box: Locker, root: Path, exhibits: list[Exhibit], title: str, scope: str, whole_case: bool
+    box: Locker,
+    root: Path,
+    exhibits: list[Exhibit],
+    title: str,
+    scope: str,
+    whole_case: bool,
+    damage: list[str],
 ) -> None:
     key = box.public_key()
     linked = {exhibit.incident for exhibit in exhibits}
@@ -132,6 +164,8 @@ def _write_tag_files(
         "report.html": render_html(report),
         "VERIFY.md": VERIFY_TEMPLATE.read_text().replace("{fingerprint}", fingerprint(key)),
     }
+    if damage:
+        files[DAMAGE_NOTE] = DAMAGE_HEADING + "".join(f"- {line}\n" for line in damage)
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
