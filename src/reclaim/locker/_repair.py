@@ -115,8 +115,13 @@ def repair_locker(root: Path, passphrase: str) -> list[str]:
             said = ["the custody log is whole: nothing to rebuild"]
         else:
             said = _rewrite(root, box, data, kept, reasons, found)
-    moved = Locker(root, master, header).tidy()
-    return said + [f"moved to quarantine: {path.relative_to(root)}" for path in moved]
+    repaired = Locker(root, master, header)
+    moved = repaired.tidy()
+    return (
+        said
+        + [f"moved to quarantine: {path.relative_to(root)}" for path in moved]
+        + [f"still damaged, cannot be rebuilt: {d.kind} {d.id}" for d in repaired.damaged()]
+    )
 
 
 def _chained(entries: list[CustodyEntry], public: Ed25519PublicKey) -> list[CustodyEntry]:
