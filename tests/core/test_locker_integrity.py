@@ -272,6 +272,8 @@ def test_repair_rebuilds_from_the_sealed_records_and_loses_nothing(
 ) -> None:
     deleted = box.add(b"the person deleted this", "gone.txt", "text/plain")
     box.delete(deleted.id, reason="mine to delete")
+    first = box.items()[0]
+    box.delete(first.id)  # its entry is kept, its tombstone is past the damage: it stands
     expected = [(i.id, i.name, i.sha256, i.sha512, i.size) for i in box.items()]
     incident = box.incidents()[0]
     lines = log_lines(box)
@@ -287,7 +289,7 @@ def test_repair_rebuilds_from_the_sealed_records_and_loses_nothing(
         assert b"".join(repaired.read(item.id)) == DATA[item.name]
     assert repaired.incidents() == [incident]
     assert [r["site"] for r in repaired.request_records()] == ["example.org"]
-    assert deleted.id not in {i.id for i in repaired.items()}, "a deleted item stays deleted"
+    assert not {deleted.id, first.id} & {i.id for i in repaired.items()}, "deleted stays deleted"
     kept = list(box.root.glob("custody.log.before-repair-*"))
     assert [p.read_bytes() for p in kept] == [damaged_log], "the old log is kept, byte for byte"
     actions = [e.action for e in repaired.custody()]
@@ -296,9 +298,14 @@ def test_repair_rebuilds_from_the_sealed_records_and_loses_nothing(
     assert "custody entry 2 is damaged" in repair.details["reason"]
     assert repair.details["old_log"] == kept[0].name
     recovered = [e for e in repaired.custody() if "recovered_from" in e.details]
-    assert {e.item for e in recovered} == {i[0] for i in expected[1:]} | {incident.id, "req1"}
+    assert {e.item for e in recovered if e.action == "item-added"} == {i[0] for i in expected}
+    assert {e.item for e in recovered if e.action == "item-deleted"} == {deleted.id, first.id}
+    assert {e.item for e in recovered if e.action.startswith(("incident", "request"))} == {
+        incident.id,
+        "req1",
+    }
     assert all(
-        e.details["recovered_from"].startswith(("records/", "incidents/", "requests/"))
+        e.details["recovered_from"].startswith(("records/", "incidents/", "requests/", "entry "))
         for e in recovered
     )
     code, out, _ = run(capsys, "locker", "check", str(box.root), "--passphrase-file", str(secret))
@@ -437,3 +444,37 @@ def test_a_copy_of_a_locker_elsewhere_is_not_a_rollback(box: Locker, tmp_path: P
     copy = tmp_path / "copy"
     shutil.copytree(box.root, copy)
     assert names(Locker.open(copy, PASSPHRASE)) == list(DATA)
+
+
+def test_repair_keeps_aside_a_timestamp_of_entries_the_log_lost(box: Locker) -> None:
+    log, head = box.root / "custody.log", box.root / "head"
+    old_log, old_head = log.read_bytes(), head.read_bytes()
+    box.add(b"more", "more.txt", "text/plain")
+    name = f"{len(box.custody()) - 1}-{'0' * 16}.tsr"
+    stored = seal_bytes(box.session_key(), f"timestamp:{name}".encode(), b"a token")
+    (box.root / "timestamps" / name).write_bytes(stored)
+    log.write_bytes(old_log)
+    head.write_bytes(old_head)
+    said = repair_locker(box.root, PASSPHRASE)
+    assert any("it timestamps the old log" in line for line in said)
+    repaired = Locker.open(box.root, PASSPHRASE)
+    assert names(repaired) == [*DATA, "more.txt"], "the item of the lost entry is recovered"
+    assert [p.read_bytes() for p in (box.root / "quarantine").rglob(name)] == [stored]
+
+
+def test_a_locker_made_before_the_sealed_head_gains_one_on_its_next_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reclaim.locker._locker as locker_module
+
+    with monkeypatch.context() as patch:
+        patch.setattr(locker_module, "MARKER", ("made", "before heads"))
+        old, _ = Locker.create(tmp_path / "old", PASSPHRASE, LOW_MEMORY_PROFILE)
+    (old.root / "head").unlink()
+    reopened = Locker.open(old.root, PASSPHRASE)  # nothing says it ever had a head
+    assert not (old.root / "head").exists()
+    reopened.add(b"new", "new.txt", "text/plain")
+    assert [e.action for e in reopened.custody()][-2:] == ["head-sealed", "item-added"]
+    (old.root / "head").unlink()
+    with pytest.raises(CorruptLockerError, match="is missing"):
+        Locker.open(old.root, PASSPHRASE)

@@ -72,6 +72,15 @@ def head_faults(root: Path, master: bytes, entries: list[CustodyEntry]) -> list[
 
 def timestamp_faults(root: Path, master: bytes, entries: list[CustodyEntry]) -> list[str]:
     """Return the log-head timestamps that name an entry the log no longer holds as it was."""
+    return [fault for _, fault in _token_faults(root, master, entries)]
+
+
+def stale_tokens(root: Path, master: bytes, entries: list[CustodyEntry]) -> list[Path]:
+    """Return the stored log-head timestamps of entries that ``entries`` do not hold."""
+    return [path for path, _ in _token_faults(root, master, entries)]
+
+
+def _token_faults(root: Path, master: bytes, entries: list[CustodyEntry]) -> list[tuple[Path, str]]:
     faults = []
     for path in sorted((root / "timestamps").glob("*.tsr")):
         match = _TOKEN_NAME.fullmatch(path.name)
@@ -79,12 +88,15 @@ def timestamp_faults(root: Path, master: bytes, entries: list[CustodyEntry]) -> 
             continue
         seq = int(match.group(1))
         if seq >= len(entries):
-            faults.append(
+            fault = (
                 f"{path.name} timestamps custody entry {seq}, but the log ends at entry "
                 f"{len(entries) - 1}: it was rolled back"
             )
         elif _stamped_digest(master, path) not in (None, _sha256(entries[seq])):
-            faults.append(f"{path.name} timestamps another custody entry {seq} than the log holds")
+            fault = f"{path.name} timestamps another custody entry {seq} than the log holds"
+        else:
+            continue
+        faults.append((path, fault))
     return faults
 
 

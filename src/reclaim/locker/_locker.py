@@ -647,7 +647,8 @@ class Locker:
         if not path.exists():
             return []
         plain = unseal_bytes(self._master, b"timestamps-pending", path.read_bytes())
-        return [LogStamp(a, int(seq), "pending") for a, seq in json.loads(plain)]
+        queued = [LogStamp(a, int(seq), "pending") for a, seq in json.loads(plain)]
+        return [stamp for stamp in queued if stamp.seq < len(self._entries)]  # after a repair
 
     def _write_pending(self, pending: list[LogStamp]) -> None:
         (self.root / "timestamps").mkdir(exist_ok=True)

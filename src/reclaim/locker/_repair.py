@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from reclaim.locker._custody import GENESIS, CustodyEntry, CustodyError, verify_chain
 from reclaim.locker._errors import CorruptLockerError
 from reclaim.locker._files import FolderLock, sync_folder, write_atomically
-from reclaim.locker._head import head_faults, timestamp_faults
+from reclaim.locker._head import head_faults, stale_tokens, timestamp_faults
 from reclaim.locker._header import read_header
 from reclaim.locker._locker import Locker, master_key, signing_key
 from reclaim.locker._log import LOG, LogScan, scan_log
@@ -110,7 +110,7 @@ def repair_locker(root: Path, passphrase: str) -> list[str]:
         kept = _chained(scan.entries[: scan.prefix], signing_key(master, header).public_key())
         box = Locker._viewing(root, master, header, kept)
         reasons = _reasons(root, master, scan, kept)
-        found = _Recovered(box)
+        found = _Recovered(box, scan.entries[scan.prefix :])
         if not reasons and not found.entries:
             said = ["the custody log is whole: nothing to rebuild"]
         else:
@@ -152,15 +152,19 @@ def _reasons(root: Path, master: bytes, scan: LogScan, kept: list[CustodyEntry])
     return reasons + timestamp_faults(root, master, kept)
 
 
+_TOMBSTONE = ("sha256", "sha512", "size", "reason")
+
+
 class _Recovered:
     """What the files hold that the kept entries do not name, and what could not be read."""
 
-    def __init__(self, box: Locker) -> None:
+    def __init__(self, box: Locker, unkept: list[CustodyEntry]) -> None:
         self.box = box
         self.entries: list[tuple[str, str, dict[str, str]]] = []  # action, id, details
         self.unreadable: list[str] = []
         named = box.named_files()
-        deleted = {str(e.item) for e in box.custody() if e.action == "item-deleted"}
+        self._tombstones(unkept)
+        deleted = {str(e.item) for e in [*box.custody(), *unkept] if e.action == "item-deleted"}
         for path in _files(box.root / "records"):
             if path.name not in named["records"] and path.name not in deleted:
                 self._item(path)
@@ -171,6 +175,16 @@ class _Recovered:
             for path in _files(box.root / folder):
                 if path.name not in named[folder]:
                     self._other(path, action, aad)
+
+    def _tombstones(self, unkept: list[CustodyEntry]) -> None:
+        """Keep the deletions that readable entries past the damage record: they stand."""
+        for entry in unkept:
+            if entry.action == "item-deleted":
+                kept = {k: v for k, v in entry.details.items() if k in _TOMBSTONE}
+                source = f"entry {entry.seq} of the old log ({entry.at_utc})"
+                self.entries.append(
+                    ("item-deleted", str(entry.item), {**kept, "recovered_from": source})
+                )
 
     def _item(self, path: Path) -> None:
         master = self.box.session_key()
@@ -211,11 +225,13 @@ def _rewrite(
     reasons: list[str],
     found: _Recovered,
 ) -> list[str]:
-    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     old = root / f"{LOG}.before-repair-{stamp}"
     if (root / LOG).exists():
         os.link(root / LOG, old)  # the old log stays, under a new name, byte for byte
         sync_folder(root)
+    # Tokens over entries of the old log prove those existed: kept aside, before the new log.
+    moved = quarantine(root, stale_tokens(root, box.session_key(), kept))
     details = {
         "reason": "; ".join(reasons) or "files no custody entry named",
         "old_log": old.name,
@@ -229,17 +245,11 @@ def _rewrite(
     box.append_entry("log-repaired", None, details)
     for action, item, more in found.entries:
         box.append_entry(action, item, more)
-    stale = [
-        p
-        for p in (root / "timestamps").glob("*.tsr")
-        if p.name.split("-")[0].isdigit() and int(p.name.split("-")[0]) >= len(kept)
-    ]
-    moved = quarantine(root, stale)
     return (
         [f"the old custody log is kept as {old.name}", f"kept {len(kept)} entries of it"]
         + [f"why: {reason}" for reason in reasons]
         + [
-            f"recovered {action.split('-')[0]} {item} from {more['recovered_from']}"
+            f"recorded again: {action} {item}, from {more['recovered_from']}"
             for action, item, more in found.entries
         ]
         + found.unreadable
