@@ -416,6 +416,7 @@ MALFORMED = {
     "salt a number": lambda h: {**h, "passphrase": {**h["passphrase"], "salt": 7}},
     "salt not base64": lambda h: {**h, "passphrase": {**h["passphrase"], "salt": "!!"}},
     "signing key missing": _without("signing_key"),
+    "signing key not base64": lambda h: {**h, "signing_key": "not base64!"},
 }
 
 

@@ -6,19 +6,11 @@ master key, so that it can later be shared with a helpline without sharing the r
 """
 
 from reclaim.locker._custody import CustodyEntry, CustodyError, verify_chain
+from reclaim.locker._errors import CorruptLockerError, LockerError, RolledBackError, WrongKeyError
 from reclaim.locker._inbox import Delivery
 from reclaim.locker._incidents import INCIDENT_KINDS, Incident, IncidentError, Under18Error
 from reclaim.locker._keys import LOW_MEMORY_PROFILE, KdfError, KdfParams, calibrate
-from reclaim.locker._locker import (
-    CorruptLockerError,
-    Damage,
-    EvidenceItem,
-    Locker,
-    LockerError,
-    LogStamp,
-    RolledBackError,
-    WrongKeyError,
-)
+from reclaim.locker._locker import Damage, EvidenceItem, Locker, LogStamp
 from reclaim.locker._quarantine import quarantined
 from reclaim.locker._repair import CheckReport, check_locker, repair_locker
 from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes

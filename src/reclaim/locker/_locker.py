@@ -47,12 +47,7 @@ from cryptography.hazmat.primitives.serialization import (
 
 from reclaim.locker import _sshsig as sshsig
 from reclaim.locker._custody import CustodyEntry, new_entry, verify_chain
-from reclaim.locker._errors import (
-    CorruptLockerError,
-    LockerError,
-    RolledBackError,
-    WrongKeyError,
-)
+from reclaim.locker._errors import CorruptLockerError, LockerError, WrongKeyError
 from reclaim.locker._errors import damaged as damage_error
 from reclaim.locker._files import FolderLock, remove_temporaries, sync_folder, write_atomically
 from reclaim.locker._head import MARKER, check_head, seal_head
@@ -75,14 +70,6 @@ from reclaim.locker._timestamps import TimestampUnavailableError, request_token
 
 OWNER = "owner"
 STALE_SECONDS = 3600  # a delivery staged longer ago than this was cut short by a crash
-__all__ = [  # the errors live in _errors; they are part of this module's interface too
-    "FORMAT",
-    "VERSION",
-    "CorruptLockerError",
-    "LockerError",
-    "RolledBackError",
-    "WrongKeyError",
-]
 
 
 @dataclass(frozen=True)
@@ -911,8 +898,11 @@ def master_key(root: Path, header: dict[str, object], slot: str, secret: bytes) 
 def signing_key(master: bytes, header: dict[str, object]) -> Ed25519PrivateKey:
     """Return the locker's signing key, which the header holds sealed with the master key."""
     try:
-        signing = unseal_bytes(master, b"signing-key", _unb64(str(header["signing_key"])))
-        return Ed25519PrivateKey.from_private_bytes(signing)
+        sealed = base64.b64decode(str(header["signing_key"]), validate=True)
+    except ValueError:
+        raise CorruptLockerError(f"{HEADER} is damaged: signing_key is not base64") from None
+    try:
+        return Ed25519PrivateKey.from_private_bytes(unseal_bytes(master, b"signing-key", sealed))
     except (SealError, ValueError):
         raise WrongKeyError("that key does not open this locker") from None
 
