@@ -49,17 +49,20 @@ def check_locker(root: Path, passphrase: str) -> CheckReport:
     box = Locker._viewing(root, master, header, scan.entries)
     report.problems += _log_problems(root, master, box, scan)
     report.problems += [f"{d.kind} {d.id}: {d.reason}" for d in box.damaged()]
-    report.problems += _blob_problems(box)
-    report.problems += [
+    report.problems += _blob_problems(box) + _file_problems(root, box)
+    return report
+
+
+def _file_problems(root: Path, box: Locker) -> list[str]:
+    """Say which files no entry names, and what waits in quarantine."""
+    return [
         f"{path.relative_to(root)} is named by no custody entry (the next change moves it to "
         "quarantine)"
         for path in unnamed(root, box.named_files())
-    ]
-    report.problems += [
+    ] + [
         f"{path.relative_to(root)} is in quarantine: look at it; Reclaim never deletes it"
         for path in quarantined(root)
     ]
-    return report
 
 
 def _log_problems(root: Path, master: bytes, box: Locker, scan: LogScan) -> list[str]:
@@ -225,36 +228,49 @@ def _rewrite(
     reasons: list[str],
     found: _Recovered,
 ) -> list[str]:
-    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-    old = root / f"{LOG}.before-repair-{stamp}"
-    if (root / LOG).exists():
-        os.link(root / LOG, old)  # the old log stays, under a new name, byte for byte
-        sync_folder(root)
+    """Write the new log: the kept entries, the repair, what was recovered; say what was done."""
+    old = _keep_old_log(root)
     # Tokens over entries of the old log prove those existed: kept aside, before the new log.
     moved = quarantine(root, stale_tokens(root, box.session_key(), kept))
-    details = {
-        "reason": "; ".join(reasons) or "files no custody entry named",
-        "old_log": old.name,
-        "old_log_sha256": hashlib.sha256(data).hexdigest(),
-        "entries_kept": str(len(kept)),
-        "recovered": str(len(found.entries)),
-    }
     whole = b"".join(line + b"\n" for line in data.split(b"\n")[: len(kept)])
     write_atomically(root / LOG, whole)  # a crash now: the head refuses it; repair again
     box.restart_log(kept, len(whole))
-    box.append_entry("log-repaired", None, details)
+    box.append_entry("log-repaired", None, _repair_details(reasons, old, data, kept, found))
     for action, item, more in found.entries:
         box.append_entry(action, item, more)
     return (
         [f"the old custody log is kept as {old.name}", f"kept {len(kept)} entries of it"]
         + [f"why: {reason}" for reason in reasons]
         + [
-            f"recorded again: {action} {item}, from {more['recovered_from']}"
+            f"recorded: {action} {item}, from {more['recovered_from']}"
             for action, item, more in found.entries
         ]
         + found.unreadable
         + [f"moved to quarantine (it timestamps the old log): {p.relative_to(root)}" for p in moved]
     )
+
+
+def _keep_old_log(root: Path) -> Path:
+    """Give the log a second name, so it stays byte for byte when the new one replaces it."""
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    old = root / f"{LOG}.before-repair-{stamp}"
+    if (root / LOG).exists():
+        os.link(root / LOG, old)
+        sync_folder(root)
+    return old
+
+
+def _repair_details(
+    reasons: list[str], old: Path, data: bytes, kept: list[CustodyEntry], found: _Recovered
+) -> dict[str, str]:
+    """Return what the repair entry records: why, the old log, what was kept and recovered."""
+    return {
+        "reason": "; ".join(reasons) or "files no custody entry named",
+        "old_log": old.name,
+        "old_log_sha256": hashlib.sha256(data).hexdigest(),
+        "entries_kept": str(len(kept)),
+        "recovered": str(len(found.entries)),
+    }
 
 
 def _files(folder: Path) -> list[Path]:
