@@ -479,3 +479,27 @@ def test_a_locker_made_before_the_sealed_head_gains_one_on_its_next_change(
     (old.root / "head").unlink()
     with pytest.raises(CorruptLockerError, match="is missing"):
         Locker.open(old.root, PASSPHRASE)
+
+
+def test_repair_of_a_log_with_an_entry_taken_out_keeps_every_item(box: Locker) -> None:
+    expected = sorted(item.id for item in box.items())
+    gone = box.add(b"deleted later", "gone.txt", "text/plain")
+    box.delete(gone.id)
+    lines = log_lines(box)
+    (box.root / "custody.log").write_bytes(b"".join(lines[:2] + lines[3:]))  # every line whole
+    said = repair_locker(box.root, PASSPHRASE)
+    assert "why: custody entry 2 does not follow the one before it" in said
+    repaired = Locker.open(box.root, PASSPHRASE)
+    assert sorted(item.id for item in repaired.items()) == expected
+    assert gone.id in {e.item for e in repaired.custody() if e.action == "item-deleted"}
+
+
+def test_a_broken_chain_on_the_command_line_says_what_to_do(
+    box: Locker, secret: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = log_lines(box)
+    (box.root / "custody.log").write_bytes(b"".join(lines[:2] + lines[3:]))
+    before = tree(box.root)
+    code, _, err = run(capsys, "locker", "list", str(box.root), "--passphrase-file", str(secret))
+    assert code == 1 and "does not follow" in err and "reclaim locker repair" in err
+    assert tree(box.root) == before

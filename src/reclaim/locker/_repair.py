@@ -69,11 +69,12 @@ def _log_problems(root: Path, master: bytes, box: Locker, scan: LogScan) -> list
     problems = []
     if not scan.entries and not scan.faults:
         problems.append("the custody log is empty")
-    if not scan.faults:  # with a damaged line the chain breaks there anyway: said once
-        try:
-            verify_chain(scan.entries, box.public_key())
-        except CustodyError as error:
-            problems.append(str(error))
+    if scan.faults:  # the chain breaks there and the log falls short of its head: said once
+        return problems
+    try:
+        verify_chain(scan.entries, box.public_key())
+    except CustodyError as error:
+        problems.append(str(error))
     try:
         problems += head_faults(root, master, scan.entries)
     except CorruptLockerError as error:
@@ -113,7 +114,7 @@ def repair_locker(root: Path, passphrase: str) -> list[str]:
         kept = _chained(scan.entries[: scan.prefix], signing_key(master, header).public_key())
         box = Locker._viewing(root, master, header, kept)
         reasons = _reasons(root, master, scan, kept)
-        found = _Recovered(box, scan.entries[scan.prefix :])
+        found = _Recovered(box, scan.entries[len(kept) :])
         if not reasons and not found.entries:
             said = ["the custody log is whole: nothing to rebuild"]
         else:
@@ -148,6 +149,8 @@ def _reasons(root: Path, master: bytes, scan: LogScan, kept: list[CustodyEntry])
         reasons.append(f"custody entry {len(kept)} does not follow the one before it")
     if not scan.entries and not scan.faults:
         reasons.append("the custody log was empty")
+    if reasons:  # the log falls short of its head because of these: said once
+        return reasons
     try:
         reasons += head_faults(root, master, kept)
     except CorruptLockerError:
