@@ -503,3 +503,13 @@ def test_a_broken_chain_on_the_command_line_says_what_to_do(
     code, _, err = run(capsys, "locker", "list", str(box.root), "--passphrase-file", str(secret))
     assert code == 1 and "does not follow" in err and "reclaim locker repair" in err
     assert tree(box.root) == before
+
+
+def test_a_missing_log_is_refused_clearly_and_repair_rebuilds_it(box: Locker) -> None:
+    expected = sorted(item.id for item in box.items())
+    (box.root / "custody.log").unlink()
+    with pytest.raises(CorruptLockerError, match=r"custody\.log is missing"):
+        Locker.open(box.root, PASSPHRASE)
+    assert "the custody log is empty" in check_locker(box.root, PASSPHRASE).problems
+    repair_locker(box.root, PASSPHRASE)
+    assert sorted(item.id for item in Locker.open(box.root, PASSPHRASE).items()) == expected

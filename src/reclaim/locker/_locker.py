@@ -711,7 +711,11 @@ class Locker:
 
     def _read_log(self) -> list[CustodyEntry]:
         """Return the committed entries; refuse any damage but a torn last line (ignored)."""
-        scan = scan_log((self.root / LOG).read_bytes(), self._master)
+        try:
+            data = (self.root / LOG).read_bytes()
+        except FileNotFoundError:
+            raise damage_error(f"the custody log {self.root / LOG} is missing", self.root) from None
+        scan = scan_log(data, self._master)
         if scan.faults:
             raise damage_error("; ".join(scan.faults), self.root)
         self._log_size = scan.good_length

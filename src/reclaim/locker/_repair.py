@@ -42,7 +42,8 @@ def check_locker(root: Path, passphrase: str) -> CheckReport:
     """Return every problem of the locker at ``root``; change nothing on disk."""
     header = read_header(root)
     master = master_key(root, header, "passphrase", passphrase.encode())
-    scan = scan_log((root / LOG).read_bytes(), master)
+    data = (root / LOG).read_bytes() if (root / LOG).exists() else b""
+    scan = scan_log(data, master)
     report = CheckReport(problems=list(scan.faults))
     if scan.torn:
         report.notes.append("the custody log ends in an unfinished write (a crash)")
