@@ -502,6 +502,8 @@ def test_a_broken_chain_on_the_command_line_says_what_to_do(
     before = tree(box.root)
     code, _, err = run(capsys, "locker", "list", str(box.root), "--passphrase-file", str(secret))
     assert code == 1 and "does not follow" in err and "reclaim locker repair" in err
+    with pytest.raises(CorruptLockerError, match="Nothing has been deleted"):
+        Locker.open(box.root, PASSPHRASE)
     assert tree(box.root) == before
 
 

@@ -113,7 +113,7 @@ def _locker(arguments: argparse.Namespace) -> int:
             for stamp in box.timestamp_log_head(tuple(arguments.timestamp_authority)):
                 print(f"custody log up to entry {stamp.seq}: {stamp.time}  ({stamp.authority})")
     except (ReclaimError, OSError) as error:
-        _say_error(error, arguments.path)
+        print(f"reclaim: {error}", file=sys.stderr)
         return 1
     return 0
 
@@ -148,19 +148,6 @@ def _check_or_repair(arguments: argparse.Namespace) -> int:
     if not report.problems:
         print("no problems found: every entry, record, blob, incident and request is whole")
     return 1 if report.problems else 0
-
-
-def _say_error(error: Exception, folder: Path) -> None:
-    """Print what went wrong; for a broken custody chain, also what to do about it."""
-    from reclaim.locker import CustodyError
-
-    print(f"reclaim: {error}", file=sys.stderr)
-    if isinstance(error, CustodyError):
-        print(
-            f"reclaim: nothing has been deleted. See every problem with `reclaim locker check "
-            f"{folder}`; rebuild with `reclaim locker repair {folder}`.",
-            file=sys.stderr,
-        )
 
 
 def _export(arguments: argparse.Namespace) -> int:

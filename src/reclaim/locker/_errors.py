@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from reclaim.errors import ReclaimError
+from reclaim.locker._custody import CustodyError
 
 
 def what_to_do(root: Path) -> str:
@@ -27,6 +28,10 @@ class CorruptLockerError(LockerError):
 
 class RolledBackError(CorruptLockerError):
     """The custody log is shorter, or other, than the head the locker last sealed."""
+
+
+class BrokenChainError(CorruptLockerError, CustodyError):
+    """The custody log's entries are each whole, but they do not chain or are not signed."""
 
 
 def damaged(what: str, root: Path) -> CorruptLockerError:

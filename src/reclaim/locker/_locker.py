@@ -46,8 +46,14 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from reclaim.locker import _sshsig as sshsig
-from reclaim.locker._custody import CustodyEntry, new_entry, verify_chain
-from reclaim.locker._errors import CorruptLockerError, LockerError, WrongKeyError
+from reclaim.locker._custody import CustodyEntry, CustodyError, new_entry, verify_chain
+from reclaim.locker._errors import (
+    BrokenChainError,
+    CorruptLockerError,
+    LockerError,
+    WrongKeyError,
+    what_to_do,
+)
 from reclaim.locker._errors import damaged as damage_error
 from reclaim.locker._files import FolderLock, remove_temporaries, sync_folder, write_atomically
 from reclaim.locker._head import MARKER, check_head, seal_head
@@ -725,7 +731,10 @@ class Locker:
         """Refuse a log that is empty, broken, or short of its sealed head."""
         if not self._entries:
             raise damage_error(f"the custody log {self.root / LOG} is empty", self.root)
-        verify_chain(self._entries, self._signing_key.public_key())
+        try:
+            verify_chain(self._entries, self._signing_key.public_key())
+        except CustodyError as error:
+            raise BrokenChainError(f"{error}. {what_to_do(self.root)}") from None
         check_head(self.root, self._master, self._entries)
 
     def _settle(self) -> None:
