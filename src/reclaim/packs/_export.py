@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from reclaim import __version__
 from reclaim.errors import ReclaimError
-from reclaim.locker import EvidenceItem, Locker, scratch_folder
+from reclaim.locker import CorruptLockerError, EvidenceItem, Locker, scratch_folder
 from reclaim.locker._files import PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE, open_private
 from reclaim.locker._sshsig import fingerprint, openssh_public_key, spoken_fingerprint
 from reclaim.locker._timestamps import TimestampUnavailableError, request_token
@@ -46,6 +46,11 @@ VERIFY_TEMPLATE = Path(__file__).with_name("VERIFY.md")
 # VERIFY.md prints in full (the file is cut from VERIFY.md, so the two cannot differ).
 PUBLIC_KEY_PEM = "custody/locker_ed25519.pem"
 CUSTODY_SCRIPT = "check_custody.py"
+DAMAGE_NOTE = "DAMAGE.txt"
+DAMAGE_HEADING = (
+    "These were in the locker but damaged there, so they are not in this pack.\n"
+    "What the custody log records of each (when added, its SHA-256) is given.\n\n"
+)
 
 
 class PackError(ReclaimError):
@@ -71,20 +76,30 @@ def export_pack(
         raise PackError(f"{destination} already exists: choose a new folder for the pack")
     if not re.fullmatch(r"[A-Z]{1,4}", initials):
         raise PackError("initials are one to four capital letters, such as JS")
-    items = [item for item in box.items() if item_ids is None or item.id in item_ids]
-    if not items:
-        raise PackError("there is nothing to export")
+    chosen = [item for item in box.items() if item_ids is None or item.id in item_ids]
+    damage = [_damaged(item, item.damaged) for item in chosen if item.damaged]
+    if not any(not item.damaged for item in chosen):
+        raise PackError("there is nothing to export" + (" that is not damaged" if chosen else ""))
     _remove_legacy_partial(destination)
     # Exhibits are decrypted here: a private scratch folder, removed if anything goes wrong
     # and, if this process is killed, by the next export into the same folder.
     with scratch_folder(destination.parent, destination.name) as scratch:
         partial = scratch.path
         (partial / EXHIBITS_FOLDER).mkdir(mode=PRIVATE_FOLDER_MODE, parents=True)
-        exhibits = [
-            _write_exhibit(box, partial, item, initials, n) for n, item in enumerate(items, 1)
-        ]
+        exhibits: list[Exhibit] = []
+        for item in (item for item in chosen if not item.damaged):
+            try:
+                exhibits.append(_write_exhibit(box, partial, item, initials, len(exhibits) + 1))
+            except CorruptLockerError as error:  # found damaged only now, reading it: go on
+                damage.append(_damaged(item, str(error)))
+        if item_ids is None:
+            damage += [
+                f"{d.kind} {d.id} (added {d.added_utc})" for d in box.damaged() if d.kind != "item"
+            ]
         covers = scope or ("the whole case" if item_ids is None else "the chosen items")
-        _write_tag_files(box, partial, exhibits, title, covers, whole_case=item_ids is None)
+        if damage:  # said in the report itself, and listed in full in DAMAGE.txt
+            covers += f". Not included, damaged in the locker: {len(damage)} (see {DAMAGE_NOTE})"
+        _write_tag_files(box, partial, exhibits, title, covers, item_ids is None, damage)
         tag_manifest = (partial / TAG_MANIFEST).read_bytes()
         (partial / SIGNATURE).write_text(box.ssh_sign(SIGNING_NAMESPACE, tag_manifest))
         _timestamp(partial, tag_manifest, authorities)
@@ -94,13 +109,22 @@ def export_pack(
     return destination
 
 
+def _damaged(item: EvidenceItem, reason: str) -> str:
+    """Return one line of DAMAGE.txt: what the custody log knows of a damaged item."""
+    return f"item {item.id} (added {item.added_utc}, sha256 {item.sha256 or 'unknown'}): {reason}"
+
+
 def _write_exhibit(box: Locker, root: Path, item: EvidenceItem, initials: str, n: int) -> Exhibit:
     number = f"{initials}/{n}"
     safe = re.sub(r"[^\w.-]+", "_", item.name, flags=re.UNICODE).strip("._") or "item"
     relative = f"{EXHIBITS_FOLDER}/{initials}-{n}_{safe}"
-    with open_private(root / relative) as file:
-        for piece in box.read(item.id):
-            file.write(piece)
+    try:
+        with open_private(root / relative) as file:
+            for piece in box.read(item.id):
+                file.write(piece)
+    except CorruptLockerError:
+        (root / relative).unlink(missing_ok=True)
+        raise
     return Exhibit(
         number,
         relative,
@@ -118,7 +142,13 @@ def _write_exhibit(box: Locker, root: Path, item: EvidenceItem, initials: str, n
 
 
 def _write_tag_files(
-    box: Locker, root: Path, exhibits: list[Exhibit], title: str, scope: str, whole_case: bool
+    box: Locker,
+    root: Path,
+    exhibits: list[Exhibit],
+    title: str,
+    scope: str,
+    whole_case: bool,
+    damage: list[str],
 ) -> None:
     key = box.public_key()
     linked = {exhibit.incident for exhibit in exhibits}
@@ -150,6 +180,8 @@ def _write_tag_files(
         .replace("{key_anchors}", key_anchor_words(box)),
         **_hand_check_files(key),
     }
+    if damage:
+        files[DAMAGE_NOTE] = DAMAGE_HEADING + "".join(f"- {line}\n" for line in damage)
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
