@@ -18,24 +18,22 @@ from reclaim import __version__
 from reclaim.errors import ReclaimError
 from reclaim.locker import EvidenceItem, Locker
 from reclaim.locker._sshsig import fingerprint, openssh_public_key
-from reclaim.locker._timestamps import TimestampUnavailableError, request_token
 from reclaim.packs._layout import (
     ALLOWED_SIGNERS,
     CUSTODY_LOG,
     EXHIBITS,
     EXHIBITS_FOLDER,
     INCIDENTS,
-    PENDING,
     PUBLIC_KEY,
     SIGNATURE,
     SIGNER_IDENTITY,
     SIGNING_NAMESPACE,
     TAG_MANIFEST,
-    TIMESTAMPS_FOLDER,
     manifest_line,
 )
 from reclaim.packs._pdf import write_pdf
 from reclaim.packs._report import Exhibit, build_report, render_html
+from reclaim.packs._timestamps import complete_timestamps, write_log_head_tokens, write_requests
 
 VERIFY_TEMPLATE = Path(__file__).with_name("VERIFY.md")
 
@@ -57,7 +55,8 @@ def export_pack(
 
     ``scope`` says in words which part of the case was chosen, for the report.
     Each of ``authorities`` (RFC 3161 URLs) is asked to timestamp the tag manifest; one that
-    cannot be reached is listed in timestamps/pending.txt ("timestamp pending").
+    cannot be reached is listed in timestamps/pending.txt ("timestamp pending"). The list of
+    timestamps asked for, and the locker's timestamps of its custody log, are signed.
     """
     if destination.exists():
         raise PackError(f"{destination} already exists: choose a new folder for the pack")
@@ -71,10 +70,11 @@ def export_pack(
     (partial / EXHIBITS_FOLDER).mkdir(parents=True)
     exhibits = [_write_exhibit(box, partial, item, initials, n) for n, item in enumerate(items, 1)]
     covers = scope or ("the whole case" if item_ids is None else "the chosen items")
-    _write_tag_files(box, partial, exhibits, title, covers, whole_case=item_ids is None)
+    signed = write_log_head_tokens(box, partial) + write_requests(partial, authorities)
+    _write_tag_files(box, partial, exhibits, title, covers, item_ids is None, signed)
     tag_manifest = (partial / TAG_MANIFEST).read_bytes()
     (partial / SIGNATURE).write_text(box.ssh_sign(SIGNING_NAMESPACE, tag_manifest))
-    _timestamp(partial, tag_manifest, authorities)
+    complete_timestamps(partial)  # over the signed tag manifest; unreachable ones wait
     os.replace(partial, destination)
     box.record_export({"exhibits": str(len(exhibits)), "tagmanifest_sha256": _sha256(tag_manifest)})
     return destination
@@ -104,7 +104,13 @@ def _write_exhibit(box: Locker, root: Path, item: EvidenceItem, initials: str, n
 
 
 def _write_tag_files(
-    box: Locker, root: Path, exhibits: list[Exhibit], title: str, scope: str, whole_case: bool
+    box: Locker,
+    root: Path,
+    exhibits: list[Exhibit],
+    title: str,
+    scope: str,
+    whole_case: bool,
+    written: list[str],
 ) -> None:
     key = box.public_key()
     linked = {exhibit.incident for exhibit in exhibits}
@@ -136,28 +142,10 @@ def _write_tag_files(
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     write_pdf(root / "report.pdf", report)
-    tagged = sorted([*files, "report.pdf"])
+    tagged = sorted([*files, "report.pdf", *written])
     (root / TAG_MANIFEST).write_text(
         "".join(manifest_line(_sha256((root / name).read_bytes()), name) for name in tagged)
     )
-
-
-def _timestamp(root: Path, tag_manifest: bytes, authorities: tuple[str, ...]) -> None:
-    if not authorities:
-        return
-    folder = root / TIMESTAMPS_FOLDER
-    folder.mkdir()
-    pending = []
-    for number, authority in enumerate(authorities, 1):
-        try:
-            token = request_token(authority, tag_manifest)
-        except TimestampUnavailableError as error:
-            pending.append(f"{authority}  {_sha256(tag_manifest)}  ({error})\n")
-            continue
-        (folder / f"tsa-{number}.tsr").write_bytes(token.response)
-        (folder / f"tsa-{number}.url").write_text(authority + "\n")
-    if pending:
-        (folder / PENDING).write_text("".join(pending))
 
 
 def _sha256(data: bytes) -> str:
