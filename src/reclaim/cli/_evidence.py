@@ -1,4 +1,4 @@
-"""`reclaim locker ...`, `reclaim export` and `reclaim verify`: thin verbs over the core."""
+"""`reclaim locker ...`, `export`, `verify` and `timestamp`: thin verbs over the core."""
 
 import argparse
 import getpass
@@ -91,7 +91,34 @@ def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
 
     verify = verbs.add_parser("verify", help="check an evidence pack (PASS, WARN or FAIL)")
     verify.add_argument("pack", type=Path)
+    verify.add_argument(
+        "--tsa-root",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="ROOT.pem",
+        help="also trust this timestamp authority root (repeat for more); else the system's",
+    )
+    verify.add_argument(
+        "--tsa-chain",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="CHAIN.pem",
+        help="intermediate certificates of an authority, if its tokens do not carry them",
+    )
     verify.set_defaults(run=_verify)
+
+    timestamp = verbs.add_parser("timestamp", help="complete a pack's pending timestamps")
+    timestamp.add_argument("pack", type=Path)
+    timestamp.add_argument(
+        "--timestamp-authority",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="ask this RFC 3161 authority instead of the one listed (repeat for more)",
+    )
+    timestamp.set_defaults(run=_timestamp)
 
 
 def _passphrase_option(parser: argparse.ArgumentParser) -> None:
@@ -265,9 +292,30 @@ def _capture(arguments: argparse.Namespace) -> int:
 def _verify(arguments: argparse.Namespace) -> int:
     from reclaim.packs import FAIL, verify_pack
 
-    checks = verify_pack(arguments.pack)
+    if not arguments.pack.is_dir():
+        print(
+            f"reclaim: {arguments.pack} is not a folder (open an encrypted pack first)",
+            file=sys.stderr,
+        )
+        return 1
+    checks = verify_pack(arguments.pack, arguments.tsa_root, arguments.tsa_chain)
     for check in checks:
         print(f"{check.status}  {check.name}: {check.detail}")
         if check.by_hand:
             print(f"      by hand: {check.by_hand}")
     return 1 if any(check.status == FAIL for check in checks) else 0
+
+
+def _timestamp(arguments: argparse.Namespace) -> int:
+    from reclaim.packs import complete_timestamps
+
+    try:
+        lines = complete_timestamps(arguments.pack, tuple(arguments.timestamp_authority))
+    except (ReclaimError, OSError) as error:
+        print(f"reclaim: {error}", file=sys.stderr)
+        return 1
+    if not lines:
+        print("Nothing pending: every timestamp this pack asked for is here.")
+    for line in lines:
+        print(line)
+    return 1 if any("still pending" in line for line in lines) else 0

@@ -21,7 +21,6 @@ from reclaim.errors import ReclaimError
 from reclaim.locker import CorruptLockerError, EvidenceItem, Locker, scratch_folder
 from reclaim.locker._files import PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE, open_private
 from reclaim.locker._sshsig import fingerprint, openssh_public_key, spoken_fingerprint
-from reclaim.locker._timestamps import TimestampUnavailableError, request_token
 from reclaim.packs._anchors import key_anchor_words, write_anchors
 from reclaim.packs._layout import (
     ALLOWED_SIGNERS,
@@ -29,17 +28,16 @@ from reclaim.packs._layout import (
     EXHIBITS,
     EXHIBITS_FOLDER,
     INCIDENTS,
-    PENDING,
     PUBLIC_KEY,
     SIGNATURE,
     SIGNER_IDENTITY,
     SIGNING_NAMESPACE,
     TAG_MANIFEST,
-    TIMESTAMPS_FOLDER,
     manifest_line,
 )
 from reclaim.packs._pdf import write_pdf
 from reclaim.packs._report import Exhibit, build_report, render_html
+from reclaim.packs._timestamps import complete_timestamps, write_log_head_tokens, write_requests
 
 VERIFY_TEMPLATE = Path(__file__).with_name("VERIFY.md")
 # The key again as PEM, for `openssl pkeyutl -verify`, and the custody check script that
@@ -70,7 +68,8 @@ def export_pack(
 
     ``scope`` says in words which part of the case was chosen, for the report.
     Each of ``authorities`` (RFC 3161 URLs) is asked to timestamp the tag manifest; one that
-    cannot be reached is listed in timestamps/pending.txt ("timestamp pending").
+    cannot be reached is listed in timestamps/pending.txt ("timestamp pending"). The list of
+    timestamps asked for, and the locker's timestamps of its custody log, are signed.
     """
     if destination.exists():
         raise PackError(f"{destination} already exists: choose a new folder for the pack")
@@ -99,10 +98,11 @@ def export_pack(
         covers = scope or ("the whole case" if item_ids is None else "the chosen items")
         if damage:  # said in the report itself, and listed in full in DAMAGE.txt
             covers += f". Not included, damaged in the locker: {len(damage)} (see {DAMAGE_NOTE})"
-        _write_tag_files(box, partial, exhibits, title, covers, item_ids is None, damage)
+        signed = write_log_head_tokens(box, partial) + write_requests(partial, authorities)
+        _write_tag_files(box, partial, exhibits, title, covers, item_ids is None, damage, signed)
         tag_manifest = (partial / TAG_MANIFEST).read_bytes()
         (partial / SIGNATURE).write_text(box.ssh_sign(SIGNING_NAMESPACE, tag_manifest))
-        _timestamp(partial, tag_manifest, authorities)
+        complete_timestamps(partial)  # over the signed tag manifest; unreachable ones wait
         _make_private(partial)
         scratch.keep_as(destination)
     box.record_export({"exhibits": str(len(exhibits)), "tagmanifest_sha256": _sha256(tag_manifest)})
@@ -149,6 +149,7 @@ def _write_tag_files(
     scope: str,
     whole_case: bool,
     damage: list[str],
+    written: list[str],
 ) -> None:
     key = box.public_key()
     linked = {exhibit.incident for exhibit in exhibits}
@@ -186,7 +187,7 @@ def _write_tag_files(
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     write_pdf(root / "report.pdf", report)
-    tagged = sorted([*files, "report.pdf", *write_anchors(box, root, exhibits)])
+    tagged = sorted([*files, "report.pdf", *written, *write_anchors(box, root, exhibits)])
     (root / TAG_MANIFEST).write_text(
         "".join(manifest_line(_sha256((root / name).read_bytes()), name) for name in tagged)
     )
@@ -204,24 +205,6 @@ def printed_script(verify_text: str) -> str:
     if found is None:
         raise PackError("VERIFY.md has lost its custody check script")
     return found.group(1)
-
-
-def _timestamp(root: Path, tag_manifest: bytes, authorities: tuple[str, ...]) -> None:
-    if not authorities:
-        return
-    folder = root / TIMESTAMPS_FOLDER
-    folder.mkdir(exist_ok=True)  # it may hold the key's and the items' timestamps already
-    pending = []
-    for number, authority in enumerate(authorities, 1):
-        try:
-            token = request_token(authority, tag_manifest)
-        except TimestampUnavailableError as error:
-            pending.append(f"{authority}  {_sha256(tag_manifest)}  ({error})\n")
-            continue
-        (folder / f"tsa-{number}.tsr").write_bytes(token.response)
-        (folder / f"tsa-{number}.url").write_text(authority + "\n")
-    if pending:
-        (folder / PENDING).write_text("".join(pending))
 
 
 def _make_private(root: Path) -> None:
