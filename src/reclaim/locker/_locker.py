@@ -59,6 +59,8 @@ LOG = "custody.log"
 FORMAT = "reclaim-locker"
 VERSION = 1
 OWNER = "owner"
+# What a capture's custody entry states besides the digests (see _custody_details).
+CAPTURE_CUSTODY_DETAILS = ("url", "captured_utc", "status", "error_page", "wacz_public_key")
 
 
 class LockerError(ReclaimError):
@@ -298,11 +300,20 @@ class Locker:
             raise Under18Error()
 
     def add_capture(
-        self, files: dict[str, Path], url: str, captured_utc: str, incident: str | None = None
+        self,
+        files: dict[str, Path],
+        url: str,
+        captured_utc: str,
+        incident: str | None = None,
+        more: Mapping[str, str] | None = None,
     ) -> list[EvidenceItem]:
-        """Store each file of a web capture as an item, linked to its URL and capture time."""
+        """Store each file of a web capture as an item, linked to its URL and capture time.
+
+        ``more`` adds what else the capture recorded (its HTTP status, whether it is an error
+        page, the key its WACZ is signed with: reclaim.capture's Capture.locker_details).
+        """
         self.check_media_allowed(incident)
-        details = {"url": url, "captured_utc": captured_utc}
+        details = {**(more or {}), "url": url, "captured_utc": captured_utc}
         stored = []
         for name, path in files.items():
             media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
@@ -771,7 +782,21 @@ def _read_header(root: Path) -> dict[str, object]:
 
 
 def _digest_details(record: Mapping[str, object]) -> dict[str, str]:
-    return {key: str(record[key]) for key in ("sha256", "sha512", "size")}
+    digests = {key: str(record[key]) for key in ("sha256", "sha512", "size")}
+    return digests | _custody_details(record)
+
+
+def _custody_details(record: Mapping[str, object]) -> dict[str, str]:
+    """Return what the signed custody entry states of a capture besides its digests.
+
+    The address and capture time go into the entry itself (not only the sealed record), so the
+    chain an officer checks says what was captured and when; and the capture's WACZ signing key,
+    so the locker's signature over the entry countersigns the capture worker's signature.
+    """
+    details = record.get("details")
+    if record.get("kind") != "capture" or not isinstance(details, Mapping):
+        return {}
+    return {key: str(details[key]) for key in CAPTURE_CUSTODY_DETAILS if key in details}
 
 
 def _item(record: Mapping[str, object], entry: CustodyEntry | None) -> EvidenceItem:
