@@ -179,22 +179,24 @@ def make_capture_pack(root: Path, recorded_url: str) -> Path:
     import json
 
     from reclaim.capture._capture import _pack_wacz
+    from reclaim.capture._gate import Resolution
+    from reclaim.capture._http import Body, Head
+    from reclaim.capture._proxy import Exchange, Recording
     from reclaim.capture._warc import write_warc
 
     started = datetime.datetime(2026, 11, 23, 21, 30, tzinfo=datetime.UTC)
     url = "https://forum.example/thread/42"
     folder = root / "capture"
     folder.mkdir()
-    page = {
-        "url": url,
-        "status": 200,
-        "status_text": "OK",
-        "method": "GET",
-        "request_headers": [("Host", "forum.example")],
-        "response_headers": [("Content-Type", "text/html")],
-        "body": b"<html><title>Thread</title><p>posted</p></html>",
-    }
-    write_warc(folder / "capture.warc.gz", [page], started, "test")
+    body = b"<html><title>Thread</title><p>posted</p></html>"
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+    head += f"Content-Length: {len(body)}\r\n\r\n".encode()
+    response = Head(head, "HTTP/1.1 200 OK", (("Content-Type", "text/html"),))
+    sent = started.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    request = b"GET /thread/42 HTTP/1.1\r\nHost: forum.example\r\n\r\n"
+    page = Exchange(url, sent, "192.0.2.7", request, response, Body(body, body), 0)
+    answer = Resolution("forum.example", ("192.0.2.7",), "192.0.2.7", sent)
+    write_warc(folder / "capture.warc.gz", Recording(exchanges=[page]), [answer], "test")
     _pack_wacz(folder, url, started, "Thread")
     stamp = started.isoformat(timespec="milliseconds")
     (folder / "metadata.json").write_text(

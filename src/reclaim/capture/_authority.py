@@ -37,6 +37,10 @@ class CaptureAuthority:
         """Return base64 SHA-256 digests of the authority's and the site certificates' keys."""
         return [_spki_digest(key.public_key()) for key in (self._key, self._site_key)]
 
+    def certificate_pem(self) -> bytes:
+        """Return the authority's own certificate (PEM)."""
+        return self._certificate.public_bytes(serialization.Encoding.PEM)
+
     def context_for(self, host: str) -> ssl.SSLContext:
         """Return a server-side TLS context presenting a certificate for ``host``."""
         with self._lock:
