@@ -182,6 +182,7 @@ def make_capture_pack(root: Path, recorded_url: str) -> Path:
     from reclaim.capture._gate import Resolution
     from reclaim.capture._http import Body, Head
     from reclaim.capture._proxy import Exchange, Recording
+    from reclaim.capture._sign import sign_wacz
     from reclaim.capture._warc import write_warc
 
     started = datetime.datetime(2026, 11, 23, 21, 30, tzinfo=datetime.UTC)
@@ -202,9 +203,10 @@ def make_capture_pack(root: Path, recorded_url: str) -> Path:
     (folder / "metadata.json").write_text(
         json.dumps({"requested_url": url, "capture_started_utc": stamp})
     )
+    key = sign_wacz(folder / "capture.wacz")
     box, _ = Locker.create(root / "locker", "pass phrase", LOW_MEMORY_PROFILE)
     files = {name: folder / name for name in ("capture.wacz", "metadata.json")}
-    box.add_capture(files, recorded_url, stamp)
+    box.add_capture(files, recorded_url, stamp, more={"wacz_public_key": key})
     return export_pack(box, root / "pack", "JS", "Capture case")
 
 
@@ -217,6 +219,18 @@ def test_captures_in_a_pack_validate_and_agree_with_the_locker(tmp_path: Path) -
 def test_a_capture_whose_address_disagrees_with_the_record_fails(tmp_path: Path) -> None:
     pack = make_capture_pack(tmp_path, "https://forum.example/other")
     assert statuses(pack)["captures"] == FAIL
+
+
+def test_a_capture_re_signed_with_another_key_fails(tmp_path: Path) -> None:
+    from reclaim.capture._sign import sign_wacz
+
+    pack = make_capture_pack(tmp_path, "https://forum.example/thread/42")
+    exhibits = json.loads((pack / "exhibits.json").read_text())
+    wacz = next(e for e in exhibits if e["name"] == "capture.wacz")
+    sign_wacz(pack / wacz["file"])  # a valid signature, by a key the locker never recorded
+    checks = {check.name: check for check in verify_pack(pack)}
+    assert checks["captures"].status == FAIL
+    assert "signed by another key" in checks["captures"].detail
 
 
 # A case with incidents in Polish, Arabic and Urdu, web captures, a message and a loose file.

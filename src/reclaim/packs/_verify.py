@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -173,6 +174,7 @@ def _check_captures(root: Path, context: dict[str, object]) -> str:
             )
             if result.returncode != 0:
                 raise _Failed(f"exhibit {exhibit['number']}: the WACZ does not validate")
+            _check_wacz_signature(root, exhibit)
         elif exhibit["name"] == "metadata.json":
             metadata = json.loads(path.read_text())
             recorded = (exhibit["details"]["url"], exhibit["details"]["captured_utc"])
@@ -180,7 +182,34 @@ def _check_captures(root: Path, context: dict[str, object]) -> str:
                 raise _Failed(f"exhibit {exhibit['number']}: address or time disagree")
     if not captures:
         return "no web captures in this pack"
-    return f"{len(captures)} capture files: WACZ valid, addresses and times agree"
+    return (
+        f"{len(captures)} capture files: WACZ valid (and signed with the key the custody log "
+        "recorded, where it recorded one), addresses and times agree"
+    )
+
+
+def _check_wacz_signature(root: Path, exhibit: dict[str, Any]) -> None:
+    """The WACZ's signature verifies, with the key its signed custody entry recorded.
+
+    Captures made before WACZ signing have no key in their entry and no signature to check.
+    """
+    from reclaim.capture._sign import WaczSignatureError, verify_wacz
+
+    try:
+        entries = [parse_entry(line) for line in (root / CUSTODY_LOG).read_bytes().splitlines()]
+    except CustodyError as error:
+        raise _Failed(f"the custody log cannot be read: {error}") from None
+    added = [entry for entry in entries if entry.action == "item-added"]
+    recorded = {entry.item: entry.details.get("wacz_public_key") for entry in added}
+    key = recorded.get(exhibit["item"])
+    if key is None:
+        return
+    try:
+        signed_by = verify_wacz(root / exhibit["file"])
+    except WaczSignatureError as error:
+        raise _Failed(f"exhibit {exhibit['number']}: {error}") from None
+    if signed_by != key:
+        raise _Failed(f"exhibit {exhibit['number']}: the WACZ is signed by another key")
 
 
 def _openssh_key_base64(key: Ed25519PublicKey) -> str:
