@@ -35,6 +35,7 @@ from ..evidence_site import CSS_CHUNKS, NAME, PAGE, Authority
         "ftp://evidence.test/",
         "https:///no-host",
         "https://evidence.test:http/",
+        "https://%65vidence.test/",
     ],
 )
 def test_addresses_parsers_disagree_on_are_refused_before_anything_runs(url: str) -> None:

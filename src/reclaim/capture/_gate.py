@@ -55,6 +55,8 @@ def check_url(url: str) -> SplitResult:
         raise CaptureError(f"{url!r} is not a web address (http:// or https://)")
     if "@" in parts.netloc:
         raise CaptureError(f"{url!r} carries a user name or password; it will not be captured")
+    if "%" in parts.netloc:  # browsers decode an escaped host name; Python does not
+        raise CaptureError(f"{url!r} has an escaped host name; write it out")
     try:
         parts.port  # noqa: B018 (a port that is not a number raises here)
     except ValueError:

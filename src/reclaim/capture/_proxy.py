@@ -266,12 +266,14 @@ class _Relay:
             return self._refuse(url, "502 Bad Gateway", reason)
         except (OSError, HttpFramingError) as error:
             return self._refuse(url, "502 Bad Gateway", f"{origin[1]} did not answer: {error}")
-        self.client.sendall(response_head.raw + response_body.raw)
         assert self.upstream is not None
         exchange = Exchange(url, sent, address, request, response_head, response_body,
                             self.upstream.session)  # fmt: skip
         with self.proxy.recording.lock:
             self.proxy.recording.exchanges.append(exchange)
+        self.client.sendall(
+            response_head.raw + response_body.raw
+        )  # after recording: what Chromium saw is in the record
         return not _closes(head, response_head, response_body)
 
     def _where(self, target: str) -> tuple[str, tuple[str, str, int], str]:
