@@ -28,7 +28,7 @@ from reclaim.capture import (
 )
 
 from .. import evidence_site
-from ..evidence_site import CSS_CHUNKS, NAME, PAGE, PNG, Authority
+from ..evidence_site import CSS_CHUNKS, NAME, PAGE, PNG, SESSION_COOKIE, Authority
 from ..loopback import QuietHandler, loopback_server
 
 
@@ -122,6 +122,7 @@ def test_the_warc_keeps_bodies_as_carried(capture: Capture, base: str) -> None:
     found = responses(capture)
     page = found[base + "/thread/42"]
     assert page.http_headers.get_header("Content-Encoding") == "gzip"
+    assert page.http_headers.get_header("Set-Cookie") == SESSION_COOKIE, "headers as carried"
     assert page.raw[:2] == b"\x1f\x8b", "the body is stored gzipped, as it came"
     assert gzip.decompress(page.raw) == PAGE
     assert found[base + "/image.png"].raw == PNG

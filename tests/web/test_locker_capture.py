@@ -57,6 +57,10 @@ def test_a_capture_runs_in_the_background_and_lands_in_the_locker(
     assert {"screenshot.png", "page.pdf", "capture.wacz", "metadata.json"} <= names
     assert all(item.incident == incident_id and item.kind == "capture" for item in items)
     assert {item.details["url"] for item in items} == {page_url}
+    custody = Locker.open(data_dir / "locker", PASSPHRASE).custody()
+    added = [entry for entry in custody if entry.action == "item-added"]
+    assert {entry.details["url"] for entry in added} == {page_url}
+    assert {entry.details["captured_utc"] for entry in added} == {items[0].details["captured_utc"]}
 
 
 def test_a_captured_error_page_is_marked_as_one(

@@ -385,5 +385,8 @@ def _der(certificate: object) -> bytes:
 
 
 def _quietly_close(sock: socket.socket) -> None:
+    # shutdown wakes a thread blocked reading this socket; close alone waits for its reader.
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
     with contextlib.suppress(OSError):
         sock.close()
