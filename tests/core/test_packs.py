@@ -173,7 +173,7 @@ def test_pack_encrypted_for_a_recipient_opens_and_still_verifies(
         encrypt_pack(pack, "not-a-key", tmp_path / "other.tar.age")
 
 
-def make_capture_pack(root: Path, recorded_url: str) -> Path:
+def make_capture_pack(root: Path, recorded_url: str, status: str = "200") -> Path:
     """A pack holding a capture built without a browser: a WARC, its WACZ and metadata."""
     import datetime
     import json
@@ -206,7 +206,9 @@ def make_capture_pack(root: Path, recorded_url: str) -> Path:
     key = sign_wacz(folder / "capture.wacz")
     box, _ = Locker.create(root / "locker", "pass phrase", LOW_MEMORY_PROFILE)
     files = {name: folder / name for name in ("capture.wacz", "metadata.json")}
-    box.add_capture(files, recorded_url, stamp, more={"wacz_public_key": key})
+    error = "no" if int(status) < 400 else f"yes: the server answered {status}"
+    more = {"wacz_public_key": key, "status": status, "error_page": error}
+    box.add_capture(files, recorded_url, stamp, more=more)
     return export_pack(box, root / "pack", "JS", "Capture case")
 
 
@@ -219,6 +221,13 @@ def test_captures_in_a_pack_validate_and_agree_with_the_locker(tmp_path: Path) -
 def test_a_capture_whose_address_disagrees_with_the_record_fails(tmp_path: Path) -> None:
     pack = make_capture_pack(tmp_path, "https://forum.example/other")
     assert statuses(pack)["captures"] == FAIL
+
+
+def test_a_captured_error_page_is_marked_in_the_report(tmp_path: Path) -> None:
+    pack = make_capture_pack(tmp_path, "https://forum.example/thread/42", status="404")
+    report = (pack / "report.html").read_text(encoding="utf-8")
+    assert "Error page (HTTP 4xx or 5xx)" in report
+    assert "yes: the server answered 404" in report
 
 
 def test_a_capture_re_signed_with_another_key_fails(tmp_path: Path) -> None:

@@ -27,7 +27,14 @@ from playwright.sync_api import sync_playwright
 
 from reclaim import __version__
 from reclaim.capture._errors import CaptureError
-from reclaim.capture._gate import AddressGate, Policy, Resolver, allow_everything, check_url
+from reclaim.capture._gate import (
+    AddressGate,
+    Policy,
+    Resolver,
+    allow_everything,
+    check_url,
+    system_resolver,
+)
 from reclaim.capture._proxy import Exchange, RecordingProxy
 from reclaim.capture._sign import ALGORITHM, sign_wacz
 from reclaim.capture._warc import DESCRIPTION, write_warc
@@ -125,9 +132,7 @@ def _fetched_at(proxy: RecordingProxy, url: str, started: datetime.datetime) -> 
 def _gate(url: str, allow_private: bool, network: Network) -> AddressGate:
     parts = check_url(url)
     policy = allow_everything if allow_private else (network.policy or check_addresses)
-    gate = AddressGate(
-        **({"resolver": network.resolver} if network.resolver else {}), policy=policy
-    )
+    gate = AddressGate(network.resolver or system_resolver, policy)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     gate.resolve(parts.hostname or "", port)
     return gate
