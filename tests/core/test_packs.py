@@ -230,6 +230,32 @@ def test_a_captured_error_page_is_marked_in_the_report(tmp_path: Path) -> None:
     assert "yes: the server answered 404" in report
 
 
+def test_verify_md_checks_a_capture_signature_by_hand_as_written(tmp_path: Path) -> None:
+    import subprocess
+
+    pack = make_capture_pack(tmp_path, "https://forum.example/thread/42")
+    section = (pack / "VERIFY.md").read_text().split("## 5.")[1].split("\n## ")[0]
+    commands = [line[4:] for line in section.splitlines() if line.startswith("    ")]
+    exhibits = json.loads((pack / "exhibits.json").read_text())
+    wacz = next(e for e in exhibits if e["name"] == "capture.wacz")
+    path = pack / wacz["file"]
+    exhibit = wacz["number"].replace("/", "-")  # JS/1 is in files as JS-1
+    assert path.name == f"{exhibit}_capture.wacz", "the name VERIFY.md tells of"
+    script = "\n".join(command.replace("<exhibit>", exhibit) for command in commands)
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], cwd=path.parent, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    digest = json.loads((path.parent / "digest.json").read_text())["hash"].removeprefix("sha256:")
+    assert done.stdout.split()[0] == digest and "Verified OK" in done.stdout
+    entries = [
+        json.loads(line) for line in (pack / "custody/custody.jsonl").read_text().splitlines()
+    ]
+    keys = {entry["details"].get("wacz_public_key") for entry in entries}
+    key = json.loads((path.parent / "digest.json").read_text())["signedData"]["publicKey"]
+    assert key in keys, "the key VERIFY.md says to compare is in the custody log"
+
+
 def test_a_capture_re_signed_with_another_key_fails(tmp_path: Path) -> None:
     from reclaim.capture._sign import sign_wacz
 
