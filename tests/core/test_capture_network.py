@@ -244,3 +244,14 @@ def test_a_capture_custody_entry_states_the_address_time_and_signing_key(tmp_pat
     plain = box.add(io.BytesIO(b"photo"), "photo.jpg", "image/jpeg")
     entry = next(e for e in box.custody() if e.item == plain.id)
     assert "url" not in entry.details
+
+
+@pytest.mark.parametrize(
+    "request_head",
+    [b"CONNECT\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/1.1 extra\r\n\r\n", b"\x16\x03\x01\r\n\r\n"],
+)
+def test_the_proxy_drops_what_is_not_http(proxy: RecordingProxy, request_head: bytes) -> None:
+    with socket.create_connection(("127.0.0.1", int(proxy.address.rsplit(":", 1)[1]))) as sock:
+        sock.sendall(request_head)
+        assert sock.makefile("rb").read() == b"", "closed without an answer"
+    assert proxy.recording.exchanges == [] and proxy.recording.problems == []

@@ -188,8 +188,9 @@ class RecordingProxy:
             head = read_head(reader)
             if head is None:
                 return
-            if head.start.upper().startswith("CONNECT "):
-                self._tunnel(client, head.start.split(" ")[1])
+            method, target = _request_line(head)
+            if method == "CONNECT":
+                self._tunnel(client, target)
             else:
                 _Relay(self, client, reader, None).run(head)
         except (OSError, HttpFramingError):
@@ -251,7 +252,7 @@ class _Relay:
     def _one(self, head: Head) -> bool:
         """Relay one request; return whether the connection stays open for another."""
         body = read_body(self.reader, head, has_body=True)
-        method, target = head.start.split(" ")[:2]
+        method, target = _request_line(head)
         url, origin, path = self._where(target)
         try:
             check_url(url)
@@ -279,6 +280,8 @@ class _Relay:
     def _where(self, target: str) -> tuple[str, tuple[str, str, int], str]:
         """Return the full URL, the origin and the path of a request's target."""
         if self.origin is not None:  # inside a tunnel: the target is a path
+            if not target.startswith("/"):
+                raise HttpFramingError("a request in a tunnel must name a path")
             scheme, host, port = self.origin
             shown = host if port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
             return f"{scheme}://{shown}{target}", self.origin, target
@@ -324,6 +327,14 @@ class _Relay:
         head += f"Content-Length: {len(body)}\r\nX-Reclaim-Proxy: refused\r\n\r\n"
         self.client.sendall(head.encode() + body)
         return True
+
+
+def _request_line(head: Head) -> tuple[str, str]:
+    """Return the method and target of a request; raise HttpFramingError if it has none."""
+    parts = head.start.split(" ")
+    if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
+        raise HttpFramingError("a request line was not 'METHOD TARGET HTTP/1.x'")
+    return parts[0], parts[1]
 
 
 def _outgoing(head: Head, method: str, path: str) -> bytes:
