@@ -6,7 +6,9 @@ signature verifies, error pages are marked, and refused or unverifiable sites fa
 import base64
 import gzip
 import json
+import os
 import ssl
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -52,7 +54,17 @@ def take(base: str, path: str, folder: Path, chromium: Path, authority: Authorit
 def capture(
     base: str, authority: Authority, tmp_path_factory: pytest.TempPathFactory, chromium_path: Path
 ) -> Capture:
-    return take(base, "/start", tmp_path_factory.mktemp("capture") / "c1", chromium_path, authority)
+    folder = tmp_path_factory.mktemp("capture") / "c1"
+    previous = os.umask(0o022)  # a common default that would leave files world-readable
+    try:
+        return take(base, "/start", folder, chromium_path, authority)
+    finally:
+        os.umask(previous)
+
+
+def test_capture_files_are_for_their_owner_alone(capture: Capture) -> None:
+    for path in [capture.folder, *capture.files.values()]:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path.name
 
 
 def records(capture: Capture) -> list[Any]:

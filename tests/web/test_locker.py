@@ -13,6 +13,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from reclaim.locker import Locker
+from reclaim.locker._scratch import Scratch
 from reclaim.packs import FAIL, verify_pack
 from reclaim.web.evidence.session import COOKIE
 
@@ -174,6 +175,15 @@ def test_correcting_an_incident_keeps_the_reason_in_the_custody_log(
     assert entry.details["reason"] == "found the right date"
 
 
+def test_an_upload_records_the_original_file_name_in_its_custody_entry(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    upload(client, png_bytes(), "screenshot 20 Nov.png")
+    entry = Locker.open(data_dir / "locker", PASSPHRASE).custody()[-1]
+    assert entry.action == "item-added"
+    assert entry.details["original_name"] == "screenshot 20 Nov.png"
+
+
 def test_an_uploaded_picture_is_kept_byte_for_byte_and_shown_blurred(
     client: Client, open_locker: None
 ) -> None:
@@ -315,6 +325,19 @@ def test_export_can_encrypt_the_pack_for_a_recipient(client: Client, open_locker
     assert response["Content-Disposition"].endswith('.tar.age"')
     sealed = b"".join(response.streaming_content)  # type: ignore[attr-defined]
     assert pyrage.decrypt(sealed, [identity])[:100]
+
+
+def test_an_export_removes_what_a_killed_export_left_and_leaves_nothing(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    killed = Scratch(data_dir / "exports", "export")
+    (killed.path / "JS-1_shot.png").write_bytes(png_bytes())
+    killed._release()  # what the kernel does when the process is killed
+    upload(client, png_bytes())
+    response = client.post("/en/locker/export/", {"title": "Case", "initials": "JS"})
+    assert response.status_code == 200
+    b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    assert list((data_dir / "exports").iterdir()) == []
 
 
 def test_export_with_nothing_chosen_says_so(client: Client, open_locker: None) -> None:

@@ -1,6 +1,7 @@
 """Web capture from the locker pages as a background task, with the machine's real Chromium,
 against pages served on loopback; and the scan that finds no plaintext anywhere."""
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from reclaim.locker import Locker
+from reclaim.locker._scratch import Scratch
 from reclaim.web.evidence import tasks
 from reclaim.web.evidence.models import Task
 
@@ -125,3 +127,32 @@ def scan(data_dir: Path) -> None:
 
     for session in Session.objects.all():
         assert MARKER not in repr(session.get_decoded())
+
+
+def abandoned_scratch(parent: Path) -> Path:
+    """Leave a scratch folder as a killed worker would: plaintext in it, its lock gone."""
+    scratch = Scratch(parent, "capture")
+    (scratch.path / "screenshot.png").write_bytes(MARKER.encode())
+    scratch._release()  # what the kernel does when the process is killed
+    return scratch.path
+
+
+def test_the_next_capture_removes_what_a_killed_worker_left(
+    client: Client, open_locker: None, settings: SettingsWrapper, data_dir: Path
+) -> None:
+    left = abandoned_scratch(data_dir / "captures")
+    settings.CAPTURE_ALLOW_PRIVATE = False  # the capture fails at once: no browser needed
+    client.post("/en/locker/evidence/capture/", {"url": "http://127.0.0.1:9/secret"})
+    tasks.run_next()
+    assert not left.exists()
+    assert list((data_dir / "captures").iterdir()) == []
+
+
+def test_a_worker_starting_removes_what_killed_exports_and_captures_left(
+    data_dir: Path,
+) -> None:
+    left = [abandoned_scratch(data_dir / "captures"), abandoned_scratch(data_dir / "exports")]
+    stop = threading.Event()
+    stop.set()  # start, tidy, stop
+    tasks.run_worker(stop)
+    assert [path for path in left if path.exists()] == []

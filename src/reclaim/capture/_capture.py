@@ -94,7 +94,7 @@ def capture_page(
     """Capture ``url`` into the new folder ``destination``; return what was written."""
     network = network or Network()
     gate = _gate(url, allow_private, network)  # refuses before anything is fetched
-    destination.mkdir(parents=True, mode=PRIVATE_FOLDER_MODE)
+    destination.mkdir(parents=True, mode=PRIVATE_FOLDER_MODE)  # evidence: its owner's eyes only
     started = datetime.datetime.now(datetime.UTC)
     proxy = RecordingProxy(gate, network.trust)
     proxy.start()
@@ -144,7 +144,7 @@ def _finish(destination: Path, metadata: dict[str, Any]) -> Capture:
     (destination / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
     files["metadata.json"] = destination / "metadata.json"
     for path in files.values():
-        path.chmod(0o600)
+        path.chmod(0o600)  # whatever the umask: Chromium and Python write 0644 by default
     return Capture(destination, files, metadata)
 
 

@@ -26,7 +26,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()
     arguments = parser.parse_args(argv)
-    return int(arguments.run(arguments))
+    # Whatever Reclaim writes (packs, captures, the database) is for its owner's eyes only.
+    previous = os.umask(0o077)
+    try:
+        return int(arguments.run(arguments))
+    finally:
+        os.umask(previous)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -99,6 +104,9 @@ def _serve(arguments: argparse.Namespace) -> int:
     from reclaim.web.wsgi import application
 
     print(_summary(library()))
+    from reclaim.web.evidence.tasks import remove_abandoned_scratch
+
+    remove_abandoned_scratch()  # what a killed server's exports and captures left
     if not settings.SERVICE:  # a service runs `reclaim worker` processes of its own
         from reclaim.web.evidence.tasks import start_worker_thread
 

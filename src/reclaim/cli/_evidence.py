@@ -7,27 +7,44 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reclaim.cli._locker_verbs import add_locker_verbs, file_origin
 from reclaim.errors import ReclaimError
 
 if TYPE_CHECKING:
-    from reclaim.locker import Locker
+    from reclaim.locker import ItemBatch, Locker
 
 
 def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add the evidence verbs to the command line."""
     locker = verbs.add_parser("locker", help="create, fill and list an evidence locker")
-    locker.add_argument("action", choices=["create", "add", "list", "timestamp"])
-    locker.add_argument("path", type=Path, help="the locker folder")
-    locker.add_argument("files", nargs="*", type=Path, help="files to add (with add)")
-    locker.add_argument(
-        "--timestamp-authority",
-        action="append",
-        default=[],
-        metavar="URL",
-        help="with timestamp: an RFC 3161 authority (pending requests are retried too)",
-    )
-    _passphrase_option(locker)
-    locker.set_defaults(run=_locker)
+    actions = locker.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for action, words in (
+        ("create", "create a locker (asks for a passphrase; shows the recovery code once)"),
+        ("add", "add files"),
+        ("list", "list the items"),
+        ("timestamp", "timestamp the custody log, the key and new items (RFC 3161)"),
+        ("key", "show the locker's key fingerprint, to read aloud, and when it was timestamped"),
+    ):
+        parser = actions.add_parser(action, help=words)
+        parser.add_argument("path", type=Path, help="the locker folder")
+        parser.set_defaults(run=_locker, files=[], timestamp_authority=[], incident=None, note="")
+        _passphrase_option(parser)
+    actions.choices["add"].add_argument("files", nargs="+", type=Path, help="files to add")
+    actions.choices["add"].add_argument("--incident", metavar="ID", help="the incident")
+    actions.choices["add"].add_argument("--note", default="", help="a note kept with each file")
+    for action in ("create", "add", "timestamp"):
+        actions.choices[action].add_argument(
+            "--timestamp-authority",
+            action="append",
+            default=[],
+            metavar="URL",
+            help=(
+                "an RFC 3161 authority: with create, timestamps the locker's key; with add, the "
+                "new items; with timestamp, the custody log, the key and any item not yet "
+                "timestamped (pending requests are retried too)"
+            ),
+        )
+    add_locker_verbs(actions, _passphrase_option)
 
     export = verbs.add_parser("export", help="export the locker as an evidence pack")
     export.add_argument("locker", type=Path)
@@ -88,28 +105,63 @@ def _locker(arguments: argparse.Namespace) -> int:
     from reclaim.locker import Locker
 
     try:
+        authorities = tuple(arguments.timestamp_authority)
         if arguments.action == "create":
-            _, code = Locker.create(arguments.path, _passphrase(arguments, "New passphrase: "))
+            passphrase = _passphrase(arguments, "New passphrase: ")
+            box, code = Locker.create(arguments.path, passphrase, authorities=authorities)
             print("Locker created. Your recovery code (write it down; it is shown only once):")
             print(f"    {code}")
+            _print_key(box, authorities)
             return 0
         box = Locker.open(arguments.path, _passphrase(arguments))
+        if arguments.files:
+            box.check_media_allowed(arguments.incident)  # before reading any of the files
         for path in arguments.files:
             media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             with path.open("rb") as source:
-                item = box.add(source, path.name, media_type)
-            print(f"added {path}  sha256 {item.sha256}")
+                item = box.add(
+                    source,
+                    path.name,
+                    media_type,
+                    note=arguments.note,
+                    incident=arguments.incident,
+                    origin=file_origin(path, source),
+                )
+            print(f"added {path}  sha256 {item.sha256}  (item {item.id})")
+        if arguments.files and authorities:
+            box.retry_timestamps()
+            _print_batches(box.timestamp_items(authorities))
+        if arguments.action == "key":
+            _print_key(box, authorities)
         if arguments.action == "list":
             for item in box.items():
                 print(f"{item.id}  {item.added_utc}  {item.size:>10}  {item.name}")
         if arguments.action == "timestamp":
             box.retry_timestamps()
-            for stamp in box.timestamp_log_head(tuple(arguments.timestamp_authority)):
+            box.anchor_key(authorities)
+            _print_batches(box.timestamp_items(authorities))
+            for stamp in box.timestamp_log_head(authorities):
                 print(f"custody log up to entry {stamp.seq}: {stamp.time}  ({stamp.authority})")
     except (ReclaimError, OSError) as error:
         print(f"reclaim: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _print_key(box: "Locker", authorities: tuple[str, ...]) -> None:
+    from reclaim.locker._sshsig import spoken_fingerprint
+
+    print(f"The locker's key fingerprint: {box.key_fingerprint()}")
+    print(f"  to read aloud (a helpline may note it): {spoken_fingerprint(box.public_key())}")
+    for stamp in box.key_anchors():
+        print(f"  the key existed no later than {stamp.time}  ({stamp.authority})")
+    if authorities and not box.key_anchors():
+        print("  key timestamp pending: asked again the next time an authority is given")
+
+
+def _print_batches(batches: "list[ItemBatch]") -> None:
+    for batch in batches:
+        print(f"{len(batch.items)} item(s) timestamped: {batch.time}  ({batch.authority})")
 
 
 def _export(arguments: argparse.Namespace) -> int:

@@ -10,18 +10,24 @@ from reclaim.locker._inbox import Delivery
 from reclaim.locker._incidents import INCIDENT_KINDS, Incident, IncidentError, Under18Error
 from reclaim.locker._keys import LOW_MEMORY_PROFILE, KdfError, KdfParams, calibrate
 from reclaim.locker._locker import (
+    BatchProofs,
     CorruptLockerError,
     EvidenceItem,
+    ItemBatch,
+    KeyStamp,
     Locker,
     LockerError,
     LogStamp,
     WrongKeyError,
+    key_anchor_data,
 )
+from reclaim.locker._scratch import remove_abandoned, scratch_folder
 from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
 
 __all__ = [
     "INCIDENT_KINDS",
     "LOW_MEMORY_PROFILE",
+    "BatchProofs",
     "CorruptLockerError",
     "CustodyEntry",
     "CustodyError",
@@ -29,8 +35,10 @@ __all__ = [
     "EvidenceItem",
     "Incident",
     "IncidentError",
+    "ItemBatch",
     "KdfError",
     "KdfParams",
+    "KeyStamp",
     "Locker",
     "LockerError",
     "LogStamp",
@@ -38,6 +46,9 @@ __all__ = [
     "Under18Error",
     "WrongKeyError",
     "calibrate",
+    "key_anchor_data",
+    "remove_abandoned",
+    "scratch_folder",
     "seal_bytes",
     "unseal_bytes",
     "verify_chain",

@@ -7,16 +7,27 @@ import threading
 from pathlib import Path
 from typing import BinaryIO
 
+# Evidence and its keys are for the owner alone, whatever the umask says.
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_FOLDER_MODE = 0o700
+
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a crash leaves the old file or the new, never a mix."""
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    with temporary.open("wb") as file:
+    with open_private(temporary) as file:
         file.write(data)
         file.flush()
         os.fsync(file.fileno())
     os.replace(temporary, path)
     sync_folder(path.parent)
+
+
+def open_private(path: Path) -> BinaryIO:
+    """Return ``path`` opened to write, emptied, readable and writable by its owner alone."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    os.fchmod(descriptor, PRIVATE_FILE_MODE)  # a file that was already there keeps its mode
+    return open(descriptor, "wb")
 
 
 def sync_folder(folder: Path) -> None:

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from reclaim.locker._files import sync_folder
+from reclaim.locker._files import PRIVATE_FOLDER_MODE, open_private, sync_folder
 from reclaim.locker._stream import seal, seal_bytes, unseal, unseal_bytes
 
 INBOX = "inbox"
@@ -62,10 +62,10 @@ def deliver(
     sender = X25519PrivateKey.generate()
     key = _content_key(sender.exchange(inbox_key), delivery_id)
     staging = root / INBOX / f".{delivery_id}.tmp"
-    staging.mkdir(parents=True)
+    staging.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True)
     names = list(files)
     for number, name in enumerate(names):
-        with files[name].open("rb") as source, (staging / str(number)).open("wb") as out:
+        with files[name].open("rb") as source, open_private(staging / str(number)) as out:
             for piece in seal(key, f"{delivery_id}/{number}".encode(), source):
                 out.write(piece)
             out.flush()
@@ -77,7 +77,8 @@ def deliver(
             seal_bytes(key, f"{delivery_id}/manifest".encode(), json.dumps(manifest).encode())
         ).decode(),
     }
-    (staging / ENVELOPE).write_text(json.dumps(envelope))
+    with open_private(staging / ENVELOPE) as out:
+        out.write(json.dumps(envelope).encode())
     sync_folder(staging)
     os.replace(staging, root / INBOX / delivery_id)
     sync_folder(root / INBOX)

@@ -40,7 +40,15 @@ from cryptography.hazmat.primitives.serialization import (
 from reclaim.errors import ReclaimError
 from reclaim.locker import _sshsig as sshsig
 from reclaim.locker._custody import CustodyEntry, new_entry, parse_entry, verify_chain
-from reclaim.locker._files import FolderLock, remove_temporaries, sync_folder, write_atomically
+from reclaim.locker._files import (
+    PRIVATE_FILE_MODE,
+    PRIVATE_FOLDER_MODE,
+    FolderLock,
+    open_private,
+    remove_temporaries,
+    sync_folder,
+    write_atomically,
+)
 from reclaim.locker._inbox import Delivery, Inbox, deliver, public_bytes
 from reclaim.locker._incidents import Incident, Under18Error
 from reclaim.locker._keys import (
@@ -51,6 +59,7 @@ from reclaim.locker._keys import (
     new_salt,
     normalise_recovery_code,
 )
+from reclaim.locker._merkle import build_tree, leaf_hash, root_data
 from reclaim.locker._stream import Readable, SealError, seal, seal_bytes, unseal, unseal_bytes
 from reclaim.locker._timestamps import TimestampUnavailableError, request_token
 
@@ -59,7 +68,7 @@ LOG = "custody.log"
 FORMAT = "reclaim-locker"
 VERSION = 1
 OWNER = "owner"
-# What a capture's custody entry states besides the digests (see _custody_details).
+# What a capture's custody entry states besides the digests (see _capture_origin).
 CAPTURE_CUSTODY_DETAILS = ("url", "captured_utc", "status", "error_page", "wacz_public_key")
 
 
@@ -98,6 +107,43 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.b64decode(text)
+
+
+@dataclass(frozen=True)
+class KeyStamp:
+    """A timestamp of the locker's key fingerprint (``key_anchor_data``): its time, or "pending"."""
+
+    authority: str
+    time: str
+    fingerprint: str
+    file: str = ""  # the sealed token in timestamps/, "" while pending
+
+
+@dataclass(frozen=True)
+class ItemBatch:
+    """One timestamp over the Merkle root of a batch of items: its time, or "pending"."""
+
+    authority: str
+    time: str
+    root: str
+    items: tuple[str, ...]
+    file: str = ""  # the sealed token and proofs in timestamps/, "" while pending
+
+
+@dataclass(frozen=True)
+class BatchProofs:
+    """What a batch keeps: the authority's token, and each item's (digest, proof path)."""
+
+    token: bytes
+    proofs: dict[str, tuple[str, tuple[tuple[str, str], ...]]]
+
+
+def key_anchor_data(fingerprint: str) -> bytes:
+    """Return the exact bytes timestamped to anchor a key: its `SHA256:` fingerprint and a newline.
+
+    The same text `ssh-keygen -l` prints, so an officer can rebuild the file by hand.
+    """
+    return fingerprint.encode("ascii") + b"\n"
 
 
 @dataclass(frozen=True)
@@ -158,9 +204,17 @@ class Locker:
 
     @classmethod
     def create(
-        cls, root: Path, passphrase: str, kdf: KdfParams | None = None
+        cls,
+        root: Path,
+        passphrase: str,
+        kdf: KdfParams | None = None,
+        authorities: tuple[str, ...] = (),
     ) -> tuple["Locker", str]:
-        """Create a locker; return it and the recovery code to show the person once."""
+        """Create a locker; return it and the recovery code to show the person once.
+
+        The first custody entry states the key's fingerprint; each of ``authorities`` (RFC 3161
+        URLs) is asked to timestamp it, and one that cannot be reached is asked again later.
+        """
         if (root / HEADER).exists():
             raise LockerError(f"{root} already holds a locker")
         kdf = kdf or calibrate()
@@ -184,11 +238,13 @@ class Locker:
             root / "requests",
             root / "timestamps",
         ):
-            folder.mkdir(parents=True, exist_ok=True)
-        (root / LOG).touch()
+            folder.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
+        (root / LOG).touch(mode=PRIVATE_FILE_MODE)
         write_atomically(root / HEADER, json.dumps(header, indent=2).encode())
         locker = cls(root, master, header)
-        locker._append("locker-created", OWNER)
+        locker._append("locker-created", OWNER, details={"key": locker.key_fingerprint()})
+        if authorities:
+            locker.anchor_key(authorities)
         return locker, code
 
     @classmethod
@@ -285,14 +341,18 @@ class Locker:
         note: str = "",
         incident: str | None = None,
         details: Mapping[str, str] | None = None,
+        origin: Mapping[str, str] | None = None,
     ) -> EvidenceItem:
         """Seal and store one file, keeping its bytes untouched; return what was stored.
 
-        ``details`` holds what was read about the file (a picture's size, its EXIF date).
-        Refuses (Under18Error) any file for an incident where someone was under 18.
+        ``details`` holds what was read about the file (a picture's size, its EXIF date);
+        ``origin`` where it came from (its original name, its file times), kept in the
+        custody entry that records the addition. Refuses (Under18Error) any file for an
+        incident where someone was under 18.
         """
         self.check_media_allowed(incident)
-        return self._add(source, name, media_type, note, incident, "file", dict(details or {}))
+        kept = dict(details or {})
+        return self._add(source, name, media_type, note, incident, "file", kept, origin)
 
     def check_media_allowed(self, incident: str | None) -> None:
         """Raise Under18Error if ``incident`` is one where no media may be kept."""
@@ -314,11 +374,14 @@ class Locker:
         """
         self.check_media_allowed(incident)
         details = {**(more or {}), "url": url, "captured_utc": captured_utc}
+        origin = _capture_origin(details)
         stored = []
         for name, path in files.items():
             media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
             with path.open("rb") as source:
-                stored.append(self._add(source, name, media_type, "", incident, "capture", details))
+                stored.append(
+                    self._add(source, name, media_type, "", incident, "capture", details, origin)
+                )
         return stored
 
     def add_message(
@@ -343,6 +406,7 @@ class Locker:
         incident: str | None,
         kind: str,
         details: dict[str, str],
+        origin: Mapping[str, str] | None = None,
     ) -> EvidenceItem:
         stream = io.BytesIO(source) if isinstance(source, bytes) else source
         item_id, blob_id, item_key = uuid.uuid4().hex, uuid.uuid4().hex, new_key()
@@ -363,7 +427,8 @@ class Locker:
             "details": details,
         }
         self._stage_record(record)
-        entry = self._append("item-added", OWNER, item_id, _digest_details(record))
+        custody = {**(origin or {}), **_digest_details(record)}
+        entry = self._append("item-added", OWNER, item_id, custody)
         return _item(record, entry)
 
     def deliveries(self) -> list[Delivery]:
@@ -393,13 +458,15 @@ class Locker:
         self.check_media_allowed(incident)
         done = {item.name for item in self.items() if item.details.get("delivery") == delivery.id}
         details = {**delivery.details, "delivery": delivery.id}
+        origin = _capture_origin(details) if delivery.kind == "capture" else None
         added = []
         for name, pieces in inbox.files(delivery):
             if name in done:
                 continue
             media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
             source = _PiecesReader(pieces)
-            added.append(self._add(source, name, media_type, "", incident, delivery.kind, details))
+            kind = delivery.kind
+            added.append(self._add(source, name, media_type, "", incident, kind, details, origin))
         return added
 
     def _inbox(self) -> Inbox:
@@ -534,7 +601,12 @@ class Locker:
         return self._stamp(pending)
 
     def retry_timestamps(self) -> list[LogStamp]:
-        """Try the queued timestamp requests again; return each, obtained or still pending."""
+        """Try the queued timestamp requests again; return each log-head one, obtained or not.
+
+        Queued key and item timestamps are retried too (see ``anchor_key``).
+        """
+        self.anchor_key(())
+        self.timestamp_items(())
         return self._stamp(self._pending())
 
     def timestamps(self) -> list[LogStamp]:
@@ -583,6 +655,149 @@ class Locker:
         data = json.dumps([[stamp.authority, stamp.seq] for stamp in pending]).encode()
         sealed = seal_bytes(self._master, b"timestamps-pending", data)
         write_atomically(self.root / "timestamps" / "pending", sealed)
+
+    # Anchors: the key and the items timestamped by RFC 3161 authorities ------------------
+
+    def key_fingerprint(self) -> str:
+        """Return the key's `SHA256:` fingerprint, as `ssh-keygen -l` prints it."""
+        return sshsig.fingerprint(self.public_key())
+
+    @_exclusive
+    def anchor_key(self, authorities: tuple[str, ...]) -> list[KeyStamp]:
+        """Ask each authority (and each queued one) to timestamp the key; queue those offline.
+
+        An authority that already timestamped the key is not asked again. Returns the
+        requests made, each obtained or still pending.
+        """
+        done = {stamp.authority for stamp in self.key_anchors()}
+        asked = [a for a in _unique([*self._anchor_queue()["key"], *authorities]) if a not in done]
+        results = [self._anchor_key_with(authority) for authority in asked]
+        self._write_anchor_queue("key", [s.authority for s in results if s.time == "pending"])
+        return results
+
+    def key_anchors(self) -> list[KeyStamp]:
+        """Return every timestamp of the key obtained so far."""
+        return [
+            KeyStamp(
+                e.details["authority"],
+                e.details["time"],
+                e.details["fingerprint"],
+                e.details["file"],
+            )
+            for e in self._entries
+            if e.action == "key-timestamped"
+        ]
+
+    def anchor_token(self, file: str) -> bytes:
+        """Return a stored key or item timestamp (``KeyStamp.file`` or ``ItemBatch.file``)."""
+        path = self.root / "timestamps" / file
+        return unseal_bytes(self._master, f"timestamp:{file}".encode(), path.read_bytes())
+
+    def _anchor_key_with(self, authority: str) -> KeyStamp:
+        fingerprint = self.key_fingerprint()
+        try:
+            token = request_token(authority, key_anchor_data(fingerprint))
+        except TimestampUnavailableError:
+            return KeyStamp(authority, "pending", fingerprint)
+        file = f"key-{_slug(authority)}.tsr"
+        self._keep_sealed(file, token.response)
+        details = {"authority": authority, "time": token.time, "fingerprint": fingerprint}
+        self._append("key-timestamped", OWNER, details={**details, "file": file})
+        return KeyStamp(authority, token.time, fingerprint, file)
+
+    @_exclusive
+    def timestamp_items(self, authorities: tuple[str, ...]) -> list[ItemBatch]:
+        """Timestamp every item an authority has not covered yet: one token over their root.
+
+        Each of ``authorities`` (and each queued one) gets one request over the Merkle root
+        (see _merkle) of the items it has not timestamped; one that cannot be reached is
+        queued and asked again, with whatever has arrived by then, by the next call.
+        Returns the batches requested, each obtained or still pending.
+        """
+        results = []
+        for authority in _unique([*self._anchor_queue()["items"], *authorities]):
+            uncovered = self._uncovered_items(authority)
+            if uncovered:
+                results.append(self._timestamp_batch(authority, uncovered))
+        self._write_anchor_queue("items", [b.authority for b in results if b.time == "pending"])
+        return results
+
+    def item_batches(self) -> list[ItemBatch]:
+        """Return every batch of items timestamped so far."""
+        return [
+            ItemBatch(
+                e.details["authority"],
+                e.details["time"],
+                e.details["root"],
+                tuple(e.details["items"].split(",")),
+                e.details["file"],
+            )
+            for e in self._entries
+            if e.action == "items-timestamped"
+        ]
+
+    def batch_proofs(self, batch: ItemBatch) -> BatchProofs:
+        """Return the token of an obtained batch and each of its items' proof paths."""
+        kept = json.loads(self.anchor_token(batch.file))
+        proofs = {
+            item: (str(sha256), tuple((str(side), str(sibling)) for side, sibling in path))
+            for item, sha256, path in kept["items"]
+        }
+        return BatchProofs(_unb64(kept["token"]), proofs)
+
+    def _uncovered_items(self, authority: str) -> list[tuple[str, str]]:
+        """Return (id, sha256) of the live items ``authority`` has not timestamped, oldest first."""
+        covered = {i for b in self.item_batches() if b.authority == authority for i in b.items}
+        live = self._live_ids()
+        return [
+            (str(e.item), e.details["sha256"])
+            for e in self._entries
+            if e.action == "item-added" and e.item in live and e.item not in covered
+        ]
+
+    def _timestamp_batch(self, authority: str, items: list[tuple[str, str]]) -> ItemBatch:
+        root, paths = build_tree([leaf_hash(sha256, item) for item, sha256 in items])
+        ids = tuple(item for item, _ in items)
+        try:
+            token = request_token(authority, root_data(root))
+        except TimestampUnavailableError:
+            return ItemBatch(authority, "pending", root.hex(), ids)
+        file = f"items-{uuid.uuid4().hex}.json"
+        kept = {
+            "token": _b64(token.response),
+            "items": [
+                [item, sha256, path] for (item, sha256), path in zip(items, paths, strict=True)
+            ],
+        }
+        self._keep_sealed(file, json.dumps(kept).encode())  # before the entry that names it
+        details = {"authority": authority, "time": token.time, "root": root.hex()}
+        details |= {"count": str(len(ids)), "items": ",".join(ids), "file": file}
+        self._append("items-timestamped", OWNER, details=details)
+        return ItemBatch(authority, token.time, root.hex(), ids, file)
+
+    def _keep_sealed(self, file: str, data: bytes) -> None:
+        (self.root / "timestamps").mkdir(exist_ok=True)
+        sealed = seal_bytes(self._master, f"timestamp:{file}".encode(), data)
+        write_atomically(self.root / "timestamps" / file, sealed)
+
+    def _anchor_queue(self) -> dict[str, list[str]]:
+        """Return the authorities still to ask, for the key and for items.
+
+        Sealed like the log-head queue: which authorities were asked says something.
+        """
+        path = self.root / "timestamps" / "anchors-pending"
+        if not path.exists():
+            return {"key": [], "items": []}
+        return dict(json.loads(unseal_bytes(self._master, b"anchors-pending", path.read_bytes())))
+
+    def _write_anchor_queue(self, kind: str, authorities: list[str]) -> None:
+        queue = {**self._anchor_queue(), kind: authorities}
+        path = self.root / "timestamps" / "anchors-pending"
+        if not any(queue.values()) and not path.exists():
+            return  # nothing was ever queued: leave no file
+        (self.root / "timestamps").mkdir(exist_ok=True)
+        sealed = seal_bytes(self._master, b"anchors-pending", json.dumps(queue).encode())
+        write_atomically(path, sealed)
 
     def custody(self) -> list[CustodyEntry]:
         """Return the custody log, verified."""
@@ -744,7 +959,7 @@ def _inbox_header(master: bytes) -> dict[str, str]:
 
 def _write_stream(path: Path, pieces: Iterator[bytes]) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("wb") as file:
+    with open_private(temporary) as file:
         for piece in pieces:
             file.write(piece)
         file.flush()
@@ -757,6 +972,10 @@ def _truncate(path: Path, length: int) -> None:
     with path.open("r+b") as file:
         file.truncate(length)
         os.fsync(file.fileno())
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
 
 
 def _wrap(master: bytes, kdf: KdfParams, secret: bytes, slot: str) -> dict[str, str]:
@@ -782,20 +1001,16 @@ def _read_header(root: Path) -> dict[str, object]:
 
 
 def _digest_details(record: Mapping[str, object]) -> dict[str, str]:
-    digests = {key: str(record[key]) for key in ("sha256", "sha512", "size")}
-    return digests | _custody_details(record)
+    return {key: str(record[key]) for key in ("sha256", "sha512", "size")}
 
 
-def _custody_details(record: Mapping[str, object]) -> dict[str, str]:
-    """Return what the signed custody entry states of a capture besides its digests.
+def _capture_origin(details: Mapping[str, str]) -> dict[str, str]:
+    """Return what the signed custody entry of a captured file states besides its digests.
 
     The address and capture time go into the entry itself (not only the sealed record), so the
     chain an officer checks says what was captured and when; and the capture's WACZ signing key,
     so the locker's signature over the entry countersigns the capture worker's signature.
     """
-    details = record.get("details")
-    if record.get("kind") != "capture" or not isinstance(details, Mapping):
-        return {}
     return {key: str(details[key]) for key in CAPTURE_CUSTODY_DETAILS if key in details}
 
 

@@ -53,6 +53,16 @@ def fingerprint(key: Ed25519PublicKey) -> str:
     return "SHA256:" + base64.b64encode(digest).decode().rstrip("=")
 
 
+def spoken_fingerprint(key: Ed25519PublicKey) -> str:
+    """Return the fingerprint to read aloud: the first 32 hex digits of the same SHA-256.
+
+    Eight groups of four, digits and a-f only, so nothing depends on upper or lower case;
+    128 bits, so nobody can make another key that reads the same.
+    """
+    digits = hashlib.sha256(public_key_blob(key)).hexdigest()[:32]
+    return " ".join(digits[i : i + 4] for i in range(0, 32, 4))
+
+
 def _signed_data(namespace: str, message: bytes) -> bytes:
     return (
         MAGIC

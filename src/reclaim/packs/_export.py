@@ -8,17 +8,21 @@ readable report and VERIFY.md for someone with no forensic background.
 import datetime
 import hashlib
 import json
-import os
 import re
 import shutil
 from dataclasses import asdict
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
 from reclaim import __version__
 from reclaim.errors import ReclaimError
-from reclaim.locker import EvidenceItem, Locker
-from reclaim.locker._sshsig import fingerprint, openssh_public_key
+from reclaim.locker import EvidenceItem, Locker, scratch_folder
+from reclaim.locker._files import PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE, open_private
+from reclaim.locker._sshsig import fingerprint, openssh_public_key, spoken_fingerprint
 from reclaim.locker._timestamps import TimestampUnavailableError, request_token
+from reclaim.packs._anchors import key_anchor_words, write_anchors
 from reclaim.packs._layout import (
     ALLOWED_SIGNERS,
     CUSTODY_LOG,
@@ -38,6 +42,10 @@ from reclaim.packs._pdf import write_pdf
 from reclaim.packs._report import Exhibit, build_report, render_html
 
 VERIFY_TEMPLATE = Path(__file__).with_name("VERIFY.md")
+# The key again as PEM, for `openssl pkeyutl -verify`, and the custody check script that
+# VERIFY.md prints in full (the file is cut from VERIFY.md, so the two cannot differ).
+PUBLIC_KEY_PEM = "custody/locker_ed25519.pem"
+CUSTODY_SCRIPT = "check_custody.py"
 
 
 class PackError(ReclaimError):
@@ -66,16 +74,22 @@ def export_pack(
     items = [item for item in box.items() if item_ids is None or item.id in item_ids]
     if not items:
         raise PackError("there is nothing to export")
-    partial = destination.with_name(destination.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    (partial / EXHIBITS_FOLDER).mkdir(parents=True)
-    exhibits = [_write_exhibit(box, partial, item, initials, n) for n, item in enumerate(items, 1)]
-    covers = scope or ("the whole case" if item_ids is None else "the chosen items")
-    _write_tag_files(box, partial, exhibits, title, covers, whole_case=item_ids is None)
-    tag_manifest = (partial / TAG_MANIFEST).read_bytes()
-    (partial / SIGNATURE).write_text(box.ssh_sign(SIGNING_NAMESPACE, tag_manifest))
-    _timestamp(partial, tag_manifest, authorities)
-    os.replace(partial, destination)
+    _remove_legacy_partial(destination)
+    # Exhibits are decrypted here: a private scratch folder, removed if anything goes wrong
+    # and, if this process is killed, by the next export into the same folder.
+    with scratch_folder(destination.parent, destination.name) as scratch:
+        partial = scratch.path
+        (partial / EXHIBITS_FOLDER).mkdir(mode=PRIVATE_FOLDER_MODE, parents=True)
+        exhibits = [
+            _write_exhibit(box, partial, item, initials, n) for n, item in enumerate(items, 1)
+        ]
+        covers = scope or ("the whole case" if item_ids is None else "the chosen items")
+        _write_tag_files(box, partial, exhibits, title, covers, whole_case=item_ids is None)
+        tag_manifest = (partial / TAG_MANIFEST).read_bytes()
+        (partial / SIGNATURE).write_text(box.ssh_sign(SIGNING_NAMESPACE, tag_manifest))
+        _timestamp(partial, tag_manifest, authorities)
+        _make_private(partial)
+        scratch.keep_as(destination)
     box.record_export({"exhibits": str(len(exhibits)), "tagmanifest_sha256": _sha256(tag_manifest)})
     return destination
 
@@ -84,7 +98,7 @@ def _write_exhibit(box: Locker, root: Path, item: EvidenceItem, initials: str, n
     number = f"{initials}/{n}"
     safe = re.sub(r"[^\w.-]+", "_", item.name, flags=re.UNICODE).strip("._") or "item"
     relative = f"{EXHIBITS_FOLDER}/{initials}-{n}_{safe}"
-    with (root / relative).open("wb") as file:
+    with open_private(root / relative) as file:
         for piece in box.read(item.id):
             file.write(piece)
     return Exhibit(
@@ -130,23 +144,41 @@ def _write_tag_files(
             f"{openssh_public_key(key, '').strip()}\n"
         ),
         "report.html": render_html(report),
-        "VERIFY.md": VERIFY_TEMPLATE.read_text().replace("{fingerprint}", fingerprint(key)),
+        "VERIFY.md": VERIFY_TEMPLATE.read_text()
+        .replace("{fingerprint}", fingerprint(key))
+        .replace("{spoken_fingerprint}", spoken_fingerprint(key))
+        .replace("{key_anchors}", key_anchor_words(box)),
+        **_hand_check_files(key),
     }
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     write_pdf(root / "report.pdf", report)
-    tagged = sorted([*files, "report.pdf"])
+    tagged = sorted([*files, "report.pdf", *write_anchors(box, root, exhibits)])
     (root / TAG_MANIFEST).write_text(
         "".join(manifest_line(_sha256((root / name).read_bytes()), name) for name in tagged)
     )
+
+
+def _hand_check_files(key: Ed25519PublicKey) -> dict[str, str]:
+    """Return the PEM key and the custody script that step 4 of VERIFY.md uses."""
+    pem = key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode()
+    return {PUBLIC_KEY_PEM: pem, CUSTODY_SCRIPT: printed_script(VERIFY_TEMPLATE.read_text())}
+
+
+def printed_script(verify_text: str) -> str:
+    """Return the Python script printed in VERIFY.md (its one ```python block)."""
+    found = re.search(r"^```python\n(.*?)^```$", verify_text, flags=re.M | re.S)
+    if found is None:
+        raise PackError("VERIFY.md has lost its custody check script")
+    return found.group(1)
 
 
 def _timestamp(root: Path, tag_manifest: bytes, authorities: tuple[str, ...]) -> None:
     if not authorities:
         return
     folder = root / TIMESTAMPS_FOLDER
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)  # it may hold the key's and the items' timestamps already
     pending = []
     for number, authority in enumerate(authorities, 1):
         try:
@@ -158,6 +190,19 @@ def _timestamp(root: Path, tag_manifest: bytes, authorities: tuple[str, ...]) ->
         (folder / f"tsa-{number}.url").write_text(authority + "\n")
     if pending:
         (folder / PENDING).write_text("".join(pending))
+
+
+def _make_private(root: Path) -> None:
+    """Make every file of the pack readable by its owner alone, every folder 0700."""
+    for path in root.rglob("*"):
+        path.chmod(PRIVATE_FOLDER_MODE if path.is_dir() else PRIVATE_FILE_MODE)
+
+
+def _remove_legacy_partial(destination: Path) -> None:
+    """Remove the DEST.partial folder of decrypted exhibits an earlier version may have left."""
+    legacy = destination.with_name(destination.name + ".partial")
+    if not legacy.is_symlink() and (legacy / EXHIBITS_FOLDER).is_dir():
+        shutil.rmtree(legacy, ignore_errors=True)
 
 
 def _sha256(data: bytes) -> str:

@@ -29,3 +29,10 @@ def parse_manifest(text: str) -> list[tuple[str, str]]:
             raise ValueError(f"malformed manifest line: {line!r}")
         pairs.append((digest, path))
     return pairs
+
+
+# Time anchors (see _anchors): the key's fingerprint and the items' batches, timestamped.
+KEY_FINGERPRINT = "timestamps/key/fingerprint.txt"
+KEY_ANCHORS_FOLDER = "timestamps/key"
+ITEM_TIMESTAMPS_FOLDER = "timestamps/items"
+ITEM_PROOFS = "timestamps/items/proofs.json"

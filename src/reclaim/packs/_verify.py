@@ -73,6 +73,11 @@ def verify_pack(root: Path) -> list[Check]:
         except (_Failed, OSError, ValueError, KeyError) as error:
             results.append(Check(FAIL, name, str(error) or type(error).__name__, by_hand))
     results.extend(_check_timestamps(root))
+    # Imported here: _anchors builds its results from Check, defined in this module.
+    from reclaim.packs._anchors import anchor_checks
+
+    key = context.get("key")
+    results.extend(anchor_checks(root, key if isinstance(key, Ed25519PublicKey) else None))
     return results
 
 

@@ -159,7 +159,8 @@ MAX_UPLOAD_BYTES = env_int("RECLAIM_MAX_UPLOAD_MB", 500, minimum=1) * 1024 * 102
 # the vPDQ of a ten-hour video; larger bodies get the API's own "too large" answer.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = ["reclaim.web.evidence.uploads.SealedUploadHandler"]
-# RFC 3161 authorities that timestamp packs and the custody log. None by default: asking one
+# RFC 3161 authorities that timestamp packs, the custody log, each locker's key (at set-up)
+# and the items as they arrive (in batches). None by default: asking one
 # sends it a digest (never the evidence), and that is the person's or the service's choice.
 TIMESTAMP_AUTHORITIES = tuple(env_list("RECLAIM_TIMESTAMP_AUTHORITIES", []))
 # Tests capture pages they serve on loopback; a deployment must never reach private addresses.

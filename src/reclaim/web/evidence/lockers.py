@@ -6,6 +6,7 @@ that nobody can find out who has an account by trying names.
 """
 
 import functools
+import logging
 import secrets
 import shutil
 from collections.abc import Callable
@@ -23,11 +24,13 @@ from reclaim.locker import (
     LockerError,
     calibrate,
 )
+from reclaim.locker._timestamps import TimestampError
 from reclaim.web.evidence import attempts as tries
 from reclaim.web.evidence.models import SignInAttempts, SurvivorAccount
 from reclaim.web.evidence.session import locker_folder
 
 PERSONAL = "personal"
+log = logging.getLogger(__name__)
 # Five wrong tries in a quarter of an hour hold that username for a quarter of an hour: a
 # person who forgot a word has room to try, and a guesser gets 480 tries a day, against a
 # passphrase of several words.
@@ -69,7 +72,9 @@ def create_personal(passphrase: str) -> tuple[Locker, str]:
     if personal_exists():
         raise AccessError("exists")
     try:
-        return Locker.create(locker_folder(PERSONAL), passphrase, kdf())
+        return Locker.create(
+            locker_folder(PERSONAL), passphrase, kdf(), settings.TIMESTAMP_AUTHORITIES
+        )
     except LockerError:  # set up in another tab a moment ago
         raise AccessError("exists") from None
 
@@ -81,13 +86,30 @@ def create_account(username: str, passphrase: str) -> tuple[Locker, str, str]:
     try:
         with transaction.atomic():
             SurvivorAccount.objects.create(username=username, locker_id=locker_id)
-            box, code = Locker.create(folder, passphrase, kdf())
+            box, code = Locker.create(folder, passphrase, kdf(), settings.TIMESTAMP_AUTHORITIES)
     except IntegrityError:
         raise AccessError("taken") from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return box, code, locker_id
+
+
+def timestamp_arrivals(box: Locker) -> None:
+    """Have the configured authorities timestamp new items (and the key, if not yet done).
+
+    With no authority configured (personal mode's default) nothing is sent anywhere.
+    Unreachable authorities are queued by the locker and asked again on the next call.
+    """
+    if not settings.TIMESTAMP_AUTHORITIES:
+        return
+    try:
+        box.anchor_key(settings.TIMESTAMP_AUTHORITIES)
+        box.timestamp_items(settings.TIMESTAMP_AUTHORITIES)
+    except TimestampError as error:
+        # What was kept stays kept; a misbehaving authority must not turn that into an error
+        # page. The next call asks again. The message names the authority, never evidence.
+        log.warning("timestamp authority refused or answered badly: %s", error)
 
 
 def unlock(username: str | None, passphrase: str) -> tuple[Locker, str]:

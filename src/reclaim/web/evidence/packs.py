@@ -1,13 +1,12 @@
 """Evidence packs from the web: written to a scratch folder, handed over as one file.
 
 The pack is a folder (a BagIt bag); the browser gets it as a ZIP, or, for a recipient's age
-key, as an encrypted tar. The scratch folder is removed before the download starts: the open
-file stays readable until it has been sent, and nothing else of it stays on disk.
+key, as an encrypted tar. The scratch folder is private (0700) and removed before the
+download starts: the open file stays readable until it has been sent, and nothing else of it
+stays on disk. If the process is killed mid-export, the next export removes what it left.
 """
 
 import datetime
-import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.http import FileResponse
 
-from reclaim.locker import Locker
+from reclaim.locker import Locker, scratch_folder
 from reclaim.packs import choose_items, encrypt_pack, export_pack
+from reclaim.web.evidence.tasks import SCRATCH_EXPORTS
 
 
 def download(box: Locker, choice: dict[str, Any]) -> FileResponse:
@@ -28,10 +28,10 @@ def download(box: Locker, choice: dict[str, Any]) -> FileResponse:
         choice["until"].isoformat() if choice["until"] else None,
     )
     name = f"evidence-pack-{datetime.date.today().isoformat()}"
-    scratch = Path(settings.DATA_DIR) / "exports"
-    scratch.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=scratch))
-    try:
+    # A private scratch folder (reclaim.locker's scratch): one a killed process left behind is
+    # removed by the next export.
+    with scratch_folder(Path(settings.DATA_DIR) / SCRATCH_EXPORTS, "export") as scratch:
+        work = scratch.path
         pack = export_pack(
             box,
             work / name,
@@ -50,8 +50,6 @@ def download(box: Locker, choice: dict[str, Any]) -> FileResponse:
         else:
             bundle = _zip(pack, work / f"{name}.zip")
         handle = bundle.open("rb")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return FileResponse(handle, as_attachment=True, filename=bundle.name)
 
 

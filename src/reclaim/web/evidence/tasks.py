@@ -10,13 +10,12 @@ requests (reclaim.web.removals.services) and makes the hash bank's received hash
 service runs `reclaim worker`.
 
 The worker's files exist in plaintext only while Chromium writes them, in a folder under
-DATA_DIR that is removed as soon as they are sealed.
+DATA_DIR that is private (0700) and removed as soon as they are sealed; one a killed worker
+left behind is removed by the next capture.
 """
 
 import json
 import logging
-import shutil
-import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,12 +29,23 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from reclaim.errors import ReclaimError
-from reclaim.locker import Locker, SealError, seal_bytes, unseal_bytes
+from reclaim.locker import (
+    Locker,
+    SealError,
+    remove_abandoned,
+    scratch_folder,
+    seal_bytes,
+    unseal_bytes,
+)
 from reclaim.web.evidence.models import Task
 from reclaim.web.evidence.session import locker_folder
 
 CAPTURE = "capture"
 POLL_SECONDS = 1.0
+SCRATCH_EXPORTS = (
+    "exports"  # under DATA_DIR: where web exports decrypt (reclaim.web.evidence.packs)
+)
+SCRATCH_CAPTURES = "captures"
 log = logging.getLogger(__name__)
 
 
@@ -84,8 +94,15 @@ def run_next() -> bool:
     return True
 
 
+def remove_abandoned_scratch() -> None:
+    """Remove the plaintext that killed exports and captures left in the data folder."""
+    for folder in (SCRATCH_EXPORTS, SCRATCH_CAPTURES):
+        remove_abandoned(Path(settings.DATA_DIR) / folder)
+
+
 def run_worker(stop: threading.Event) -> None:
     """Run tasks until ``stop`` is set, waiting POLL_SECONDS when there are none."""
+    remove_abandoned_scratch()  # at start: the last run may have been killed mid-capture
     while not stop.is_set():
         try:
             busy = run_next() | _run_rechecks() | _activate_hashes()
@@ -138,15 +155,13 @@ def _capture(task: Task) -> None:
 
     request = unseal_payload(bytes(task.payload))
     root = locker_folder(task.locker_ref)
-    scratch = Path(settings.DATA_DIR) / "captures"
-    scratch.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(dir=scratch))
-    try:
-        capture = capture_page(request["url"], folder / "capture", settings.CAPTURE_ALLOW_PRIVATE)
+    # Private, removed when done; one a killed worker left is removed by the next capture.
+    with scratch_folder(Path(settings.DATA_DIR) / SCRATCH_CAPTURES, "capture") as scratch:
+        capture = capture_page(
+            request["url"], scratch.path / "capture", settings.CAPTURE_ALLOW_PRIVATE
+        )
         details = capture.locker_details()  # the address, time, status and signing key
         Locker.deliver(root, capture.files, CAPTURE, request["incident"], details)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _view(task: Task) -> TaskView:

@@ -163,6 +163,7 @@ def overview(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
     """Show the case: incidents on a timeline, the evidence, captures still running."""
     box = opened.box
     new_items = box.accept_deliveries()
+    lockers.timestamp_arrivals(box)  # deliveries, and anything kept while an authority was away
     tasks.forget_done(opened.ref)
     incidents = box.incidents()
     items = box.items()
@@ -262,6 +263,7 @@ def upload(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
         except IntakeError as error:
             problem = str(error)
         else:
+            lockers.timestamp_arrivals(box)
             return redirect("evidence:item", item.id)
     context = {
         "form": form,
@@ -287,6 +289,8 @@ def _keep_upload(opened: OpenLocker, form: forms.UploadForm, incident: str | Non
         note=form.cleaned_data["note"],
         incident=incident,
         details=details,
+        # Browsers send a file's name but none of its times (created, modified).
+        origin={"original_name": upload.name},
     )
 
 
@@ -303,6 +307,7 @@ def message_new(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
         item = opened.box.add_message(
             data["text"], data["sender"], data["sent_at"].isoformat(), data["incident"] or None
         )
+        lockers.timestamp_arrivals(opened.box)
         return redirect("evidence:item", item.id)
     return render(request, "evidence/message_form.html", {"form": form}, status=_status(form))
 

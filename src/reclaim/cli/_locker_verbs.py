@@ -1,0 +1,299 @@
+"""`reclaim locker incident|message|recover|delete`: the locker's other verbs, with the web's
+checks.
+
+The rules are the web forms' (reclaim.web.evidence.forms), restated because the command line
+does not load Django: an incident says what happened and whether anyone in the image was under
+18 ("not sure" is kept as safely as "yes", and such an incident takes no files); a message
+says who sent it and when; a new passphrase has at least MIN_PASSPHRASE_CHARS characters and
+is typed twice. Secrets never come from the command line itself, where other users and the
+shell's history could read them: they are asked for, or read from a file.
+"""
+
+import argparse
+import datetime
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from reclaim.errors import ReclaimError
+
+if TYPE_CHECKING:
+    from reclaim.locker import Locker
+
+Actions = argparse._SubParsersAction  # the type argparse gives to add_subparsers' result
+
+MIN_PASSPHRASE_CHARS = 10  # as the web's set-up and recovery forms
+MAX_SUMMARY_CHARS = 2000
+MAX_MESSAGE_CHARS = 100_000
+MAX_SENDER_CHARS = 300
+MAX_REASON_CHARS = 500
+UNDER_18_ANSWERS = {"yes": True, "not-sure": True, "no": False}
+SENT_AT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+
+
+class InputError(ReclaimError):
+    """What was given on the command line cannot be used; the message says what to change."""
+
+
+def add_locker_verbs(
+    actions: "Actions[argparse.ArgumentParser]",
+    passphrase_option: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    """Add the incident, message, recover and delete actions under `reclaim locker`."""
+    for make in (_incident_parser, _message_parser, _delete_parser):
+        passphrase_option(make(actions))
+    _recover_parser(actions)
+
+
+def file_origin(path: Path, source: BinaryIO) -> dict[str, str]:
+    """Return where a file came from, for its custody entry: its name and its file times.
+
+    Only the file's own name is kept, never the folders above it (they can say more about
+    the person than the evidence does).
+    """
+    facts = os.fstat(source.fileno())
+    origin = {
+        "original_name": path.name,
+        "file_modified_utc": _utc(facts.st_mtime),
+        "file_changed_utc": _utc(facts.st_ctime),  # on Linux, the inode's last change
+    }
+    if hasattr(facts, "st_birthtime"):  # macOS, Windows and some Linux file systems
+        origin["file_created_utc"] = _utc(facts.st_birthtime)
+    return origin
+
+
+def _utc(timestamp: float) -> str:
+    moment = datetime.datetime.fromtimestamp(timestamp, datetime.UTC)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# Parsers -------------------------------------------------------------------------------------
+
+
+def _incident_parser(actions: "Actions[argparse.ArgumentParser]") -> argparse.ArgumentParser:
+    from reclaim.locker import INCIDENT_KINDS
+
+    parser = actions.add_parser("incident", help="record an incident: what happened, when, where")
+    parser.add_argument("path", type=Path, help="the locker folder")
+    parser.add_argument("--kind", required=True, choices=INCIDENT_KINDS, help="what happened")
+    parser.add_argument("--summary", required=True, help="in a few words")
+    parser.add_argument(
+        "--under-18",
+        required=True,
+        choices=list(UNDER_18_ANSWERS),
+        help="was anyone in the image under 18 when it was taken? (if so, no files are kept)",
+    )
+    parser.add_argument("--when", dest="happened_on", metavar="DATE", help="when it happened")
+    parser.add_argument("--discovered-on", metavar="DATE", help="when you found out")
+    parser.add_argument("--platform", default="", help="the website or app")
+    for option, words in (
+        ("--url", "a web address"),
+        ("--person", "a username or profile link"),
+        ("--report", "a platform ticket or police crime reference"),
+    ):
+        parser.add_argument(option, action="append", default=[], help=f"{words} (repeatable)")
+    parser.set_defaults(run=_run_incident)
+    return parser
+
+
+def _message_parser(actions: "Actions[argparse.ArgumentParser]") -> argparse.ArgumentParser:
+    parser = actions.add_parser("message", help="keep a message or threat, word for word")
+    parser.add_argument("path", type=Path, help="the locker folder")
+    parser.add_argument("--sender", required=True, help="who sent it (name, username, number)")
+    parser.add_argument("--sent-at", required=True, metavar="WHEN", help="2026-11-20T21:30 (UTC)")
+    parser.add_argument("--incident", metavar="ID", help="the incident it is part of")
+    parser.add_argument(
+        "--file", type=Path, metavar="TEXT", help="a UTF-8 text file with the message (else stdin)"
+    )
+    parser.set_defaults(run=_run_message)
+    return parser
+
+
+def _recover_parser(actions: "Actions[argparse.ArgumentParser]") -> argparse.ArgumentParser:
+    parser = actions.add_parser(
+        "recover", help="open with the recovery code and choose a new passphrase"
+    )
+    parser.add_argument("path", type=Path, help="the locker folder")
+    parser.add_argument(
+        "--recovery-code-file", type=Path, help="read the recovery code from this file (else asked)"
+    )
+    parser.add_argument(
+        "--passphrase-file", type=Path, help="read the new passphrase from this file (else asked)"
+    )
+    parser.set_defaults(run=_run_recover)
+    return parser
+
+
+def _delete_parser(actions: "Actions[argparse.ArgumentParser]") -> argparse.ArgumentParser:
+    parser = actions.add_parser(
+        "delete", help="delete an item for good (the custody log keeps a tombstone)"
+    )
+    parser.add_argument("path", type=Path, help="the locker folder")
+    parser.add_argument("item", help="the item's id (see: reclaim locker list)")
+    parser.add_argument("--reason", default="", help="why (kept in the tombstone)")
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    parser.set_defaults(run=_run_delete)
+    return parser
+
+
+# Running -------------------------------------------------------------------------------------
+
+
+def _run_incident(arguments: argparse.Namespace) -> int:
+    from reclaim.locker import Incident
+
+    def run() -> None:
+        incident = Incident(
+            kind=arguments.kind,
+            summary=_limited(arguments.summary.strip(), MAX_SUMMARY_CHARS, "--summary"),
+            happened_on=_date(arguments.happened_on, "--when"),
+            discovered_on=_date(arguments.discovered_on, "--discovered-on"),
+            platform=arguments.platform.strip(),
+            urls=_stripped(arguments.url),
+            people=_stripped(arguments.person),
+            reports=_stripped(arguments.report),
+            under_18=UNDER_18_ANSWERS[arguments.under_18],
+        )
+        incident.check()  # before the passphrase is asked for: a typo costs nothing
+        stored = _open(arguments).add_incident(incident)
+        print(f"incident {stored.id} recorded")
+        if stored.under_18:
+            from reclaim.locker import Under18Error
+
+            print(f"No files will be kept for it. {Under18Error()}")
+
+    return _guarded(run)
+
+
+def _run_message(arguments: argparse.Namespace) -> int:
+    def run() -> None:
+        sender = _limited(arguments.sender.strip(), MAX_SENDER_CHARS, "--sender")
+        sent_at = _sent_at(arguments.sent_at)
+        if not sender:
+            raise InputError("say who sent it with --sender")
+        text = _message_text(arguments.file)  # before the passphrase: a mistake costs nothing
+        item = _open(arguments).add_message(text, sender, sent_at, arguments.incident)
+        print(f"message kept as item {item.id}  sha256 {item.sha256}")
+
+    return _guarded(run)
+
+
+def _run_recover(arguments: argparse.Namespace) -> int:
+    from reclaim.locker import Locker
+
+    def run() -> None:
+        if arguments.recovery_code_file:
+            code = arguments.recovery_code_file.read_text().strip()
+        else:
+            code = getpass.getpass("Recovery code: ")
+        passphrase = _new_passphrase(arguments)
+        Locker.recover(arguments.path, code, passphrase)
+        print("Locker opened with the recovery code; the new passphrase is set.")
+        print("The recovery code still works: keep it safe.")
+
+    return _guarded(run)
+
+
+def _run_delete(arguments: argparse.Namespace) -> int:
+    def run() -> None:
+        box = _open(arguments)
+        found = {item.id: item for item in box.items()}.get(arguments.item)
+        if found is None:
+            raise InputError(
+                f"there is no item {arguments.item} in this locker "
+                "(see the ids with: reclaim locker list)"
+            )
+        reason = _limited(arguments.reason.strip(), MAX_REASON_CHARS, "--reason")
+        if not arguments.yes and not _confirmed(found.name, found.added_utc):
+            raise InputError("nothing was deleted")
+        box.delete(found.id, reason=reason)
+        print(f"deleted {found.name}; the custody log keeps its digests and the reason")
+
+    return _guarded(run)
+
+
+# Helpers -------------------------------------------------------------------------------------
+
+
+def _guarded(run: Callable[[], None]) -> int:
+    """Run a verb; print a clear message instead of a traceback; return the exit status."""
+    try:
+        run()
+    except (ReclaimError, OSError, UnicodeDecodeError) as error:
+        print(f"reclaim: {error}", file=sys.stderr)
+        return 1
+    except (EOFError, KeyboardInterrupt):
+        print("\nreclaim: stopped; nothing was changed", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _open(arguments: argparse.Namespace) -> "Locker":
+    from reclaim.locker import Locker
+
+    if arguments.passphrase_file:
+        passphrase = arguments.passphrase_file.read_text().rstrip("\n")
+    else:
+        passphrase = getpass.getpass("Locker passphrase: ")
+    return Locker.open(arguments.path, passphrase)
+
+
+def _new_passphrase(arguments: argparse.Namespace) -> str:
+    """Return the new passphrase: from --passphrase-file, or typed twice."""
+    if arguments.passphrase_file:
+        first = second = arguments.passphrase_file.read_text().rstrip("\n")
+    else:
+        first = getpass.getpass("New passphrase: ")
+        second = getpass.getpass("Type it again: ")
+    if len(first) < MIN_PASSPHRASE_CHARS:
+        raise InputError(f"use at least {MIN_PASSPHRASE_CHARS} characters for the passphrase")
+    if first != second:
+        raise InputError("the two passphrases are not the same")
+    return first
+
+
+def _confirmed(name: str, added_utc: str) -> bool:
+    answer = input(f"Delete {name} (added {added_utc}) for good? Type yes to delete: ")
+    return answer.strip().lower() == "yes"
+
+
+def _message_text(path: Path | None) -> str:
+    if path is None and sys.stdin.isatty():
+        print("Type or paste the message, then press Ctrl+D on a line of its own.", file=sys.stderr)
+    text = path.read_text(encoding="utf-8") if path else sys.stdin.read()
+    if not text.strip():
+        raise InputError("the message is empty: give it with --file or on standard input")
+    return _limited(text, MAX_MESSAGE_CHARS, "the message")
+
+
+def _limited(text: str, limit: int, what: str) -> str:
+    if len(text) > limit:
+        raise InputError(f"{what} is longer than {limit} characters")
+    return text
+
+
+def _stripped(values: list[str]) -> tuple[str, ...]:
+    return tuple(value.strip() for value in values if value.strip())
+
+
+def _date(value: str | None, option: str) -> str:
+    if not value:
+        return ""
+    try:
+        return datetime.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise InputError(f"{option}: {value!r} is not a date such as 2026-11-23") from None
+
+
+def _sent_at(value: str) -> str:
+    """Return the time a message was sent, as the web stores it (ISO 8601, UTC)."""
+    for layout in SENT_AT_FORMATS:
+        try:
+            moment = datetime.datetime.strptime(value.strip(), layout)
+        except ValueError:
+            continue
+        return moment.replace(tzinfo=datetime.UTC).isoformat()
+    raise InputError(f"--sent-at: {value!r} is not a time such as 2026-11-20T21:30 (UTC)")

@@ -1,0 +1,237 @@
+"""Nothing decrypted is left behind: a failed or killed export or encryption leaves no
+plaintext exhibit on disk, and what is written is for its owner alone (issue 11)."""
+
+import os
+import random
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyrage
+import pytest
+
+from reclaim.locker import LOW_MEMORY_PROFILE, Locker, remove_abandoned, scratch_folder
+from reclaim.packs import PackError, encrypt_pack, export_pack
+from reclaim.packs import _export as export_module
+
+ROUNDS = 10
+# A marker no real data contains, so a scan for it cannot be fooled by chance.
+SECRET = b"reclaim-export-plaintext-marker-51c0" * 4
+ITEMS = 24
+EXPORTER = """
+import sys
+from pathlib import Path
+from reclaim.locker import Locker
+from reclaim.packs import export_pack
+box = Locker.resume(Path(sys.argv[1]), bytes.fromhex(sys.argv[2]))
+print("ready", flush=True)
+export_pack(box, Path(sys.argv[3]), "JS", "Kill test")
+"""
+ENCRYPTER = """
+import sys
+from pathlib import Path
+from reclaim.packs import encrypt_pack
+print("ready", flush=True)
+encrypt_pack(Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]))
+"""
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory) -> Locker:
+    root = tmp_path_factory.mktemp("export-kill") / "locker"
+    box, _ = Locker.create(root, "a long passphrase", LOW_MEMORY_PROFILE)
+    for number in range(ITEMS):
+        box.add(SECRET * (4000 + 997 * number), f"screenshot-{number}.png", "image/png")
+    return box
+
+
+def holders_of_plaintext(folder: Path, skip: set[Path]) -> list[Path]:
+    """Return the files under ``folder`` (outside ``skip``) that hold decrypted evidence."""
+    outside = [p for p in folder.rglob("*") if not any(p.is_relative_to(s) for s in skip)]
+    return [path for path in outside if path.is_file() and SECRET in path.read_bytes()]
+
+
+def started(process: "subprocess.Popen[bytes]") -> None:
+    """Wait until ``process`` has loaded its modules and is about to start the work."""
+    assert process.stdout is not None
+    assert process.stdout.readline() == b"ready\n"
+
+
+def environment() -> dict[str, str]:
+    source = str(Path(export_module.__file__).parents[2])
+    return {**os.environ, "PYTHONPATH": source}
+
+
+def test_a_killed_export_leaves_no_plaintext_after_the_next_start(
+    filled: Locker, tmp_path: Path
+) -> None:
+    chance, caught_mid_export, finished = random.Random(1111), 0, set()
+    key = filled.session_key().hex()
+    for round_number in range(ROUNDS):
+        destination = tmp_path / f"pack-{round_number}"
+        exporter = subprocess.Popen(
+            [sys.executable, "-c", EXPORTER, str(filled.root), key, str(destination)],
+            env=environment(),
+            stdout=subprocess.PIPE,
+        )
+        started(exporter)
+        time.sleep(chance.uniform(0.0, 1.5))
+        exporter.send_signal(signal.SIGKILL)
+        exporter.communicate()
+        if destination.exists():
+            finished.add(destination)
+        caught_mid_export += bool(list(tmp_path.glob(".*reclaim-scratch*")))
+        # The next start: another export into the same folder.
+        export_pack(filled, tmp_path / f"next-{round_number}", "JS", "Next", filled_ids(filled))
+        finished.add(tmp_path / f"next-{round_number}")
+        assert holders_of_plaintext(tmp_path, finished) == []
+        assert [p.name for p in tmp_path.iterdir() if p not in finished] == []
+    assert caught_mid_export >= 3, "too few kills landed mid-export: the test proved little"
+
+
+def filled_ids(box: Locker) -> list[str]:
+    return [box.items()[0].id]
+
+
+def test_a_failed_export_leaves_nothing_behind(
+    filled: Locker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export_module, "write_pdf", broken)
+    with pytest.raises(OSError, match="disk full"):
+        export_pack(filled, tmp_path / "pack", "JS", "Fails")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_export_interrupted_by_ctrl_c_leaves_nothing_behind(
+    filled: Locker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = export_module._write_exhibit
+    written = []
+
+    def interrupted(*args: object) -> object:
+        written.append(real(*args))  # type: ignore[arg-type]
+        if len(written) == 3:
+            raise KeyboardInterrupt
+        return written[-1]
+
+    monkeypatch.setattr(export_module, "_write_exhibit", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        export_pack(filled, tmp_path / "pack", "JS", "Interrupted")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_pack_is_for_its_owner_alone(filled: Locker, tmp_path: Path) -> None:
+    previous = os.umask(0o022)  # a common default that would leave files world-readable
+    try:
+        pack = export_pack(filled, tmp_path / "pack", "JS", "Private", filled_ids(filled))
+    finally:
+        os.umask(previous)
+    for path in [pack, *pack.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o077 == 0, f"{path.relative_to(tmp_path)} is {oct(mode)}"
+
+
+def test_a_scratch_folder_in_use_is_never_taken_for_abandoned(tmp_path: Path) -> None:
+    with scratch_folder(tmp_path, "pack") as scratch:
+        (scratch.path / "exhibit").write_bytes(SECRET)
+        assert remove_abandoned(tmp_path) == []
+        assert (scratch.path / "exhibit").exists()
+        assert stat.S_IMODE(scratch.path.stat().st_mode) == 0o700
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_only_folders_marked_as_scratch_are_removed(tmp_path: Path) -> None:
+    look_alike = tmp_path / ".mine.reclaim-scratch-x"  # the name, but not made by Reclaim
+    look_alike.mkdir()
+    (look_alike / "photo.jpg").write_bytes(b"someone else's")
+    assert remove_abandoned(tmp_path) == []
+    assert (look_alike / "photo.jpg").exists()
+
+
+def test_a_legacy_partial_folder_of_exhibits_is_removed_by_the_next_export(
+    filled: Locker, tmp_path: Path
+) -> None:
+    legacy = tmp_path / "pack.partial" / "data" / "exhibits"
+    legacy.mkdir(parents=True)
+    (legacy / "JS-1_photo.png").write_bytes(SECRET)
+    export_pack(filled, tmp_path / "pack", "JS", "After an old crash", filled_ids(filled))
+    assert not (tmp_path / "pack.partial").exists()
+
+
+@pytest.fixture(scope="module")
+def big_pack(filled: Locker, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return export_pack(filled, tmp_path_factory.mktemp("big") / "pack", "JS", "To encrypt")
+
+
+def test_a_killed_encryption_leaves_no_plaintext_tar(big_pack: Path, tmp_path: Path) -> None:
+    recipient = str(pyrage.x25519.Identity.generate().to_public())
+    chance, caught_mid_encryption = random.Random(2222), 0
+    for round_number in range(ROUNDS):
+        output = tmp_path / f"pack-{round_number}.tar.age"
+        encrypter = subprocess.Popen(
+            [sys.executable, "-c", ENCRYPTER, str(big_pack), recipient, str(output)],
+            env=environment(),
+            stdout=subprocess.PIPE,
+        )
+        started(encrypter)
+        time.sleep(chance.uniform(0.0, 0.4))
+        encrypter.send_signal(signal.SIGKILL)
+        encrypter.communicate()
+        caught_mid_encryption += not output.exists()
+        assert holders_of_plaintext(tmp_path, set()) == []
+        assert list(tmp_path.glob("*.tar*tmp")) == []
+        remove_abandoned(tmp_path)  # what the next export or encryption here does first
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert caught_mid_encryption >= 3, "too few kills landed mid-encryption"
+
+
+def test_encryption_writes_no_tar_to_disk(
+    big_pack: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Watch every file opened for writing while the pack is encrypted."""
+    import builtins
+
+    opened: list[str] = []
+    real_open = os.open
+
+    def watching(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        if flags & (os.O_WRONLY | os.O_RDWR):
+            opened.append(str(path))
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", watching)
+    monkeypatch.setattr(builtins, "open", _watched_builtin_open(opened))
+    identity = pyrage.x25519.Identity.generate()
+    output = encrypt_pack(big_pack, str(identity.to_public()), tmp_path / "pack.tar.age")
+    monkeypatch.undo()
+    written = [Path(name) for name in opened if not name.isdigit()]
+    assert [path.name for path in written if path.name != ".reclaim-scratch.new"] == [output.name]
+    assert all(".reclaim-scratch-" in path.parent.name for path in written)
+    assert stat.S_IMODE(output.stat().st_mode) == 0o600
+    assert SECRET not in output.read_bytes()
+
+
+def _watched_builtin_open(opened: list[str]) -> object:
+    import builtins
+
+    real = builtins.open
+
+    def watching(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if any(flag in mode for flag in "wax+"):
+            opened.append(str(file))
+        return real(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    return watching
+
+
+def test_a_failed_encryption_leaves_nothing(big_pack: Path, tmp_path: Path) -> None:
+    recipient = str(pyrage.x25519.Identity.generate().to_public())
+    with pytest.raises(PackError, match="could not be archived"):
+        encrypt_pack(tmp_path / "no-such-pack", recipient, tmp_path / "out.tar.age")
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,67 @@
+"""The web app has the locker's key timestamped at set-up and each item as it arrives, by the
+configured authorities only; with none configured, nothing is sent."""
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from reclaim.locker import Locker
+
+from ..integration.conftest import Authority, authority  # noqa: F401  # the real authority fixture
+from ..loopback import QuietHandler, loopback_server
+from .conftest import PASSPHRASE, png_bytes
+from .test_locker import upload
+
+pytestmark = pytest.mark.django_db
+
+
+def set_up(client: Client) -> None:
+    response = client.post(
+        "/en/locker/set-up/", {"passphrase": PASSPHRASE, "passphrase_again": PASSPHRASE}
+    )
+    assert response.status_code == 200
+
+
+def test_set_up_and_uploads_are_timestamped_by_the_configured_authority(
+    client: Client,
+    data_dir: Path,
+    settings: SettingsWrapper,
+    authority: Authority,  # noqa: F811
+) -> None:
+    settings.TIMESTAMP_AUTHORITIES = (authority.url,)
+    set_up(client)
+    assert upload(client, png_bytes()).status_code == 302  # type: ignore[attr-defined]
+    box = Locker.open(data_dir / "locker", PASSPHRASE)
+    assert [stamp.authority for stamp in box.key_anchors()] == [authority.url]
+    (batch,) = box.item_batches()
+    assert batch.items == tuple(item.id for item in box.items())
+
+
+def test_with_no_authority_configured_nothing_is_timestamped(
+    client: Client, data_dir: Path, settings: SettingsWrapper
+) -> None:
+    settings.TIMESTAMP_AUTHORITIES = ()
+    set_up(client)
+    assert upload(client, png_bytes()).status_code == 302  # type: ignore[attr-defined]
+    box = Locker.open(data_dir / "locker", PASSPHRASE)
+    assert box.key_anchors() == [] and box.item_batches() == []
+    assert not (data_dir / "locker/timestamps/anchors-pending").exists()
+
+
+def test_an_authority_that_answers_nonsense_does_not_lose_the_upload(
+    client: Client, data_dir: Path, settings: SettingsWrapper, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Nonsense(QuietHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.answer(200, b"not a timestamp", "application/timestamp-reply")
+
+    set_up(client)
+    with loopback_server(Nonsense) as base:
+        settings.TIMESTAMP_AUTHORITIES = (base + "/tsa",)
+        response = upload(client, png_bytes())
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    assert len(Locker.open(data_dir / "locker", PASSPHRASE).items()) == 1
+    assert "not a timestamp token" in caplog.text
