@@ -77,6 +77,16 @@ def test_the_gate_refuses_names_that_stand_for_private_addresses(answer: list[st
         gate.resolve("site.example", 443)
 
 
+def test_the_test_setting_allows_loopback_and_nothing_else() -> None:
+    from reclaim.capture._gate import loopback_only
+
+    assert AddressGate(lambda host, port: ["127.0.0.1"], loopback_only).resolve("a", 80).used
+    with pytest.raises(CaptureRefusedError, match="not on this machine"):
+        AddressGate(lambda host, port: ["93.184.216.34"], loopback_only).resolve("b", 80)
+    with pytest.raises(CaptureRefusedError, match="not on this machine"):
+        AddressGate(lambda host, port: ["127.0.0.1", "10.0.0.1"], loopback_only).resolve("c", 80)
+
+
 def test_an_address_written_out_is_checked_without_asking_the_resolver() -> None:
     def resolver(host: str, port: int) -> list[str]:
         raise AssertionError("an IP address needs no resolver")

@@ -31,8 +31,8 @@ from reclaim.capture._gate import (
     AddressGate,
     Policy,
     Resolver,
-    allow_everything,
     check_url,
+    loopback_only,
     system_resolver,
 )
 from reclaim.capture._proxy import Exchange, RecordingProxy
@@ -131,7 +131,7 @@ def _fetched_at(proxy: RecordingProxy, url: str, started: datetime.datetime) -> 
 
 def _gate(url: str, allow_private: bool, network: Network) -> AddressGate:
     parts = check_url(url)
-    policy = allow_everything if allow_private else (network.policy or check_addresses)
+    policy = loopback_only if allow_private else (network.policy or check_addresses)
     gate = AddressGate(network.resolver or system_resolver, policy)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     gate.resolve(parts.hostname or "", port)

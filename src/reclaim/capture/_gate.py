@@ -42,8 +42,19 @@ def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in found))
 
 
-def allow_everything(addresses: Sequence[str], host: str) -> None:
-    """Return None whatever the addresses: for `--allow-private`, which is for tests only."""
+def loopback_only(addresses: Sequence[str], host: str) -> None:
+    """Return None if every address is a loopback one; raise AddressRefusedError if not.
+
+    The policy of `--allow-private` and RECLAIM_CAPTURE_ALLOW_PRIVATE, which are for tests: the
+    test's pages are on loopback, and nothing else (Chromium's own calls home included) may
+    leave the machine during a test.
+    """
+    for text in addresses:
+        if not _literal(text) or not ipaddress.ip_address(text).is_loopback:
+            raise AddressRefusedError(
+                f"{host} is not on this machine ({text}); with the test setting that allows "
+                "private addresses only loopback ones are visited"
+            )
 
 
 def check_url(url: str) -> SplitResult:
