@@ -160,12 +160,17 @@ def test_custody_log_with_a_damaged_middle_entry_fails_to_open(locker: tuple[Loc
 def test_a_torn_last_log_line_is_an_uncommitted_item(locker: tuple[Locker, str]) -> None:
     box, _ = locker
     kept = box.add(SECRET, "kept.txt", "text/plain")
+    head = (box.root / "head").read_bytes()  # a crash mid-append never gets to seal the head
     box.add(SECRET * 2, "torn.txt", "text/plain")
+    (box.root / "head").write_bytes(head)
     log = box.root / "custody.log"
     log.write_bytes(log.read_bytes()[:-10])
     reopened = Locker.open(box.root, PASSPHRASE)
     assert [item.id for item in reopened.items()] == [kept.id]
-    assert len(list((box.root / "blobs").iterdir())) == 1  # the uncommitted blob is gone
+    assert len(list((box.root / "blobs").iterdir())) == 2, "opening to read changes nothing"
+    moved = reopened.tidy()
+    assert len(list((box.root / "blobs").iterdir())) == 1  # the uncommitted blob is aside
+    assert {path.parent.name for path in moved} == {"blobs", "records"}
 
 
 def test_refuses_key_derivation_weaker_than_rfc_9106_low_memory(tmp_path: Path) -> None:

@@ -37,6 +37,14 @@ def expected(name: str) -> bytes:
     return hashlib.sha256(name.encode()).digest() * (4000 + (number * 7919) % 90000)
 
 
+def _tree(root: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+
+
 def test_killing_the_writer_at_random_moments_never_breaks_the_locker(tmp_path: Path) -> None:
     root = tmp_path / "locker"
     Locker.create(root, PASSPHRASE, LOW_MEMORY_PROFILE)
@@ -51,14 +59,19 @@ def test_killing_the_writer_at_random_moments_never_breaks_the_locker(tmp_path: 
         writer.send_signal(signal.SIGKILL)
         writer.wait()
         box = Locker.open(root, PASSPHRASE)
+        before = _tree(root)
         items = box.items()
+        assert _tree(root) == before, "opening and listing change nothing on disk"
+        moved = box.tidy()  # what a writer does first: uncommitted files go to quarantine
+        assert not {path.name for path in moved} & {item.id for item in items}
         for item in items:
             data = b"".join(box.read(item.id))
             assert data == expected(item.name), item.name
             assert hashlib.sha256(data).hexdigest() == item.sha256
         blobs = len(list((root / "blobs").iterdir()))
         records = len(list((root / "records").iterdir()))
-        assert blobs == records == len(items), "no half-written item is left behind"
+        assert blobs == records == len(items), "no half-written item is left among the items"
+        assert not any(item.damaged for item in items)
         deleted = {e.item for e in box.custody() if e.action == "item-deleted"}
         assert not deleted & {item.id for item in items}, "a deleted item came back"
         seen = max(seen, len(items))

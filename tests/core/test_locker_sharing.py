@@ -1,7 +1,9 @@
 """The locker shared by several writers (browser tabs, a worker) and its inbox for captures."""
 
 import json
+import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -109,11 +111,18 @@ def test_a_delivery_for_an_under_18_incident_is_destroyed_unread(
     assert box.custody()[-1].action == "delivery-refused"
 
 
-def test_a_half_written_delivery_is_ignored_and_tidied(box: Locker) -> None:
-    (box.root / "inbox" / ".abc.tmp").mkdir(parents=True)
+def test_a_half_written_delivery_is_ignored_and_moved_aside_once_stale(box: Locker) -> None:
+    stale, fresh = box.root / "inbox" / ".abc.tmp", box.root / "inbox" / ".def.tmp"
+    for staging in (stale, fresh):
+        staging.mkdir(parents=True)
+        (staging / "0").write_bytes(b"sealed")
+    os.utime(stale, (time.time() - 2 * 3600,) * 2)
     assert box.deliveries() == []
     Locker.open(box.root, PASSPHRASE)
-    assert not (box.root / "inbox" / ".abc.tmp").exists()
+    assert stale.exists(), "opening changes nothing"
+    moved = Locker.open(box.root, PASSPHRASE).tidy()
+    assert not stale.exists() and fresh.exists(), "a worker may be writing the fresh one"
+    assert [(path / "0").read_bytes() for path in moved] == [b"sealed"], "moved aside, kept"
 
 
 def test_an_older_locker_gains_an_inbox_when_opened(box: Locker, tmp_path: Path) -> None:

@@ -371,3 +371,25 @@ def test_a_custody_log_whose_chain_is_broken_is_called_damaged(
     response = client.post("/en/locker/unlock/", {"passphrase": PASSPHRASE})
     assert response.status_code == 400
     assert "seem damaged" in response.content.decode()
+
+
+def test_a_damaged_record_crashes_no_page(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    upload(client, png_bytes(colour="red"), "kept.png")
+    upload(client, png_bytes(colour="blue"), "hurt.png")
+    kept, hurt = Locker.open(data_dir / "locker", PASSPHRASE).items()
+    record = data_dir / "locker" / "records" / hurt.id
+    record.write_bytes(record.read_bytes()[:-1] + b"x")
+    case = client.get("/en/locker/case/")
+    assert case.status_code == 200 and kept.name in case.content.decode()
+    page = client.get(f"/en/locker/items/{hurt.id}/")
+    assert page.status_code == 200 and hurt.sha256 in page.content.decode()
+    assert client.get(f"/en/locker/items/{hurt.id}/file/").status_code == 404
+    assert client.get(f"/en/locker/items/{kept.id}/file/").status_code == 200
+    export = client.post("/en/locker/export/", {"title": "Case", "initials": "JS"})
+    assert export.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(b"".join(export.streaming_content))) as pack:
+        damage = next(name for name in pack.namelist() if name.endswith("DAMAGE.txt"))
+        assert hurt.id in pack.read(damage).decode()
+    export.close()

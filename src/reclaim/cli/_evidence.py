@@ -1,4 +1,4 @@
-"""`reclaim locker ...`, `reclaim export` and `reclaim verify`: thin verbs over the core."""
+"""`reclaim locker ...`, `export`, `verify` and `timestamp`: thin verbs over the core."""
 
 import argparse
 import getpass
@@ -24,6 +24,11 @@ def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
         ("list", "list the items"),
         ("timestamp", "timestamp the custody log, the key and new items (RFC 3161)"),
         ("key", "show the locker's key fingerprint, to read aloud, and when it was timestamped"),
+        ("check", "report every problem (exit 1 if any); changes nothing"),
+        (
+            "repair",
+            "rebuild the custody log from the sealed records and blobs, keeping the old log",
+        ),
     ):
         parser = actions.add_parser(action, help=words)
         parser.add_argument("path", type=Path, help="the locker folder")
@@ -86,7 +91,34 @@ def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
 
     verify = verbs.add_parser("verify", help="check an evidence pack (PASS, WARN or FAIL)")
     verify.add_argument("pack", type=Path)
+    verify.add_argument(
+        "--tsa-root",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="ROOT.pem",
+        help="also trust this timestamp authority root (repeat for more); else the system's",
+    )
+    verify.add_argument(
+        "--tsa-chain",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="CHAIN.pem",
+        help="intermediate certificates of an authority, if its tokens do not carry them",
+    )
     verify.set_defaults(run=_verify)
+
+    timestamp = verbs.add_parser("timestamp", help="complete a pack's pending timestamps")
+    timestamp.add_argument("pack", type=Path)
+    timestamp.add_argument(
+        "--timestamp-authority",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="ask this RFC 3161 authority instead of the one listed (repeat for more)",
+    )
+    timestamp.set_defaults(run=_timestamp)
 
 
 def _passphrase_option(parser: argparse.ArgumentParser) -> None:
@@ -113,6 +145,8 @@ def _locker(arguments: argparse.Namespace) -> int:
             print(f"    {code}")
             _print_key(box, authorities)
             return 0
+        if arguments.action in ("check", "repair"):
+            return _check_or_repair(arguments)
         box = Locker.open(arguments.path, _passphrase(arguments))
         if arguments.files:
             box.check_media_allowed(arguments.incident)  # before reading any of the files
@@ -134,8 +168,7 @@ def _locker(arguments: argparse.Namespace) -> int:
         if arguments.action == "key":
             _print_key(box, authorities)
         if arguments.action == "list":
-            for item in box.items():
-                print(f"{item.id}  {item.added_utc}  {item.size:>10}  {item.name}")
+            _list(box)
         if arguments.action == "timestamp":
             box.retry_timestamps()
             box.anchor_key(authorities)
@@ -162,6 +195,38 @@ def _print_key(box: "Locker", authorities: tuple[str, ...]) -> None:
 def _print_batches(batches: "list[ItemBatch]") -> None:
     for batch in batches:
         print(f"{len(batch.items)} item(s) timestamped: {batch.time}  ({batch.authority})")
+
+
+def _list(box: "Locker") -> None:
+    from reclaim.locker import quarantined
+
+    for item in box.items():
+        mark = f"  DAMAGED: {item.damaged}" if item.damaged else ""
+        print(f"{item.id}  {item.added_utc}  {item.size:>10}  {item.name}{mark}")
+    for damage in box.damaged():
+        if damage.kind != "item":
+            print(f"DAMAGED {damage.kind} {damage.id} (added {damage.added_utc}): {damage.reason}")
+    held = quarantined(box.root)
+    if held:
+        print(f"{len(held)} files the custody log does not name are in {box.root / 'quarantine'}:")
+        print(f"    see: reclaim locker check {box.root}")
+
+
+def _check_or_repair(arguments: argparse.Namespace) -> int:
+    from reclaim.locker import check_locker, repair_locker
+
+    if arguments.action == "repair":
+        for line in repair_locker(arguments.path, _passphrase(arguments)):
+            print(line)
+        return 0
+    report = check_locker(arguments.path, _passphrase(arguments))
+    for note in report.notes:
+        print(f"note: {note}")
+    for problem in report.problems:
+        print(f"PROBLEM: {problem}")
+    if not report.problems:
+        print("no problems found: every entry, record, blob, incident and request is whole")
+    return 1 if report.problems else 0
 
 
 def _export(arguments: argparse.Namespace) -> int:
@@ -228,9 +293,30 @@ def _capture(arguments: argparse.Namespace) -> int:
 def _verify(arguments: argparse.Namespace) -> int:
     from reclaim.packs import FAIL, verify_pack
 
-    checks = verify_pack(arguments.pack)
+    if not arguments.pack.is_dir():
+        print(
+            f"reclaim: {arguments.pack} is not a folder (open an encrypted pack first)",
+            file=sys.stderr,
+        )
+        return 1
+    checks = verify_pack(arguments.pack, arguments.tsa_root, arguments.tsa_chain)
     for check in checks:
         print(f"{check.status}  {check.name}: {check.detail}")
         if check.by_hand:
             print(f"      by hand: {check.by_hand}")
     return 1 if any(check.status == FAIL for check in checks) else 0
+
+
+def _timestamp(arguments: argparse.Namespace) -> int:
+    from reclaim.packs import complete_timestamps
+
+    try:
+        lines = complete_timestamps(arguments.pack, tuple(arguments.timestamp_authority))
+    except (ReclaimError, OSError) as error:
+        print(f"reclaim: {error}", file=sys.stderr)
+        return 1
+    if not lines:
+        print("Nothing pending: every timestamp this pack asked for is here.")
+    for line in lines:
+        print(line)
+    return 1 if any("still pending" in line for line in lines) else 0

@@ -6,21 +6,22 @@ master key, so that it can later be shared with a helpline without sharing the r
 """
 
 from reclaim.locker._custody import CustodyEntry, CustodyError, verify_chain
+from reclaim.locker._errors import CorruptLockerError, LockerError, RolledBackError, WrongKeyError
 from reclaim.locker._inbox import Delivery
 from reclaim.locker._incidents import INCIDENT_KINDS, Incident, IncidentError, Under18Error
 from reclaim.locker._keys import LOW_MEMORY_PROFILE, KdfError, KdfParams, calibrate
 from reclaim.locker._locker import (
     BatchProofs,
-    CorruptLockerError,
+    Damage,
     EvidenceItem,
     ItemBatch,
     KeyStamp,
     Locker,
-    LockerError,
     LogStamp,
-    WrongKeyError,
     key_anchor_data,
 )
+from reclaim.locker._quarantine import quarantined
+from reclaim.locker._repair import CheckReport, check_locker, repair_locker
 from reclaim.locker._scratch import remove_abandoned, scratch_folder
 from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
 
@@ -28,9 +29,11 @@ __all__ = [
     "INCIDENT_KINDS",
     "LOW_MEMORY_PROFILE",
     "BatchProofs",
+    "CheckReport",
     "CorruptLockerError",
     "CustodyEntry",
     "CustodyError",
+    "Damage",
     "Delivery",
     "EvidenceItem",
     "Incident",
@@ -42,12 +45,16 @@ __all__ = [
     "Locker",
     "LockerError",
     "LogStamp",
+    "RolledBackError",
     "SealError",
     "Under18Error",
     "WrongKeyError",
     "calibrate",
+    "check_locker",
     "key_anchor_data",
+    "quarantined",
     "remove_abandoned",
+    "repair_locker",
     "scratch_folder",
     "seal_bytes",
     "unseal_bytes",

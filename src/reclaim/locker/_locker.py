@@ -5,29 +5,37 @@ only salts, cost settings, wrapped keys and the public key):
 
     locker.json      header: Argon2id settings, the master key wrapped twice, the public key
     custody.log      one sealed custody entry per line, appended, never rewritten
+    head             sealed: how many entries the log had and the digest of the last one
     records/ID       sealed metadata of one item (names are random, never content digests)
     blobs/ID         the item's bytes, sealed with the item's own key
     incidents/ID     sealed incidents
     inbox/ID/        captures a worker sealed to the inbox public key, waiting (see _inbox)
+    quarantine/      files no custody entry names, moved aside (never deleted) to be looked at
     .lock            held (flock) by whoever changes the locker, so writers never interleave
 
 Adding an item writes its blob, then its record, then appends its custody entry: the
-custody entry is the commit point. Opening discards a torn last line and any blob or record
-that no committed entry names, so after a crash every item is whole or absent.
+custody entry is the commit point. After a crash every item is whole or absent: opening
+ignores a last line without its newline (an unfinished append), and the next change cuts it
+off and moves files no entry names to quarantine. Opening to read changes nothing on disk.
+Any other damage, or a log shorter than its sealed head, is refused, never "tidied" away;
+nothing is deleted except by the person's own delete, which leaves a tombstone.
 """
 
 import base64
+import contextlib
 import hashlib
 import io
 import json
 import mimetypes
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Concatenate, ParamSpec, TypeVar
 
+from argon2.exceptions import HashingError
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.serialization import (
@@ -37,9 +45,16 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
-from reclaim.errors import ReclaimError
 from reclaim.locker import _sshsig as sshsig
-from reclaim.locker._custody import CustodyEntry, new_entry, parse_entry, verify_chain
+from reclaim.locker._custody import CustodyEntry, CustodyError, new_entry, verify_chain
+from reclaim.locker._errors import (
+    BrokenChainError,
+    CorruptLockerError,
+    LockerError,
+    WrongKeyError,
+    what_to_do,
+)
+from reclaim.locker._errors import damaged as damage_error
 from reclaim.locker._files import (
     PRIVATE_FILE_MODE,
     PRIVATE_FOLDER_MODE,
@@ -49,9 +64,12 @@ from reclaim.locker._files import (
     sync_folder,
     write_atomically,
 )
+from reclaim.locker._head import MARKER, check_head, seal_head
+from reclaim.locker._header import FORMAT, HEADER, VERSION, read_header
 from reclaim.locker._inbox import Delivery, Inbox, deliver, public_bytes
 from reclaim.locker._incidents import Incident, Under18Error
 from reclaim.locker._keys import (
+    KdfError,
     KdfParams,
     calibrate,
     new_key,
@@ -59,29 +77,16 @@ from reclaim.locker._keys import (
     new_salt,
     normalise_recovery_code,
 )
+from reclaim.locker._log import LOG, scan_log, seal_line
 from reclaim.locker._merkle import build_tree, leaf_hash, root_data
+from reclaim.locker._quarantine import FOLDERS, quarantine, unnamed
 from reclaim.locker._stream import Readable, SealError, seal, seal_bytes, unseal, unseal_bytes
 from reclaim.locker._timestamps import TimestampUnavailableError, request_token
 
-HEADER = "locker.json"
-LOG = "custody.log"
-FORMAT = "reclaim-locker"
-VERSION = 1
 OWNER = "owner"
 # What a capture's custody entry states besides the digests (see _capture_origin).
 CAPTURE_CUSTODY_DETAILS = ("url", "captured_utc", "status", "error_page", "wacz_public_key")
-
-
-class LockerError(ReclaimError):
-    """A locker cannot be created, opened or changed; the message says why."""
-
-
-class WrongKeyError(LockerError):
-    """The passphrase or recovery code does not open this locker."""
-
-
-class CorruptLockerError(LockerError):
-    """Part of the locker was changed or damaged outside Reclaim."""
+STALE_SECONDS = 3600  # a delivery staged longer ago than this was cut short by a crash
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,19 @@ class EvidenceItem:
     kind: str = "file"
     incident: str | None = None
     details: dict[str, str] = field(default_factory=dict, compare=False)
+    # Why the item cannot be read ("" if it can); a damaged item carries what the log knows.
+    damaged: str = ""
+
+
+@dataclass(frozen=True)
+class Damage:
+    """An item, incident or removal request the custody log names that cannot be read."""
+
+    kind: str
+    id: str
+    reason: str
+    added_utc: str
+    details: dict[str, str] = field(default_factory=dict)
 
 
 def _b64(data: bytes) -> str:
@@ -171,6 +189,9 @@ def _exclusive(
     def locked(self: "Locker", /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         with self._lock:
             self._catch_up()
+            if not self._settled:
+                self._settled = True
+                self._settle()
             return method(self, *args, **kwargs)
 
     # Not functools.wraps: mypy cannot match its wrapper type to a Concatenate signature.
@@ -185,20 +206,21 @@ def _slug(authority: str) -> str:
 class Locker:
     """An unlocked locker. Create one with ``create``, open one with ``open`` or ``recover``."""
 
-    def __init__(self, root: Path, master_key: bytes, header: dict[str, object]) -> None:
+    def __init__(
+        self, root: Path, master_key: bytes, header: dict[str, object], new: bool = False
+    ) -> None:
         self.root = root
         self._master = master_key
         self._header = header
         self._lock = FolderLock(root)
-        try:
-            signing = unseal_bytes(master_key, b"signing-key", _unb64(str(header["signing_key"])))
-        except SealError:
-            raise WrongKeyError("that key does not open this locker") from None
-        self._signing_key = Ed25519PrivateKey.from_private_bytes(signing)
+        self._signing_key = signing_key(master_key, header)
         self._log_size = 0
+        self._settled = new  # a writer settles what a crash left once, before its first change
+        self._moved: list[Path] = []
         with self._lock:
             self._entries = self._read_log()
-        verify_chain(self._entries, self._signing_key.public_key())
+            if not new:
+                self._check_whole()
 
     # Creating and unlocking -------------------------------------------------------------
 
@@ -241,16 +263,30 @@ class Locker:
             folder.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
         (root / LOG).touch(mode=PRIVATE_FILE_MODE)
         write_atomically(root / HEADER, json.dumps(header, indent=2).encode())
-        locker = cls(root, master, header)
-        locker._append("locker-created", OWNER, details={"key": locker.key_fingerprint()})
+        locker = cls(root, master, header, new=True)
+        created = {**dict([MARKER]), "key": locker.key_fingerprint()}
+        locker._append("locker-created", OWNER, details=created)
         if authorities:
             locker.anchor_key(authorities)
         return locker, code
 
     @classmethod
+    def _viewing(
+        cls, root: Path, master: bytes, header: dict[str, object], entries: list[CustodyEntry]
+    ) -> "Locker":
+        """Return a locker over ``entries`` as given, checked by nobody: for check and repair."""
+        locker = cls.__new__(cls)
+        locker.root, locker._master, locker._header = root, master, header
+        locker._lock = FolderLock(root)
+        locker._signing_key = signing_key(master, header)
+        locker._entries, locker._log_size, locker._settled = list(entries), 0, True
+        locker._moved = []
+        return locker
+
+    @classmethod
     def open(cls, root: Path, passphrase: str) -> "Locker":
         """Unlock a locker with its passphrase; raise WrongKeyError if it is not the right one."""
-        header = _read_header(root)
+        header = read_header(root)
         return cls._unlock(root, header, "passphrase", passphrase.encode())
 
     @classmethod
@@ -259,7 +295,7 @@ class Locker:
 
         Raises WrongKeyError if ``key`` is not this locker's.
         """
-        return cls(root, key, _read_header(root))
+        return cls(root, key, read_header(root))
 
     @staticmethod
     def deliver(
@@ -274,7 +310,7 @@ class Locker:
         The owner's next ``accept_deliveries`` turns them into items. Only the inbox public
         key is used: whoever delivers can write, never read.
         """
-        header = _read_header(root)
+        header = read_header(root)
         if "inbox_key" not in header:
             raise LockerError("open this locker once so that it can receive captures")
         public = X25519PublicKey.from_public_bytes(_unb64(str(header["inbox_key"])))
@@ -291,38 +327,22 @@ class Locker:
     @classmethod
     def recover(cls, root: Path, recovery_code: str, new_passphrase: str) -> "Locker":
         """Unlock with the recovery code and set a new passphrase."""
-        header = _read_header(root)
+        header = read_header(root)
         locker = cls._unlock(root, header, "recovery", normalise_recovery_code(recovery_code))
         locker.change_passphrase(new_passphrase, reason="recovered with the recovery code")
         return locker
 
     @classmethod
     def _unlock(cls, root: Path, header: dict[str, object], slot: str, secret: bytes) -> "Locker":
-        kdf_fields = dict(header["kdf"])  # type: ignore[call-overload]  # checked JSON object
-        kdf_fields.pop("algorithm")
-        wrapped = header[slot]
-        assert isinstance(wrapped, dict)
-        try:
-            master = unseal_bytes(
-                KdfParams(**kdf_fields).derive(secret, _unb64(wrapped["salt"])),
-                slot.encode(),
-                _unb64(wrapped["wrapped_key"]),
-            )
-        except SealError:
-            words = "passphrase" if slot == "passphrase" else "recovery code"
-            raise WrongKeyError(f"that {words} does not open this locker") from None
-        locker = cls(root, master, header)
-        locker._tidy()
+        locker = cls(root, master_key(root, header, slot, secret), header)
         if "inbox_key" not in header:
-            locker._add_inbox_key()
+            locker._add_inbox_key()  # a locker made before captures existed: once, ever
         return locker
 
     @_exclusive
     def change_passphrase(self, new_passphrase: str, reason: str = "changed") -> None:
         """Wrap the master key with a new passphrase (the recovery code keeps working)."""
-        kdf_fields = dict(self._header["kdf"])  # type: ignore[call-overload]  # checked JSON object
-        kdf_fields.pop("algorithm")
-        kdf = KdfParams(**kdf_fields)
+        kdf = _kdf(self._header)
         header = {
             **self._header,
             "passphrase": _wrap(self._master, kdf, new_passphrase.encode(), "passphrase"),
@@ -477,7 +497,7 @@ class Locker:
 
     @_exclusive
     def _add_inbox_key(self) -> None:
-        header = {**_read_header(self.root), **_inbox_header(self._master)}
+        header = {**read_header(self.root), **_inbox_header(self._master)}
         write_atomically(self.root / HEADER, json.dumps(header, indent=2).encode())
         self._header = header
 
@@ -485,13 +505,42 @@ class Locker:
         return {e.item for e in self._entries if e.action == "incident-added"}
 
     def items(self) -> list[EvidenceItem]:
-        """Return every item in the locker, oldest first."""
+        """Return every item in the locker, oldest first; a damaged one has ``damaged`` set."""
         live = self._live_ids()
         return [
-            _item(self._record(entry.item, live), entry)
+            self._item_as_found(entry, live)
             for entry in self._entries
             if entry.action == "item-added" and entry.item in live
         ]
+
+    def _item_as_found(self, entry: CustodyEntry, live: set[str | None]) -> EvidenceItem:
+        try:
+            record = self._record(entry.item, live)
+        except CorruptLockerError as error:
+            return _damaged_item(entry, str(error))
+        if not (self.root / "blobs" / record["blob"]).is_file():
+            missing = f"the sealed file of item {entry.item} is missing"
+            return replace(_item(record, entry), damaged=missing)
+        return _item(record, entry)
+
+    def damaged(self) -> list[Damage]:
+        """Return every item, incident and removal request the log names that cannot be read."""
+        found = [
+            Damage("item", item.id, item.damaged, item.added_utc, _digest_details(asdict(item)))
+            for item in self.items()
+            if item.damaged
+        ]
+        for kind, reader, action in (
+            ("incident", self.incident, "incident-added"),
+            ("removal request", self._request_record, "request-added"),
+        ):
+            for entry in self._entries:
+                if entry.action == action:
+                    try:
+                        reader(str(entry.item))
+                    except CorruptLockerError as error:
+                        found.append(Damage(kind, str(entry.item), str(error), entry.at_utc))
+        return found
 
     def read(self, item_id: str) -> Iterator[bytes]:
         """Yield an item's original bytes; raise CorruptLockerError if they were changed."""
@@ -506,9 +555,19 @@ class Locker:
     @_exclusive
     def delete(self, item_id: str, reason: str = "") -> None:
         """Delete an item for good, leaving a tombstone with its digests in the custody log."""
-        record = self._record(item_id)
-        self._append("item-deleted", OWNER, item_id, {**_digest_details(record), "reason": reason})
-        self._remove_files(item_id, record["blob"])
+        found = self._item_as_found(self._entry_of(item_id), self._live_ids())
+        try:
+            blob = self._record(item_id)["blob"]
+        except CorruptLockerError:
+            blob = ""  # which blob was its cannot be told: it goes to quarantine, not away
+        digests = _digest_details(asdict(found))
+        self._append("item-deleted", OWNER, item_id, {**digests, "reason": reason})
+        self._remove_files(item_id, blob)
+
+    def _entry_of(self, item_id: str) -> CustodyEntry:
+        if item_id not in self._live_ids():
+            raise LockerError(f"no item {item_id} in this locker")
+        return next(e for e in self._entries if e.action == "item-added" and e.item == item_id)
 
     @_exclusive
     def add_incident(self, incident: Incident) -> Incident:
@@ -550,8 +609,18 @@ class Locker:
         return Incident(**fields)
 
     def incidents(self) -> list[Incident]:
-        """Return every incident, in the order they were added."""
-        return [self.incident(str(e.item)) for e in self._entries if e.action == "incident-added"]
+        """Return every incident that can be read, in the order they were added.
+
+        A damaged one is left out here and listed by ``damaged``.
+        """
+        found = []
+        for entry in self._entries:
+            if entry.action == "incident-added":
+                try:
+                    found.append(self.incident(str(entry.item)))
+                except CorruptLockerError:
+                    continue
+        return found
 
     def _write_incident(self, incident: Incident) -> None:
         sealed = seal_bytes(
@@ -576,20 +645,27 @@ class Locker:
         self._append("request-changed" if known else "request-added", OWNER, request_id, details)
 
     def request_records(self) -> list[dict[str, object]]:
-        """Return every removal request's record, in the order they were added."""
+        """Return every removal request's record that can be read, in the order added.
+
+        A damaged one is left out here and listed by ``damaged``.
+        """
         records = []
         for request_id in self._request_ids():
-            path = self.root / "requests" / str(request_id)
             try:
-                plain = unseal_bytes(
-                    self._master, f"request:{request_id}".encode(), path.read_bytes()
-                )
-            except (OSError, SealError) as error:
-                raise CorruptLockerError(
-                    f"removal request {request_id} is missing or damaged"
-                ) from error
-            records.append(dict(json.loads(plain)))
+                records.append(self._request_record(request_id))
+            except CorruptLockerError:
+                continue
         return records
+
+    def _request_record(self, request_id: str) -> dict[str, object]:
+        path = self.root / "requests" / request_id
+        try:
+            plain = unseal_bytes(self._master, f"request:{request_id}".encode(), path.read_bytes())
+        except (OSError, SealError) as error:
+            raise CorruptLockerError(
+                f"removal request {request_id} is missing or damaged"
+            ) from error
+        return dict(json.loads(plain))
 
     def _request_ids(self) -> list[str]:
         return [str(e.item) for e in self._entries if e.action == "request-added"]
@@ -648,7 +724,8 @@ class Locker:
         if not path.exists():
             return []
         plain = unseal_bytes(self._master, b"timestamps-pending", path.read_bytes())
-        return [LogStamp(a, int(seq), "pending") for a, seq in json.loads(plain)]
+        queued = [LogStamp(a, int(seq), "pending") for a, seq in json.loads(plain)]
+        return [stamp for stamp in queued if stamp.seq < len(self._entries)]  # after a repair
 
     def _write_pending(self, pending: list[LogStamp]) -> None:
         (self.root / "timestamps").mkdir(exist_ok=True)
@@ -849,65 +926,110 @@ class Locker:
     ) -> CustodyEntry:
         previous = self._entries[-1] if self._entries else None
         entry = new_entry(previous, action, actor, self._signing_key, item, details)
-        line = base64.b64encode(seal_bytes(self._master, b"custody", entry.line())) + b"\n"
+        line = seal_line(self._master, entry)
         with (self.root / LOG).open("ab") as log:
             log.write(line)
             log.flush()
             os.fsync(log.fileno())
         self._entries.append(entry)
         self._log_size += len(line)
+        seal_head(self.root, self._master, self._entries)  # a crash here: the head lags by one
         return entry
 
     def _catch_up(self) -> None:
         """Read the entries another writer appended since this object last looked."""
         if (self.root / LOG).stat().st_size != self._log_size:
             self._entries = self._read_log()
-            verify_chain(self._entries, self._signing_key.public_key())
+            self._check_whole()
 
     def _read_log(self) -> list[CustodyEntry]:
-        path = self.root / LOG
-        data = path.read_bytes()
-        entries, good_length = [], 0
-        for line in data.splitlines(keepends=True):
-            try:
-                if not line.endswith(b"\n"):
-                    raise SealError("torn line")
-                entries.append(
-                    parse_entry(unseal_bytes(self._master, b"custody", base64.b64decode(line)))
-                )
-            except (SealError, ValueError) as error:
-                if good_length + len(line) < len(data):
-                    raise CorruptLockerError(f"custody entry {len(entries)} is damaged") from error
-                _truncate(path, good_length)  # a write cut short by a crash: never committed
-                break
-            good_length += len(line)
-        self._log_size = good_length
-        return entries
+        """Return the committed entries; refuse any damage but a torn last line (ignored)."""
+        try:
+            data = (self.root / LOG).read_bytes()
+        except FileNotFoundError:
+            raise damage_error(f"the custody log {self.root / LOG} is missing", self.root) from None
+        scan = scan_log(data, self._master)
+        if scan.faults:
+            raise damage_error("; ".join(scan.faults), self.root)
+        self._log_size = scan.good_length
+        return scan.entries
+
+    def _check_whole(self) -> None:
+        """Refuse a log that is empty, broken, or short of its sealed head."""
+        if not self._entries:
+            raise damage_error(f"the custody log {self.root / LOG} is empty", self.root)
+        try:
+            verify_chain(self._entries, self._signing_key.public_key())
+        except CustodyError as error:
+            raise BrokenChainError(f"{error}. {what_to_do(self.root)}") from None
+        check_head(self.root, self._master, self._entries)
+
+    def _settle(self) -> None:
+        """Before a first change, settle what a crash left: only a writer may, under the lock.
+
+        Cuts off a torn last line, removes half-written temporaries, finishes deletions the
+        person asked for, and moves files no entry names to quarantine (never deletes them).
+        """
+        if (self.root / LOG).stat().st_size != self._log_size:
+            _truncate(self.root / LOG, self._log_size)
+        for folder in ("", *FOLDERS, "timestamps"):
+            if (self.root / folder).is_dir():
+                remove_temporaries(self.root / folder)
+        self._finish_deletions()
+        self._moved = quarantine(self.root, unnamed(self.root, self._named_files()))
+        self._moved += quarantine(self.root, _stale_deliveries(self.root / "inbox"))
+        if not any(entry.details.get(MARKER[0]) == MARKER[1] for entry in self._entries):
+            self._append("head-sealed", OWNER, details=dict([MARKER]))  # a locker made before
+
+    def restart_log(self, entries: list[CustodyEntry], size: int) -> None:
+        """Take ``entries`` (``size`` bytes on disk) as the whole log: for repair only."""
+        self._entries, self._log_size = list(entries), size
+
+    def append_entry(self, action: str, item: str | None, details: dict[str, str]) -> CustodyEntry:
+        """Append an entry as the owner, under the lock the caller holds: for repair only."""
+        return self._append(action, OWNER, item, details)
 
     @_exclusive
-    def _tidy(self) -> None:
-        """Remove what a crash left half-done: temporary files, uncommitted or deleted items."""
+    def tidy(self) -> list[Path]:
+        """Settle what a crash left now; return the files this moved to quarantine.
+
+        Every writer does this before its first change anyway; nothing is deleted.
+        """
+        return list(self._moved)
+
+    def named_files(self) -> dict[str, set[str]]:
+        """Return, per item folder, the names of the files the custody log accounts for."""
+        return self._named_files()
+
+    def _finish_deletions(self) -> None:
+        """Remove what a crash left of items the person deleted (their tombstone is written)."""
+        deleted = {e.item for e in self._entries if e.action == "item-deleted"} - self._live_ids()
+        for item_id in sorted(str(i) for i in deleted):
+            if (self.root / "records" / item_id).exists():
+                try:
+                    blob = self._record(item_id, {item_id})["blob"]
+                except CorruptLockerError:
+                    continue  # unreadable: leave it for quarantine, never guess
+                self._remove_files(item_id, blob)
+
+    def _named_files(self) -> dict[str, set[str]]:
+        """Return, per folder, the file names the log names; blobs only if every record reads."""
         live = self._live_ids()
-        blobs = {self._record(item_id, live)["blob"] for item_id in live}
-        incidents = {e.item for e in self._entries if e.action == "incident-added"}
-        requests = set(self._request_ids())
-        (self.root / "requests").mkdir(exist_ok=True)
-        for folder, keep in (
-            ("records", live),
-            ("blobs", blobs),
-            ("incidents", incidents),
-            ("requests", requests),
-        ):
-            remove_temporaries(self.root / folder)
-            for path in (self.root / folder).iterdir():
-                if path.name not in keep:
-                    path.unlink()
-        remove_temporaries(self.root)
-        if "inbox_private" in self._header:
-            self._inbox().remove_temporaries()
+        named: dict[str, set[str]] = {
+            "records": {str(i) for i in live},
+            "incidents": set(map(str, self._incident_ids())),
+            "requests": set(self._request_ids()),
+        }
+        # If a record cannot be read, which blob is whose cannot be told: move no blob.
+        with contextlib.suppress(CorruptLockerError):
+            named["blobs"] = {self._record(item_id, live)["blob"] for item_id in live}
+        return named
 
     def _remove_files(self, item_id: str, blob_id: str) -> None:
-        for path in (self.root / "records" / item_id, self.root / "blobs" / blob_id):
+        # The blob first: if a crash stops us between the two, the record still says whose
+        # the leftover blob is, so the next writer finishes the deletion.
+        paths = [self.root / "blobs" / blob_id] if blob_id else []
+        for path in [*paths, self.root / "records" / item_id]:
             path.unlink(missing_ok=True)
             sync_folder(path.parent)
 
@@ -968,6 +1090,15 @@ def _write_stream(path: Path, pieces: Iterator[bytes]) -> None:
     sync_folder(path.parent)
 
 
+def _stale_deliveries(inbox: Path) -> list[Path]:
+    """Return deliveries a worker began over an hour ago and never finished."""
+    if not inbox.is_dir():
+        return []
+    # A worker may be writing one now, without the lock: only old ones are left over.
+    now = time.time()
+    return [path for path in inbox.glob(".*.tmp") if now - path.stat().st_mtime > STALE_SECONDS]
+
+
 def _truncate(path: Path, length: int) -> None:
     with path.open("r+b") as file:
         file.truncate(length)
@@ -988,16 +1119,58 @@ def _private_bytes(key: Ed25519PrivateKey) -> bytes:
     return key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
 
 
-def _read_header(root: Path) -> dict[str, object]:
+def master_key(root: Path, header: dict[str, object], slot: str, secret: bytes) -> bytes:
+    """Return the master key that ``secret`` unwraps from ``slot`` of a checked header.
+
+    Raises WrongKeyError if it does not, CorruptLockerError if the slot is malformed.
+    """
+    wrapped = header[slot]
+    assert isinstance(wrapped, dict)
     try:
-        header = json.loads((root / HEADER).read_text())
-    except FileNotFoundError:
-        raise LockerError(f"there is no locker at {root}") from None
+        salt = base64.b64decode(wrapped["salt"], validate=True)
+        sealed = base64.b64decode(wrapped["wrapped_key"], validate=True)
+        stretched = _kdf(header).derive(secret, salt)
+    except (ValueError, KdfError, HashingError) as error:
+        raise CorruptLockerError(f"{root / HEADER} is damaged: {error}") from None
+    try:
+        return unseal_bytes(stretched, slot.encode(), sealed)
+    except SealError:
+        words = "passphrase" if slot == "passphrase" else "recovery code"
+        raise WrongKeyError(f"that {words} does not open this locker") from None
+
+
+def signing_key(master: bytes, header: dict[str, object]) -> Ed25519PrivateKey:
+    """Return the locker's signing key, which the header holds sealed with the master key."""
+    try:
+        sealed = base64.b64decode(str(header["signing_key"]), validate=True)
     except ValueError:
-        raise CorruptLockerError(f"{root / HEADER} is damaged") from None
-    if header.get("format") != FORMAT or header.get("version") != VERSION:
-        raise LockerError(f"{root} is not a Reclaim locker this version can open")
-    return dict(header)
+        raise CorruptLockerError(f"{HEADER} is damaged: signing_key is not base64") from None
+    try:
+        return Ed25519PrivateKey.from_private_bytes(unseal_bytes(master, b"signing-key", sealed))
+    except (SealError, ValueError):
+        raise WrongKeyError("that key does not open this locker") from None
+
+
+def _kdf(header: dict[str, object]) -> KdfParams:
+    fields = header["kdf"]
+    assert isinstance(fields, dict)  # read_header checked it and its three numbers
+    return KdfParams(fields["time_cost"], fields["memory_kib"], fields["parallelism"])
+
+
+def _damaged_item(entry: CustodyEntry, reason: str) -> EvidenceItem:
+    """Return what the custody log knows of an item whose record cannot be read."""
+    known = entry.details
+    return EvidenceItem(
+        id=str(entry.item),
+        name=f"damaged item {str(entry.item)[:8]}",
+        media_type="application/octet-stream",
+        size=int(known.get("size", "0") or 0),
+        sha256=known.get("sha256", ""),
+        sha512=known.get("sha512", ""),
+        added_utc=entry.at_utc,
+        note="",
+        damaged=reason,
+    )
 
 
 def _digest_details(record: Mapping[str, object]) -> dict[str, str]:

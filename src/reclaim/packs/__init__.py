@@ -4,6 +4,7 @@ from reclaim.packs._choose import choose_items
 from reclaim.packs._encrypt import encrypt_pack
 from reclaim.packs._export import PackError, export_pack
 from reclaim.packs._report import Exhibit
+from reclaim.packs._timestamps import complete_timestamps
 from reclaim.packs._verify import FAIL, PASS, WARN, Check, verify_pack
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Exhibit",
     "PackError",
     "choose_items",
+    "complete_timestamps",
     "encrypt_pack",
     "export_pack",
     "verify_pack",

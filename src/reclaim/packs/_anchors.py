@@ -28,7 +28,8 @@ from reclaim.locker import BatchProofs, CustodyEntry, Locker, key_anchor_data
 from reclaim.locker._custody import parse_entry
 from reclaim.locker._merkle import MerkleError, leaf_hash, root_data, root_from_path
 from reclaim.locker._sshsig import fingerprint, spoken_fingerprint
-from reclaim.locker._timestamps import TimestampError, _signer_certificate, check_token
+from reclaim.locker._timestamps import TimestampError, _signer_certificate, verify_token
+from reclaim.packs._check import FAIL, PASS, WARN, Check
 from reclaim.packs._layout import (
     CUSTODY_LOG,
     EXHIBITS,
@@ -38,7 +39,7 @@ from reclaim.packs._layout import (
     KEY_FINGERPRINT,
 )
 from reclaim.packs._report import Exhibit
-from reclaim.packs._verify import FAIL, PASS, WARN, Check
+from reclaim.packs._timestamps import Trust
 
 FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}")
 SPOKEN = re.compile(r"\b(?:[0-9a-f]{4} ){7}[0-9a-f]{4}\b")
@@ -132,17 +133,18 @@ def _exhibit_proofs(
 # Checking -----------------------------------------------------------------------------------
 
 
-def anchor_checks(root: Path, key: Ed25519PublicKey | None) -> list[Check]:
+def anchor_checks(root: Path, key: Ed25519PublicKey | None, trust: Trust | str) -> list[Check]:
     """Return the checks of the key's fingerprint, its anchors and the exhibits' timestamps.
 
-    ``key`` is the key whose signature over the tag manifest was found valid (None if none).
+    ``key`` is the key whose signature over the tag manifest was found valid (None if none);
+    ``trust`` the timestamp roots to check tokens against, or why they cannot be read.
     """
     custody = _custody(root)
     results = []
     if key is not None:
         results += _safely("key fingerprint", lambda: [_check_key(root, key, custody)])
-    results += _safely("key anchor", lambda: _check_key_anchors(root, custody))
-    results += _safely("exhibit timestamps", lambda: _check_item_timestamps(root, custody))
+    results += _safely("key anchor", lambda: _check_key_anchors(root, custody, trust))
+    results += _safely("exhibit timestamps", lambda: _check_item_timestamps(root, custody, trust))
     return results
 
 
@@ -157,6 +159,17 @@ def authority_name(response: bytes) -> str:
         return str(subject.native.get("common_name") or subject.human_friendly)
     except _BROKEN:
         return "an authority that does not say its name"
+
+
+def trusted_time(response: bytes, data: bytes, trust: Trust | str) -> str:
+    """Return "TIME UTC, per AUTHORITY" for a token over ``data`` checked up to ``trust``.
+
+    Raise TimestampError if the token is invalid or its authority is not trusted.
+    """
+    if isinstance(trust, str):
+        raise TimestampError(trust)
+    result = verify_token(response, data, trust.roots, trust.chain)
+    return f"{result.time:%Y-%m-%d %H:%M:%S} UTC, per {result.authority}"
 
 
 def _safely(name: str, run: Callable[[], list[Check]]) -> list[Check]:
@@ -220,11 +233,11 @@ def _stated_key(entry: CustodyEntry) -> str | None:
     return None
 
 
-def _check_key_anchors(root: Path, custody: list[CustodyEntry]) -> list[Check]:
+def _check_key_anchors(root: Path, custody: list[CustodyEntry], trust: Trust | str) -> list[Check]:
     """Each key anchor is a valid token over timestamps/key/fingerprint.txt."""
     tokens = sorted((root / KEY_ANCHORS_FOLDER).glob("anchor-*.tsr"))
     recorded = [e for e in custody if e.action == "key-timestamped"]
-    results = [_check_key_anchor(root, token) for token in tokens]
+    results = [_check_key_anchor(root, token, trust) for token in tokens]
     if len(tokens) < len(recorded):
         detail = (
             f"the custody log records {len(recorded)} timestamps of the key; "
@@ -237,25 +250,27 @@ def _check_key_anchors(root: Path, custody: list[CustodyEntry]) -> list[Check]:
     return results
 
 
-def _check_key_anchor(root: Path, token: Path) -> Check:
+def _check_key_anchor(root: Path, token: Path, trust: Trust | str) -> Check:
     relative = token.relative_to(root)
     by_hand = f"openssl ts -verify -data {KEY_FINGERPRINT} -in {relative} -CAfile ROOT.pem"
     try:
         data = (root / KEY_FINGERPRINT).read_bytes()
         response = token.read_bytes()
-        time = check_token(response, data)
+        stated = trusted_time(response, data, trust)
     except (OSError, TimestampError) as error:
         return Check(FAIL, f"key anchor {relative}", str(error), by_hand)
     key = data.decode("ascii", "replace").strip()
-    detail = f"this key ({key}) existed no later than {time}, per {authority_name(response)}"
+    detail = f"this key ({key}) existed no later than {stated}"
     return Check(PASS, f"key anchor {relative}", detail, by_hand)
 
 
-def _check_item_timestamps(root: Path, custody: list[CustodyEntry]) -> list[Check]:
+def _check_item_timestamps(
+    root: Path, custody: list[CustodyEntry], trust: Trust | str
+) -> list[Check]:
     """Each exhibit's proof leads from its digest to a batch root a valid token covers."""
     exhibits = json.loads((root / EXHIBITS).read_text(encoding="utf-8"))
     proofs = _load_proofs(root)
-    batches = {int(b["batch"]): _BatchResult(root, b, custody) for b in proofs["batches"]}
+    batches = {int(b["batch"]): _BatchResult(root, b, custody, trust) for b in proofs["batches"]}
     recorded = {
         item
         for entry in custody
@@ -291,15 +306,17 @@ def _load_proofs(root: Path) -> dict[str, list[dict[str, Any]]]:
 class _BatchResult:
     """A batch's token checked once: "TIME (AUTHORITY)" it states for its root, or why not."""
 
-    def __init__(self, root: Path, batch: dict[str, Any], custody: list[CustodyEntry]) -> None:
+    def __init__(
+        self, root: Path, batch: dict[str, Any], custody: list[CustodyEntry], trust: Trust | str
+    ) -> None:
         self.root_hex = str(batch["root"])
         self.number = int(batch["batch"])
         try:
-            self.stated, self.problem = self._check(root, custody), ""
+            self.stated, self.problem = self._check(root, custody, trust), ""
         except _BROKEN as error:
             self.stated, self.problem = "", str(error) or type(error).__name__
 
-    def _check(self, root: Path, custody: list[CustodyEntry]) -> str:
+    def _check(self, root: Path, custody: list[CustodyEntry], trust: Trust | str) -> str:
         stem = f"{ITEM_TIMESTAMPS_FOLDER}/batch-{self.number}"
         data = (root / f"{stem}.root").read_bytes()
         response = (root / f"{stem}.tsr").read_bytes()
@@ -308,7 +325,7 @@ class _BatchResult:
         roots = {e.details.get("root") for e in custody if e.action == "items-timestamped"}
         if self.root_hex not in roots:
             raise MerkleError(f"batch {self.number} is not recorded in the custody log")
-        return f"{check_token(response, data)} ({authority_name(response)})"
+        return trusted_time(response, data, trust)
 
 
 def _check_exhibit(

@@ -18,10 +18,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from reclaim import __version__
 from reclaim.errors import ReclaimError
-from reclaim.locker import EvidenceItem, Locker, scratch_folder
+from reclaim.locker import CorruptLockerError, EvidenceItem, Locker, scratch_folder
 from reclaim.locker._files import PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE, open_private
 from reclaim.locker._sshsig import fingerprint, openssh_public_key, spoken_fingerprint
-from reclaim.locker._timestamps import TimestampUnavailableError, request_token
 from reclaim.packs._anchors import key_anchor_words, write_anchors
 from reclaim.packs._layout import (
     ALLOWED_SIGNERS,
@@ -29,23 +28,27 @@ from reclaim.packs._layout import (
     EXHIBITS,
     EXHIBITS_FOLDER,
     INCIDENTS,
-    PENDING,
     PUBLIC_KEY,
     SIGNATURE,
     SIGNER_IDENTITY,
     SIGNING_NAMESPACE,
     TAG_MANIFEST,
-    TIMESTAMPS_FOLDER,
     manifest_line,
 )
 from reclaim.packs._pdf import write_pdf
 from reclaim.packs._report import Exhibit, build_report, render_html
+from reclaim.packs._timestamps import complete_timestamps, write_log_head_tokens, write_requests
 
 VERIFY_TEMPLATE = Path(__file__).with_name("VERIFY.md")
 # The key again as PEM, for `openssl pkeyutl -verify`, and the custody check script that
 # VERIFY.md prints in full (the file is cut from VERIFY.md, so the two cannot differ).
 PUBLIC_KEY_PEM = "custody/locker_ed25519.pem"
 CUSTODY_SCRIPT = "check_custody.py"
+DAMAGE_NOTE = "DAMAGE.txt"
+DAMAGE_HEADING = (
+    "These were in the locker but damaged there, so they are not in this pack.\n"
+    "What the custody log records of each (when added, its SHA-256) is given.\n\n"
+)
 
 
 class PackError(ReclaimError):
@@ -65,42 +68,63 @@ def export_pack(
 
     ``scope`` says in words which part of the case was chosen, for the report.
     Each of ``authorities`` (RFC 3161 URLs) is asked to timestamp the tag manifest; one that
-    cannot be reached is listed in timestamps/pending.txt ("timestamp pending").
+    cannot be reached is listed in timestamps/pending.txt ("timestamp pending"). The list of
+    timestamps asked for, and the locker's timestamps of its custody log, are signed.
     """
     if destination.exists():
         raise PackError(f"{destination} already exists: choose a new folder for the pack")
     if not re.fullmatch(r"[A-Z]{1,4}", initials):
         raise PackError("initials are one to four capital letters, such as JS")
-    items = [item for item in box.items() if item_ids is None or item.id in item_ids]
-    if not items:
-        raise PackError("there is nothing to export")
+    chosen = [item for item in box.items() if item_ids is None or item.id in item_ids]
+    damage = [_damaged(item, item.damaged) for item in chosen if item.damaged]
+    if not any(not item.damaged for item in chosen):
+        raise PackError("there is nothing to export" + (" that is not damaged" if chosen else ""))
     _remove_legacy_partial(destination)
     # Exhibits are decrypted here: a private scratch folder, removed if anything goes wrong
     # and, if this process is killed, by the next export into the same folder.
     with scratch_folder(destination.parent, destination.name) as scratch:
         partial = scratch.path
         (partial / EXHIBITS_FOLDER).mkdir(mode=PRIVATE_FOLDER_MODE, parents=True)
-        exhibits = [
-            _write_exhibit(box, partial, item, initials, n) for n, item in enumerate(items, 1)
-        ]
+        exhibits: list[Exhibit] = []
+        for item in (item for item in chosen if not item.damaged):
+            try:
+                exhibits.append(_write_exhibit(box, partial, item, initials, len(exhibits) + 1))
+            except CorruptLockerError as error:  # found damaged only now, reading it: go on
+                damage.append(_damaged(item, str(error)))
+        if item_ids is None:
+            damage += [
+                f"{d.kind} {d.id} (added {d.added_utc})" for d in box.damaged() if d.kind != "item"
+            ]
         covers = scope or ("the whole case" if item_ids is None else "the chosen items")
-        _write_tag_files(box, partial, exhibits, title, covers, whole_case=item_ids is None)
+        if damage:  # said in the report itself, and listed in full in DAMAGE.txt
+            covers += f". Not included, damaged in the locker: {len(damage)} (see {DAMAGE_NOTE})"
+        signed = write_log_head_tokens(box, partial) + write_requests(partial, authorities)
+        _write_tag_files(box, partial, exhibits, title, covers, item_ids is None, damage, signed)
         tag_manifest = (partial / TAG_MANIFEST).read_bytes()
         (partial / SIGNATURE).write_text(box.ssh_sign(SIGNING_NAMESPACE, tag_manifest))
-        _timestamp(partial, tag_manifest, authorities)
+        complete_timestamps(partial)  # over the signed tag manifest; unreachable ones wait
         _make_private(partial)
         scratch.keep_as(destination)
     box.record_export({"exhibits": str(len(exhibits)), "tagmanifest_sha256": _sha256(tag_manifest)})
     return destination
 
 
+def _damaged(item: EvidenceItem, reason: str) -> str:
+    """Return one line of DAMAGE.txt: what the custody log knows of a damaged item."""
+    return f"item {item.id} (added {item.added_utc}, sha256 {item.sha256 or 'unknown'}): {reason}"
+
+
 def _write_exhibit(box: Locker, root: Path, item: EvidenceItem, initials: str, n: int) -> Exhibit:
     number = f"{initials}/{n}"
     safe = re.sub(r"[^\w.-]+", "_", item.name, flags=re.UNICODE).strip("._") or "item"
     relative = f"{EXHIBITS_FOLDER}/{initials}-{n}_{safe}"
-    with open_private(root / relative) as file:
-        for piece in box.read(item.id):
-            file.write(piece)
+    try:
+        with open_private(root / relative) as file:
+            for piece in box.read(item.id):
+                file.write(piece)
+    except CorruptLockerError:
+        (root / relative).unlink(missing_ok=True)
+        raise
     return Exhibit(
         number,
         relative,
@@ -118,7 +142,14 @@ def _write_exhibit(box: Locker, root: Path, item: EvidenceItem, initials: str, n
 
 
 def _write_tag_files(
-    box: Locker, root: Path, exhibits: list[Exhibit], title: str, scope: str, whole_case: bool
+    box: Locker,
+    root: Path,
+    exhibits: list[Exhibit],
+    title: str,
+    scope: str,
+    whole_case: bool,
+    damage: list[str],
+    written: list[str],
 ) -> None:
     key = box.public_key()
     linked = {exhibit.incident for exhibit in exhibits}
@@ -150,11 +181,13 @@ def _write_tag_files(
         .replace("{key_anchors}", key_anchor_words(box)),
         **_hand_check_files(key),
     }
+    if damage:
+        files[DAMAGE_NOTE] = DAMAGE_HEADING + "".join(f"- {line}\n" for line in damage)
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     write_pdf(root / "report.pdf", report)
-    tagged = sorted([*files, "report.pdf", *write_anchors(box, root, exhibits)])
+    tagged = sorted([*files, "report.pdf", *written, *write_anchors(box, root, exhibits)])
     (root / TAG_MANIFEST).write_text(
         "".join(manifest_line(_sha256((root / name).read_bytes()), name) for name in tagged)
     )
@@ -172,24 +205,6 @@ def printed_script(verify_text: str) -> str:
     if found is None:
         raise PackError("VERIFY.md has lost its custody check script")
     return found.group(1)
-
-
-def _timestamp(root: Path, tag_manifest: bytes, authorities: tuple[str, ...]) -> None:
-    if not authorities:
-        return
-    folder = root / TIMESTAMPS_FOLDER
-    folder.mkdir(exist_ok=True)  # it may hold the key's and the items' timestamps already
-    pending = []
-    for number, authority in enumerate(authorities, 1):
-        try:
-            token = request_token(authority, tag_manifest)
-        except TimestampUnavailableError as error:
-            pending.append(f"{authority}  {_sha256(tag_manifest)}  ({error})\n")
-            continue
-        (folder / f"tsa-{number}.tsr").write_bytes(token.response)
-        (folder / f"tsa-{number}.url").write_text(authority + "\n")
-    if pending:
-        (folder / PENDING).write_text("".join(pending))
 
 
 def _make_private(root: Path) -> None:

@@ -12,6 +12,9 @@ SIGNER_IDENTITY = "reclaim-locker"
 SIGNING_NAMESPACE = "reclaim-pack"
 TIMESTAMPS_FOLDER = "timestamps"
 PENDING = "pending.txt"
+# Signed (listed in the tag manifest) before any pack timestamp is asked for: which token files
+# the pack was made to carry, so removing one is seen. Lines: "tsa-1.tsr  URL".
+REQUESTED = "timestamps/authorities.txt"
 PAYLOAD_MANIFESTS = {"manifest-sha256.txt": "sha256", "manifest-sha512.txt": "sha512"}
 
 

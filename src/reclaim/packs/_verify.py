@@ -1,55 +1,69 @@
-"""Check a pack: PASS, WARN or FAIL for each check, with the command that repeats it by hand."""
+"""Check a pack: PASS, WARN or FAIL for each check, with the command that repeats it by hand.
+
+`verify_pack` runs a list of named checks, each in `run_check`, so a damaged or forged file
+gives a FAIL line with its reason and never stops the report. A check reads what earlier
+checks established (the signing key, the custody entries) from ``context``.
+"""
 
 import base64
 import hashlib
 import json
+import re
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from reclaim.locker import CustodyError, verify_chain
-from reclaim.locker._custody import parse_entry
-from reclaim.locker._sshsig import SignatureError, fingerprint, public_key_blob, verify
-from reclaim.locker._timestamps import TimestampError, check_token
+from reclaim.locker import verify_chain
+from reclaim.locker._custody import CustodyEntry, parse_entry
+from reclaim.locker._sshsig import fingerprint, public_key_blob, verify
+from reclaim.packs._anchors import anchor_checks
+from reclaim.packs._check import (
+    FAIL,
+    PASS,
+    WARN,
+    Check,
+    CheckFailedError,
+    pack_file,
+    read_text,
+    run_check,
+)
 from reclaim.packs._layout import (
+    ALLOWED_SIGNERS,
     CUSTODY_LOG,
     EXHIBITS,
-    EXHIBITS_FOLDER,
     PAYLOAD_MANIFESTS,
-    PENDING,
     SIGNATURE,
+    SIGNER_IDENTITY,
     SIGNING_NAMESPACE,
     TAG_MANIFEST,
-    TIMESTAMPS_FOLDER,
     parse_manifest,
 )
+from reclaim.packs._timestamps import context_trust, timestamp_checks
 
-PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
+__all__ = ["FAIL", "PASS", "WARN", "Check", "verify_pack"]
 
-
-@dataclass(frozen=True)
-class Check:
-    """The outcome of one check, and how to repeat it without Reclaim."""
-
-    status: str
-    name: str
-    detail: str
-    by_hand: str = ""
+PAYLOAD_FOLDER = "data"
+# The form ssh-keygen writes and export copies: anything else is a changed file.
+ARMOURED_SIGNATURE = re.compile(
+    r"-----BEGIN SSH SIGNATURE-----\n(?:[A-Za-z0-9+/=]{1,76}\n)+-----END SSH SIGNATURE-----\n"
+)
+Context = dict[str, object]
 
 
-class _Failed(Exception):
-    """Raised inside a check to report FAIL with a reason."""
+def verify_pack(
+    root: Path, tsa_roots: Sequence[Path] = (), tsa_chain: Sequence[Path] = ()
+) -> list[Check]:
+    """Return the outcome of every check on the pack at ``root``.
 
-
-def verify_pack(root: Path) -> list[Check]:
-    """Return the outcome of every check on the pack at ``root``."""
-    context: dict[str, object] = {}
-    checks: list[tuple[str, str, Callable[[Path, dict[str, object]], str]]] = [
+    ``tsa_roots`` are PEM files of timestamp authority roots the person trusts, beside the
+    system's trust store; ``tsa_chain`` adds intermediate certificates.
+    """
+    context: Context = {"tsa_roots": tuple(tsa_roots), "tsa_chain": tuple(tsa_chain)}
+    checks: list[tuple[str, str, Callable[[Path, Context], str]]] = [
         ("bag", "", _check_bag),
         ("exhibits", "sha256sum -c manifest-sha256.txt", _check_payload),
         ("tag files", "sha256sum -c tagmanifest-sha256.txt", _check_tags),
@@ -66,111 +80,102 @@ def verify_pack(root: Path) -> list[Check]:
             _check_captures,
         ),
     ]
-    results = []
-    for name, by_hand, check in checks:
-        try:
-            results.append(Check(PASS, name, check(root, context), by_hand))
-        except (_Failed, OSError, ValueError, KeyError) as error:
-            results.append(Check(FAIL, name, str(error) or type(error).__name__, by_hand))
-    results.extend(_check_timestamps(root))
-    # Imported here: _anchors builds its results from Check, defined in this module.
-    from reclaim.packs._anchors import anchor_checks
-
+    results = [
+        run_check(name, by_hand, partial(check, root, context)) for name, by_hand, check in checks
+    ]
+    results.extend(timestamp_checks(root, context))
     key = context.get("key")
-    results.extend(anchor_checks(root, key if isinstance(key, Ed25519PublicKey) else None))
+    signer = key if isinstance(key, Ed25519PublicKey) else None
+    results.extend(anchor_checks(root, signer, context_trust(context)))
     return results
 
 
-def _check_timestamps(root: Path) -> list[Check]:
-    folder = root / TIMESTAMPS_FOLDER
-    tokens = sorted(folder.glob("*.tsr")) if folder.is_dir() else []
-    results = []
-    for token in tokens:
-        relative = token.relative_to(root)
-        by_hand = (
-            f"openssl ts -verify -data {TAG_MANIFEST} -in {relative} "
-            "-CAfile AUTHORITY-ROOT.pem -untrusted AUTHORITY-CHAIN.pem"
-        )
-        try:
-            stamped = check_token(token.read_bytes(), (root / TAG_MANIFEST).read_bytes())
-        except (TimestampError, OSError) as error:
-            results.append(Check(FAIL, f"timestamp {relative}", str(error), by_hand))
-            continue
-        detail = f"the tag manifest existed at {stamped}; check the authority's root by hand"
-        results.append(Check(PASS, f"timestamp {relative}", detail, by_hand))
-    if (folder / PENDING).exists():
-        results.append(Check(WARN, "timestamps", "timestamp pending: an authority was offline"))
-    elif not tokens:
-        results.append(Check(WARN, "timestamps", "no trusted timestamp in this pack"))
-    return results
-
-
-def _check_bag(root: Path, context: dict[str, object]) -> str:
-    if "BagIt-Version: 1.0" not in (root / "bagit.txt").read_text():
-        raise _Failed("bagit.txt does not declare BagIt 1.0")
+def _check_bag(root: Path, context: Context) -> str:
+    if "BagIt-Version: 1.0\n" not in read_text(root, "bagit.txt"):
+        raise CheckFailedError("bagit.txt does not declare BagIt 1.0")
     return "a BagIt 1.0 bag"
 
 
-def _check_payload(root: Path, context: dict[str, object]) -> str:
-    listed: set[str] = set()
+def _check_payload(root: Path, context: Context) -> str:
+    """Every payload file matches both manifests, and every file under data/ is listed."""
+    listed: dict[str, set[str]] = {}
     for manifest, algorithm in PAYLOAD_MANIFESTS.items():
-        for digest, path in parse_manifest((root / manifest).read_text()):
-            if hashlib.new(algorithm, (root / path).read_bytes()).hexdigest() != digest:
-                raise _Failed(f"{path} does not match {manifest}")
-            listed.add(path)
-    present = {str(p.relative_to(root)) for p in (root / EXHIBITS_FOLDER).rglob("*") if p.is_file()}
-    if present != listed:
-        raise _Failed(f"files not in the manifests: {sorted(present ^ listed)}")
-    return f"{len(listed)} exhibits match their SHA-256 and SHA-512 digests"
+        listed[manifest] = set()
+        for digest, path in parse_manifest(read_text(root, manifest)):
+            if not path.startswith(f"{PAYLOAD_FOLDER}/"):
+                raise CheckFailedError(f"{manifest} lists {path!r}, outside {PAYLOAD_FOLDER}/")
+            if hashlib.new(algorithm, pack_file(root, path).read_bytes()).hexdigest() != digest:
+                raise CheckFailedError(f"{path} does not match {manifest}")
+            listed[manifest].add(path)
+    sha256, sha512 = listed.values()
+    if sha256 != sha512:
+        raise CheckFailedError(f"the manifests list different files: {sorted(sha256 ^ sha512)}")
+    present = {p.relative_to(root).as_posix() for p in (root / PAYLOAD_FOLDER).rglob("*")}
+    present = {p for p in present if not (root / p).is_dir() or (root / p).is_symlink()}
+    if present != sha256:
+        raise CheckFailedError(f"payload files not in the manifests: {sorted(present ^ sha256)}")
+    return f"{len(sha256)} exhibits match their SHA-256 and SHA-512 digests"
 
 
-def _check_tags(root: Path, context: dict[str, object]) -> str:
-    entries = parse_manifest((root / TAG_MANIFEST).read_text())
+def _check_tags(root: Path, context: Context) -> str:
+    entries = parse_manifest(read_text(root, TAG_MANIFEST))
     for digest, path in entries:
-        if hashlib.sha256((root / path).read_bytes()).hexdigest() != digest:
-            raise _Failed(f"{path} does not match {TAG_MANIFEST}")
+        if hashlib.sha256(pack_file(root, path).read_bytes()).hexdigest() != digest:
+            raise CheckFailedError(f"{path} does not match {TAG_MANIFEST}")
     covered = {path for _, path in entries}
-    if not {*PAYLOAD_MANIFESTS, CUSTODY_LOG, EXHIBITS} <= covered:
-        raise _Failed(f"{TAG_MANIFEST} does not cover the manifests and the custody log")
+    if not {*PAYLOAD_MANIFESTS, CUSTODY_LOG, EXHIBITS, ALLOWED_SIGNERS} <= covered:
+        raise CheckFailedError(f"{TAG_MANIFEST} does not cover the manifests and the custody log")
     return f"{len(entries)} tag files match"
 
 
-def _check_signature(root: Path, context: dict[str, object]) -> str:
-    try:
-        key = verify(
-            (root / SIGNATURE).read_text(), SIGNING_NAMESPACE, (root / TAG_MANIFEST).read_bytes()
-        )
-    except SignatureError as error:
-        raise _Failed(str(error)) from None
-    signers = (root / "allowed_signers").read_text()
-    if signers.split()[3] != _openssh_key_base64(key):
-        raise _Failed("the signing key is not the one in allowed_signers")
+def _check_signature(root: Path, context: Context) -> str:
+    armoured = read_text(root, SIGNATURE)
+    if not ARMOURED_SIGNATURE.fullmatch(armoured):
+        raise CheckFailedError(f"{SIGNATURE} is not an SSH signature as ssh-keygen writes it")
+    key = verify(armoured, SIGNING_NAMESPACE, pack_file(root, TAG_MANIFEST).read_bytes())
+    expected = (
+        f'{SIGNER_IDENTITY} namespaces="{SIGNING_NAMESPACE}" ssh-ed25519 '
+        f"{base64.b64encode(public_key_blob(key)).decode()}\n"
+    )
+    if read_text(root, ALLOWED_SIGNERS) != expected:
+        raise CheckFailedError(f"the signing key is not the one {ALLOWED_SIGNERS} names")
     context["key"] = key
     return f"signed by key {fingerprint(key)}: confirm it with the sender by another route"
 
 
-def _check_custody(root: Path, context: dict[str, object]) -> str:
+def _check_custody(root: Path, context: Context) -> str:
     key = context.get("key")
     if not isinstance(key, Ed25519PublicKey):
-        raise _Failed("cannot check the custody log without a valid signature")
-    try:
-        entries = [parse_entry(line) for line in (root / CUSTODY_LOG).read_bytes().splitlines()]
-        verify_chain(entries, key)
-    except CustodyError as error:
-        raise _Failed(str(error)) from None
+        raise CheckFailedError("cannot check the custody log without a valid signature")
+    entries = _custody_entries(pack_file(root, CUSTODY_LOG).read_bytes())
+    verify_chain(entries, key)
+    context["entries"] = entries
     added = {(e.item, e.details.get("sha256")) for e in entries if e.action == "item-added"}
-    for exhibit in json.loads((root / EXHIBITS).read_text()):
+    for exhibit in _exhibits(root):
         if (exhibit["item"], exhibit["sha256"]) not in added:
-            raise _Failed(f"exhibit {exhibit['number']} was never recorded as added")
+            raise CheckFailedError(f"exhibit {exhibit['number']} was never recorded as added")
     return f"{len(entries)} entries, chained and signed; every exhibit's digest was recorded"
 
 
-def _check_captures(root: Path, context: dict[str, object]) -> str:
+def _custody_entries(log: bytes) -> list[CustodyEntry]:
+    if not log.endswith(b"\n"):
+        raise CheckFailedError(f"{CUSTODY_LOG} does not end with a whole line")
+    return [parse_entry(line) for line in log[:-1].split(b"\n")]
+
+
+def _exhibits(root: Path) -> list[dict[str, object]]:
+    exhibits = json.loads(read_text(root, EXHIBITS))
+    if not isinstance(exhibits, list) or not all(isinstance(e, dict) for e in exhibits):
+        raise CheckFailedError(f"{EXHIBITS} is not a list of exhibits")
+    return exhibits
+
+
+def _check_captures(root: Path, context: Context) -> str:
     """Each capture's WACZ validates, and its metadata agrees with what the locker recorded."""
-    captures = [e for e in json.loads((root / EXHIBITS).read_text()) if e["kind"] == "capture"]
+    captures = [e for e in _exhibits(root) if e.get("kind") == "capture"]
     for exhibit in captures:
-        path = root / exhibit["file"]
-        if exhibit["name"].endswith(".wacz"):
+        path = pack_file(root, str(exhibit["file"]))
+        if str(exhibit["name"]).endswith(".wacz"):
             result = subprocess.run(
                 [sys.executable, "-m", "wacz", "validate", "-f", str(path)],
                 capture_output=True,
@@ -178,13 +183,10 @@ def _check_captures(root: Path, context: dict[str, object]) -> str:
                 check=False,
             )
             if result.returncode != 0:
-                raise _Failed(f"exhibit {exhibit['number']}: the WACZ does not validate")
+                raise CheckFailedError(f"exhibit {exhibit['number']}: the WACZ does not validate")
             _check_wacz_signature(root, exhibit)
         elif exhibit["name"] == "metadata.json":
-            metadata = json.loads(path.read_text())
-            recorded = (exhibit["details"]["url"], exhibit["details"]["captured_utc"])
-            if (metadata["requested_url"], metadata["capture_started_utc"]) != recorded:
-                raise _Failed(f"exhibit {exhibit['number']}: address or time disagree")
+            _check_capture_metadata(exhibit, json.loads(read_text(root, str(exhibit["file"]))))
     if not captures:
         return "no web captures in this pack"
     return (
@@ -193,29 +195,32 @@ def _check_captures(root: Path, context: dict[str, object]) -> str:
     )
 
 
-def _check_wacz_signature(root: Path, exhibit: dict[str, Any]) -> None:
+def _check_wacz_signature(root: Path, exhibit: dict[str, object]) -> None:
     """The WACZ's signature verifies, with the key its signed custody entry recorded.
 
     Captures made before WACZ signing have no key in their entry and no signature to check.
     """
     from reclaim.capture._sign import WaczSignatureError, verify_wacz
 
-    try:
-        entries = [parse_entry(line) for line in (root / CUSTODY_LOG).read_bytes().splitlines()]
-    except CustodyError as error:
-        raise _Failed(f"the custody log cannot be read: {error}") from None
+    entries = _custody_entries(pack_file(root, CUSTODY_LOG).read_bytes())
     added = [entry for entry in entries if entry.action == "item-added"]
-    recorded = {entry.item: entry.details.get("wacz_public_key") for entry in added}
-    key = recorded.get(exhibit["item"])
+    key = {entry.item: entry.details.get("wacz_public_key") for entry in added}.get(
+        str(exhibit["item"])
+    )
     if key is None:
         return
     try:
-        signed_by = verify_wacz(root / exhibit["file"])
+        signed_by = verify_wacz(pack_file(root, str(exhibit["file"])))
     except WaczSignatureError as error:
-        raise _Failed(f"exhibit {exhibit['number']}: {error}") from None
+        raise CheckFailedError(f"exhibit {exhibit['number']}: {error}") from None
     if signed_by != key:
-        raise _Failed(f"exhibit {exhibit['number']}: the WACZ is signed by another key")
+        raise CheckFailedError(f"exhibit {exhibit['number']}: the WACZ is signed by another key")
 
 
-def _openssh_key_base64(key: Ed25519PublicKey) -> str:
-    return base64.b64encode(public_key_blob(key)).decode()
+def _check_capture_metadata(exhibit: dict[str, object], metadata: object) -> None:
+    details = exhibit["details"]
+    if not isinstance(metadata, dict) or not isinstance(details, dict):
+        raise CheckFailedError(f"exhibit {exhibit['number']}: metadata is not a JSON object")
+    recorded = (details["url"], details["captured_utc"])
+    if (metadata.get("requested_url"), metadata.get("capture_started_utc")) != recorded:
+        raise CheckFailedError(f"exhibit {exhibit['number']}: address or time disagree")

@@ -376,6 +376,8 @@ def _previewable(found: EvidenceItem) -> bool:
 def item_file(request: HttpRequest, opened: OpenLocker, item_id: str) -> HttpResponseBase:
     """Send an item's original bytes: shown inline only if it is a picture, else downloaded."""
     found = _item(opened, item_id)
+    if found.damaged:  # its bytes cannot be read back; the item page still says what is known
+        raise Http404("this item is damaged")
     inline = _previewable(found) and request.GET.get("download") != "1"
     response = StreamingHttpResponse(
         opened.box.read(found.id),
