@@ -1,63 +1,91 @@
-"""Capturing pages the test serves on loopback (with an image, a cookie and a redirect) in a
-real Chromium; the WACZ passes `wacz validate`; session secrets appear in nothing exported."""
+"""Capturing pages of ``evidence.test`` (served on loopback over HTTPS with a test authority,
+reached through an injected resolver and policy) in a real Chromium, through the recording
+proxy: the WARC holds what the network carried, the WACZ passes `wacz validate` and its
+signature verifies, error pages are marked, and refused or unverifiable sites fail clearly."""
 
+import base64
+import gzip
 import json
 import os
+import ssl
 import stat
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography import x509
+from warcio.archiveiterator import ArchiveIterator
 
-from reclaim.capture import CaptureError, capture_page, check_address
+from reclaim.capture import (
+    Capture,
+    CaptureError,
+    CaptureRefusedError,
+    Network,
+    capture_page,
+    check_address,
+    verify_wacz,
+)
 
+from .. import evidence_site
+from ..evidence_site import CSS_CHUNKS, NAME, PAGE, PNG, SESSION_COOKIE, Authority
 from ..loopback import QuietHandler, loopback_server
 
-SESSION_SECRET = "session-secret-4f9d2b"
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082"
-)
-PAGE = (
-    b"<!doctype html><html lang='en'><head><title>Forum thread 42</title></head>"
-    b"<body><h1>Thread 42</h1><p>posted by ex_partner_99</p><img src='/image.png' alt=''>"
-    b"</body></html>"
-)
 
-
-class Site(QuietHandler):
-    def do_GET(self) -> None:
-        if self.path == "/start":
-            self.answer(302, b"", "text/plain", ("Location", "/thread/42"))
-            return
-        body, kind = (PNG, "image/png") if self.path == "/image.png" else (PAGE, "text/html")
-        self.answer(200, body, kind, ("Set-Cookie", f"session={SESSION_SECRET}; Path=/"))
+@pytest.fixture(scope="module")
+def authority(tmp_path_factory: pytest.TempPathFactory) -> Authority:
+    return evidence_site.make_authority(tmp_path_factory.mktemp("authority"))
 
 
 @pytest.fixture(scope="module")
-def site_url() -> Iterator[str]:
-    with loopback_server(Site) as base:
-        yield base
+def base(authority: Authority) -> Iterator[str]:
+    with evidence_site.serve(authority) as port:
+        yield f"https://{NAME}:{port}"
+
+
+def take(base: str, path: str, folder: Path, chromium: Path, authority: Authority) -> Capture:
+    network = evidence_site.network(authority)
+    return capture_page(base + path, folder, chromium=chromium, network=network)
 
 
 @pytest.fixture(scope="module")
-def capture(site_url: str, tmp_path_factory: pytest.TempPathFactory, chromium_path: Path):  # type: ignore[no-untyped-def]
+def capture(
+    base: str, authority: Authority, tmp_path_factory: pytest.TempPathFactory, chromium_path: Path
+) -> Capture:
     folder = tmp_path_factory.mktemp("capture") / "c1"
     previous = os.umask(0o022)  # a common default that would leave files world-readable
     try:
-        return capture_page(site_url + "/start", folder, allow_private=True, chromium=chromium_path)
+        return take(base, "/start", folder, chromium_path, authority)
     finally:
         os.umask(previous)
 
 
-def test_capture_files_are_for_their_owner_alone(capture) -> None:  # type: ignore[no-untyped-def]
+def test_capture_files_are_for_their_owner_alone(capture: Capture) -> None:
     for path in [capture.folder, *capture.files.values()]:
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path.name
 
 
-def test_capture_writes_every_artefact(capture) -> None:  # type: ignore[no-untyped-def]
+def records(capture: Capture) -> list[Any]:
+    """Return the WARC's records, each with its block read (raw payload kept as ``raw``)."""
+    found = []
+    with capture.files["capture.warc.gz"].open("rb") as stream:
+        for record in ArchiveIterator(stream, no_record_parse=False):
+            record.raw = record.raw_stream.read()
+            found.append(record)
+    return found
+
+
+def responses(capture: Capture) -> dict[str, Any]:
+    return {
+        record.rec_headers.get_header("WARC-Target-URI"): record
+        for record in records(capture)
+        if record.rec_type == "response"
+    }
+
+
+def test_capture_writes_every_artefact(capture: Capture) -> None:
     for name in (
         "screenshot.png",
         "page.pdf",
@@ -68,63 +96,168 @@ def test_capture_writes_every_artefact(capture) -> None:  # type: ignore[no-unty
         "metadata.json",
     ):
         assert capture.files[name].stat().st_size > 0, name
+        assert capture.files[name].stat().st_mode & 0o077 == 0, f"{name} is readable by others"
     assert capture.files["screenshot.png"].read_bytes()[:8] == PNG[:8]
     assert capture.files["page.pdf"].read_bytes()[:5] == b"%PDF-"
     assert "Thread 42" in capture.files["dom.html"].read_text()
 
 
-def test_metadata_records_redirects_status_title_and_times(capture, site_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_metadata_records_what_the_proxy_saw(capture: Capture, base: str) -> None:
     meta = json.loads(capture.files["metadata.json"].read_text())
-    assert meta["requested_url"] == site_url + "/start"
-    assert meta["final_url"] == site_url + "/thread/42"
-    assert meta["redirect_chain"] == [{"url": site_url + "/start", "status": 302}]
+    assert meta["requested_url"] == base + "/start"
+    assert meta["final_url"] == base + "/thread/42"
+    assert meta["redirect_chain"] == [{"url": base + "/start", "status": 302}]
     assert meta["status"] == 200 and meta["title"] == "Forum thread 42"
-    assert meta["server_address"]["ipAddress"] == "127.0.0.1"
+    assert meta["error_page"] is False and meta["http_version"] == "HTTP/1.1"
+    # The site's address and certificate, not the proxy's (127.0.0.1 is evidence.test here).
+    assert meta["server_address"] == {"ipAddress": "127.0.0.1", "port": int(base.split(":")[-1])}
+    assert meta["tls"]["subjectName"] == f"CN={NAME}"
+    assert meta["tls"]["issuer"] == "CN=Reclaim test authority"
+    assert meta["dns"] == [{"host": NAME, "addresses": ["127.0.0.1"], "used": "127.0.0.1"}]
     assert meta["capture_started_utc"] <= meta["capture_ended_utc"]
     assert meta["software"]["chromium"]
     assert set(meta["files"]) >= {"screenshot.png", "capture.wacz"}
+    assert "forward proxy" in meta["warc_note"]
 
 
-def test_wacz_passes_wacz_validate(capture) -> None:  # type: ignore[no-untyped-def]
+def test_wacz_passes_wacz_validate(capture: Capture) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "wacz", "validate", "-f", str(capture.files["capture.wacz"])],
         capture_output=True,
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "Has signature" in result.stdout
 
 
-def test_warc_holds_the_page_and_its_image(capture, site_url: str) -> None:  # type: ignore[no-untyped-def]
-    from warcio.archiveiterator import ArchiveIterator
-
-    with capture.files["capture.warc.gz"].open("rb") as stream:
-        responses = {
-            record.rec_headers.get_header("WARC-Target-URI"): record.content_stream().read()
-            for record in ArchiveIterator(stream)
-            if record.rec_type == "response"
-        }
-    assert responses[site_url + "/image.png"] == PNG
-    assert responses[site_url + "/thread/42"] == PAGE
-
-
-def test_no_session_secret_in_anything_exported(capture) -> None:  # type: ignore[no-untyped-def]
-    import gzip
-
-    for path in capture.folder.iterdir():
-        data = path.read_bytes()
-        if path.suffix == ".gz":
-            data = gzip.decompress(data)
-        assert SESSION_SECRET.encode() not in data, path.name
+def test_the_warc_keeps_bodies_as_carried(capture: Capture, base: str) -> None:
+    found = responses(capture)
+    page = found[base + "/thread/42"]
+    assert page.http_headers.get_header("Content-Encoding") == "gzip"
+    assert page.http_headers.get_header("Set-Cookie") == SESSION_COOKIE, "headers as carried"
+    assert page.raw[:2] == b"\x1f\x8b", "the body is stored gzipped, as it came"
+    assert gzip.decompress(page.raw) == PAGE
+    assert found[base + "/image.png"].raw == PNG
+    css = found[base + "/chunked"]
+    assert css.http_headers.get_header("Transfer-Encoding") == "chunked"
+    framing = b"".join(f"{len(p):x}\r\n".encode() + p + b"\r\n" for p in CSS_CHUNKS) + b"0\r\n\r\n"
+    assert css.raw == framing, "chunk sizes are kept as carried"
 
 
-def test_private_addresses_are_refused_outside_tests() -> None:
+def test_each_record_has_its_own_date_version_and_address(capture: Capture, base: str) -> None:
+    found = responses(capture)
+    dates = {record.rec_headers.get_header("WARC-Date") for record in found.values()}
+    assert len(dates) == len(found), "each response has the time its own request was sent"
+    assert all(
+        record.rec_headers.get_header("WARC-IP-Address") == "127.0.0.1" for record in found.values()
+    )
+    assert found[base + "/old.js"].http_headers.protocol == "HTTP/1.0"
+    assert found[base + "/image.png"].http_headers.protocol == "HTTP/1.1"
+    requests = [record for record in records(capture) if record.rec_type == "request"]
+    first = next(
+        r for r in requests if r.rec_headers.get_header("WARC-Target-URI") == base + "/start"
+    )
+    line = (first.http_headers.protocol, first.http_headers.statusline)
+    assert first.raw == b"" and line == ("GET", "/start HTTP/1.1")
+    assert first.http_headers.get_header("Cookie") is None, "a fresh profile sends no cookie"
+    assert first.http_headers.get_header("Proxy-Connection") is None
+
+
+def test_the_warc_holds_the_certificate_chain_and_dns_answers(
+    capture: Capture, authority: Authority
+) -> None:
+    every = records(capture)
+    chains = [
+        r
+        for r in every
+        if r.rec_headers.get_header("Content-Type") == "application/pem-certificate-chain"
+    ]
+    assert chains, "a TLS session record"
+    certificates = x509.load_pem_x509_certificates(chains[0].raw)
+    assert certificates[0].subject.rfc4514_string() == f"CN={NAME}"
+    assert certificates[-1] == x509.load_pem_x509_certificate(authority.certificate_pem)
+    assert chains[0].rec_headers.get_header("Reclaim-TLS-Version").startswith("TLSv1.")
+    dns = next(r for r in every if r.rec_headers.get_header("WARC-Target-URI") == f"dns:{NAME}")
+    assert json.loads(dns.raw) == {"host": NAME, "addresses": ["127.0.0.1"], "used": "127.0.0.1"}
+    info = every[0]
+    assert info.rec_type == "warcinfo" and b"forward proxy" in info.raw
+
+
+def test_the_wacz_signature_verifies_by_hand_and_catches_a_change(
+    capture: Capture, tmp_path: Path
+) -> None:
+    import zipfile
+
+    key = verify_wacz(capture.files["capture.wacz"])
+    assert key == capture.metadata["wacz_signature"]["public_key"]
+    assert capture.locker_details()["wacz_public_key"] == key
+    with zipfile.ZipFile(capture.files["capture.wacz"]) as archive:
+        signed = json.loads(archive.read("datapackage-digest.json"))["signedData"]
+    der = base64.b64decode(signed["publicKey"])
+    pem = ssl.DER_cert_to_PEM_cert(der).replace("CERTIFICATE", "PUBLIC KEY")
+    (tmp_path / "key.pem").write_text(pem)
+    (tmp_path / "sig.der").write_bytes(base64.b64decode(signed["signature"]))
+    (tmp_path / "hash.txt").write_text(signed["hash"])
+    command = ["openssl", "dgst", "-sha256", "-verify", "key.pem", "-signature", "sig.der"]
+    done = subprocess.run([*command, "hash.txt"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0 and "Verified OK" in done.stdout, done.stdout + done.stderr
+    (tmp_path / "hash.txt").write_text(signed["hash"].replace("a", "b", 1))
+    done = subprocess.run([*command, "hash.txt"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode != 0
+
+
+def test_an_error_page_is_marked_as_such(
+    base: str, authority: Authority, tmp_path: Path, chromium_path: Path
+) -> None:
+    missing = take(base, "/thread/404", tmp_path / "missing", chromium_path, authority)
+    assert missing.metadata["status"] == 404 and missing.metadata["error_page"] is True
+    details = missing.locker_details()
+    assert details["status"] == "404" and details["error_page"].startswith("yes")
+    assert json.loads(missing.files["metadata.json"].read_text())["error_page"] is True
+
+
+def test_a_site_whose_certificate_is_not_trusted_fails_clearly(
+    base: str, tmp_path: Path, chromium_path: Path
+) -> None:
+    system_only = Network(
+        evidence_site.resolver, evidence_site.policy, ssl.create_default_context()
+    )
+    with pytest.raises(CaptureError, match=f"certificate of {NAME} could not be verified"):
+        capture_page(base + "/start", tmp_path / "c", chromium=chromium_path, network=system_only)
+
+
+def test_a_redirect_into_the_local_network_is_refused(
+    base: str, authority: Authority, tmp_path: Path, chromium_path: Path
+) -> None:
     with pytest.raises(CaptureError, match="private address"):
+        take(base, "/to-loopback", tmp_path / "c", chromium_path, authority)
+
+
+def test_private_addresses_are_refused_before_anything_runs(tmp_path: Path) -> None:
+    with pytest.raises(CaptureRefusedError, match="private address"):
         check_address("http://127.0.0.1:8000/")
     with pytest.raises(CaptureError, match="not a web address"):
         check_address("file:///etc/passwd")
+    with pytest.raises(CaptureRefusedError):
+        capture_page("http://127.0.0.1:9/", tmp_path / "never")
+    assert not (tmp_path / "never").exists()
 
 
-def test_capture_command_keeps_the_capture_in_the_locker(site_url: str, tmp_path: Path) -> None:
+class PlainSite(QuietHandler):
+    def do_GET(self) -> None:
+        if self.path == "/start":
+            self.answer(302, b"", "text/plain", ("Location", "/thread/42"))
+            return
+        self.answer(200, PAGE, "text/html")
+
+
+@pytest.fixture(scope="module")
+def plain_url() -> Iterator[str]:
+    with loopback_server(PlainSite) as site:
+        yield site
+
+
+def test_capture_command_keeps_the_capture_in_the_locker(plain_url: str, tmp_path: Path) -> None:
     from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
 
     box, _ = Locker.create(tmp_path / "locker", "capture passphrase", LOW_MEMORY_PROFILE)
@@ -139,7 +272,7 @@ def test_capture_command_keeps_the_capture_in_the_locker(site_url: str, tmp_path
             "-m",
             "reclaim.cli",
             "capture",
-            site_url + "/start",
+            plain_url + "/start",
             "--out",
             str(tmp_path / out),
             "--locker",
@@ -154,10 +287,16 @@ def test_capture_command_keeps_the_capture_in_the_locker(site_url: str, tmp_path
 
     done = capture("out", incident.id)
     assert done.returncode == 0, done.stderr
-    items = Locker.open(box.root, "capture passphrase").items()
+    opened = Locker.open(box.root, "capture passphrase")
+    items = opened.items()
     assert {item.name for item in items} >= {"screenshot.png", "capture.wacz", "metadata.json"}
     assert all(item.kind == "capture" and item.incident == incident.id for item in items)
-    assert items[0].details["url"] == site_url + "/start"
+    assert items[0].details["url"] == plain_url + "/start"
+    assert items[0].details["error_page"] == "no" and items[0].details["status"] == "200"
+    added = [entry for entry in opened.custody() if entry.action == "item-added"]
+    assert {entry.details["url"] for entry in added} == {plain_url + "/start"}
+    assert all(entry.details["captured_utc"] == items[0].details["captured_utc"] for entry in added)
+    assert all(entry.details["wacz_public_key"] for entry in added)
 
     refused = capture("child", child.id)
     assert refused.returncode == 1 and "No pictures, videos or page captures" in refused.stderr

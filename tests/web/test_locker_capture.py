@@ -25,6 +25,9 @@ MARKER = "reclaim-web-plaintext-marker-93d1"
 
 class EvidencePage(QuietHandler):
     def do_GET(self) -> None:
+        if self.path == "/removed":
+            self.answer(404, b"<!doctype html><title>Gone</title><p>Not found</p>", "text/html")
+            return
         body = f"<!doctype html><title>Post</title><p>{MARKER} in a post</p>".encode()
         self.answer(200, body, "text/html")
 
@@ -56,6 +59,24 @@ def test_a_capture_runs_in_the_background_and_lands_in_the_locker(
     assert {"screenshot.png", "page.pdf", "capture.wacz", "metadata.json"} <= names
     assert all(item.incident == incident_id and item.kind == "capture" for item in items)
     assert {item.details["url"] for item in items} == {page_url}
+    custody = Locker.open(data_dir / "locker", PASSPHRASE).custody()
+    added = [entry for entry in custody if entry.action == "item-added"]
+    assert {entry.details["url"] for entry in added} == {page_url}
+    assert {entry.details["captured_utc"] for entry in added} == {items[0].details["captured_utc"]}
+
+
+def test_a_captured_error_page_is_marked_as_one(
+    client: Client, open_locker: None, page_url: str, data_dir: Path
+) -> None:
+    removed = page_url.split("/post/")[0] + "/removed"
+    client.post("/en/locker/evidence/capture/", {"url": removed})
+    assert tasks.run_next() is True
+    client.get("/en/locker/case/")  # accepts the delivery
+    items = Locker.open(data_dir / "locker", PASSPHRASE).items()
+    shot = next(item for item in items if item.name == "screenshot.png")
+    assert shot.details["status"] == "404" and shot.details["error_page"].startswith("yes")
+    page = client.get(f"/en/locker/items/{shot.id}/").content.decode()
+    assert "The server answered with an error page" in page and "404" in page
 
 
 def test_a_capture_that_fails_says_why_and_can_be_dismissed(

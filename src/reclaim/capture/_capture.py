@@ -1,14 +1,18 @@
 """Capture a web page as evidence with Chromium: full-page screenshot and PDF (with the
-address and capture time shown on them), MHTML, the DOM as HTML, a WARC packed as WACZ, and
-metadata. Nothing is sent anywhere but the page's own servers; never to a public archive.
+address and capture time shown on them), MHTML, the DOM as HTML, a WARC of what the network
+carried packed as a signed WACZ, and metadata. Nothing is sent anywhere but the page's own
+servers; never to a public archive.
+
+Every request Chromium makes goes through the recording proxy (reclaim.capture._proxy), which
+asks the address gate first: the WARC holds the bytes the proxy sent and received, not the
+browser's view of them.
 """
 
 import datetime
 import hashlib
-import ipaddress
 import json
 import os
-import socket
+import ssl
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -17,21 +21,29 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cryptography import x509
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from reclaim import __version__
-from reclaim.capture._warc import write_warc
+from reclaim.capture._errors import CaptureError
+from reclaim.capture._gate import (
+    AddressGate,
+    Policy,
+    Resolver,
+    check_url,
+    loopback_only,
+    system_resolver,
+)
+from reclaim.capture._proxy import Exchange, RecordingProxy
+from reclaim.capture._sign import ALGORITHM, sign_wacz
+from reclaim.capture._warc import DESCRIPTION, write_warc
 from reclaim.capture.chromium import CHROMIUM_ARGS, find_chromium
-from reclaim.errors import ReclaimError
+from reclaim.notices._recheck import check_addresses
 
 NAVIGATION_TIMEOUT_MS = 30_000
-SCRUBBED_HEADERS = ("cookie", "authorization", "set-cookie", "proxy-authorization")
 BANNER_ID = "reclaim-capture-banner"
-
-
-class CaptureError(ReclaimError):
-    """A page could not be captured: a bad or forbidden address, or the page failed to load."""
+PRIVATE_FOLDER_MODE = 0o700
 
 
 @dataclass(frozen=True)
@@ -42,35 +54,91 @@ class Capture:
     files: dict[str, Path]
     metadata: dict[str, Any]
 
+    def locker_details(self) -> dict[str, str]:
+        """Return the details the locker keeps with each file of this capture."""
+        status = int(self.metadata["status"])
+        return {
+            "url": str(self.metadata["requested_url"]),
+            "captured_utc": str(self.metadata["capture_started_utc"]),
+            "status": str(status),
+            "error_page": _error_words(status),
+            "wacz_public_key": str(self.metadata["wacz_signature"]["public_key"]),
+        }
+
+
+@dataclass(frozen=True)
+class Network:
+    """How a capture reaches the web: which resolver, address policy and trust store it uses.
+
+    The defaults are the system's; tests inject a resolver that maps a test name to loopback,
+    a policy that allows that one answer, and a trust store holding their test authority.
+    """
+
+    resolver: Resolver | None = None
+    policy: Policy | None = None
+    trust: ssl.SSLContext | None = None
+
 
 def check_address(url: str, allow_private: bool = False) -> None:
     """Raise CaptureError unless ``url`` is http(s) on a public address (or private allowed)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CaptureError(f"{url!r} is not a web address (http:// or https://)")
-    if allow_private:
-        return
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, None)}
-    except OSError:
-        raise CaptureError(f"{parts.hostname} could not be found") from None
-    for address in addresses:
-        ip = ipaddress.ip_address(address)
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
-            raise CaptureError(f"{parts.hostname} is a private address; it will not be captured")
+    _gate(url, allow_private, Network())
 
 
 def capture_page(
-    url: str, destination: Path, allow_private: bool = False, chromium: Path | None = None
+    url: str,
+    destination: Path,
+    allow_private: bool = False,
+    chromium: Path | None = None,
+    network: Network | None = None,
 ) -> Capture:
     """Capture ``url`` into the new folder ``destination``; return what was written."""
-    check_address(url, allow_private)
-    destination.mkdir(mode=0o700, parents=True)  # evidence: for its owner's eyes only
+    network = network or Network()
+    gate = _gate(url, allow_private, network)  # refuses before anything is fetched
+    destination.mkdir(parents=True, mode=PRIVATE_FOLDER_MODE)  # evidence: its owner's eyes only
     started = datetime.datetime.now(datetime.UTC)
-    # Playwright's sync API refuses to run where an event loop is running (an async server, a
-    # test already driving a browser); a thread of its own has none.
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        metadata = worker.submit(_run_browser, url, destination, started, chromium).result()
+    proxy = RecordingProxy(gate, network.trust)
+    proxy.start()
+    try:
+        # Playwright's sync API refuses to run where an event loop is running (an async
+        # server, a test already driving a browser); a thread of its own has none.
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            job = worker.submit(_run_browser, url, destination, started, chromium, proxy)
+            page, browser = job.result()
+    finally:
+        proxy.close()
+    metadata = _metadata(url, page, proxy, started, browser)
+    write_warc(destination / "capture.warc.gz", proxy.recording, gate.answers(), browser)
+    first = _first_hop(page)
+    _pack_wacz(destination, first, _fetched_at(proxy, first, started), str(page["title"]))
+    public_key = sign_wacz(destination / "capture.wacz")
+    metadata["wacz_signature"] = {"public_key": public_key, "algorithm": ALGORITHM}
+    return _finish(destination, metadata)
+
+
+def _first_hop(page: dict[str, Any]) -> str:
+    """Return the requested address as Chromium wrote it (and so as the WARC records it)."""
+    chain = page["redirect_chain"]
+    return str(chain[0]["url"]) if chain else str(page["final_url"])
+
+
+def _fetched_at(proxy: RecordingProxy, url: str, started: datetime.datetime) -> datetime.datetime:
+    """Return when ``url`` was requested (its WARC date, which the WACZ's page entry names)."""
+    exchange = _exchange_for(proxy, url)
+    if exchange is None:
+        return started
+    return datetime.datetime.strptime(exchange.sent_utc, "%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _gate(url: str, allow_private: bool, network: Network) -> AddressGate:
+    parts = check_url(url)
+    policy = loopback_only if allow_private else (network.policy or check_addresses)
+    gate = AddressGate(network.resolver or system_resolver, policy)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    gate.resolve(parts.hostname or "", port)
+    return gate
+
+
+def _finish(destination: Path, metadata: dict[str, Any]) -> Capture:
     files = {path.name: path for path in sorted(destination.iterdir())}
     metadata["files"] = {name: _sha256(path) for name, path in files.items()}
     (destination / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
@@ -81,89 +149,153 @@ def capture_page(
 
 
 def _run_browser(
-    url: str, destination: Path, started: datetime.datetime, chromium: Path | None
-) -> dict[str, Any]:
-    arguments = [*CHROMIUM_ARGS, *(["--no-sandbox"] if os.geteuid() == 0 else [])]
+    url: str,
+    destination: Path,
+    started: datetime.datetime,
+    chromium: Path | None,
+    proxy: RecordingProxy,
+) -> tuple[dict[str, Any], str]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(chromium or find_chromium()), args=arguments
+            executable_path=str(chromium or find_chromium()), args=_arguments(proxy)
         )
         try:
-            return _record(browser, url, destination, started)
+            return _record(browser, url, destination, started, proxy), browser.version
         except PlaywrightError as error:
             raise CaptureError(f"the page could not be captured: {error.message}") from None
         finally:
             browser.close()
 
 
-def _record(browser: Any, url: str, folder: Path, started: datetime.datetime) -> dict[str, Any]:
+def _arguments(proxy: RecordingProxy) -> list[str]:
+    return [
+        *CHROMIUM_ARGS,
+        f"--proxy-server={proxy.address}",
+        "--proxy-bypass-list=<-loopback>",  # loopback too goes through the proxy (and its gate)
+        "--ignore-certificate-errors-spki-list=" + ",".join(proxy.authority.spki_digests()),
+        # As root Chromium's sandbox cannot start. Kept as before for now; the security issue
+        # runs captures as an unprivileged user instead.
+        *(["--no-sandbox"] if os.geteuid() == 0 else []),
+    ]
+
+
+def _note_navigation(request: Any, navigations: list[str]) -> None:
+    if request.is_navigation_request():
+        navigations.append(request.url)
+
+
+def _failure(error: PlaywrightError, proxy: RecordingProxy, navigations: list[str]) -> str:
+    """Return why the page failed: the proxy's reason when it refused the page or a redirect."""
+    hosts = {urlsplit(url).hostname for url in navigations}
+    for problem in proxy.recording.problems:
+        if urlsplit(problem.url).hostname in hosts:
+            return f"the page could not be captured: {problem.reason}"
+    return f"the page could not be captured: {error.message}"
+
+
+def _record(
+    browser: Any, url: str, folder: Path, started: datetime.datetime, proxy: RecordingProxy
+) -> dict[str, Any]:
     context = browser.new_context(ignore_https_errors=False)
     page = context.new_page()
-    responses: list[Any] = []
-    page.on("response", lambda response: responses.append(response))
-    main = page.goto(url, wait_until="networkidle", timeout=NAVIGATION_TIMEOUT_MS)
+    navigations: list[str] = []
+    page.on("request", lambda sent: _note_navigation(sent, navigations))
+    try:
+        main = page.goto(url, wait_until="networkidle", timeout=NAVIGATION_TIMEOUT_MS)
+    except PlaywrightError as error:
+        raise CaptureError(_failure(error, proxy, navigations)) from None
     if main is None:
         raise CaptureError("the page sent nothing back")
+    _refuse_unfetched(main, proxy)
     (folder / "dom.html").write_text(page.content(), encoding="utf-8")
     session = context.new_cdp_session(page)
     snapshot = session.send("Page.captureSnapshot", {"format": "mhtml"})
     (folder / "page.mhtml").write_text(snapshot["data"], encoding="utf-8")
-    exchanges = _exchanges(responses)
-    write_warc(folder / "capture.warc.gz", exchanges, started, browser.version)
     _show_banner(page, main.url, started)
     page.screenshot(path=str(folder / "screenshot.png"), full_page=True)
     page.pdf(path=str(folder / "page.pdf"), print_background=True)
-    ended = datetime.datetime.now(datetime.UTC)
-    _pack_wacz(folder, url, started, page.title())
     return {
-        "requested_url": url,
         "final_url": main.url,
         "redirect_chain": _redirects(main),
         "status": main.status,
-        "server_address": main.server_addr(),
-        "tls": main.security_details(),
+        "status_text": main.status_text,
         "title": page.title(),
-        "capture_started_utc": started.isoformat(timespec="milliseconds"),
-        "capture_ended_utc": ended.isoformat(timespec="milliseconds"),
-        "capture_time_note": "one capture time (the start) is shown on the screenshot and PDF; "
-        "the banner showing it was added to those two files only",
-        "scrubbed_headers": list(SCRUBBED_HEADERS),
-        "warc_note": "the WARC was reconstructed from the browser's view of each response",
-        "software": {
-            "reclaim": __version__,
-            "chromium": browser.version,
-            "python": sys.version.split()[0],
-        },
     }
 
 
-def _exchanges(responses: list[Any]) -> list[dict[str, Any]]:
-    exchanges = []
-    for response in responses:
-        try:
-            body = response.body()
-        except PlaywrightError:  # redirects and aborted loads have no body
-            body = b""
-        exchanges.append(
-            {
-                "url": response.url,
-                "status": response.status,
-                "status_text": response.status_text,
-                "method": response.request.method,
-                "request_headers": _scrub(response.request.headers_array()),
-                "response_headers": _scrub(response.headers_array()),
-                "body": body,
-            }
-        )
-    return exchanges
+def _refuse_unfetched(main: Any, proxy: RecordingProxy) -> None:
+    """Raise CaptureError when the page shown is the proxy's refusal, not the site's answer."""
+    hops = {main.url, *(hop["url"] for hop in _redirects(main))}
+    for problem in proxy.recording.problems:
+        if problem.url in hops:
+            raise CaptureError(f"the page could not be captured: {problem.reason}")
 
 
-def _scrub(headers: list[dict[str, str]]) -> list[tuple[str, str]]:
-    return [
-        (header["name"], header["value"])
-        for header in headers
-        if header["name"].lower() not in SCRUBBED_HEADERS and not header["name"].startswith(":")
-    ]
+def _metadata(
+    url: str, page: dict[str, Any], proxy: RecordingProxy, started: datetime.datetime, browser: str
+) -> dict[str, Any]:
+    ended = datetime.datetime.now(datetime.UTC)
+    main = _exchange_for(proxy, str(page["final_url"]))
+    status = int(page["status"])
+    return {
+        "requested_url": url,
+        **page,
+        "error_page": status >= 400,
+        "http_version": main.protocol if main else "",
+        "server_address": _server_address(main, str(page["final_url"])),
+        "tls": _tls(proxy, main),
+        "dns": [
+            {"host": answer.host, "addresses": list(answer.addresses), "used": answer.used}
+            for answer in proxy.gate.answers()
+        ],
+        "not_fetched": [{"url": p.url, "reason": p.reason} for p in proxy.recording.problems],
+        "capture_started_utc": started.isoformat(timespec="milliseconds"),
+        "capture_ended_utc": ended.isoformat(timespec="milliseconds"),
+        "capture_time_note": "one capture time (the start) is shown on the screenshot and PDF; "
+        "the banner showing it was added to those two files only; each WARC record has the "
+        "time its own request was sent",
+        "warc_note": DESCRIPTION,
+        "software": {"reclaim": __version__, "chromium": browser, "python": sys.version.split()[0]},
+    }
+
+
+def _exchange_for(proxy: RecordingProxy, url: str) -> Exchange | None:
+    found = [exchange for exchange in proxy.recording.exchanges if exchange.url == url]
+    return found[0] if found else None
+
+
+def _server_address(main: Exchange | None, url: str) -> dict[str, Any] | None:
+    if main is None:
+        return None
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return {"ipAddress": main.address, "port": port}
+
+
+def _tls(proxy: RecordingProxy, main: Exchange | None) -> dict[str, Any] | None:
+    sessions = [s for s in proxy.recording.sessions if main and s.number == main.session]
+    if not sessions or not sessions[0].chain:
+        return None
+    session = sessions[0]
+    leaf = x509.load_der_x509_certificate(session.chain[0])
+    return {
+        "protocol": session.version,
+        "cipher": session.cipher,
+        "subjectName": leaf.subject.rfc4514_string(),
+        "issuer": leaf.issuer.rfc4514_string(),
+        "validFrom": leaf.not_valid_before_utc.isoformat(),
+        "validTo": leaf.not_valid_after_utc.isoformat(),
+        "chain_sha256": [hashlib.sha256(der).hexdigest() for der in session.chain],
+        "chain_note": session.chain_note,
+    }
+
+
+def _error_words(status: int) -> str:
+    if status >= 500:
+        return f"yes: the server answered {status} (a server error page)"
+    if status >= 400:
+        return f"yes: the server answered {status} (the page was not there)"
+    return "no"
 
 
 def _redirects(main: Any) -> list[dict[str, Any]]:

@@ -280,7 +280,8 @@ def _capture(arguments: argparse.Namespace) -> int:
         capture = capture_page(arguments.url, arguments.out, arguments.allow_private)
         if box is not None:
             started = str(capture.metadata["capture_started_utc"])
-            box.add_capture(capture.files, arguments.url, started, arguments.incident)
+            more = capture.locker_details()
+            box.add_capture(capture.files, arguments.url, started, arguments.incident, more)
     except (ReclaimError, OSError) as error:
         print(f"reclaim: {error}", file=sys.stderr)
         return 1

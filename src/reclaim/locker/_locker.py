@@ -84,6 +84,8 @@ from reclaim.locker._stream import Readable, SealError, seal, seal_bytes, unseal
 from reclaim.locker._timestamps import TimestampUnavailableError, request_token
 
 OWNER = "owner"
+# What a capture's custody entry states besides the digests (see _capture_origin).
+CAPTURE_CUSTODY_DETAILS = ("url", "captured_utc", "status", "error_page", "wacz_public_key")
 STALE_SECONDS = 3600  # a delivery staged longer ago than this was cut short by a crash
 
 
@@ -378,16 +380,28 @@ class Locker:
             raise Under18Error()
 
     def add_capture(
-        self, files: dict[str, Path], url: str, captured_utc: str, incident: str | None = None
+        self,
+        files: dict[str, Path],
+        url: str,
+        captured_utc: str,
+        incident: str | None = None,
+        more: Mapping[str, str] | None = None,
     ) -> list[EvidenceItem]:
-        """Store each file of a web capture as an item, linked to its URL and capture time."""
+        """Store each file of a web capture as an item, linked to its URL and capture time.
+
+        ``more`` adds what else the capture recorded (its HTTP status, whether it is an error
+        page, the key its WACZ is signed with: reclaim.capture's Capture.locker_details).
+        """
         self.check_media_allowed(incident)
-        details = {"url": url, "captured_utc": captured_utc}
+        details = {**(more or {}), "url": url, "captured_utc": captured_utc}
+        origin = _capture_origin(details)
         stored = []
         for name, path in files.items():
             media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
             with path.open("rb") as source:
-                stored.append(self._add(source, name, media_type, "", incident, "capture", details))
+                stored.append(
+                    self._add(source, name, media_type, "", incident, "capture", details, origin)
+                )
         return stored
 
     def add_message(
@@ -464,13 +478,15 @@ class Locker:
         self.check_media_allowed(incident)
         done = {item.name for item in self.items() if item.details.get("delivery") == delivery.id}
         details = {**delivery.details, "delivery": delivery.id}
+        origin = _capture_origin(details) if delivery.kind == "capture" else None
         added = []
         for name, pieces in inbox.files(delivery):
             if name in done:
                 continue
             media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
             source = _PiecesReader(pieces)
-            added.append(self._add(source, name, media_type, "", incident, delivery.kind, details))
+            kind = delivery.kind
+            added.append(self._add(source, name, media_type, "", incident, kind, details, origin))
         return added
 
     def _inbox(self) -> Inbox:
@@ -1159,6 +1175,16 @@ def _damaged_item(entry: CustodyEntry, reason: str) -> EvidenceItem:
 
 def _digest_details(record: Mapping[str, object]) -> dict[str, str]:
     return {key: str(record[key]) for key in ("sha256", "sha512", "size")}
+
+
+def _capture_origin(details: Mapping[str, str]) -> dict[str, str]:
+    """Return what the signed custody entry of a captured file states besides its digests.
+
+    The address and capture time go into the entry itself (not only the sealed record), so the
+    chain an officer checks says what was captured and when; and the capture's WACZ signing key,
+    so the locker's signature over the entry countersigns the capture worker's signature.
+    """
+    return {key: str(details[key]) for key in CAPTURE_CUSTODY_DETAILS if key in details}
 
 
 def _item(record: Mapping[str, object], entry: CustodyEntry | None) -> EvidenceItem:

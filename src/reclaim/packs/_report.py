@@ -28,6 +28,8 @@ DETAIL_LABELS = {
     "captured_utc": "Capture started (UTC)",
     "final_url": "Final address",
     "status": "HTTP status",
+    "error_page": "Error page (HTTP 4xx or 5xx)",
+    "wacz_public_key": "WACZ signed with key (ECDSA P-256, base64)",
     "server_address": "Server address",
     "title": "Page title",
     "sender": "Sender",

@@ -184,11 +184,37 @@ def _check_captures(root: Path, context: Context) -> str:
             )
             if result.returncode != 0:
                 raise CheckFailedError(f"exhibit {exhibit['number']}: the WACZ does not validate")
+            _check_wacz_signature(root, exhibit)
         elif exhibit["name"] == "metadata.json":
             _check_capture_metadata(exhibit, json.loads(read_text(root, str(exhibit["file"]))))
     if not captures:
         return "no web captures in this pack"
-    return f"{len(captures)} capture files: WACZ valid, addresses and times agree"
+    return (
+        f"{len(captures)} capture files: WACZ valid (and signed with the key the custody log "
+        "recorded, where it recorded one), addresses and times agree"
+    )
+
+
+def _check_wacz_signature(root: Path, exhibit: dict[str, object]) -> None:
+    """The WACZ's signature verifies, with the key its signed custody entry recorded.
+
+    Captures made before WACZ signing have no key in their entry and no signature to check.
+    """
+    from reclaim.capture._sign import WaczSignatureError, verify_wacz
+
+    entries = _custody_entries(pack_file(root, CUSTODY_LOG).read_bytes())
+    added = [entry for entry in entries if entry.action == "item-added"]
+    key = {entry.item: entry.details.get("wacz_public_key") for entry in added}.get(
+        str(exhibit["item"])
+    )
+    if key is None:
+        return
+    try:
+        signed_by = verify_wacz(pack_file(root, str(exhibit["file"])))
+    except WaczSignatureError as error:
+        raise CheckFailedError(f"exhibit {exhibit['number']}: {error}") from None
+    if signed_by != key:
+        raise CheckFailedError(f"exhibit {exhibit['number']}: the WACZ is signed by another key")
 
 
 def _check_capture_metadata(exhibit: dict[str, object], metadata: object) -> None:

@@ -160,10 +160,7 @@ def _capture(task: Task) -> None:
         capture = capture_page(
             request["url"], scratch.path / "capture", settings.CAPTURE_ALLOW_PRIVATE
         )
-        details = {
-            "url": request["url"],
-            "captured_utc": str(capture.metadata["capture_started_utc"]),
-        }
+        details = capture.locker_details()  # the address, time, status and signing key
         Locker.deliver(root, capture.files, CAPTURE, request["incident"], details)
 
 

@@ -1,0 +1,120 @@
+"""The one gate every request of a capture goes through: the address is checked before
+anything runs, each name is resolved once, every address it stands for must be public, and the
+connection goes to the address that was checked (so DNS rebinding cannot steer it).
+
+The policy is the re-checks' own (reclaim.notices check_addresses), not a second one. Tests
+inject a resolver (``evidence.test`` -> 127.0.0.1) and a policy that allows that one answer.
+"""
+
+import datetime
+import ipaddress
+import socket
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import SplitResult, urlsplit
+
+from reclaim.capture._errors import CaptureError, CaptureRefusedError
+from reclaim.notices._recheck import AddressRefusedError, check_addresses
+
+Resolver = Callable[[str, int], list[str]]
+Policy = Callable[[Sequence[str], str], None]  # raises AddressRefusedError to refuse
+
+SCHEMES = ("http", "https")
+# Characters that parsers disagree on (WHATWG browsers read "\" as "/", Python does not), or
+# that have no place in a web address at all.
+AMBIGUOUS = frozenset('\\\t\r\n <>"')
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What the resolver answered for a name, and the one address the connection used."""
+
+    host: str
+    addresses: tuple[str, ...]
+    used: str
+    resolved_utc: str
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """Return the addresses ``host`` stands for, in the system resolver's order."""
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in found))
+
+
+def loopback_only(addresses: Sequence[str], host: str) -> None:
+    """Return None if every address is a loopback one; raise AddressRefusedError if not.
+
+    The policy of `--allow-private` and RECLAIM_CAPTURE_ALLOW_PRIVATE, which are for tests: the
+    test's pages are on loopback, and nothing else (Chromium's own calls home included) may
+    leave the machine during a test.
+    """
+    for text in addresses:
+        if not _literal(text) or not ipaddress.ip_address(text).is_loopback:
+            raise AddressRefusedError(
+                f"{host} is not on this machine ({text}); with the test setting that allows "
+                "private addresses only loopback ones are visited"
+            )
+
+
+def check_url(url: str) -> SplitResult:
+    """Return ``url`` split; raise CaptureError unless it is a plain http(s) web address."""
+    if any(character in AMBIGUOUS or ord(character) < 32 for character in url):
+        raise CaptureError(f"{url!r} has characters a web address cannot have")
+    parts = urlsplit(url)
+    if parts.scheme not in SCHEMES or not parts.hostname:
+        raise CaptureError(f"{url!r} is not a web address (http:// or https://)")
+    if "@" in parts.netloc:
+        raise CaptureError(f"{url!r} carries a user name or password; it will not be captured")
+    if "%" in parts.netloc:  # browsers decode an escaped host name; Python does not
+        raise CaptureError(f"{url!r} has an escaped host name; write it out")
+    try:
+        parts.port  # noqa: B018 (a port that is not a number raises here)
+    except ValueError:
+        raise CaptureError(f"{url!r} has a port that is not a number") from None
+    return parts
+
+
+class AddressGate:
+    """Resolves each name once per capture and refuses names that stand for private addresses."""
+
+    def __init__(self, resolver: Resolver = system_resolver, policy: Policy = check_addresses):
+        self._resolver = resolver
+        self._policy = policy
+        self._answers: dict[str, Resolution] = {}
+        self._lock = threading.Lock()
+
+    def resolve(self, host: str, port: int) -> Resolution:
+        """Return the checked answer for ``host``; raise CaptureRefusedError or CaptureError."""
+        with self._lock:
+            if host not in self._answers:
+                self._answers[host] = self._look_up(host, port)
+            return self._answers[host]
+
+    def answers(self) -> list[Resolution]:
+        """Return every name resolved so far, in the order they were first asked for."""
+        with self._lock:
+            return list(self._answers.values())
+
+    def _look_up(self, host: str, port: int) -> Resolution:
+        try:
+            addresses = [_literal(host)] if _literal(host) else self._resolver(host, port)
+        except (OSError, UnicodeError):
+            raise CaptureError(f"{host} could not be found") from None
+        if not addresses:
+            raise CaptureError(f"{host} stands for no address")
+        try:
+            self._policy(addresses, host)
+        except AddressRefusedError as error:
+            message = f"{host} leads to a private address, which Reclaim never captures"
+            raise CaptureRefusedError(f"{message} ({error})") from None
+        now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return Resolution(host, tuple(addresses), addresses[0], now)
+
+
+def _literal(host: str) -> str:
+    """Return ``host`` if it is an IP address written out (no resolver asked), else ""."""
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        return ""
