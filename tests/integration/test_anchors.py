@@ -53,8 +53,10 @@ def link(authority: Authority) -> Iterator[Link]:
         yield state
 
 
-def results(pack: Path) -> dict[str, tuple[str, str]]:
-    return {check.name: (check.status, check.detail) for check in verify_pack(pack)}
+def results(pack: Path, authority: Authority) -> dict[str, tuple[str, str]]:
+    """Verify as an officer would who was given the test authority's root (--tsa-root)."""
+    checks = verify_pack(pack, tsa_roots=[authority.root])
+    return {check.name: (check.status, check.detail) for check in checks}
 
 
 def openssl_verify(pack: Path, data: str, token: str, authority: Authority) -> str:
@@ -96,7 +98,7 @@ def test_the_key_is_timestamped_when_the_locker_is_created(
 def test_a_pack_shows_when_its_key_existed_and_openssl_agrees(
     anchored: Path, authority: Authority
 ) -> None:
-    checks = results(anchored)
+    checks = results(anchored, authority)
     status, detail = checks["key anchor timestamps/key/anchor-1.tsr"]
     assert status == PASS and "existed no later than 20" in detail and AUTHORITY_NAME in detail
     assert checks["key fingerprint"][0] == PASS
@@ -136,7 +138,7 @@ def test_the_proof_script_in_verify_md_checks_every_exhibit_by_hand(
 def test_each_exhibit_states_when_it_existed_and_openssl_checks_each_batch(
     anchored: Path, authority: Authority
 ) -> None:
-    checks = results(anchored)
+    checks = results(anchored, authority)
     assert not [name for name, (status, _) in checks.items() if status == FAIL]
     for number in range(1, 5):
         status, detail = checks[f"exhibit JS/{number} timestamp"]
@@ -153,11 +155,11 @@ def test_each_exhibit_states_when_it_existed_and_openssl_checks_each_batch(
 
 
 def test_an_exhibit_edited_after_its_timestamp_fails_its_proof(
-    anchored: Path, tmp_path: Path
+    anchored: Path, authority: Authority, tmp_path: Path
 ) -> None:
     key = Ed25519PrivateKey.generate()
     forged = forge(anchored, tmp_path / "forged", key, statements=True, first_entry=True)
-    checks = results(forged)
+    checks = results(forged, authority)
     assert checks["exhibit JS/1 timestamp"][0] == FAIL
     assert "changed after timestamping" in checks["exhibit JS/1 timestamp"][1]
     assert checks["exhibit JS/2 timestamp"][0] == PASS  # untouched exhibits keep their proof
@@ -167,7 +169,7 @@ def test_an_exhibit_edited_after_its_timestamp_fails_its_proof(
 
 
 def test_a_forger_who_also_rewrites_the_anchored_fingerprint_fails_the_anchor(
-    anchored: Path, tmp_path: Path
+    anchored: Path, authority: Authority, tmp_path: Path
 ) -> None:
     key = Ed25519PrivateKey.generate()
     forged = tmp_path / "forged"
@@ -180,12 +182,12 @@ def test_a_forger_who_also_rewrites_the_anchored_fingerprint_fails_the_anchor(
         key_anchor_data(fingerprint(key.public_key()))
     )
     forge(source, forged, key, statements=True, first_entry=True)
-    status, detail = results(forged)["key anchor timestamps/key/anchor-1.tsr"]
+    status, detail = results(forged, authority)["key anchor timestamps/key/anchor-1.tsr"]
     assert status == FAIL and "other data" in detail
 
 
 def test_removing_the_proofs_the_custody_log_records_is_a_failure(
-    anchored: Path, tmp_path: Path
+    anchored: Path, authority: Authority, tmp_path: Path
 ) -> None:
     stripped = tmp_path / "stripped"
     shutil.copytree(anchored, stripped)
@@ -193,7 +195,7 @@ def test_removing_the_proofs_the_custody_log_records_is_a_failure(
     manifest = stripped / "tagmanifest-sha256.txt"
     kept = [line for line in manifest.read_text().splitlines(True) if "timestamps/" not in line]
     manifest.write_text("".join(kept))
-    checks = results(stripped)
+    checks = results(stripped, authority)
     assert checks["exhibit JS/1 timestamp"][0] == FAIL
     assert checks["key anchor"][0] == FAIL
 
@@ -231,7 +233,7 @@ def test_items_kept_offline_are_timestamped_together_when_back_online(
     assert entry.action == "items-timestamped" and entry.details["count"] == "2"
     assert entry.details["root"] == batch.root
     pack = export_pack(reopened, tmp_path / "pack", "JS", "Offline then online")
-    checks = results(pack)
+    checks = results(pack, link.authority)
     assert checks["exhibit JS/2 timestamp"][0] == PASS
 
 
@@ -269,7 +271,7 @@ def test_the_command_line_anchors_the_key_at_creation_and_items_as_added(
     assert "1 item(s) timestamped: 20" in capsys.readouterr().out
     assert main(["export", locker, pack, "--initials", "AB", "--passphrase-file", str(secret)]) == 0
     capsys.readouterr()
-    assert main(["verify", pack]) == 0
+    assert main(["verify", pack, "--tsa-root", str(authority.root)]) == 0
     verified = capsys.readouterr().out
     assert "PASS  exhibit AB/1 timestamp: existed no later than 20" in verified
     assert "PASS  key anchor timestamps/key/anchor-1.tsr: this key" in verified
@@ -279,7 +281,7 @@ def test_the_command_line_anchors_the_key_at_creation_and_items_as_added(
 
 
 def test_a_changed_byte_in_any_anchor_file_is_a_failure_never_a_traceback(
-    anchored: Path, tmp_path: Path
+    anchored: Path, authority: Authority, tmp_path: Path
 ) -> None:
     files = sorted(p for p in (anchored / "timestamps").rglob("*") if p.is_file())
     assert len(files) == 7  # fingerprint, one key token, two batches of two files, the proofs
@@ -289,7 +291,7 @@ def test_a_changed_byte_in_any_anchor_file_is_a_failure_never_a_traceback(
             changed = bytearray(original)
             changed[at] ^= 0x41
             path.write_bytes(bytes(changed))
-            statuses = [check.status for check in verify_pack(anchored)]
+            statuses = [check.status for check in verify_pack(anchored, tsa_roots=[authority.root])]
             assert FAIL in statuses, (path, at)
         path.write_bytes(original)
-    assert FAIL not in [check.status for check in verify_pack(anchored)]
+    assert FAIL not in [check.status for check in verify_pack(anchored, tsa_roots=[authority.root])]

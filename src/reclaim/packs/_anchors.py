@@ -155,7 +155,8 @@ def authority_name(response: bytes) -> str:
     """
     try:
         signed = tsp.TimeStampResp.load(response)["time_stamp_token"]["content"]
-        subject = _signer_certificate(signed, signed["signer_infos"][0]).subject
+        carried = [choice.chosen for choice in signed["certificates"] or []]
+        subject = _signer_certificate(signed["signer_infos"][0], carried).subject
         return str(subject.native.get("common_name") or subject.human_friendly)
     except _BROKEN:
         return "an authority that does not say its name"
