@@ -64,4 +64,4 @@ def test_an_authority_that_answers_nonsense_does_not_lose_the_upload(
         response = upload(client, png_bytes())
     assert response.status_code == 302  # type: ignore[attr-defined]
     assert len(Locker.open(data_dir / "locker", PASSPHRASE).items()) == 1
-    assert "not a timestamp token" in caplog.text
+    assert "not a valid timestamp token" in caplog.text
