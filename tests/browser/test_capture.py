@@ -134,7 +134,7 @@ def test_the_warc_keeps_bodies_as_carried(capture: Capture, base: str) -> None:
     found = responses(capture)
     page = found[base + "/thread/42"]
     assert page.http_headers.get_header("Content-Encoding") == "gzip"
-    assert page.http_headers.get_header("Set-Cookie") == SESSION_COOKIE, "headers as carried"
+    assert page.http_headers.get_header("Set-Cookie") == "[removed by Reclaim]"
     assert page.raw[:2] == b"\x1f\x8b", "the body is stored gzipped, as it came"
     assert gzip.decompress(page.raw) == PAGE
     assert found[base + "/image.png"].raw == PNG
@@ -142,6 +142,31 @@ def test_the_warc_keeps_bodies_as_carried(capture: Capture, base: str) -> None:
     assert css.http_headers.get_header("Transfer-Encoding") == "chunked"
     framing = b"".join(f"{len(p):x}\r\n".encode() + p + b"\r\n" for p in CSS_CHUNKS) + b"0\r\n\r\n"
     assert css.raw == framing, "chunk sizes are kept as carried"
+
+
+def test_the_browsers_own_requests_are_never_fetched(capture: Capture, base: str) -> None:
+    """Chromium calls Google (sign-in, updates) whatever its flags say; the proxy asks for the
+    credentials only Playwright gives for the page's own requests, so those calls end there."""
+    metadata = json.loads(capture.files["metadata.json"].read_text())
+    refused = metadata["browser_requests_not_fetched"]
+    assert refused and all("google" in target for target in refused), refused
+    fetched = [r.rec_headers.get_header("WARC-Target-URI") for r in records(capture)]
+    assert not [uri for uri in fetched if uri and "google" in uri]
+    assert not [p for p in metadata["not_fetched"] if "google" in p["url"]], "never at the gate"
+
+
+def test_no_session_secret_reaches_the_warc(capture: Capture, base: str) -> None:
+    every = records(capture)
+    carried = [r.http_headers.to_bytes() for r in every if r.http_headers is not None]
+    secret = SESSION_COOKIE.split(";")[0].split("=")[1].encode()
+    assert carried and not [head for head in carried if secret in head]
+    sent_back = [
+        r.http_headers.get_header("Cookie")
+        for r in every
+        if r.rec_type == "request" and r.http_headers.get_header("Cookie") is not None
+    ]
+    assert set(sent_back) <= {"[removed by Reclaim]"}, "the cookie Chromium sent back is removed"
+    assert "Set-Cookie" in json.loads(capture.files["metadata.json"].read_text())["warc_note"]
 
 
 def test_each_record_has_its_own_date_version_and_address(capture: Capture, base: str) -> None:

@@ -129,7 +129,7 @@ def through(proxy: RecordingProxy, port: int, path: str) -> http.client.HTTPResp
     towards_proxy = ssl.create_default_context(cadata=proxy.authority.certificate_pem().decode())
     port_of_proxy = int(proxy.address.rsplit(":", 1)[1])
     connection = http.client.HTTPSConnection("127.0.0.1", port_of_proxy, context=towards_proxy)
-    connection.set_tunnel(NAME, port)
+    connection.set_tunnel(NAME, port, headers={"Proxy-Authorization": proxy.authorisation})
     connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
     response = connection.getresponse()
     response.read()
@@ -175,6 +175,7 @@ def test_plain_requests_go_upstream_in_origin_form(proxy: RecordingProxy, http_p
     with socket.create_connection(("127.0.0.1", int(proxy.address.rsplit(":", 1)[1]))) as sock:
         sock.sendall(
             f"GET http://{NAME}:{http_port}/image.png HTTP/1.1\r\nHost: {NAME}:{http_port}\r\n"
+            f"Proxy-Authorization: {proxy.authorisation}\r\n"
             "Proxy-Connection: keep-alive\r\nConnection: close\r\n\r\n".encode()
         )
         answer = sock.makefile("rb").read()
@@ -182,16 +183,34 @@ def test_plain_requests_go_upstream_in_origin_form(proxy: RecordingProxy, http_p
     exchange = proxy.recording.exchanges[0]
     assert exchange.request.startswith(b"GET /image.png HTTP/1.1\r\n")
     assert b"Proxy-Connection" not in exchange.request
+    assert b"Proxy-Authorization" not in exchange.request, "the credentials stay with the proxy"
     assert exchange.session == 0
 
 
 def test_the_proxy_refuses_private_addresses_and_says_so(proxy: RecordingProxy) -> None:
     with socket.create_connection(("127.0.0.1", int(proxy.address.rsplit(":", 1)[1]))) as sock:
-        sock.sendall(b"CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n")
+        sock.sendall(
+            b"CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n"
+            + f"Proxy-Authorization: {proxy.authorisation}\r\n\r\n".encode()
+        )
         answer = sock.recv(1000)
     assert answer.startswith(b"HTTP/1.1 403")
     assert "private address" in proxy.recording.problems[0].reason
     assert proxy.recording.exchanges == []
+
+
+@pytest.mark.parametrize("given", ["", "Basic cmVjbGFpbS1jYXB0dXJlOndyb25n"])
+def test_a_request_without_the_pages_credentials_is_never_fetched(
+    proxy: RecordingProxy, https_port: int, given: str
+) -> None:
+    """The browser's own calls (to Google) come without them: no lookup, no connection."""
+    header = f"Proxy-Authorization: {given}\r\n" if given else ""
+    with socket.create_connection(("127.0.0.1", int(proxy.address.rsplit(":", 1)[1]))) as sock:
+        sock.sendall(f"CONNECT {NAME}:{https_port} HTTP/1.1\r\n{header}\r\n".encode())
+        answer = sock.makefile("rb").read()
+    assert answer.startswith(b"HTTP/1.1 407") and b"Proxy-Authenticate: Basic" in answer
+    assert proxy.gate.answers() == [] and proxy.recording.sessions == []
+    assert proxy.browser_requests() == [f"{NAME}:{https_port}"]
 
 
 def test_a_certificate_the_trust_store_does_not_know_is_refused(

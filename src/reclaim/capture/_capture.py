@@ -157,7 +157,15 @@ def _run_browser(
 ) -> tuple[dict[str, Any], str]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(chromium or find_chromium()), args=_arguments(proxy)
+            executable_path=str(chromium or find_chromium()),
+            args=_arguments(proxy),
+            # Playwright answers the proxy's 407 for the page's requests only (see _proxy).
+            proxy={
+                "server": proxy.address,
+                "bypass": "<-loopback>",
+                "username": proxy.username,
+                "password": proxy.password,
+            },
         )
         try:
             return _record(browser, url, destination, started, proxy), browser.version
@@ -170,8 +178,8 @@ def _run_browser(
 def _arguments(proxy: RecordingProxy) -> list[str]:
     return [
         *CHROMIUM_ARGS,
-        f"--proxy-server={proxy.address}",
-        "--proxy-bypass-list=<-loopback>",  # loopback too goes through the proxy (and its gate)
+        # The proxy itself is given to Playwright (launch's proxy=, with its credentials);
+        # "<-loopback>" there sends loopback too through the proxy and its gate.
         "--ignore-certificate-errors-spki-list=" + ",".join(proxy.authority.spki_digests()),
         # As root Chromium's sandbox cannot start. Kept as before for now; the security issue
         # runs captures as an unprivileged user instead.
@@ -249,6 +257,7 @@ def _metadata(
             for answer in proxy.gate.answers()
         ],
         "not_fetched": [{"url": p.url, "reason": p.reason} for p in proxy.recording.problems],
+        "browser_requests_not_fetched": proxy.browser_requests(),
         "capture_started_utc": started.isoformat(timespec="milliseconds"),
         "capture_ended_utc": ended.isoformat(timespec="milliseconds"),
         "capture_time_note": "one capture time (the start) is shown on the screenshot and PDF; "

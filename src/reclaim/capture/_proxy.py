@@ -15,9 +15,12 @@ the site had sent it).
 """
 
 import _ssl  # ENCODING_DER, which ssl does not re-export before Python 3.13
+import base64
 import contextlib
 import datetime
+import hmac
 import itertools
+import secrets
 import socket
 import ssl
 import threading
@@ -141,6 +144,15 @@ class RecordingProxy:
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
+        # Only the page's own requests may be fetched. The browser process makes requests of
+        # its own (sign-in and update checks to Google, whatever the flags say); those come
+        # without the credentials Playwright answers the page's 407 with, and are refused, so
+        # nothing reaches a third party the person did not choose.
+        self.username, self.password = "reclaim-capture", secrets.token_urlsafe(24)
+        token = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
+        self.authorisation = f"Basic {token}"  # the Proxy-Authorization the page's requests carry
+        self._unauthorised: set[str] = set()
+        self._authorised_targets: set[str] = set()
 
     @property
     def address(self) -> str:
@@ -189,6 +201,11 @@ class RecordingProxy:
             if head is None:
                 return
             method, target = _request_line(head)
+            if not self._authorised(head):
+                self._ask_credentials(client, target)
+                return
+            with self.recording.lock:
+                self._authorised_targets.add(target)
             if method == "CONNECT":
                 self._tunnel(client, target)
             else:
@@ -198,6 +215,26 @@ class RecordingProxy:
         finally:
             self._untrack(client)
             _quietly_close(client)
+
+    def browser_requests(self) -> list[str]:
+        """Return the targets asked for without the page's credentials, and never with them:
+        the browser's own requests, which were not fetched."""
+        with self.recording.lock:
+            return sorted(self._unauthorised - self._authorised_targets)
+
+    def _authorised(self, head: Head) -> bool:
+        given = head.get("Proxy-Authorization").encode()
+        return hmac.compare_digest(given, self.authorisation.encode())
+
+    def _ask_credentials(self, client: socket.socket, target: str) -> None:
+        """Answer 407: the page's requests come back with credentials, the browser's never."""
+        with self.recording.lock:
+            self._unauthorised.add(target)
+        client.sendall(
+            b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+            b'Proxy-Authenticate: Basic realm="reclaim-capture"\r\n'
+            b"Content-Length: 0\r\nConnection: close\r\nProxy-Connection: close\r\n\r\n"
+        )
 
     def _tunnel(self, client: socket.socket, authority: str) -> None:
         parts = urlsplit(f"//{authority}")

@@ -33,9 +33,13 @@ DESCRIPTION = (
     "every address returned and the one used. Each TLS session has a resource record "
     "urn:reclaim:tls:... holding the certificate chain the proxy verified (PEM). Requests "
     "the proxy refused or that failed have metadata records and never a response record. "
-    "Nothing is removed: the browser was a fresh profile, so any cookie in these records was set "
-    "by the sites during the capture."
+    "One change: the values of Cookie, Set-Cookie, Authorization and Proxy-Authorization "
+    "headers are replaced by '[removed by Reclaim]' (the header names stay), so that no session "
+    "secret travels in an evidence pack; every other byte is as carried."
 )
+# Session secrets: a pack may reach the defence, so their values never go into it.
+SCRUBBED_HEADERS = (b"cookie", b"set-cookie", b"authorization", b"proxy-authorization")
+REMOVED = b"[removed by Reclaim]"
 
 
 def write_warc(path: Path, recording: Recording, answers: list[Resolution], browser: str) -> None:
@@ -57,7 +61,7 @@ def write_warc(path: Path, recording: Recording, answers: list[Resolution], brow
 
 
 def _write_exchange(output: BinaryIO, exchange: Exchange) -> None:
-    response = exchange.response_head.raw + exchange.response_body.raw
+    response = scrub_head(exchange.response_head.raw) + exchange.response_body.raw
     extra = {"WARC-IP-Address": exchange.address}
     response_id = _write(
         output, "response", exchange.url, exchange.sent_utc, response,
@@ -66,9 +70,22 @@ def _write_exchange(output: BinaryIO, exchange: Exchange) -> None:
     )  # fmt: skip
     request_extra = extra | {"WARC-Concurrent-To": response_id}
     kind = "application/http; msgtype=request"
-    _write(
-        output, "request", exchange.url, exchange.sent_utc, exchange.request, kind, request_extra
-    )
+    request = scrub_head(exchange.request)
+    _write(output, "request", exchange.url, exchange.sent_utc, request, kind, request_extra)
+
+
+def scrub_head(message: bytes) -> bytes:
+    """Return an HTTP message with the values of session-secret headers replaced (body kept)."""
+    head, blank, body = message.partition(b"\r\n\r\n")
+    start, *fields = head.split(b"\r\n")
+    return b"\r\n".join([start, *map(_scrub_field, fields)]) + blank + body
+
+
+def _scrub_field(field: bytes) -> bytes:
+    name, colon, _ = field.partition(b":")
+    if colon and name.strip().lower() in SCRUBBED_HEADERS:
+        return name + b": " + REMOVED
+    return field
 
 
 def _write_dns(output: BinaryIO, answer: Resolution) -> None:
