@@ -8,6 +8,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from reclaim.locker import Locker
+from reclaim.web.evidence import lockers
 
 from ..integration.conftest import Authority, authority  # noqa: F401  # the real authority fixture
 from ..loopback import QuietHandler, loopback_server
@@ -65,3 +66,33 @@ def test_an_authority_that_answers_nonsense_does_not_lose_the_upload(
     assert response.status_code == 302  # type: ignore[attr-defined]
     assert len(Locker.open(data_dir / "locker", PASSPHRASE).items()) == 1
     assert "not a valid timestamp token" in caplog.text
+
+
+def test_pages_leave_an_unreachable_authority_alone_for_a_while(
+    client: Client, data_dir: Path, settings: SettingsWrapper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each ask of an authority that is away costs its time-out: not on every page."""
+    asked = []
+
+    class Away(QuietHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            asked.append(self.path)
+            self.answer(503, b"away", "text/plain")
+
+    now = [1000.0]
+    monkeypatch.setattr(lockers.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(lockers, "_resting_until", {})
+    with loopback_server(Away) as base:
+        settings.TIMESTAMP_AUTHORITIES = (base + "/tsa",)
+        set_up(client)  # the key: asked once, queued
+        upload(client, png_bytes())  # the key again and the item: both still pending
+        count = len(asked)
+        upload(client, png_bytes())
+        assert client.get("/en/locker/case/").status_code == 200
+        assert len(asked) == count, "asked again within the rest"
+        now[0] += lockers.AUTHORITY_REST_SECONDS + 1
+        assert client.get("/en/locker/case/").status_code == 200
+        assert len(asked) > count, "asked again once the rest is over"
+    box = Locker.open(data_dir / "locker", PASSPHRASE)
+    assert len(box.items()) == 2 and box.item_batches() == []

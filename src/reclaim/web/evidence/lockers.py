@@ -9,6 +9,7 @@ import functools
 import logging
 import secrets
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +31,9 @@ from reclaim.web.evidence.models import SignInAttempts, SurvivorAccount
 from reclaim.web.evidence.session import locker_folder
 
 PERSONAL = "personal"
+# An authority that did not answer is asked again by pages after this long (in this process).
+AUTHORITY_REST_SECONDS = 300
+_resting_until: dict[tuple[str, ...], float] = {}
 log = logging.getLogger(__name__)
 # Five wrong tries in a quarter of an hour hold that username for a quarter of an hour: a
 # person who forgot a word has room to try, and a guesser gets 480 tries a day, against a
@@ -99,17 +103,22 @@ def timestamp_arrivals(box: Locker) -> None:
     """Have the configured authorities timestamp new items (and the key, if not yet done).
 
     With no authority configured (personal mode's default) nothing is sent anywhere.
-    Unreachable authorities are queued by the locker and asked again on the next call.
+    Unreachable authorities are queued by the locker and asked again on a later call; after a
+    miss, pages leave them alone for AUTHORITY_REST_SECONDS, so that a person does not wait for
+    an authority's time-out on every page.
     """
-    if not settings.TIMESTAMP_AUTHORITIES:
+    authorities = settings.TIMESTAMP_AUTHORITIES
+    if not authorities or time.monotonic() < _resting_until.get(authorities, 0.0):
         return
     try:
-        box.anchor_key(settings.TIMESTAMP_AUTHORITIES)
-        box.timestamp_items(settings.TIMESTAMP_AUTHORITIES)
+        asked = [*box.anchor_key(authorities), *box.timestamp_items(authorities)]
     except TimestampError as error:
         # What was kept stays kept; a misbehaving authority must not turn that into an error
         # page. The next call asks again. The message names the authority, never evidence.
         log.warning("timestamp authority refused or answered badly: %s", error)
+        return
+    if any(stamp.time == "pending" for stamp in asked):
+        _resting_until[authorities] = time.monotonic() + AUTHORITY_REST_SECONDS
 
 
 def unlock(username: str | None, passphrase: str) -> tuple[Locker, str]:
