@@ -96,3 +96,16 @@ def test_pages_leave_an_unreachable_authority_alone_for_a_while(
         assert len(asked) > count, "asked again once the rest is over"
     box = Locker.open(data_dir / "locker", PASSPHRASE)
     assert len(box.items()) == 2 and box.item_batches() == []
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_export_page_shows_the_key_to_read_aloud(
+    client: Client, data_dir: Path, settings: SettingsWrapper, language: str
+) -> None:
+    """The survivor can read the fingerprint an officer finds in VERIFY.md to them."""
+    settings.TIMESTAMP_AUTHORITIES = ()
+    set_up(client)
+    page = client.get(f"/{language}/locker/export/").content.decode()
+    spoken = Locker.open(data_dir / "locker", PASSPHRASE).spoken_key_fingerprint()
+    assert f"<code>{spoken}</code>" in page
+    assert len(spoken.split()) == 8

@@ -739,6 +739,10 @@ class Locker:
         """Return the key's `SHA256:` fingerprint, as `ssh-keygen -l` prints it."""
         return sshsig.fingerprint(self.public_key())
 
+    def spoken_key_fingerprint(self) -> str:
+        """Return the key's fingerprint to read aloud: eight groups of four hex digits."""
+        return sshsig.spoken_fingerprint(self.public_key())
+
     @_exclusive
     def anchor_key(self, authorities: tuple[str, ...]) -> list[KeyStamp]:
         """Ask each authority (and each queued one) to timestamp the key; queue those offline.

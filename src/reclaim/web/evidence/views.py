@@ -426,6 +426,7 @@ def export(request: HttpRequest, opened: OpenLocker) -> HttpResponseBase:
         "form": form,
         "problem": problem,
         "authorities": settings.TIMESTAMP_AUTHORITIES,
+        "spoken_key": opened.box.spoken_key_fingerprint(),
     }
     status = 400 if problem else _status(form)
     return render(request, "evidence/export.html", context, status=status)
