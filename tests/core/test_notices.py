@@ -32,6 +32,7 @@ from reclaim.notices import (
     new_request,
     next_steps,
     record_check,
+    revise,
 )
 from reclaim.notices._tracking import ENDED
 
@@ -206,6 +207,28 @@ def test_a_representative_states_their_authority() -> None:
     body = compose(authorised, x, x.routes[-1], profile).body
     assert "I am Jo Example, acting for Sam Example: their written authorisation" in body
     assert "intimate image of Sam Example" in body
+
+
+def test_how_to_find_it_goes_with_the_addresses_in_a_form_pack() -> None:
+    reddit = CATALOGUE.directory.get("reddit")
+    pack = compose(COMPLETE, reddit, reddit.routes[0], CATALOGUE.profiles.get("general"))
+    where = dict(pack.fields)["Where the content is (URLs)"]
+    assert where.endswith("How to find it: A photo of me in a post by @someone.")
+    bare = dataclasses.replace(COMPLETE, description="")
+    plain = compose(bare, reddit, reddit.routes[0], CATALOGUE.profiles.get("general"))
+    assert dict(plain.fields)["Where the content is (URLs)"] == "https://x.com/someone/status/1"
+
+
+def test_a_request_not_yet_sent_can_be_changed_and_the_change_is_recorded() -> None:
+    draft = new_request("https://x.com/a", COMPLETE, "x", 0, "us-take-it-down", "us", "person")
+    changed = revise(draft, dataclasses.replace(COMPLETE, phone="0100"), "person", recipient="")
+    assert changed.facts.phone == "0100" and changed.status == "draft"
+    assert (changed.events[-1].by, changed.events[-1].note) == ("person", "details changed")
+    sent = move(move(changed, "ready", "person"), "submitted", "person")
+    with pytest.raises(TrackingError, match="can no longer be changed"):
+        revise(sent, COMPLETE, "person")
+    with pytest.raises(Under18RequestError):
+        revise(draft, dataclasses.replace(COMPLETE, under_18=True), "person")
 
 
 def test_under_18_gets_no_request_and_is_routed() -> None:

@@ -46,9 +46,10 @@ def _incident(data_dir: Path, *urls: str, under_18: bool = False) -> str:
     return _box(data_dir).add_incident(incident).id
 
 
-def _write(client: Client, url: str, country: str, facts: dict[str, str], **query: str) -> Any:
-    params = "&".join(f"{k}={v}" for k, v in {"url": url, "country": country, **query}.items())
-    return client.post(f"/en/locker/requests/new/write/?{params}", facts)
+def _write(client: Client, url: str, country: str, facts: dict[str, str], **more: str) -> Any:
+    """Post the request's form as the page does: the address in the body, never the URL."""
+    data = {"url": url, "country": country, **more, **facts}
+    return client.post("/en/locker/requests/new/write/", data)
 
 
 def _only_request(data_dir: Path) -> dict[str, Any]:
@@ -64,8 +65,8 @@ def test_from_an_incident_to_a_take_it_down_request_with_its_clock(
     incident = _incident(data_dir, "https://x.com/someone/status/42")
     start = client.get(f"/en/locker/requests/new/?incident={incident}")
     assert 'value="https://x.com/someone/status/42"' in start.content.decode()
-    plan = client.get(
-        f"/en/locker/requests/new/write/?url=https://x.com/someone/status/42&country=us&incident={incident}"
+    plan = _write(
+        client, "https://x.com/someone/status/42", "us", {"step": "start"}, incident=incident
     )
     page = plan.content.decode()
     assert "X (Twitter)" in page and "TAKE IT DOWN Act" in page and "48 hours" in page
@@ -92,13 +93,125 @@ def test_from_an_incident_to_a_take_it_down_request_with_its_clock(
 
 
 @pytest.mark.django_db
-def test_a_second_request_for_the_same_address_and_platform_is_refused(
+def test_a_second_request_leads_to_the_first_and_keeps_what_was_typed(
     client: Client, open_locker: None, data_dir: Path
 ) -> None:
-    _write(client, "https://www.reddit.com/r/a/comments/1/", "gb", FACTS)
-    again = _write(client, "https://reddit.com/r/a/comments/1", "gb", FACTS)
-    assert again.status_code == 200 and "You already asked" in again.content.decode()
+    first = _write(client, "https://www.reddit.com/r/a/comments/1/", "gb", {**FACTS, "email": ""})
+    existing = first["Location"]
+    typed = {**FACTS, "description": "The third photo, posted at night", "action": "ready"}
+    again = _write(client, "https://reddit.com/r/a/comments/1", "gb", typed)
+    page = again.content.decode()
+    assert again.status_code == 409 and "You already asked about this address" in page
+    assert f'href="{existing}"' in page and "Open the request you already made" in page
+    assert "The third photo, posted at night</textarea>" in page, "the typed text stays"
+    assert 'value="jo.safe@example.org"' in page
     assert len(_box(data_dir).request_records()) == 1
+    merged = client.post(existing + "edit/", {**typed, "action": "merge", "signer": ""})
+    assert merged.status_code == 302 and merged["Location"] == existing
+    record = _only_request(data_dir)
+    assert record["facts"]["description"] == "The third photo, posted at night"
+    assert record["facts"]["signer"] == "Jo Example", "an empty box does not erase what was kept"
+    assert record["status"] == "ready", "with the email added, nothing is missing any more"
+
+
+@pytest.mark.django_db
+def test_a_draft_needs_no_name_and_can_be_finished_then_withdrawn(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    draft = {**FACTS, "signer": "", "action": "draft"}
+    made = _write(client, "https://x.com/a/status/7", "us", draft)
+    assert made.status_code == 302, "a draft is saved without the person's name"
+    location = made["Location"]
+    assert _only_request(data_dir)["status"] == "draft"
+    detail = client.get(location).content.decode()
+    assert f'href="{location}edit/"' in detail and f'action="{location}withdraw/"' in detail
+    form = client.get(location + "edit/").content.decode()
+    assert 'value="jo.safe@example.org"' in form, "the edit form holds what was written"
+    finished = client.post(location + "edit/", {**FACTS, "signer": "Jo Example", "action": "ready"})
+    assert finished.status_code == 302
+    record = _only_request(data_dir)
+    assert record["status"] == "ready" and record["facts"]["signer"] == "Jo Example"
+    edited, readied = record["events"][-2:]
+    assert (edited["status"], edited["by"], edited["note"]) == ("draft", "you", "details changed")
+    assert (readied["status"], readied["by"]) == ("ready", "you") and readied["at_utc"]
+    assert client.post(location + "withdraw/").status_code == 302
+    record = _only_request(data_dir)
+    assert record["status"] == "withdrawn" and record["events"][-1]["by"] == "you"
+    page = client.get(location).content.decode()
+    assert "Withdrawn by you" in page and f'action="{location}withdraw/"' not in page
+    assert client.get(location + "edit/")["Location"] == location, "no editing once ended"
+
+
+@pytest.mark.django_db
+def test_making_it_ready_asks_for_the_name_in_a_summary_that_links_to_the_box(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    typed = {**FACTS, "signer": "", "description": "second picture", "action": "ready"}
+    refused = _write(client, "https://x.com/a/status/7", "us", typed)
+    page = refused.content.decode()
+    assert refused.status_code == 400 and _box(data_dir).request_records() == []
+    summary = page[page.index('class="error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert 'href="#id_signer"' in summary and "There is a problem" in summary
+    assert page.index('class="error-summary"') < page.index("<h1>"), "the summary comes first"
+    assert "second picture</textarea>" in page and 'value="jo.safe@example.org"' in page
+
+
+@pytest.mark.django_db
+def test_a_ready_request_is_not_offered_draft_and_can_still_be_changed(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    made = _write(client, "https://x.com/a/status/7", "us", FACTS)
+    page = client.get(made["Location"]).content.decode()
+    assert _only_request(data_dir)["status"] == "ready"
+    assert 'value="submitted"' in page and 'value="draft"' not in page
+    form = client.get(made["Location"] + "edit/").content.decode()
+    assert 'value="draft"' not in form and "Save the changes" in form
+    emptied = client.post(made["Location"] + "edit/", {**FACTS, "email": ""})
+    assert emptied.status_code == 302 and _only_request(data_dir)["status"] == "draft"
+
+
+@pytest.mark.django_db
+def test_the_country_starts_as_the_sites_then_the_last_one_used(
+    client: Client, open_locker: None, data_dir: Path, settings: SettingsWrapper
+) -> None:
+    settings.REMOVAL_COUNTRY = "gb"
+    page = client.get("/en/locker/requests/new/").content.decode()
+    assert '<option value="gb" selected>' in page
+    _write(client, "https://x.com/a/status/7", "de", FACTS)
+    page = client.get("/en/locker/requests/new/").content.decode()
+    assert '<option value="de" selected>' in page
+
+
+@pytest.mark.django_db
+def test_the_image_address_never_goes_into_a_page_address(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    start = client.get("/en/locker/requests/new/").content.decode()
+    assert '<form method="post" action="/en/locker/requests/new/write/"' in start
+    url = "https://x.com/secret/status/99"
+    assert client.get(f"/en/locker/requests/new/write/?url={url}&country=us").status_code == 405
+    plan = _write(client, url, "us", {"step": "start"})
+    assert plan.status_code == 200 and f'name="url" value="{url}"' in plan.content.decode()
+    made = _write(client, url, "us", FACTS)
+    assert "secret" not in made["Location"]
+
+
+@pytest.mark.django_db
+def test_how_to_find_it_is_carried_into_the_notice_and_its_copies(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    facts = {**FACTS, "description": "The third photo in the thread"}
+    made = _write(client, "https://x.com/a/status/7", "us", facts)
+    page = client.get(made["Location"]).content.decode()
+    pack = page[page.index('class="form-pack"') :]
+    assert "The third photo in the thread" in pack[: pack.index("</dl>")], "in a form box too"
+    assert (
+        "The third photo in the thread" in client.get(made["Location"] + "print/").content.decode()
+    )
+    assert (
+        "The third photo in the thread" in client.get(made["Location"] + "text/").content.decode()
+    )
 
 
 @pytest.mark.django_db
@@ -376,3 +489,34 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bootstrap", ["one server", "IANA's files"])
+def test_finding_the_host_offline_says_so_in_the_pages_language(
+    client: Client,
+    open_locker: None,
+    data_dir: Path,
+    settings: SettingsWrapper,
+    monkeypatch: pytest.MonkeyPatch,
+    bootstrap: str,
+) -> None:
+    closed = f"http://127.0.0.1:{_free_port()}/"  # nothing listens there: as good as offline
+    if bootstrap == "one server":
+        settings.RDAP_SERVER = closed
+    else:
+        settings.RDAP_SERVER = ""
+        monkeypatch.setattr(services, "_iana", None)
+        monkeypatch.setattr(
+            "reclaim.notices._rdap.IANA_BOOTSTRAP_URLS",
+            {kind: f"{closed}{kind}.json" for kind in ("dns", "ipv4", "ipv6")},
+        )
+    settings.CAPTURE_ALLOW_PRIVATE = True
+    made = _write(client, f"http://127.0.0.1:{_free_port()}/post/1", "zz", FACTS)
+    location = made["Location"].replace("/en/", "/ar/")
+    answer = client.post(location + "host/")
+    page = answer.content.decode()
+    assert answer.status_code == 503 and "Server Error" not in page
+    assert 'lang="ar"' in page and "لم يتمكن Reclaim من الحصول على إجابة" in page
+    assert _only_request(data_dir)["hosting"] is None, "nothing half-found is kept"
+    assert f'action="{location}host/"' in page, "the person can try again later"

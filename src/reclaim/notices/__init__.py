@@ -6,6 +6,7 @@
 - ``compose`` turns a request's facts into an email or a form pack, refusing one that lacks
   any element of its profile (``MissingElementsError``) or where someone was under 18.
 - ``move`` takes a request through its statuses (reclaim.notices._tracking explains them);
+  ``revise`` changes what a request not yet sent says;
   ``deadline`` and ``next_steps`` say when time runs out and what to do then.
 - ``recheck_many`` revisits open addresses; ``record_check`` applies what it saw; ``look_up``
   finds the host, registrar and CDN by RDAP.
@@ -42,6 +43,7 @@ from reclaim.notices._store import (
     get,
 )
 from reclaim.notices._tracking import (
+    EDITABLE,
     ESCALATION_TARGETS,
     MOVES,
     STATUSES,
@@ -54,9 +56,11 @@ from reclaim.notices._tracking import (
     move,
     new_request,
     record_check,
+    revise,
 )
 
 __all__ = [
+    "EDITABLE",
     "ESCALATION_TARGETS",
     "FACTS",
     "MOVES",
@@ -110,4 +114,5 @@ __all__ = [
     "recheck",
     "recheck_many",
     "record_check",
+    "revise",
 ]

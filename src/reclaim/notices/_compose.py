@@ -192,8 +192,29 @@ def _body(facts: RequestFacts, profile: Profile, name: str) -> str:
 
 def _fields(facts: RequestFacts, route: Route, profile: Profile) -> tuple[tuple[str, str], ...]:
     if route.fields:  # the form's own fields, in its order
-        return tuple((f.label, _fact_text(f.fact, facts, profile)) for f in route.fields)
-    return tuple((e.label, _element_text(e, facts)) for e in profile.elements)
+        taken: list[tuple[str, ...]] = [(f.fact,) for f in route.fields]
+        pairs = [(f.label, _fact_text(f.fact, facts, profile)) for f in route.fields]
+    else:
+        taken = [e.needs for e in profile.elements]
+        pairs = [(e.label, _element_text(e, facts)) for e in profile.elements]
+    return tuple(_with_description(pairs, taken, facts))
+
+
+def _with_description(
+    pairs: list[tuple[str, str]], taken: list[tuple[str, ...]], facts: RequestFacts
+) -> list[tuple[str, str]]:
+    """Return the fields with "how to find it" added to the addresses' field.
+
+    Where no field of the form takes the description, it goes with the addresses: it is what
+    lets the platform find the content there, and the person wrote it for that.
+    """
+    text = facts.description.strip()
+    if not text or any("description" in needs for needs in taken):
+        return pairs
+    return [
+        (label, f"{value}\n\nHow to find it: {text}" if "locations" in needs else value)
+        for (label, value), needs in zip(pairs, taken, strict=True)
+    ]
 
 
 def _element_text(element: Element, facts: RequestFacts) -> str:

@@ -32,6 +32,7 @@ WAITING = (SUBMITTED, ACKNOWLEDGED, UNDER_REVIEW, APPEALED, ESCALATED)  # the pl
 OUTCOMES = (REMOVED, PARTLY_REMOVED, GEO_RESTRICTED, DELISTED, REFUSED, NO_RESPONSE)
 FOLLOW_UPS = (APPEALED, ESCALATED)
 ENDED = (WITHDRAWN, CLOSED)
+EDITABLE = (DRAFT, READY)  # not yet sent: the person can still change what it says
 STATUSES = (DRAFT, READY, SUBMITTED, ACKNOWLEDGED, INFO_REQUESTED, UNDER_REVIEW, *OUTCOMES,
             APPEALED, ESCALATED, REAPPEARED, *ENDED)  # fmt: skip
 MOVES: dict[str, tuple[str, ...]] = {
@@ -191,6 +192,22 @@ def move(
         request, status=status, ticket=ticket, verified=verified,
         events=(*request.events, event),
     )  # fmt: skip
+
+
+def revise(request: RemovalRequest, facts: RequestFacts, by: str, **changes: Any) -> RemovalRequest:
+    """Return the request with new facts (and ``changes``: route_index, recipient), the change
+    recorded as made by ``by``; raise TrackingError once it has been sent.
+
+    A request can change only before it goes: what the platform received must stay as sent.
+    """
+    if request.status not in EDITABLE:
+        raise TrackingError(f"a request that is {request.status} can no longer be changed")
+    if facts.under_18:
+        from reclaim.notices._compose import Under18RequestError
+
+        raise Under18RequestError
+    event = Event(_now(), by, request.status, note="details changed")
+    return replace(request, facts=facts, events=(*request.events, event), **changes)
 
 
 def deadline(

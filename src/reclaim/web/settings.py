@@ -171,6 +171,9 @@ if CAPTURE_ALLOW_PRIVATE and SERVICE:
 # Removal requests (reclaim.web.removals). Where no law sets a time, a request is followed up
 # after this many days (shared/research/law-and-notices.md: 7 is a reasonable default).
 FOLLOW_UP_DAYS = env_int("RECLAIM_FOLLOW_UP_DAYS", 7, minimum=1)
+# The country a new request's law is chosen for until the person has made one (then their
+# last choice): where this site's people live. Reclaim's support content is written for the UK.
+REMOVAL_COUNTRY = env_str("RECLAIM_REMOVAL_COUNTRY", "gb")
 # How often the worker looks again at the address of each open request.
 RECHECK_HOURS = env_int("RECLAIM_RECHECK_HOURS", 6, minimum=1)
 # Where RDAP questions go: empty uses IANA's bootstrap files (RFC 9224) to find each registry;

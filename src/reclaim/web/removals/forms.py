@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reclaim.notices import MOVES, RequestFacts, Route
-from reclaim.notices._tracking import ENDED
+from reclaim.notices import MOVES, RemovalRequest, RequestFacts, Route
+from reclaim.notices._tracking import DRAFT, ENDED
 
 # Countries whose law Reclaim has a profile for, then "somewhere else" (the general profile).
 COUNTRIES = [
@@ -96,8 +96,11 @@ class FactsForm(forms.Form):
     )
     signer = forms.CharField(
         label=_("Your name, as you sign the request"),
-        help_text=_("The law asks for a signature: typing your name is enough."),
+        help_text=_(
+            "The law asks for a signature: typing your name is enough. A draft can wait for it."
+        ),
         max_length=200,
+        required=False,
     )
     acting_for = forms.BooleanField(
         label=_("I am asking for someone else, with their permission"), required=False
@@ -158,6 +161,36 @@ class FactsForm(forms.Form):
         if not can_email:
             del self.fields["remind_email"]
 
+    @property
+    def wants_ready(self) -> bool:
+        """Return whether the person pressed "make it ready" (not "save as a draft", nor "add
+        to the request I already made", which keeps that request's name if none is typed)."""
+        return self.data.get("action") not in ("draft", "merge")
+
+    def clean(self) -> dict[str, Any]:
+        """Return the cleaned data; a request made ready needs the name it is signed with."""
+        data = super().clean()
+        if self.wants_ready and not data.get("signer", "").strip():
+            self.add_error("signer", _("Type your name to sign it, or save it as a draft."))
+        return data
+
+    @staticmethod
+    def initial_of(request: RemovalRequest) -> dict[str, Any]:
+        """Return the form's values for a request already written."""
+        kept = request.facts
+        initial: dict[str, Any] = {
+            name: getattr(kept, name)
+            for name in ("description", "depicted", "signer", "acting_for", "authority",
+                         "email", "phone", "postal", "consent_statement",
+                         "intimate_statement", "accuracy_statement")
+        }  # fmt: skip
+        return {
+            **initial,
+            "route": max(request.route_index, 0),
+            "recipient": request.recipient,
+            "remind_email": request.remind_email,
+        }
+
     def facts(self, url: str) -> RequestFacts:
         """Return the request's facts from the cleaned form (signed today)."""
         data = self.cleaned_data
@@ -212,7 +245,9 @@ class StatusForm(forms.Form):
 
     def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        allowed = [*MOVES[current], *(s for s in ENDED if s not in MOVES[current])]
+        # Back to draft is the edit page's business: it happens when something goes missing.
+        moves = [s for s in MOVES[current] if s != DRAFT]
+        allowed = [*moves, *(s for s in ENDED if s not in moves)]
         self.fields["status"].choices = [(s, STATUS_WORDS[s]) for s in allowed]
 
     def details(self) -> dict[str, str]:

@@ -9,7 +9,7 @@ import functools
 import io
 import logging
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 from typing import Any
 
 from django.conf import settings
@@ -31,9 +31,11 @@ from reclaim.notices import (
     Platform,
     Profile,
     RdapBootstrap,
+    RdapError,
     Recheck,
     RecheckTarget,
     RemovalRequest,
+    RequestFacts,
     Route,
     add,
     compose,
@@ -45,8 +47,9 @@ from reclaim.notices import (
     move,
     recheck_many,
     record_check,
+    revise,
 )
-from reclaim.notices._tracking import DRAFT, READY, SUBMITTED
+from reclaim.notices._tracking import DRAFT, READY, SUBMITTED, WITHDRAWN
 from reclaim.web.evidence.session import OpenLocker
 from reclaim.web.evidence.tasks import seal_payload, unseal_payload
 from reclaim.web.removals.models import Watch
@@ -112,17 +115,62 @@ def parts_of(request: RemovalRequest) -> tuple[Platform | None, Route, Profile]:
     return platform, Route("email", "abuse", address=request.recipient), profile
 
 
-def start(opened: OpenLocker, request: RemovalRequest) -> RemovalRequest:
-    """Store a new request, ready if complete; raise DuplicateRequestError for a second one."""
-    request = replace(request, hashes=case_hashes(opened, request.incident_id))
+def start(opened: OpenLocker, request: RemovalRequest, ready: bool = True) -> RemovalRequest:
+    """Store a new request, ready if asked and complete; raise DuplicateRequestError for a
+    second open one about the same address and site."""
+    request = _settle(replace(request, hashes=case_hashes(opened, request.incident_id)), ready)
+    add(LockerRequestStore(opened.box), request)
+    return request
+
+
+def edit(
+    opened: OpenLocker, request: RemovalRequest, facts: RequestFacts, ready: bool, **changes: Any
+) -> RemovalRequest:
+    """Store what a request not yet sent now says; ready it if asked and complete.
+
+    Raises TrackingError (a NoticeError) once the request has been sent.
+    """
+    revised = revise(request, facts, PERSON, **changes)
+    return change(opened, _settle(revised, ready), "edited")
+
+
+def withdraw(opened: OpenLocker, request: RemovalRequest) -> RemovalRequest:
+    """Withdraw a request on the person's word; raise TrackingError if it has ended already."""
+    withdrawn = move(request, WITHDRAWN, PERSON, note="withdrawn by the person")
+    return change(opened, withdrawn, "withdrawn")
+
+
+def _settle(request: RemovalRequest, ready: bool) -> RemovalRequest:
+    """Return the request ready if asked and complete, or a draft again if no longer complete."""
     try:
         notice_for(request)
     except NoticeError:
-        ready = request
+        complete = False
     else:
-        ready = move(request, READY, PERSON, note="every element is present")
-    add(LockerRequestStore(opened.box), ready)
-    return ready
+        complete = True
+    if request.status == DRAFT and ready and complete:
+        return move(request, READY, PERSON, note="every element is present")
+    if request.status == READY and not complete:
+        return move(request, DRAFT, PERSON, note="something the request needs is missing")
+    return request
+
+
+def merged_facts(kept: RequestFacts, typed: RequestFacts) -> RequestFacts:
+    """Return the kept facts with what was typed added: typed words win, ticks add up."""
+    changes: dict[str, Any] = {}
+    for item in fields(RequestFacts):
+        old, new = getattr(kept, item.name), getattr(typed, item.name)
+        if isinstance(old, bool):
+            changes[item.name] = old or new
+        elif isinstance(old, str) and new.strip():
+            changes[item.name] = new
+    return replace(kept, **changes)
+
+
+def default_country(opened: OpenLocker) -> str:
+    """Return the country of the person's last request, or the site's (REMOVAL_COUNTRY)."""
+    made = LockerRequestStore(opened.box).all()
+    return made[-1].country if made else settings.REMOVAL_COUNTRY
 
 
 def case_hashes(opened: OpenLocker, incident_id: str) -> tuple[str, ...]:
@@ -211,13 +259,22 @@ def send_email(opened: OpenLocker, request: RemovalRequest) -> RemovalRequest:
 # Looking up the host ------------------------------------------------------------------------
 
 
+class HostUnknownError(NoticeError):
+    """No registry could be asked or none answered: often, no connection to the internet."""
+
+
 def find_host(opened: OpenLocker, request: RemovalRequest) -> RemovalRequest:
-    """Look up the host, registrar and CDN by RDAP and keep the answer with the request."""
-    report = look_up(
-        request.url,
-        _bootstrap(),
-        allow_private=settings.CAPTURE_ALLOW_PRIVATE,
-    )
+    """Look up the host, registrar and CDN by RDAP and keep the answer with the request.
+
+    Raises HostUnknownError, keeping nothing, when no registry answered at all (offline, or
+    the registries are down): the person can simply try again later.
+    """
+    try:
+        report = look_up(request.url, _bootstrap(), allow_private=settings.CAPTURE_ALLOW_PRIVATE)
+    except RdapError as error:
+        raise HostUnknownError(str(error)) from None
+    if report.registrar is None and not report.networks:
+        raise HostUnknownError("; ".join(report.problems))
     return change(opened, replace(request, hosting=asdict(report)), "host looked up")
 
 

@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reclaim.notices import (
+    EDITABLE,
     DuplicateRequestError,
     NoticeError,
+    Plan,
     RemovalRequest,
     Under18RequestError,
     is_overdue,
@@ -47,44 +49,130 @@ def start(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
     incident = _incident(opened, request.GET.get("incident", ""))
     if incident is not None and incident.under_18:
         return render(request, "removals/under18.html", status=200)
-    initial = {"url": incident.urls[0] if incident and incident.urls else ""}
+    initial = {
+        "url": incident.urls[0] if incident and incident.urls else "",
+        "country": services.default_country(opened),
+    }
     form = forms.StartForm(initial=initial)
     context = {"form": form, "incident": incident}
     return render(request, "removals/start.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_POST
 @needs_open_locker
 def compose(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
-    """Step two: the platform and law found for the address, and the request's facts."""
-    start_form = forms.StartForm(request.GET)
-    if not start_form.is_valid():
-        return render(request, "removals/start.html", {"form": start_form}, status=400)
-    url, country = start_form.cleaned_data["url"], start_form.cleaned_data["country"]
-    incident = _incident(opened, request.GET.get("incident", ""))
+    """Step two: the platform and law found for the address, and the request's facts.
+
+    The address travels in the form's body, never in the page's URL (which browsers keep in
+    their history and servers in their logs).
+    """
+    start_form = forms.StartForm(request.POST)
+    incident = _incident(opened, request.POST.get("incident", ""))
     if incident is not None and incident.under_18:
         return render(request, "removals/under18.html", status=400)
+    if not start_form.is_valid():
+        context = {"form": start_form, "incident": incident}
+        return render(request, "removals/start.html", context, status=400)
+    url, country = start_form.cleaned_data["url"], start_form.cleaned_data["country"]
     plan = services.catalogue().plan(url, country)
-    form = forms.FactsForm(request.POST or None, routes=plan.routes, can_email=services.can_email())
-    if request.method == "POST" and form.is_valid():
-        route_index = form.cleaned_data.get("route", -1)
-        try:
-            made = services.start(opened, new_request(
-                url, form.facts(url), plan.platform.id if plan.platform else "", route_index,
-                plan.profile.id, country, PERSON, incident_id=incident.id if incident else "",
-                follow_up_days=settings.FOLLOW_UP_DAYS,
-                remind_email=form.cleaned_data.get("remind_email", ""),
-                recipient=form.cleaned_data.get("recipient", ""),
-            ))  # fmt: skip
-        except DuplicateRequestError as error:
-            return render(request, "removals/duplicate.html", {"existing": error.existing})
-        except Under18RequestError:
-            return render(request, "removals/under18.html", status=400)
-        return redirect("removals:detail", made.id)
-    context = {"form": form, "plan": plan, "url": url, "country": country,
-               "incident": incident}  # fmt: skip
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "removals/compose.html", context, status=status)
+    first = request.POST.get("step") == "start"
+    form = forms.FactsForm(
+        None if first else request.POST, routes=plan.routes, can_email=services.can_email()
+    )
+    context = {"form": form, "plan": plan, "url": url, "country": country, "incident": incident}
+    if first or not form.is_valid():
+        return render(request, "removals/compose.html", context, status=200 if first else 400)
+    return _make(request, opened, context)
+
+
+def _make(request: HttpRequest, opened: OpenLocker, context: dict[str, Any]) -> HttpResponse:
+    """Store the new request; a second one for the same address shows the first, text kept."""
+    form, plan, url, incident = (
+        context["form"],
+        context["plan"],
+        context["url"],
+        context["incident"],
+    )
+    try:
+        made = services.start(opened, new_request(
+            url, form.facts(url), plan.platform.id if plan.platform else "",
+            _directory_index(plan, form.cleaned_data.get("route", -1)), plan.profile.id,
+            context["country"], PERSON, incident_id=incident.id if incident else "",
+            follow_up_days=settings.FOLLOW_UP_DAYS,
+            remind_email=form.cleaned_data.get("remind_email", ""),
+            recipient=form.cleaned_data.get("recipient", ""),
+        ), ready=form.wants_ready)  # fmt: skip
+    except DuplicateRequestError as error:
+        existing = error.existing
+        context |= {"existing": existing, "can_add": existing.status in EDITABLE}
+        return render(request, "removals/compose.html", context, status=409)
+    except Under18RequestError:
+        return render(request, "removals/under18.html", status=400)
+    return redirect("removals:detail", made.id)
+
+
+def _directory_index(plan: Plan, ranked_index: int) -> int:
+    """Return where the route chosen among the plan's (ranked) routes is in the directory."""
+    if plan.platform is None or not 0 <= ranked_index < len(plan.routes):
+        return -1
+    return plan.platform.routes.index(plan.routes[ranked_index])
+
+
+@require_http_methods(["GET", "POST"])
+@needs_open_locker
+def edit(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpResponse:
+    """Change a request not yet sent: complete a draft, correct it, make it ready.
+
+    With ``merge`` (from a second request about the same address), what was typed there is
+    added to this request rather than replacing it.
+    """
+    found = _request(opened, request_id)
+    if found.status not in EDITABLE:
+        return redirect("removals:detail", found.id)
+    plan = services.catalogue().plan(found.url, found.country)
+    initial = {**forms.FactsForm.initial_of(found), "route": _ranked_index(plan, found)}
+    data = request.POST if request.method == "POST" else None
+    form = forms.FactsForm(
+        data, initial=initial, routes=plan.routes, can_email=services.can_email()
+    )
+    if data is not None and form.is_valid():
+        _save_edit(opened, found, form, plan, merge=data.get("action") == "merge")
+        return redirect("removals:detail", found.id)
+    context = {"form": form, "plan": plan, "url": found.url, "request": found}
+    return render(request, "removals/edit.html", context, status=400 if form.errors else 200)
+
+
+def _save_edit(
+    opened: OpenLocker, found: RemovalRequest, form: forms.FactsForm, plan: Plan, merge: bool
+) -> None:
+    facts = form.facts(found.url)
+    if merge:
+        facts = services.merged_facts(found.facts, facts)
+    changes = {"remind_email": form.cleaned_data.get("remind_email") or found.remind_email}
+    typed_recipient = form.cleaned_data.get("recipient", "")
+    if plan.routes and not merge:
+        changes["route_index"] = _directory_index(plan, form.cleaned_data["route"])
+    if not plan.routes and (typed_recipient or not merge):
+        changes["recipient"] = typed_recipient
+    # Adding to the request already made: it becomes ready if that makes it complete.
+    services.edit(opened, found, facts, form.wants_ready or merge, **changes)
+
+
+def _ranked_index(plan: Plan, found: RemovalRequest) -> int:
+    if plan.platform is None or not 0 <= found.route_index < len(plan.platform.routes):
+        return 0
+    route = plan.platform.routes[found.route_index]
+    return plan.routes.index(route) if route in plan.routes else 0
+
+
+@require_POST
+@needs_open_locker
+def withdraw(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpResponse:
+    """Withdraw a request on the person's word (kept, with its history, as withdrawn)."""
+    found = _request(opened, request_id)
+    if found.is_open:
+        services.withdraw(opened, found)
+    return redirect("removals:detail", found.id)
 
 
 @require_GET
@@ -116,6 +204,7 @@ def _detail_context(found: RemovalRequest, **extra: Any) -> dict[str, Any]:
         ),
         "status_form": extra.pop("status_form", None) or _status_form(found),
         "can_email": services.can_email() and route.kind == "email" and found.status == "ready",
+        "editable": found.status in EDITABLE,
         "host_form": extra.pop("host_form", None) or _host_form(found, hosting),
         "refresh": True,
         **extra,
@@ -174,7 +263,11 @@ def send(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpRespo
 def find_host(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpResponse:
     """Look up who hosts the page, who registered the domain, and any CDN in front."""
     found = _request(opened, request_id)
-    services.find_host(opened, found)
+    try:
+        services.find_host(opened, found)
+    except services.HostUnknownError:
+        context = _detail_context(found, problem="host-unknown")
+        return render(request, "removals/detail.html", context, status=503)
     return redirect("removals:detail", found.id)
 
 
