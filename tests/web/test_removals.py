@@ -131,6 +131,7 @@ def test_a_draft_needs_no_name_and_can_be_finished_then_withdrawn(
     assert finished.status_code == 302
     record = _only_request(data_dir)
     assert record["status"] == "ready" and record["facts"]["signer"] == "Jo Example"
+    assert "/Jo Example/" in client.get(location + "print/").content.decode()
     edited, readied = record["events"][-2:]
     assert (edited["status"], edited["by"], edited["note"]) == ("draft", "you", "details changed")
     assert (readied["status"], readied["by"]) == ("ready", "you") and readied["at_utc"]
@@ -155,6 +156,8 @@ def test_making_it_ready_asks_for_the_name_in_a_summary_that_links_to_the_box(
     assert 'href="#id_signer"' in summary and "There is a problem" in summary
     assert page.index('class="error-summary"') < page.index("<h1>"), "the summary comes first"
     assert "second picture</textarea>" in page and 'value="jo.safe@example.org"' in page
+    wrong = _write(client, "not an address", "us", {"step": "start"})
+    assert wrong.status_code == 400 and 'href="#id_url"' in wrong.content.decode()
 
 
 @pytest.mark.django_db
