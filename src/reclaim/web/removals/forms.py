@@ -186,7 +186,6 @@ class FactsForm(forms.Form):
         }  # fmt: skip
         return {
             **initial,
-            "route": max(request.route_index, 0),
             "recipient": request.recipient,
             "remind_email": request.remind_email,
         }

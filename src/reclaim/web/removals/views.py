@@ -145,15 +145,18 @@ def edit(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpRespo
 def _save_edit(
     opened: OpenLocker, found: RemovalRequest, form: forms.FactsForm, plan: Plan, merge: bool
 ) -> None:
+    """Store the edited request. Merging what was typed for a second request, an empty box
+    keeps what the request had, and the route stays as it was chosen."""
     facts = form.facts(found.url)
     if merge:
         facts = services.merged_facts(found.facts, facts)
-    changes = {"remind_email": form.cleaned_data.get("remind_email") or found.remind_email}
-    typed_recipient = form.cleaned_data.get("recipient", "")
+    changes: dict[str, Any] = {}
+    for name in ("recipient", "remind_email"):  # each only when the form has the box
+        typed = form.cleaned_data.get(name)
+        if typed is not None and (typed or not merge):
+            changes[name] = typed
     if plan.routes and not merge:
         changes["route_index"] = _directory_index(plan, form.cleaned_data["route"])
-    if not plan.routes and (typed_recipient or not merge):
-        changes["recipient"] = typed_recipient
     # Adding to the request already made: it becomes ready if that makes it complete.
     services.edit(opened, found, facts, form.wants_ready or merge, **changes)
 
