@@ -58,14 +58,17 @@ def start(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
     return render(request, "removals/start.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @needs_open_locker
 def compose(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
     """Step two: the platform and law found for the address, and the request's facts.
 
     The address travels in the form's body, never in the page's URL (which browsers keep in
-    their history and servers in their logs).
+    their history and servers in their logs): a GET (an old link, a reload after unlocking)
+    goes back to step one.
     """
+    if request.method != "POST":
+        return redirect("removals:start")
     start_form = forms.StartForm(request.POST)
     incident = _incident(opened, request.POST.get("incident", ""))
     if incident is not None and incident.under_18:
