@@ -45,7 +45,7 @@ COUNTRIES = [
     ("zz", _("Somewhere else")),
 ]
 STATUS_WORDS = {
-    "draft": _("Draft: something is missing"),
+    "draft": _("Draft: not ready to send yet"),
     "ready": _("Ready to send"),
     "submitted": _("Sent"),
     "acknowledged": _("The platform confirmed it received it"),
