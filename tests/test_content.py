@@ -33,8 +33,10 @@ def test_the_guides_the_site_promises_are_there() -> None:
         "staying-safe-online",
         "coping",
         "families-and-friends",
+        "for-parents-and-carers",
     }
-    assert library.order["plan"] == ("shared", "threatened", "worried", "under-18", "helping")
+    situations = ("shared", "threatened", "worried", "not-sure-its-me", "under-18", "helping")
+    assert library.order["plan"] == situations
     assert library.order["walkthrough"] == ("police",)
     assert library.order["exercise"]
 

@@ -58,3 +58,47 @@ def test_protection_pages_have_no_accessibility_violations(
     page.locator("[data-hasher]:not([hidden])").wait_for()
     results = axe.run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, "hash page\n" + results.generate_report()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _make_case_in(page: Page, site: str, code: str, picture: Path) -> tuple[str, str]:
+    """Go through the protection pages in ``code``; return the case number and PIN shown."""
+    page.goto(f"{site}/{code}/protect/")
+    for name in ("is_subject", "is_intimate", "was_adult"):
+        page.locator(f"input[name={name}][value=yes]").check()
+    page.locator("main form button[type=submit]").last.click()
+    page.locator("[data-hasher] input[type=file]").set_input_files(str(picture))
+    expect(page.locator("textarea[name=hashes]")).to_have_value(re.compile(r"^ImagePDQ "))
+    page.locator("form[data-protect-form] button[type=submit]").click()
+    page.locator("main form:has(input[name=step][value=send]) button[type=submit]").click()
+    number = page.locator("dd.recovery-code code").first.inner_text()
+    pin = page.locator("dd.recovery-code code").nth(1).inner_text()
+    return number, pin
+
+
+def _lines_of(page: Page, selector: str) -> int:
+    """Return how many line boxes the element's text is laid out in."""
+    return int(page.locator(selector).evaluate("e => e.getClientRects().length"))
+
+
+def test_the_case_number_stays_on_one_line_in_arabic_on_a_phone(
+    page: Page, site: str, tmp_path: Path
+) -> None:
+    noise = np.random.default_rng(11).integers(0, 255, (48, 48, 3), dtype=np.uint8)
+    picture = tmp_path / "generated-picture.png"
+    Image.fromarray(noise).resize((256, 256), Image.Resampling.BICUBIC).save(picture)
+    page.set_viewport_size(PHONE)
+    number, pin = _make_case_in(page, site, "ar", picture)
+    assert re.fullmatch(r"[0-9A-Z]{5}-[0-9A-Z]{5}", number)
+    assert _lines_of(page, "dd.recovery-code code >> nth=0") == 1
+    page.goto(f"{site}/ar/protect/case/")
+    page.locator("input[name=number]").fill(number)
+    page.locator("input[name=pin]").fill(pin)
+    page.locator("main form button[type=submit]").click()
+    heading_number = page.locator("h1 code")
+    expect(heading_number).to_have_text(number)
+    assert _lines_of(page, "h1 code") == 1, "the number must not break across lines"
+    assert heading_number.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    page.screenshot(path=str(tmp_path / "case-ar-390.png"), full_page=True)

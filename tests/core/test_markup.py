@@ -16,9 +16,15 @@ def test_escapes_html_in_text() -> None:
 def test_renders_strong_and_links() -> None:
     html = to_html("Call **now**: [Childline](tel:+448001111) or [read](guide:coping).", resolve)
     assert html == (
-        'Call <strong>now</strong>: <a href="tel:+448001111" rel="noreferrer noopener">'
+        'Call <strong>now</strong>: <a href="tel:+448001111" rel="noreferrer noopener" dir="ltr">'
         'Childline</a> or <a href="/en/guide/coping/">read</a>.'
     )
+
+
+def test_phone_numbers_read_left_to_right_on_right_to_left_pages() -> None:
+    html = to_html("[08 08 16 89 111](tel:+448081689111)", resolve)
+    assert html.endswith('dir="ltr">08 08 16 89 111</a>')
+    assert "dir=" not in to_html("[x](https://stopncii.org/)", resolve)
 
 
 def test_external_links_send_no_referrer() -> None:

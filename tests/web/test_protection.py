@@ -42,7 +42,7 @@ def _make_case(client: Client, lines: str) -> tuple[str, str]:
     assert review.status_code == 200, review.content.decode()
     made = client.post("/en/protect/hash/", {"hashes": lines, "step": "send"})
     page = made.content.decode()
-    number = re.search(r'<code dir="ltr">([0-9A-Z]{5}-[0-9A-Z]{5})</code>', page)
+    number = re.search(r'<code[^>]* dir="ltr">([0-9A-Z]{5}-[0-9A-Z]{5})</code>', page)
     pin = re.search(r'<code dir="ltr">(\d{8})</code>', page)
     assert number and pin, page
     return number[1], pin[1]
@@ -98,7 +98,7 @@ def test_check_add_and_withdraw_with_number_and_pin(client: Client) -> None:
     entry = case.entries.get(value=first)
     client.post("/en/protect/case/view/", {"entry": str(entry.id)})
     assert case.entries.get(value=first).status == "Withdrawn"
-    client.post("/en/protect/case/view/", {"all": "1"})
+    client.post("/en/protect/case/view/", {"all": "1", "confirm": "yes"})
     assert set(case.entries.values_list("status", flat=True)) == {"Withdrawn"}
     again = {"hashes": f"ImagePDQ {first} {quality}", "step": "send", "same_person": "yes"}
     client.post("/en/protect/hash/", again)
@@ -215,3 +215,80 @@ def test_reclaim_serve_trusts_only_the_configured_proxy() -> None:
     options = _proxy_options(SimpleNamespace(TRUSTED_PROXY="10.0.0.5"))
     assert options["trusted_proxy"] == "10.0.0.5"
     assert options["trusted_proxy_headers"] == {"x-forwarded-for", "x-forwarded-proto"}
+
+
+def _open_case(client: Client, seed: int = 1) -> ProtectionCase:
+    value, quality = picture_hash(seed)
+    number, pin = _make_case(client, f"ImagePDQ {value} {quality}")
+    assert client.post("/en/protect/case/", {"number": number, "pin": pin}).status_code == 302
+    return ProtectionCase.objects.get(number=bank.normalise_number(number))
+
+
+@pytest.mark.django_db
+def test_withdraw_all_asks_first_and_withdraws_only_when_confirmed(client: Client) -> None:
+    case = _open_case(client)
+    asked = client.post("/en/protect/case/view/", {"all": "1"})
+    page = asked.content.decode()
+    assert "Withdraw all your hashes?" in page and 'name="confirm" value="yes"' in page
+    assert "Withdrawn:" not in page
+    assert case.entries.filter(status="Withdrawn").count() == 0, "nothing withdrawn yet"
+    client.post("/en/protect/case/view/", {"all": "1", "confirm": "yes"})
+    assert set(case.entries.values_list("status", flat=True)) == {"Withdrawn"}
+
+
+@pytest.mark.django_db
+def test_withdraw_the_chosen_with_none_chosen_says_so(client: Client) -> None:
+    case = _open_case(client)
+    nothing = client.post("/en/protect/case/view/", {})
+    page = nothing.content.decode()
+    assert nothing.status_code == 400
+    assert "You did not choose any hashes, so nothing was withdrawn." in page
+    assert "Withdrawn: 0" not in page
+    assert case.entries.filter(status="Withdrawn").count() == 0
+
+
+NO_PLATFORM = {
+    "en": "No platform uses this bank yet.",
+    "pl": "Żadna platforma nie korzysta jeszcze z tej bazy.",
+    "ro": "Nicio platformă nu folosește încă această bază.",
+    "ur": "ابھی کوئی پلیٹ فارم یہ بینک استعمال نہیں کرتا۔",
+    "ar": "لا تستخدم أي منصة بنك البصمات هذا بعد.",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", list(NO_PLATFORM))
+def test_with_no_platform_registered_the_pages_say_so_and_point_to_stopncii(
+    client: Client, code: str
+) -> None:
+    page = client.get(f"/{code}/protect/").content.decode()
+    assert NO_PLATFORM[code] in page
+    assert 'href="https://stopncii.org/"' in page and 'href="https://takeitdown.ncmec.org/"' in page
+    client.post(f"/{code}/protect/", YES)
+    value, quality = picture_hash()
+    made = client.post(
+        f"/{code}/protect/hash/", {"hashes": f"ImagePDQ {value} {quality}", "step": "send"}
+    ).content.decode()
+    assert NO_PLATFORM[code] in made and 'href="https://stopncii.org/"' in made
+
+
+@pytest.mark.django_db
+def test_with_a_platform_registered_the_pages_promise_blocking_and_drop_the_warning(
+    client: Client,
+) -> None:
+    from reclaim.web.protection import tokens
+    from reclaim.web.protection.models import Platform
+
+    platform = Platform.objects.create(name="Example Video")
+    token = tokens.issue(platform)
+    start = client.get("/en/protect/").content.decode()
+    assert NO_PLATFORM["en"] not in start and "Who this bank is for" in start
+    client.post("/en/protect/", YES)
+    value, quality = picture_hash()
+    made = client.post(
+        "/en/protect/hash/", {"hashes": f"ImagePDQ {value} {quality}", "step": "send"}
+    ).content.decode()
+    assert "Platforms that use it can now block copies of your images." in made
+    assert NO_PLATFORM["en"] not in made
+    tokens.revoke(token)
+    assert NO_PLATFORM["en"] in client.get("/en/protect/").content.decode(), "revoked: none"

@@ -95,5 +95,7 @@ def to_html(text: str, resolve: Callable[[LinkTarget], str]) -> str:
         else:
             # External pages learn nothing about where the reader came from.
             href = html.escape(span.target.value)
-            parts.append(f'<a href="{href}" rel="noreferrer noopener">{words}</a>')
+            # A phone number keeps its digit groups in order on right-to-left pages too.
+            ltr = ' dir="ltr"' if span.target.kind == "tel" else ""
+            parts.append(f'<a href="{href}" rel="noreferrer noopener"{ltr}>{words}</a>')
     return "".join(parts)

@@ -43,6 +43,11 @@ def revoke(prefix: str) -> int:
     return live.update(revoked=timezone.now())
 
 
+def platforms_connected() -> bool:
+    """Return True if any platform holds a live token, so that something can fetch the bank."""
+    return ApiToken.objects.filter(revoked__isnull=True).exists()
+
+
 def _digest(token: str) -> str:
     # Tokens carry 256 random bits, so a fast hash is enough: nothing to guess offline.
     return hashlib.sha256(token.encode()).hexdigest()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reclaim.web.evidence import session as locker_session
-from reclaim.web.protection import bank, forms, limits
+from reclaim.web.protection import bank, forms, limits, tokens
 from reclaim.web.protection.models import ProtectionCase
 
 ELIGIBLE = "protection_eligible"
@@ -36,7 +36,8 @@ def start(request: HttpRequest) -> HttpResponse:
         request.session[ELIGIBLE] = True
         return redirect("protection:hash")
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "protection/start.html", {"form": form}, status=status)
+    context = {"form": form, "platforms_connected": tokens.platforms_connected()}
+    return render(request, "protection/start.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -66,6 +67,7 @@ def hash_images(request: HttpRequest) -> HttpResponse:
             "pin": pin,
             "count": len(signals),
             "locker_open": locker_session.current(request) is not None,
+            "platforms_connected": tokens.platforms_connected(),
         }
         return render(request, "protection/made.html", context)
     status = 400 if form.is_bound and form.errors else 200
@@ -116,21 +118,31 @@ def case_view(request: HttpRequest) -> HttpResponse:
     found = _open_case(request)
     if found is None:  # never opened here, or its minutes ran out: nothing was changed
         return redirect(reverse("protection:case") + "?closed=1")
-    withdrawn = 0
+    context: dict[str, Any] = {"number": bank.format_number(found.number)}
     if request.method == "POST":
-        if request.POST.get("all") == "1":
-            withdrawn = bank.withdraw(found)
-        else:
-            picked = request.POST.getlist("entry")
-            chosen = [int(i) for i in picked if i.isascii() and i.isdigit() and len(i) <= 18]
-            withdrawn = bank.withdraw(found, chosen)
-    context = {
-        "number": bank.format_number(found.number),
+        context |= _withdraw(request, found)
+    context |= {
         "entries": bank.entries_of(found),
-        "withdrawn": withdrawn,
-        "posted": request.method == "POST",
+        "platforms_connected": tokens.platforms_connected(),
     }
-    return render(request, "protection/case_view.html", context)
+    status = 400 if context.get("none_chosen") else 200
+    return render(request, "protection/case_view.html", context, status=status)
+
+
+def _withdraw(request: HttpRequest, found: ProtectionCase) -> dict[str, Any]:
+    """Withdraw what the person chose; return what the page says about it.
+
+    Withdrawing everything is asked about once more first; choosing nothing withdraws nothing.
+    """
+    if request.POST.get("all") == "1":
+        if request.POST.get("confirm") != "yes":
+            return {"confirm_all": True}
+        return {"withdrawn": bank.withdraw(found), "posted": True}
+    picked = request.POST.getlist("entry")
+    chosen = [int(i) for i in picked if i.isascii() and i.isdigit() and len(i) <= 18]
+    if not chosen:
+        return {"none_chosen": True}
+    return {"withdrawn": bank.withdraw(found, chosen), "posted": True}
 
 
 @require_POST

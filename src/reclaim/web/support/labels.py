@@ -13,6 +13,9 @@ SITUATIONS: dict[str, Promise] = {
     "shared": _("Someone has shared intimate images of me"),
     "threatened": _("Someone is threatening to share images of me, or asking for money"),
     "worried": _("I am worried that someone might share images of me"),
+    "not-sure-its-me": _(
+        "I am not sure the image is of me (it may be fake, or someone who looks like me)"
+    ),
     "under-18": _("I was under 18 in the image"),
     "helping": _("I am helping someone else"),
 }

@@ -12,12 +12,22 @@ from reclaim.web.support.content import library
 
 UNDER_18_PLAN = "under-18"
 AGE_ANSWERS = ("adult", "under-18", "not-sure")
+# The start page's "Getting help": who to talk to, and the ways in for people who are deaf or
+# find English hard (their facts and translations are in content/helplines/).
+GETTING_HELP = (
+    "revenge-porn-helpline",
+    "victim-support",
+    "relay-uk",
+    "signlive",
+    "my-support-space",
+)
 
 
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    """Ask, gently, what has happened."""
-    return render(request, "support/start.html", {"situations": labels.SITUATIONS})
+    """Ask, gently, what has happened; say where to get help."""
+    context = {"situations": labels.SITUATIONS, "getting_help": _getting_help()}
+    return render(request, "support/start.html", context)
 
 
 @require_GET
@@ -26,7 +36,7 @@ def age(request: HttpRequest) -> HttpResponse:
     situation = request.GET.get("situation", "")
     if situation not in labels.SITUATIONS:
         error = _("Choose what has happened to see your plan.")
-        context = {"situations": labels.SITUATIONS, "error": error}
+        context = {"situations": labels.SITUATIONS, "error": error, "getting_help": _getting_help()}
         return render(request, "support/start.html", context, status=400)
     answer = request.GET.get("age")
     if situation == UNDER_18_PLAN or answer in ("under-18", "not-sure"):
@@ -107,6 +117,11 @@ def helplines_country(request: HttpRequest, country: str) -> HttpResponse:
 def hasher(request: HttpRequest) -> HttpResponse:
     """Let a person hash their own pictures and videos in their browser (nothing is sent)."""
     return render(request, "support/hasher.html")
+
+
+def _getting_help() -> list[labels.HelplineView]:
+    by_id = {entry.id: entry for entry in library().helplines}
+    return [labels.describe(by_id[slug]) for slug in GETTING_HELP if slug in by_id]
 
 
 def _document(kind: Kind, slug: str) -> Document:
