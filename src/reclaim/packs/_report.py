@@ -40,7 +40,7 @@ HIDDEN_DETAILS = {"delivery"}  # the inbox delivery's id: the locker's bookkeepi
 
 @dataclass(frozen=True)
 class Exhibit:
-    """One exported item with its police-style exhibit number (initials/number)."""
+    """One exported item with its exhibit number (initials-number, as its file name starts)."""
 
     number: str
     file: str
@@ -54,6 +54,7 @@ class Exhibit:
     kind: str = "file"
     details: dict[str, str] = field(default_factory=dict)
     incident: str | None = None
+    note: str = ""  # what the person typed about the file
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class Report:
     exhibits: tuple[Exhibit, ...]
     details: tuple[DetailsEntry, ...]
     custody: tuple[CustodyEntry, ...]
+    withheld: int = 0  # custody entries about other parts of the case, not in this pack
 
     def header(self) -> list[tuple[str, str]]:
         """Return the lines under the title: when exported, what it covers, the signing key."""
@@ -120,10 +122,20 @@ class Report:
         if not self.custody:
             return "The custody log is empty."
         counts = ", ".join(f"{a}: {n}" for a, n in Counter(e.action for e in self.custody).items())
+        withheld = (
+            f" {self.withheld} entries about other parts of the case are withheld from this "
+            "pack: each is replaced by its SHA-256, so the chain can still be checked."
+            if self.withheld
+            else ""
+        )
         return (
             f"{len(self.custody)} entries, from {self.custody[0].at_utc} to "
-            f"{self.custody[-1].at_utc} (UTC). Entries per action: {counts}."
+            f"{self.custody[-1].at_utc} (UTC). Entries per action: {counts}.{withheld}"
         )
+
+    def notes(self) -> list[tuple[str, str]]:
+        """Return (exhibit number, note) for each exhibit the person wrote a note on."""
+        return [(row.number, row.note) for row in self.exhibits if row.note.strip()]
 
 
 def _labelled(labels: dict[str, str], item: str | None) -> str:
@@ -139,8 +151,12 @@ def build_report(
     incidents: list[Incident],
     exhibits: list[Exhibit],
     custody: list[CustodyEntry],
+    withheld: int = 0,
 ) -> Report:
-    """Return the report of a pack holding ``exhibits`` (incidents in timeline order)."""
+    """Return the report of a pack holding ``exhibits`` (incidents in timeline order).
+
+    ``custody`` are the entries the pack carries; ``withheld`` counts those it does not.
+    """
     ordered = sorted(enumerate(incidents), key=lambda pair: (_when(pair[1]), pair[0]))
     timeline = tuple(
         TimelineEntry(i, tuple(row.number for row in exhibits if row.incident == i.id))
@@ -156,6 +172,7 @@ def build_report(
         tuple(exhibits),
         _details(exhibits),
         tuple(custody),
+        withheld,
     )
 
 
@@ -214,6 +231,7 @@ def render_html(report: Report) -> str:
             f'<h1 dir="auto">{_e(report.title)}</h1><p>{header}</p>',
             _timeline_html(report),
             _exhibits_html(report),
+            _notes_html(report),
             _details_html(report),
             _custody_html(report),
             "</body></html>\n",
@@ -250,6 +268,19 @@ def _exhibits_html(report: Report) -> str:
         "<h2>Exhibits</h2><table><tr><th>Exhibit</th><th>Name</th><th>Kind</th><th>Type</th>"
         "<th>Bytes</th><th>Added (UTC)</th><th>Incident</th><th>SHA-256 / SHA-512</th></tr>"
         f"{rows}</table>"
+    )
+
+
+def _notes_html(report: Report) -> str:
+    if not report.notes():
+        return ""
+    rows = "".join(
+        f'<tr><td>{_e(number)}</td><td dir="auto">{_e(note).replace(chr(10), "<br>")}</td></tr>'
+        for number, note in report.notes()
+    )
+    return (
+        "<h2>Notes on exhibits</h2><p>What the person wrote about each file when keeping it.</p>"
+        f"<table><tr><th>Exhibit</th><th>Note</th></tr>{rows}</table>"
     )
 
 
