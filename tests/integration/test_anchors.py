@@ -273,7 +273,7 @@ def test_the_command_line_anchors_the_key_at_creation_and_items_as_added(
     capsys.readouterr()
     assert main(["verify", pack, "--tsa-root", str(authority.root)]) == 0
     verified = capsys.readouterr().out
-    assert "PASS  exhibit AB/1 timestamp: existed no later than 20" in verified
+    assert "PASS  exhibit AB-1 timestamp: existed no later than 20" in verified
     assert "PASS  key anchor timestamps/key/anchor-1.tsr: this key" in verified
     assert main(["locker", "key", locker, "--passphrase-file", str(secret)]) == 0
     shown = capsys.readouterr().out

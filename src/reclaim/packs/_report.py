@@ -211,6 +211,8 @@ def incident_facts(incident: Incident) -> list[tuple[str, str]]:
 def detail_facts(details: dict[str, str]) -> tuple[tuple[str, str], ...]:
     """Return recorded details as (label, text) pairs: the known ones first, then the rest."""
     known = [(label, details[key]) for key, label in DETAIL_LABELS.items() if details.get(key)]
+    if details.get("sent_at") == "":  # the person said they do not know when it was sent
+        known.append(("Sent at", "not known"))
     others = sorted(
         (key.replace("_", " ").capitalize(), value)
         for key, value in details.items()
