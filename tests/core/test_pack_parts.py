@@ -54,7 +54,16 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> Case:
     box.add(b"generated stand-in picture", "screenshot.png", "image/png", NOTE, shared.id)
     box.add_message("pay or else", "@threatener", "2025-04-01T21:30:00", other.id)
     box.add(b"a loose file", "loose.txt", "text/plain")
-    box.save_request("req0123456789", {"platform": "secret-platform"}, {"platform": "secret"})
+    request = {
+        "id": "req0123456789",
+        "url": "https://chat.example/secret-room",
+        "platform_id": "chat-example",
+        "status": "submitted",
+        "ticket": "T-4242",
+        "incident_id": other.id,
+        "events": [{"at_utc": "2025-04-02T09:00:00+00:00", "by": "owner", "status": "submitted"}],
+    }
+    box.save_request("req0123456789", request, {"platform": "secret"})
     whole = export_pack(box, root / "whole", "JS", "The whole case")
     return Case(box, shared.id, young.id, other.id, "req0123456789", whole)
 
@@ -92,6 +101,15 @@ def test_the_whole_case_holds_every_incident_and_every_item(case: Case) -> None:
     assert [e["name"] for e in exhibits] == ["screenshot.png", "message.txt", "loose.txt"]
 
 
+def test_the_whole_case_summarises_the_removal_requests(case: Case) -> None:
+    html = (case.whole / "report.html").read_text(encoding="utf-8")
+    assert "<h2>Removal requests</h2>" in html
+    for fact in ("https://chat.example/secret-room", "T-4242", "2025-04-02T09:00:00+00:00"):
+        assert fact in html
+    assert "Removal request 1 Incident 3" in html  # linked to its incident on the timeline
+    assert "T-4242" in pdf_text.text(case.whole / "report.pdf")
+
+
 def test_notes_typed_on_files_are_in_the_report_the_pdf_and_exhibits_json(case: Case) -> None:
     exhibits = json.loads((case.whole / "exhibits.json").read_text(encoding="utf-8"))
     assert exhibits[0]["note"] == NOTE
@@ -121,7 +139,8 @@ def test_a_pack_of_one_incident_withholds_the_custody_entries_of_the_rest(
 ) -> None:
     log = (part / "custody/custody.jsonl").read_text(encoding="utf-8")
     message = next(i for i in case.box.items() if i.kind == "message")
-    for secret in (case.young, case.other, case.request, message.id, "secret", "pack-exported"):
+    hidden = (case.young, case.other, case.request, message.id, "secret", "pack-exported", "T-4242")
+    for secret in hidden:
         assert secret not in log
     lines = [json.loads(line) for line in log.splitlines()]
     withheld = [line for line in lines if line.get("redacted")]
@@ -131,6 +150,7 @@ def test_a_pack_of_one_incident_withholds_the_custody_entries_of_the_rest(
     for text in ("report.html", "incidents.json", "exhibits.json"):
         body = (part / text).read_text(encoding="utf-8")
         assert case.other not in body and OTHER_SUMMARY not in body and case.request not in body
+        assert "chat.example" not in body
     checks = {check.name: check for check in verify_pack(part)}
     assert checks["custody log"].status == PASS
     assert f"{len(withheld)} entries about other parts of the case are withheld" in (
@@ -181,3 +201,16 @@ def test_arabic_with_a_latin_name_keeps_its_order_in_the_pdf(tmp_path: Path) -> 
 
     # Right to left: "رسالة" (first) rightmost, then "John Smith", then "واتساب" (last) leftmost.
     assert x_of("رسالة") > x_of("John Smith") > x_of("واتساب")
+
+
+def test_a_pack_of_an_incident_carries_its_removal_requests_and_their_custody(
+    case: Case, tmp_path: Path
+) -> None:
+    chosen = choose(case.box, [case.other])
+    pack = export_pack(
+        case.box, tmp_path / "other", "JS", "Other", chosen.item_ids, incident_ids=[case.other]
+    )
+    assert "T-4242" in (pack / "report.html").read_text(encoding="utf-8")
+    log = [json.loads(line) for line in (pack / "custody/custody.jsonl").read_text().splitlines()]
+    assert [e["action"] for e in log if e.get("item") == case.request] == ["request-added"]
+    assert not [c for c in verify_pack(pack) if c.status == FAIL]

@@ -104,9 +104,10 @@ def export_pack(
         covers = scope or ("the whole case" if whole_case else "the chosen items")
         if damage:  # said in the report itself, and listed in full in DAMAGE.txt
             covers += f". Not included, damaged in the locker: {len(damage)} (see {DAMAGE_NOTE})"
-        kept = None if whole_case else _kept(box, exhibits, incidents)
+        requests = _requests(box, whole_case, incidents)
+        kept = None if whole_case else _kept(box, exhibits, incidents, requests)
         signed = write_log_head_tokens(box, partial, kept) + write_requests(partial, authorities)
-        contents = _Contents(exhibits, incidents, kept)
+        contents = _Contents(exhibits, incidents, kept, requests)
         _write_tag_files(box, partial, contents, title, covers, damage, signed)
         tag_manifest = (partial / TAG_MANIFEST).read_bytes()
         (partial / SIGNATURE).write_text(box.ssh_sign(SIGNING_NAMESPACE, tag_manifest))
@@ -131,19 +132,32 @@ def _incidents(
     return [i for i in box.incidents() if whole_case or i.id in linked]
 
 
-def _kept(box: Locker, exhibits: list[Exhibit], incidents: list[Incident]) -> set[int]:
+def _requests(box: Locker, whole_case: bool, incidents: list[Incident]) -> list[dict[str, object]]:
+    """Return the removal requests the pack covers: all, or those of its incidents."""
+    ids = {incident.id for incident in incidents}
+    return [r for r in box.request_records() if whole_case or r.get("incident_id") in ids]
+
+
+def _kept(
+    box: Locker,
+    exhibits: list[Exhibit],
+    incidents: list[Incident],
+    requests: list[dict[str, object]],
+) -> set[int]:
     """Return the custody entries a pack of part of the case carries (see _withhold)."""
     items = [exhibit.item for exhibit in exhibits]
-    return kept_entries(box.custody(), items, [incident.id for incident in incidents])
+    named = [incident.id for incident in incidents] + [str(r.get("id")) for r in requests]
+    return kept_entries(box.custody(), items, named)
 
 
 @dataclass(frozen=True)
 class _Contents:
-    """What a pack holds: its exhibits, its incidents, and its custody entries (None: all)."""
+    """What a pack holds: exhibits, incidents, custody entries (None: all), removal requests."""
 
     exhibits: list[Exhibit]
     incidents: list[Incident]
     kept: set[int] | None
+    requests: list[dict[str, object]]
 
 
 def _damaged(item: EvidenceItem, reason: str) -> str:
@@ -192,7 +206,9 @@ def _write_tag_files(
     exhibits, incidents, kept = contents.exhibits, contents.incidents, contents.kept
     custody = [entry for entry in box.custody() if kept is None or entry.seq in kept]
     withheld = len(box.custody()) - len(custody)
-    report = build_report(title, fingerprint(key), scope, incidents, exhibits, custody, withheld)
+    report = build_report(
+        title, fingerprint(key), scope, incidents, exhibits, custody, withheld, contents.requests
+    )
     payload_bytes = sum(exhibit.size for exhibit in exhibits)
     files = {
         "bagit.txt": "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",

@@ -9,6 +9,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from reclaim.errors import ReclaimError
+from reclaim.packs._report import request_rows
 
 if TYPE_CHECKING:
     from reclaim.packs._report import Report
@@ -68,6 +69,9 @@ def write_pdf(path: Path, report: "Report") -> None:
             ],
             (25, 17, 48, 100),
         )
+    if report.requests:
+        rows = request_rows(report)
+        _table(pdf, "Removal requests", ("Request", "Detail", ""), rows, (45, 45, 100))
     _table(
         pdf,
         "Custody log",

@@ -80,6 +80,35 @@ class DetailsEntry:
 
 
 @dataclass(frozen=True)
+class RequestSummary:
+    """A removal request, in short: where, to whom, how far it got, for which incident."""
+
+    request: str
+    facts: tuple[tuple[str, str], ...]
+    incident: str = ""
+
+
+def request_summary(record: dict[str, object]) -> RequestSummary:
+    """Return the summary of one removal request record (as the locker keeps it)."""
+    events = record.get("events")
+    sent = [
+        str(e.get("at_utc", ""))
+        for e in (events if isinstance(events, list) else [])
+        if isinstance(e, dict) and e.get("status") == "submitted"
+    ]
+    facts = [
+        ("Address", str(record.get("url") or "")),
+        ("Platform", str(record.get("platform_id") or "")),
+        ("Status", str(record.get("status") or "")),
+        ("Sent (UTC)", sent[-1] if sent else "not sent"),
+        ("Platform's reference", str(record.get("ticket") or "")),
+        ("Removal confirmed by a re-check", "yes" if record.get("verified") is True else ""),
+    ]
+    kept = tuple((label, text) for label, text in facts if text)
+    return RequestSummary(str(record.get("id", "")), kept, str(record.get("incident_id") or ""))
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything the report says, in the order it says it."""
 
@@ -92,6 +121,7 @@ class Report:
     details: tuple[DetailsEntry, ...]
     custody: tuple[CustodyEntry, ...]
     withheld: int = 0  # custody entries about other parts of the case, not in this pack
+    requests: tuple[RequestSummary, ...] = ()
 
     def header(self) -> list[tuple[str, str]]:
         """Return the lines under the title: when exported, what it covers, the signing key."""
@@ -112,6 +142,7 @@ class Report:
         """Return the custody log as table rows, naming the exhibit or incident of each item."""
         labels = {row.item: row.number for row in self.exhibits}
         labels |= {e.incident.id: f"Incident {n}" for n, e in enumerate(self.timeline, 1)}
+        labels |= {r.request: f"Removal request {n}" for n, r in enumerate(self.requests, 1)}
         return [
             (str(c.seq), c.at_utc, c.at_local, c.action, _labelled(labels, c.item))
             for c in self.custody
@@ -152,10 +183,12 @@ def build_report(
     exhibits: list[Exhibit],
     custody: list[CustodyEntry],
     withheld: int = 0,
+    requests: list[dict[str, object]] | None = None,
 ) -> Report:
     """Return the report of a pack holding ``exhibits`` (incidents in timeline order).
 
     ``custody`` are the entries the pack carries; ``withheld`` counts those it does not.
+    ``requests`` are the removal request records the pack covers.
     """
     ordered = sorted(enumerate(incidents), key=lambda pair: (_when(pair[1]), pair[0]))
     timeline = tuple(
@@ -173,6 +206,7 @@ def build_report(
         _details(exhibits),
         tuple(custody),
         withheld,
+        tuple(request_summary(record) for record in requests or []),
     )
 
 
@@ -235,6 +269,7 @@ def render_html(report: Report) -> str:
             _exhibits_html(report),
             _notes_html(report),
             _details_html(report),
+            _requests_html(report),
             _custody_html(report),
             "</body></html>\n",
         ]
@@ -283,6 +318,32 @@ def _notes_html(report: Report) -> str:
     return (
         "<h2>Notes on exhibits</h2><p>What the person wrote about each file when keeping it.</p>"
         f"<table><tr><th>Exhibit</th><th>Note</th></tr>{rows}</table>"
+    )
+
+
+def request_rows(report: Report) -> list[tuple[str, str, str]]:
+    """Return each removal request as (its number and incident, label, text) rows."""
+    rows = []
+    for number, summary in enumerate(report.requests, 1):
+        heading = " ".join(
+            part
+            for part in (f"Removal request {number}", report.incident_number(summary.incident))
+            if part
+        )
+        rows += [(heading if n == 0 else "", *fact) for n, fact in enumerate(summary.facts)]
+    return rows
+
+
+def _requests_html(report: Report) -> str:
+    if not report.requests:
+        return ""
+    rows = "".join(
+        f'<tr><td>{_e(first)}</td><td>{_e(label)}</td><td dir="auto">{_e(text)}</td></tr>'
+        for first, label, text in request_rows(report)
+    )
+    return (
+        "<h2>Removal requests</h2><p>The requests made to platforms to take the content down."
+        f"</p><table><tr><th>Request</th><th>Detail</th><th></th></tr>{rows}</table>"
     )
 
 
