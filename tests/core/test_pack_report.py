@@ -56,7 +56,7 @@ def test_report_puts_the_timeline_in_date_order_with_its_exhibits(
     report = (pack / "report.html").read_text()
     assert report.index(ARABIC) < report.index(POLISH) < report.index(URDU)
     assert "Ticket 12345" in report and "@demander" in report and "2026-10-03" in report
-    assert "JS/1, JS/3" in report, "the first incident lists its file and its capture"
+    assert "JS-1, JS-3" in report, "the first incident lists its file and its capture"
     assert "Covers: the whole case" in report
 
 

@@ -130,9 +130,9 @@ def test_the_proof_script_in_verify_md_checks_every_exhibit_by_hand(
     anchored: Path, tmp_path: Path
 ) -> None:
     lines = run_script_from_verify_md(anchored, tmp_path).splitlines()
-    assert lines == [f"JS/{n} batch {1 if n < 4 else 2} OK" for n in range(1, 5)]
+    assert lines == [f"JS-{n} batch {1 if n < 4 else 2} OK" for n in range(1, 5)]
     (anchored / "data/exhibits/JS-2_two.png").write_bytes(b"edited afterwards")
-    assert "JS/2 batch 1 DIFFERS" in run_script_from_verify_md(anchored, tmp_path)
+    assert "JS-2 batch 1 DIFFERS" in run_script_from_verify_md(anchored, tmp_path)
 
 
 def test_each_exhibit_states_when_it_existed_and_openssl_checks_each_batch(
@@ -141,7 +141,7 @@ def test_each_exhibit_states_when_it_existed_and_openssl_checks_each_batch(
     checks = results(anchored, authority)
     assert not [name for name, (status, _) in checks.items() if status == FAIL]
     for number in range(1, 5):
-        status, detail = checks[f"exhibit JS/{number} timestamp"]
+        status, detail = checks[f"exhibit JS-{number} timestamp"]
         assert status == PASS and detail.startswith("existed no later than 20"), detail
         assert AUTHORITY_NAME in detail
     assert "exhibit timestamps" not in checks  # every exhibit has one
@@ -160,9 +160,9 @@ def test_an_exhibit_edited_after_its_timestamp_fails_its_proof(
     key = Ed25519PrivateKey.generate()
     forged = forge(anchored, tmp_path / "forged", key, statements=True, first_entry=True)
     checks = results(forged, authority)
-    assert checks["exhibit JS/1 timestamp"][0] == FAIL
-    assert "changed after timestamping" in checks["exhibit JS/1 timestamp"][1]
-    assert checks["exhibit JS/2 timestamp"][0] == PASS  # untouched exhibits keep their proof
+    assert checks["exhibit JS-1 timestamp"][0] == FAIL
+    assert "changed after timestamping" in checks["exhibit JS-1 timestamp"][1]
+    assert checks["exhibit JS-2 timestamp"][0] == PASS  # untouched exhibits keep their proof
     status, detail = checks["key fingerprint"]
     assert status == FAIL and "timestamps/key/fingerprint.txt states another key" in detail
     assert "custody entry 1 (key-timestamped)" in detail
@@ -196,7 +196,7 @@ def test_removing_the_proofs_the_custody_log_records_is_a_failure(
     kept = [line for line in manifest.read_text().splitlines(True) if "timestamps/" not in line]
     manifest.write_text("".join(kept))
     checks = results(stripped, authority)
-    assert checks["exhibit JS/1 timestamp"][0] == FAIL
+    assert checks["exhibit JS-1 timestamp"][0] == FAIL
     assert checks["key anchor"][0] == FAIL
 
 
@@ -234,7 +234,7 @@ def test_items_kept_offline_are_timestamped_together_when_back_online(
     assert entry.details["root"] == batch.root
     pack = export_pack(reopened, tmp_path / "pack", "JS", "Offline then online")
     checks = results(pack, link.authority)
-    assert checks["exhibit JS/2 timestamp"][0] == PASS
+    assert checks["exhibit JS-2 timestamp"][0] == PASS
 
 
 def test_without_an_authority_nothing_is_sent(link: Link, tmp_path: Path) -> None:
@@ -273,7 +273,7 @@ def test_the_command_line_anchors_the_key_at_creation_and_items_as_added(
     capsys.readouterr()
     assert main(["verify", pack, "--tsa-root", str(authority.root)]) == 0
     verified = capsys.readouterr().out
-    assert "PASS  exhibit AB/1 timestamp: existed no later than 20" in verified
+    assert "PASS  exhibit AB-1 timestamp: existed no later than 20" in verified
     assert "PASS  key anchor timestamps/key/anchor-1.tsr: this key" in verified
     assert main(["locker", "key", locker, "--passphrase-file", str(secret)]) == 0
     shown = capsys.readouterr().out

@@ -22,8 +22,8 @@ import pytest
 import tree_sitter
 import tree_sitter_powershell
 
-from reclaim.locker import LOW_MEMORY_PROFILE, Locker
-from reclaim.packs import export_pack
+from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
+from reclaim.packs import choose, export_pack
 
 from .conftest import Authority
 
@@ -150,6 +150,54 @@ def test_the_custody_checks_pass_on_a_fresh_pack_and_show_the_stated_key(pack: P
         assert [line.split()[0] for line in recorded.stdout.splitlines()] == ["recorded"] * 3
 
 
+@pytest.fixture(scope="module")
+def part(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A pack of one incident of three: the custody lines of the other two are withheld."""
+    root = tmp_path_factory.mktemp("handcheck-part")
+    box, _ = Locker.create(root / "locker", "pass phrase", LOW_MEMORY_PROFILE)
+    chosen = box.add_incident(Incident("shared", "Posted on a forum"))
+    for number, name in enumerate(NAMES):
+        incident = box.add_incident(Incident("other", f"Another {number}"))
+        box.add(bytes([number]) * 900, name, "application/octet-stream", "", incident.id)
+    box.add(b"the chosen file", "chosen.png", "image/png", "", chosen.id)
+    picked = choose(box, [chosen.id])
+    return export_pack(box, root / "pack", "JS", "Part", picked.item_ids, incident_ids=[chosen.id])
+
+
+def test_the_custody_checks_pass_on_a_pack_of_one_incident_and_count_withheld_lines(
+    part: Path,
+) -> None:
+    withheld = (part / "custody/custody.jsonl").read_text().count('{"redacted":true,')
+    assert withheld == 6  # the other incidents and their files
+    for system in ("Linux", "macOS"):
+        (script,) = run_step(part, system, "4a")
+        assert script.returncode == 0, script.stdout + script.stderr
+        assert "Custody log OK: 9 lines" in script.stdout
+        assert f"{withheld} of them are withheld lines" in script.stdout
+        chain, recorded = run_step(part, system, "4b")
+        assert (
+            "Custody chain OK: 9 lines, each following the one before and signed by this key "
+            f"({withheld} withheld)" in chain.stdout
+        ), chain.stdout + chain.stderr
+        assert [line.split()[0] for line in recorded.stdout.splitlines()] == ["recorded"]
+
+
+def test_a_withheld_line_with_a_changed_digest_fails_the_custody_checks(
+    part: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(part, copy)
+    log = copy / "custody/custody.jsonl"
+    lines = log.read_text().splitlines()
+    last = max(n for n, line in enumerate(lines) if line.startswith('{"redacted":true,'))
+    lines[last] = re.sub(r'"sha256":"[0-9a-f]{64}"', '"sha256":"' + "1" * 64 + '"', lines[last])
+    log.write_text("\n".join(lines) + "\n")
+    (script,) = run_step(copy, "Linux", "4a")
+    assert script.returncode != 0 and f"line {last + 2} does not follow" in script.stdout
+    chain, _ = run_step(copy, "Linux", "4b")
+    assert f"BROKEN CHAIN at line {last + 2}" in chain.stdout
+
+
 def test_a_changed_exhibit_fails_the_documented_checks(pack: Path, tmp_path: Path) -> None:
     exhibit = next(p for p in (pack / "data/exhibits").iterdir() if p.name.startswith("JS-2_"))
     copy = changed_copy(pack, tmp_path, str(exhibit.relative_to(pack)), "flip")
@@ -158,7 +206,7 @@ def test_a_changed_exhibit_fails_the_documented_checks(pack: Path, tmp_path: Pat
         assert payload.returncode != 0 and f"{exhibit.relative_to(pack)}: FAILED" in payload.stdout
         (script,) = run_step(copy, system, "4a")
         assert script.returncode != 0
-        assert "PROBLEM: exhibit JS/2 was not recorded as added" in script.stdout
+        assert "PROBLEM: exhibit JS-2 was not recorded as added" in script.stdout
         assert "The custody log does NOT check out." in script.stderr
         _, recorded = run_step(copy, system, "4b")
         assert f"NOT RECORDED  {exhibit.relative_to(pack)}" in recorded.stdout
@@ -176,7 +224,7 @@ def test_an_exhibit_changed_with_its_manifest_line_fails_the_custody_checks(
     (payload,) = run_step(copy, "Linux", "1")
     assert payload.returncode == 0, "step 1 alone cannot see this change"
     (script,) = run_step(copy, "Linux", "4a")
-    assert "PROBLEM: exhibit JS/3 was not recorded as added" in script.stdout
+    assert "PROBLEM: exhibit JS-3 was not recorded as added" in script.stdout
     _, recorded = run_step(copy, "Linux", "4b")
     assert f"NOT RECORDED  {relative}" in recorded.stdout
 

@@ -231,13 +231,14 @@ def _check_or_repair(arguments: argparse.Namespace) -> int:
 
 def _export(arguments: argparse.Namespace) -> int:
     from reclaim.locker import Locker
-    from reclaim.packs import choose_items, encrypt_pack, export_pack
+    from reclaim.packs import choose, encrypt_pack, export_pack
 
     try:
         box = Locker.open(arguments.locker, _passphrase(arguments))
-        item_ids, scope = None, ""
+        item_ids, incident_ids, scope = None, None, ""
         if arguments.incident or arguments.since or arguments.until:
-            item_ids = choose_items(box, arguments.incident, arguments.since, arguments.until)
+            chosen = choose(box, arguments.incident or (), arguments.since, arguments.until)
+            item_ids, incident_ids = chosen.item_ids, chosen.incident_ids
             scope = _scope_words(box, arguments)
         pack = export_pack(
             box,
@@ -247,6 +248,7 @@ def _export(arguments: argparse.Namespace) -> int:
             item_ids=item_ids,
             authorities=tuple(arguments.timestamp_authority),
             scope=scope,
+            incident_ids=incident_ids,
         )
         if arguments.encrypt_to:
             sealed = pack.with_name(pack.name + ".tar.age")

@@ -32,6 +32,7 @@ MAX_SENDER_CHARS = 300
 MAX_REASON_CHARS = 500
 UNDER_18_ANSWERS = {"yes": True, "not-sure": True, "no": False}
 SENT_AT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+SENT_AT_UNKNOWN = ("unknown", "not known")  # --sent-at for a message whose time is not known
 
 
 class InputError(ReclaimError):
@@ -103,7 +104,12 @@ def _message_parser(actions: "Actions[argparse.ArgumentParser]") -> argparse.Arg
     parser = actions.add_parser("message", help="keep a message or threat, word for word")
     parser.add_argument("path", type=Path, help="the locker folder")
     parser.add_argument("--sender", required=True, help="who sent it (name, username, number)")
-    parser.add_argument("--sent-at", required=True, metavar="WHEN", help="2026-11-20T21:30 (UTC)")
+    parser.add_argument(
+        "--sent-at",
+        required=True,
+        metavar="WHEN",
+        help="2026-11-20T21:30 (UTC), or unknown if you do not know when it was sent",
+    )
     parser.add_argument("--incident", metavar="ID", help="the incident it is part of")
     parser.add_argument(
         "--file", type=Path, metavar="TEXT", help="a UTF-8 text file with the message (else stdin)"
@@ -283,17 +289,33 @@ def _date(value: str | None, option: str) -> str:
     if not value:
         return ""
     try:
-        return datetime.date.fromisoformat(value.strip()).isoformat()
+        day = datetime.date.fromisoformat(value.strip()).isoformat()
     except ValueError:
         raise InputError(f"{option}: {value!r} is not a date such as 2026-11-23") from None
+    return _not_future(day, option)
 
 
 def _sent_at(value: str) -> str:
-    """Return the time a message was sent, as the web stores it (ISO 8601, UTC)."""
+    """Return the time a message was sent, as the web stores it (ISO 8601, UTC; "" unknown)."""
+    if value.strip().lower() in SENT_AT_UNKNOWN:
+        return ""
     for layout in SENT_AT_FORMATS:
         try:
             moment = datetime.datetime.strptime(value.strip(), layout)
         except ValueError:
             continue
-        return moment.replace(tzinfo=datetime.UTC).isoformat()
-    raise InputError(f"--sent-at: {value!r} is not a time such as 2026-11-20T21:30 (UTC)")
+        return _not_future(moment.replace(tzinfo=datetime.UTC).isoformat(), "--sent-at")
+    raise InputError(
+        f"--sent-at: {value!r} is not a time such as 2026-11-20T21:30 (UTC), nor unknown"
+    )
+
+
+def _not_future(value: str, option: str) -> str:
+    """Return ``value`` unless it is a date still to come (then say so, naming the option)."""
+    from reclaim.locker import IncidentError, check_not_future
+
+    try:
+        check_not_future(value, "That is in the future")
+    except IncidentError as error:
+        raise InputError(f"{option}: {error}") from None
+    return value

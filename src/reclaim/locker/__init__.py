@@ -8,7 +8,14 @@ master key, so that it can later be shared with a helpline without sharing the r
 from reclaim.locker._custody import CustodyEntry, CustodyError, verify_chain
 from reclaim.locker._errors import CorruptLockerError, LockerError, RolledBackError, WrongKeyError
 from reclaim.locker._inbox import Delivery
-from reclaim.locker._incidents import INCIDENT_KINDS, Incident, IncidentError, Under18Error
+from reclaim.locker._incidents import (
+    INCIDENT_KINDS,
+    Incident,
+    IncidentError,
+    Under18Error,
+    check_not_future,
+    latest_today,
+)
 from reclaim.locker._keys import LOW_MEMORY_PROFILE, KdfError, KdfParams, calibrate
 from reclaim.locker._locker import (
     BatchProofs,
@@ -51,7 +58,9 @@ __all__ = [
     "WrongKeyError",
     "calibrate",
     "check_locker",
+    "check_not_future",
     "key_anchor_data",
+    "latest_today",
     "quarantined",
     "remove_abandoned",
     "repair_locker",

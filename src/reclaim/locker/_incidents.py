@@ -50,6 +50,11 @@ class Incident:
         for value in (self.happened_on, self.discovered_on):
             if value:
                 _check_date(value)
+                check_not_future(value, "That date is in the future")
+        if self.discovered_on and self.happened_on[:10] > self.discovered_on[:10]:
+            raise IncidentError(
+                "It cannot have happened after you found out about it: check the two dates"
+            )
         for url in self.urls:
             if not url.startswith(("https://", "http://")):
                 raise IncidentError(f"{url!r} is not a web address")
@@ -62,3 +67,18 @@ def _check_date(value: str) -> None:
         raise IncidentError(
             f"{value!r} is not a date such as 2026-11-23 or 2026-11-23T21:30"
         ) from None
+
+
+def latest_today() -> datetime.date:
+    """Return the latest date it is now anywhere on Earth (UTC+14): no date can be later."""
+    return (datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=14)).date()
+
+
+def check_not_future(value: str, problem: str) -> None:
+    """Raise IncidentError saying ``problem`` if the ISO date or time ``value`` is to come."""
+    try:
+        day = datetime.date.fromisoformat(value[:10])
+    except ValueError:
+        return  # not a date at all: the caller's format check says so
+    if day > latest_today():
+        raise IncidentError(f"{problem} ({value[:10]}): give the date it was, or leave it out")

@@ -67,7 +67,7 @@ from reclaim.locker._files import (
 from reclaim.locker._head import MARKER, check_head, seal_head
 from reclaim.locker._header import FORMAT, HEADER, VERSION, read_header
 from reclaim.locker._inbox import Delivery, Inbox, deliver, public_bytes
-from reclaim.locker._incidents import Incident, Under18Error
+from reclaim.locker._incidents import Incident, Under18Error, check_not_future
 from reclaim.locker._keys import (
     KdfError,
     KdfParams,
@@ -407,7 +407,11 @@ class Locker:
     def add_message(
         self, text: str, sender: str, sent_at: str, incident: str | None = None
     ) -> EvidenceItem:
-        """Store a message or threat as typed or pasted, with who sent it and when."""
+        """Store a message or threat as typed or pasted, with who sent it and when.
+
+        ``sent_at`` is "" when the person does not know when it was sent.
+        """
+        check_not_future(sent_at, "A message cannot have been sent in the future")
         if incident is not None:
             self.incident(incident)
         details = {"sender": sender, "sent_at": sent_at}

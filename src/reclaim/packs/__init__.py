@@ -1,6 +1,6 @@
 """Evidence packs: export from the locker, and independent verification."""
 
-from reclaim.packs._choose import choose_items
+from reclaim.packs._choose import PackChoice, choose, choose_items
 from reclaim.packs._encrypt import encrypt_pack
 from reclaim.packs._export import PackError, export_pack
 from reclaim.packs._report import Exhibit
@@ -13,7 +13,9 @@ __all__ = [
     "WARN",
     "Check",
     "Exhibit",
+    "PackChoice",
     "PackError",
+    "choose",
     "choose_items",
     "complete_timestamps",
     "encrypt_pack",

@@ -25,7 +25,7 @@ from asn1crypto import tsp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from reclaim.locker import BatchProofs, CustodyEntry, Locker, key_anchor_data
-from reclaim.locker._custody import CustodyError, parse_entry
+from reclaim.locker._custody import CustodyError
 from reclaim.locker._merkle import MerkleError, leaf_hash, root_data, root_from_path
 from reclaim.locker._sshsig import fingerprint, spoken_fingerprint
 from reclaim.locker._timestamps import TimestampError, _signer_certificate, verify_token
@@ -40,6 +40,7 @@ from reclaim.packs._layout import (
 )
 from reclaim.packs._report import Exhibit
 from reclaim.packs._timestamps import Trust
+from reclaim.packs._withhold import read_pack_log
 
 FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}")
 SPOKEN = re.compile(r"\b(?:[0-9a-f]{4} ){7}[0-9a-f]{4}\b")
@@ -182,7 +183,7 @@ def _safely(name: str, run: Callable[[], list[Check]]) -> list[Check]:
 
 def _custody(root: Path) -> list[CustodyEntry]:
     try:
-        return [parse_entry(line) for line in (root / CUSTODY_LOG).read_bytes().splitlines()]
+        return read_pack_log((root / CUSTODY_LOG).read_bytes()).entries
     except (OSError, ValueError, CustodyError):
         return []  # the custody log check says why
 

@@ -2,9 +2,52 @@
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from reclaim.locker import EvidenceItem, Locker
+from reclaim.locker import EvidenceItem, Incident, Locker
 from reclaim.packs._export import PackError
+
+
+@dataclass(frozen=True)
+class PackChoice:
+    """The items and incidents chosen for a pack (export_pack's item_ids and incident_ids)."""
+
+    item_ids: list[str]
+    incident_ids: list[str]
+
+
+def choose(
+    box: Locker,
+    incident_ids: Sequence[str] = (),
+    since: str | None = None,
+    until: str | None = None,
+) -> PackChoice:
+    """Return the chosen incidents (all if none) and their items within the dates.
+
+    An item's date is when it was captured, sent (a message) or added; an incident's, when it
+    happened (or was found); ``since`` and ``until`` are ISO dates, both included. An incident
+    with no files (every under-18 incident is one) is chosen all the same.
+    """
+    known = {incident.id: incident for incident in box.incidents()}
+    for incident_id in incident_ids:
+        if incident_id not in known:
+            raise PackError(f"there is no incident {incident_id} in this locker")
+    first, last = _date(since, "since"), _date(until, "until")
+    if first and last and first > last:
+        raise PackError(f"since ({since}) is after until ({until}): swap them")
+
+    def within(day: datetime.date | None) -> bool:
+        return day is not None and (first is None or day >= first) and (last is None or day <= last)
+
+    items = [
+        item.id
+        for item in box.items()
+        if (not incident_ids or item.incident in incident_ids) and within(_evidence_date(item))
+    ]
+    incidents = list(incident_ids) or [i for i, found in known.items() if within(_on(found))]
+    if not items and not incidents:
+        raise PackError("nothing in the locker matches that choice")
+    return PackChoice(items, incidents)
 
 
 def choose_items(
@@ -13,28 +56,16 @@ def choose_items(
     since: str | None = None,
     until: str | None = None,
 ) -> list[str]:
-    """Return the ids of the items in the chosen incidents (all if none) and dates, in order.
+    """Return the ids of the items ``choose`` picks (see there), in order."""
+    return choose(box, incident_ids, since, until).item_ids
 
-    An item's date is when it was captured, sent (a message) or added; ``since`` and
-    ``until`` are ISO dates, both included.
-    """
-    known = {incident.id for incident in box.incidents()}
-    for incident_id in incident_ids:
-        if incident_id not in known:
-            raise PackError(f"there is no incident {incident_id} in this locker")
-    first, last = _date(since, "since"), _date(until, "until")
-    if first and last and first > last:
-        raise PackError(f"since ({since}) is after until ({until}): swap them")
-    chosen = [
-        item.id
-        for item in box.items()
-        if (not incident_ids or item.incident in incident_ids)
-        and (first is None or _evidence_date(item) >= first)
-        and (last is None or _evidence_date(item) <= last)
-    ]
-    if not chosen:
-        raise PackError("nothing in the locker matches that choice")
-    return chosen
+
+def _on(incident: Incident) -> datetime.date | None:
+    when = incident.happened_on or incident.discovered_on
+    try:
+        return datetime.date.fromisoformat(when[:10]) if when else None
+    except ValueError:
+        return None
 
 
 def _date(value: str | None, name: str) -> datetime.date | None:

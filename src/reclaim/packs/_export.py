@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 import shutil
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from reclaim import __version__
 from reclaim.errors import ReclaimError
-from reclaim.locker import CorruptLockerError, EvidenceItem, Locker, scratch_folder
+from reclaim.locker import CorruptLockerError, EvidenceItem, Incident, Locker, scratch_folder
 from reclaim.locker._files import PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE, open_private
 from reclaim.locker._sshsig import fingerprint, openssh_public_key, spoken_fingerprint
 from reclaim.packs._anchors import key_anchor_words, write_anchors
@@ -38,6 +38,7 @@ from reclaim.packs._layout import (
 from reclaim.packs._pdf import write_pdf
 from reclaim.packs._report import Exhibit, build_report, render_html
 from reclaim.packs._timestamps import complete_timestamps, write_log_head_tokens, write_requests
+from reclaim.packs._withhold import kept_entries, pack_log
 
 VERIFY_TEMPLATE = Path(__file__).with_name("VERIFY.md")
 # The key again as PEM, for `openssl pkeyutl -verify`, and the custody check script that
@@ -63,9 +64,12 @@ def export_pack(
     item_ids: list[str] | None = None,
     authorities: tuple[str, ...] = (),
     scope: str = "",
+    incident_ids: list[str] | None = None,
 ) -> Path:
-    """Write a pack of the chosen items (all by default) to ``destination``; return it.
+    """Write a pack of the chosen items and incidents (all by default) to ``destination``.
 
+    Return the pack's path. A pack of part of the case holds the chosen incidents (with or
+    without files) and those of its items, and withholds the custody entries about the rest.
     ``scope`` says in words which part of the case was chosen, for the report.
     Each of ``authorities`` (RFC 3161 URLs) is asked to timestamp the tag manifest; one that
     cannot be reached is listed in timestamps/pending.txt ("timestamp pending"). The list of
@@ -75,9 +79,11 @@ def export_pack(
         raise PackError(f"{destination} already exists: choose a new folder for the pack")
     if not re.fullmatch(r"[A-Z]{1,4}", initials):
         raise PackError("initials are one to four capital letters, such as JS")
-    chosen = [item for item in box.items() if item_ids is None or item.id in item_ids]
+    whole_case = item_ids is None and incident_ids is None
+    chosen = [item for item in box.items() if _chosen(item, item_ids, incident_ids)]
     damage = [_damaged(item, item.damaged) for item in chosen if item.damaged]
-    if not any(not item.damaged for item in chosen):
+    incidents = _incidents(box, whole_case, incident_ids or [], chosen)
+    if not incidents and not any(not item.damaged for item in chosen):
         raise PackError("there is nothing to export" + (" that is not damaged" if chosen else ""))
     _remove_legacy_partial(destination)
     # Exhibits are decrypted here: a private scratch folder, removed if anything goes wrong
@@ -91,15 +97,18 @@ def export_pack(
                 exhibits.append(_write_exhibit(box, partial, item, initials, len(exhibits) + 1))
             except CorruptLockerError as error:  # found damaged only now, reading it: go on
                 damage.append(_damaged(item, str(error)))
-        if item_ids is None:
+        if whole_case:
             damage += [
                 f"{d.kind} {d.id} (added {d.added_utc})" for d in box.damaged() if d.kind != "item"
             ]
-        covers = scope or ("the whole case" if item_ids is None else "the chosen items")
+        covers = scope or ("the whole case" if whole_case else "the chosen items")
         if damage:  # said in the report itself, and listed in full in DAMAGE.txt
             covers += f". Not included, damaged in the locker: {len(damage)} (see {DAMAGE_NOTE})"
-        signed = write_log_head_tokens(box, partial) + write_requests(partial, authorities)
-        _write_tag_files(box, partial, exhibits, title, covers, item_ids is None, damage, signed)
+        requests = _requests(box, whole_case, incidents)
+        kept = None if whole_case else _kept(box, exhibits, incidents, requests)
+        signed = write_log_head_tokens(box, partial, kept) + write_requests(partial, authorities)
+        contents = _Contents(exhibits, incidents, kept, requests)
+        _write_tag_files(box, partial, contents, title, covers, damage, signed)
         tag_manifest = (partial / TAG_MANIFEST).read_bytes()
         (partial / SIGNATURE).write_text(box.ssh_sign(SIGNING_NAMESPACE, tag_manifest))
         complete_timestamps(partial)  # over the signed tag manifest; unreachable ones wait
@@ -109,15 +118,57 @@ def export_pack(
     return destination
 
 
+def _chosen(item: EvidenceItem, item_ids: list[str] | None, incident_ids: list[str] | None) -> bool:
+    if item_ids is not None:
+        return item.id in item_ids
+    return incident_ids is None or item.incident in incident_ids
+
+
+def _incidents(
+    box: Locker, whole_case: bool, incident_ids: list[str], chosen: list[EvidenceItem]
+) -> list[Incident]:
+    """Return the pack's incidents: all, or the chosen ones and those its items belong to."""
+    linked = {*incident_ids, *(item.incident for item in chosen)}
+    return [i for i in box.incidents() if whole_case or i.id in linked]
+
+
+def _requests(box: Locker, whole_case: bool, incidents: list[Incident]) -> list[dict[str, object]]:
+    """Return the removal requests the pack covers: all, or those of its incidents."""
+    ids = {incident.id for incident in incidents}
+    return [r for r in box.request_records() if whole_case or r.get("incident_id") in ids]
+
+
+def _kept(
+    box: Locker,
+    exhibits: list[Exhibit],
+    incidents: list[Incident],
+    requests: list[dict[str, object]],
+) -> set[int]:
+    """Return the custody entries a pack of part of the case carries (see _withhold)."""
+    items = [exhibit.item for exhibit in exhibits]
+    named = [incident.id for incident in incidents] + [str(r.get("id")) for r in requests]
+    return kept_entries(box.custody(), items, named)
+
+
+@dataclass(frozen=True)
+class _Contents:
+    """What a pack holds: exhibits, incidents, custody entries (None: all), removal requests."""
+
+    exhibits: list[Exhibit]
+    incidents: list[Incident]
+    kept: set[int] | None
+    requests: list[dict[str, object]]
+
+
 def _damaged(item: EvidenceItem, reason: str) -> str:
     """Return one line of DAMAGE.txt: what the custody log knows of a damaged item."""
     return f"item {item.id} (added {item.added_utc}, sha256 {item.sha256 or 'unknown'}): {reason}"
 
 
 def _write_exhibit(box: Locker, root: Path, item: EvidenceItem, initials: str, n: int) -> Exhibit:
-    number = f"{initials}/{n}"
+    number = f"{initials}-{n}"  # as the file name starts: a slash cannot be in a file name
     safe = re.sub(r"[^\w.-]+", "_", item.name, flags=re.UNICODE).strip("._") or "item"
-    relative = f"{EXHIBITS_FOLDER}/{initials}-{n}_{safe}"
+    relative = f"{EXHIBITS_FOLDER}/{number}_{safe}"
     try:
         with open_private(root / relative) as file:
             for piece in box.read(item.id):
@@ -138,23 +189,26 @@ def _write_exhibit(box: Locker, root: Path, item: EvidenceItem, initials: str, n
         item.kind,
         dict(item.details),
         item.incident,
+        item.note,
     )
 
 
 def _write_tag_files(
     box: Locker,
     root: Path,
-    exhibits: list[Exhibit],
+    contents: _Contents,
     title: str,
     scope: str,
-    whole_case: bool,
     damage: list[str],
     written: list[str],
 ) -> None:
     key = box.public_key()
-    linked = {exhibit.incident for exhibit in exhibits}
-    incidents = [i for i in box.incidents() if whole_case or i.id in linked]
-    report = build_report(title, fingerprint(key), scope, incidents, exhibits, box.custody())
+    exhibits, incidents, kept = contents.exhibits, contents.incidents, contents.kept
+    custody = [entry for entry in box.custody() if kept is None or entry.seq in kept]
+    withheld = len(box.custody()) - len(custody)
+    report = build_report(
+        title, fingerprint(key), scope, incidents, exhibits, custody, withheld, contents.requests
+    )
     payload_bytes = sum(exhibit.size for exhibit in exhibits)
     files = {
         "bagit.txt": "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
@@ -168,7 +222,7 @@ def _write_tag_files(
         "manifest-sha512.txt": "".join(manifest_line(e.sha512, e.file) for e in exhibits),
         EXHIBITS: json.dumps([asdict(e) for e in exhibits], indent=2, ensure_ascii=False) + "\n",
         INCIDENTS: json.dumps([asdict(i) for i in incidents], indent=2, ensure_ascii=False) + "\n",
-        CUSTODY_LOG: "".join(entry.line().decode() + "\n" for entry in box.custody()),
+        CUSTODY_LOG: pack_log(box.custody(), kept),
         PUBLIC_KEY: openssh_public_key(key, SIGNER_IDENTITY) + "\n",
         ALLOWED_SIGNERS: (
             f'{SIGNER_IDENTITY} namespaces="{SIGNING_NAMESPACE}" '

@@ -9,6 +9,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from reclaim.errors import ReclaimError
+from reclaim.packs._report import request_rows
 
 if TYPE_CHECKING:
     from reclaim.packs._report import Report
@@ -48,22 +49,29 @@ def write_pdf(path: Path, report: "Report") -> None:
     pdf.add_page()
     pdf.set_font(size=16)
     pdf.multi_cell(0, 9, report.title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(size=9)
-    for label, text in report.header():
-        pdf.multi_cell(0, 5, f"{label}: {text}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(size=8)
+    # A label and what the person typed are never one line: a line starting in English would
+    # set the direction of an Arabic or Urdu sentence after it, and put its words out of order.
+    _rows(pdf, report.header(), (45, 145))
     _timeline(pdf, report)
     _exhibits(pdf, report)
+    if report.notes():
+        _table(pdf, "Notes on exhibits", ("Exhibit", "Note"), report.notes(), (30, 160))
     if report.details:
         _table(
             pdf,
             "Capture and message details",
-            ("Exhibits", "Kind", "Details"),
+            ("Exhibits", "Kind", "Detail", ""),
             [
-                (", ".join(e.exhibits), e.kind, "\n".join(f"{k}: {v}" for k, v in e.facts))
+                (", ".join(e.exhibits) if n == 0 else "", e.kind if n == 0 else "", label, text)
                 for e in report.details
+                for n, (label, text) in enumerate(e.facts)
             ],
-            (30, 20, 140),
+            (25, 17, 48, 100),
         )
+    if report.requests:
+        rows = request_rows(report)
+        _table(pdf, "Removal requests", ("Request", "Detail", ""), rows, (45, 45, 100))
     _table(
         pdf,
         "Custody log",
@@ -86,6 +94,19 @@ def _timeline(pdf: FPDF, report: "Report") -> None:
         )
     for number, entry in enumerate(report.timeline, 1):
         _table(pdf, f"Incident {number}", ("", ""), entry.facts(), (45, 145), level=10)
+
+
+def _rows(pdf: FPDF, rows: Sequence[tuple[str, str]], widths: tuple[int, int]) -> None:
+    """Write label and text side by side, each its own paragraph, without borders."""
+    with pdf.table(
+        col_widths=widths,
+        text_align="LEFT",
+        line_height=5,
+        borders_layout="NONE",
+        first_row_as_headings=False,
+    ) as table:
+        for row in rows:
+            table.row(row)
 
 
 def _exhibits(pdf: FPDF, report: "Report") -> None:

@@ -40,7 +40,7 @@ HIDDEN_DETAILS = {"delivery"}  # the inbox delivery's id: the locker's bookkeepi
 
 @dataclass(frozen=True)
 class Exhibit:
-    """One exported item with its police-style exhibit number (initials/number)."""
+    """One exported item with its exhibit number (initials-number, as its file name starts)."""
 
     number: str
     file: str
@@ -54,6 +54,7 @@ class Exhibit:
     kind: str = "file"
     details: dict[str, str] = field(default_factory=dict)
     incident: str | None = None
+    note: str = ""  # what the person typed about the file
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,35 @@ class DetailsEntry:
 
 
 @dataclass(frozen=True)
+class RequestSummary:
+    """A removal request, in short: where, to whom, how far it got, for which incident."""
+
+    request: str
+    facts: tuple[tuple[str, str], ...]
+    incident: str = ""
+
+
+def request_summary(record: dict[str, object]) -> RequestSummary:
+    """Return the summary of one removal request record (as the locker keeps it)."""
+    events = record.get("events")
+    sent = [
+        str(e.get("at_utc", ""))
+        for e in (events if isinstance(events, list) else [])
+        if isinstance(e, dict) and e.get("status") == "submitted"
+    ]
+    facts = [
+        ("Address", str(record.get("url") or "")),
+        ("Platform", str(record.get("platform_id") or "")),
+        ("Status", str(record.get("status") or "")),
+        ("Sent (UTC)", sent[-1] if sent else "not sent"),
+        ("Platform's reference", str(record.get("ticket") or "")),
+        ("Removal confirmed by a re-check", "yes" if record.get("verified") is True else ""),
+    ]
+    kept = tuple((label, text) for label, text in facts if text)
+    return RequestSummary(str(record.get("id", "")), kept, str(record.get("incident_id") or ""))
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything the report says, in the order it says it."""
 
@@ -90,6 +120,8 @@ class Report:
     exhibits: tuple[Exhibit, ...]
     details: tuple[DetailsEntry, ...]
     custody: tuple[CustodyEntry, ...]
+    withheld: int = 0  # custody entries about other parts of the case, not in this pack
+    requests: tuple[RequestSummary, ...] = ()
 
     def header(self) -> list[tuple[str, str]]:
         """Return the lines under the title: when exported, what it covers, the signing key."""
@@ -110,6 +142,7 @@ class Report:
         """Return the custody log as table rows, naming the exhibit or incident of each item."""
         labels = {row.item: row.number for row in self.exhibits}
         labels |= {e.incident.id: f"Incident {n}" for n, e in enumerate(self.timeline, 1)}
+        labels |= {r.request: f"Removal request {n}" for n, r in enumerate(self.requests, 1)}
         return [
             (str(c.seq), c.at_utc, c.at_local, c.action, _labelled(labels, c.item))
             for c in self.custody
@@ -120,10 +153,20 @@ class Report:
         if not self.custody:
             return "The custody log is empty."
         counts = ", ".join(f"{a}: {n}" for a, n in Counter(e.action for e in self.custody).items())
+        withheld = (
+            f" {self.withheld} entries about other parts of the case are withheld from this "
+            "pack: each is replaced by its SHA-256, so the chain can still be checked."
+            if self.withheld
+            else ""
+        )
         return (
             f"{len(self.custody)} entries, from {self.custody[0].at_utc} to "
-            f"{self.custody[-1].at_utc} (UTC). Entries per action: {counts}."
+            f"{self.custody[-1].at_utc} (UTC). Entries per action: {counts}.{withheld}"
         )
+
+    def notes(self) -> list[tuple[str, str]]:
+        """Return (exhibit number, note) for each exhibit the person wrote a note on."""
+        return [(row.number, row.note) for row in self.exhibits if row.note.strip()]
 
 
 def _labelled(labels: dict[str, str], item: str | None) -> str:
@@ -139,8 +182,14 @@ def build_report(
     incidents: list[Incident],
     exhibits: list[Exhibit],
     custody: list[CustodyEntry],
+    withheld: int = 0,
+    requests: list[dict[str, object]] | None = None,
 ) -> Report:
-    """Return the report of a pack holding ``exhibits`` (incidents in timeline order)."""
+    """Return the report of a pack holding ``exhibits`` (incidents in timeline order).
+
+    ``custody`` are the entries the pack carries; ``withheld`` counts those it does not.
+    ``requests`` are the removal request records the pack covers.
+    """
     ordered = sorted(enumerate(incidents), key=lambda pair: (_when(pair[1]), pair[0]))
     timeline = tuple(
         TimelineEntry(i, tuple(row.number for row in exhibits if row.incident == i.id))
@@ -156,6 +205,8 @@ def build_report(
         tuple(exhibits),
         _details(exhibits),
         tuple(custody),
+        withheld,
+        tuple(request_summary(record) for record in requests or []),
     )
 
 
@@ -194,6 +245,8 @@ def incident_facts(incident: Incident) -> list[tuple[str, str]]:
 def detail_facts(details: dict[str, str]) -> tuple[tuple[str, str], ...]:
     """Return recorded details as (label, text) pairs: the known ones first, then the rest."""
     known = [(label, details[key]) for key, label in DETAIL_LABELS.items() if details.get(key)]
+    if details.get("sent_at") == "":  # the person said they do not know when it was sent
+        known.append(("Sent at", "not known"))
     others = sorted(
         (key.replace("_", " ").capitalize(), value)
         for key, value in details.items()
@@ -214,7 +267,9 @@ def render_html(report: Report) -> str:
             f'<h1 dir="auto">{_e(report.title)}</h1><p>{header}</p>',
             _timeline_html(report),
             _exhibits_html(report),
+            _notes_html(report),
             _details_html(report),
+            _requests_html(report),
             _custody_html(report),
             "</body></html>\n",
         ]
@@ -250,6 +305,45 @@ def _exhibits_html(report: Report) -> str:
         "<h2>Exhibits</h2><table><tr><th>Exhibit</th><th>Name</th><th>Kind</th><th>Type</th>"
         "<th>Bytes</th><th>Added (UTC)</th><th>Incident</th><th>SHA-256 / SHA-512</th></tr>"
         f"{rows}</table>"
+    )
+
+
+def _notes_html(report: Report) -> str:
+    if not report.notes():
+        return ""
+    rows = "".join(
+        f'<tr><td>{_e(number)}</td><td dir="auto">{_e(note).replace(chr(10), "<br>")}</td></tr>'
+        for number, note in report.notes()
+    )
+    return (
+        "<h2>Notes on exhibits</h2><p>What the person wrote about each file when keeping it.</p>"
+        f"<table><tr><th>Exhibit</th><th>Note</th></tr>{rows}</table>"
+    )
+
+
+def request_rows(report: Report) -> list[tuple[str, str, str]]:
+    """Return each removal request as (its number and incident, label, text) rows."""
+    rows = []
+    for number, summary in enumerate(report.requests, 1):
+        heading = " ".join(
+            part
+            for part in (f"Removal request {number}", report.incident_number(summary.incident))
+            if part
+        )
+        rows += [(heading if n == 0 else "", *fact) for n, fact in enumerate(summary.facts)]
+    return rows
+
+
+def _requests_html(report: Report) -> str:
+    if not report.requests:
+        return ""
+    rows = "".join(
+        f'<tr><td>{_e(first)}</td><td>{_e(label)}</td><td dir="auto">{_e(text)}</td></tr>'
+        for first, label, text in request_rows(report)
+    )
+    return (
+        "<h2>Removal requests</h2><p>The requests made to platforms to take the content down."
+        f"</p><table><tr><th>Request</th><th>Detail</th><th></th></tr>{rows}</table>"
     )
 
 

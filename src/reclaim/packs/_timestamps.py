@@ -11,7 +11,7 @@ token (a downgrade), an edited list, and any file of timestamps/ that nothing ac
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -71,11 +71,14 @@ def load_trust(roots: Sequence[Path] = (), chain: Sequence[Path] = ()) -> Trust:
     return Trust([*named, *load_roots()], named, load_chain(chain))
 
 
-def write_log_head_tokens(box: Locker, root: Path) -> list[str]:
-    """Copy the locker's custody-log timestamps into the pack; return their relative paths."""
+def write_log_head_tokens(box: Locker, root: Path, kept: Collection[int] | None) -> list[str]:
+    """Copy the locker's custody-log timestamps into the pack; return their relative paths.
+
+    ``kept`` are the custody entries the pack carries (None: all of them).
+    """
     written = []
     for entry in box.custody():
-        if entry.action != "log-head-timestamped":
+        if entry.action != "log-head-timestamped" or (kept is not None and entry.seq not in kept):
             continue
         details = entry.details
         stamp = LogStamp(str(details["authority"]), int(details["seq"]), str(details["time"]))
@@ -278,7 +281,9 @@ def _check_log_head(
             )
         if not seq.isdigit() or int(seq) >= entry.seq:
             raise CheckFailedError(f"custody entry {entry.seq} names no earlier entry")
-        stamped = entries[int(seq)]
+        stamped = next((e for e in entries if e.seq == int(seq)), None)
+        if stamped is None:
+            raise CheckFailedError(f"custody entry {entry.seq} names an entry the pack lacks")
         return _token_detail(root, relative, "", (stamped, entry.details.get("time")), trust)
 
     return run_check(f"timestamp {relative}", by_hand, check)

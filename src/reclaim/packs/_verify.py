@@ -17,8 +17,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from reclaim.locker import verify_chain
-from reclaim.locker._custody import CustodyEntry, parse_entry
+from reclaim.locker._custody import CustodyEntry
 from reclaim.locker._sshsig import fingerprint, public_key_blob, verify
 from reclaim.packs._anchors import anchor_checks
 from reclaim.packs._check import (
@@ -43,6 +42,7 @@ from reclaim.packs._layout import (
     parse_manifest,
 )
 from reclaim.packs._timestamps import context_trust, timestamp_checks
+from reclaim.packs._withhold import read_pack_log, verify_pack_log
 
 __all__ = ["FAIL", "PASS", "WARN", "Check", "verify_pack"]
 
@@ -147,20 +147,32 @@ def _check_custody(root: Path, context: Context) -> str:
     key = context.get("key")
     if not isinstance(key, Ed25519PublicKey):
         raise CheckFailedError("cannot check the custody log without a valid signature")
-    entries = _custody_entries(pack_file(root, CUSTODY_LOG).read_bytes())
-    verify_chain(entries, key)
-    context["entries"] = entries
-    added = {(e.item, e.details.get("sha256")) for e in entries if e.action == "item-added"}
+    log = verify_pack_log(_whole_lines(pack_file(root, CUSTODY_LOG).read_bytes()), key)
+    context["entries"] = log.entries
+    added = {(e.item, e.details.get("sha256")) for e in log.entries if e.action == "item-added"}
     for exhibit in _exhibits(root):
         if (exhibit["item"], exhibit["sha256"]) not in added:
             raise CheckFailedError(f"exhibit {exhibit['number']} was never recorded as added")
-    return f"{len(entries)} entries, chained and signed; every exhibit's digest was recorded"
+    withheld = (
+        f"; {log.withheld} entries about other parts of the case are withheld (each by its "
+        "SHA-256, so the chain still links)"
+        if log.withheld
+        else ""
+    )
+    return (
+        f"{len(log.entries)} entries, chained and signed; every exhibit's digest was "
+        f"recorded{withheld}"
+    )
+
+
+def _whole_lines(log: bytes) -> bytes:
+    if not log.endswith(b"\n"):
+        raise CheckFailedError(f"{CUSTODY_LOG} does not end with a whole line")
+    return log
 
 
 def _custody_entries(log: bytes) -> list[CustodyEntry]:
-    if not log.endswith(b"\n"):
-        raise CheckFailedError(f"{CUSTODY_LOG} does not end with a whole line")
-    return [parse_entry(line) for line in log[:-1].split(b"\n")]
+    return read_pack_log(_whole_lines(log)).entries
 
 
 def _exhibits(root: Path) -> list[dict[str, object]]:

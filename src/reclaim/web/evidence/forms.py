@@ -1,14 +1,15 @@
 """Forms of the locker pages: each checks what was typed and says plainly what to change."""
 
+import datetime
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from reclaim.locker import Incident
+from reclaim.locker import Incident, latest_today
 
 # A passphrase guards evidence that an attacker with the files can attack offline; several
 # words are easy to remember and hard to guess. Ten characters is the least we accept.
@@ -114,6 +115,20 @@ class RecoverForm(PassphraseFields):
         self.order_fields(["username", "recovery_code", "passphrase", "passphrase_again"])
 
 
+When = TypeVar("When", datetime.date, datetime.datetime)
+
+
+def _not_future(value: When | None) -> When | None:
+    """Return a date or time the person typed, unless it is still to come."""
+    if value is not None:
+        day = value.date() if isinstance(value, datetime.datetime) else value
+        if day > latest_today():
+            raise forms.ValidationError(
+                _("That date has not come yet. Give the date it was, or leave it empty.")
+            )
+    return value
+
+
 def _lines(text: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
@@ -175,6 +190,22 @@ class IncidentForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def clean_happened_on(self) -> datetime.date | None:
+        return _not_future(self.cleaned_data["happened_on"])
+
+    def clean_discovered_on(self) -> datetime.date | None:
+        return _not_future(self.cleaned_data["discovered_on"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        happened, found = data.get("happened_on"), data.get("discovered_on")
+        if happened and found and happened > found:
+            self.add_error(
+                "discovered_on",
+                _("That is before the day it happened. Check the two dates."),
+            )
+        return data
 
     def clean_urls(self) -> tuple[str, ...]:
         urls = _lines(str(self.cleaned_data["urls"]))
@@ -263,9 +294,32 @@ class MessageForm(IncidentChoiceMixin):
     sender = forms.CharField(label=_("Who sent it? (name, username or number)"), max_length=300)
     sent_at = forms.DateTimeField(
         label=_("When was it sent?"),
+        required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )
+    sent_unknown = forms.BooleanField(label=_("I don't know when it was sent"), required=False)
+
+    def clean_sent_at(self) -> datetime.datetime | None:
+        moment = self.cleaned_data["sent_at"]
+        return moment if moment is None else _not_future(moment)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("sent_unknown") and data.get("sent_at"):
+            self.add_error(
+                "sent_at", _("Give the time, or tick “I don't know when it was sent”, not both.")
+            )
+        elif not data.get("sent_unknown") and "sent_at" in data and not data["sent_at"]:
+            self.add_error(
+                "sent_at", _("Give the time it was sent, or tick “I don't know when it was sent”.")
+            )
+        return data
+
+    def sent_at_text(self) -> str:
+        """Return when the message was sent as stored: ISO 8601, or "" if not known."""
+        moment = self.cleaned_data["sent_at"]
+        return "" if self.cleaned_data["sent_unknown"] or moment is None else moment.isoformat()
 
 
 class CaptureForm(IncidentChoiceMixin):
@@ -291,7 +345,9 @@ class ExportForm(forms.Form):
     title = forms.CharField(label=_("Title of the pack"), max_length=200)
     initials = forms.CharField(
         label=_("Initials for exhibit numbers"),
-        help_text=_("One to four letters, such as JS: exhibits are numbered JS/1, JS/2..."),
+        help_text=_(
+            "One to four letters, such as JS: exhibits and their files are numbered JS-1, JS-2..."
+        ),
         max_length=4,
     )
     incidents = forms.MultipleChoiceField(

@@ -15,13 +15,13 @@ from django.conf import settings
 from django.http import FileResponse
 
 from reclaim.locker import Locker, scratch_folder
-from reclaim.packs import choose_items, encrypt_pack, export_pack
+from reclaim.packs import choose, encrypt_pack, export_pack
 from reclaim.web.evidence.tasks import SCRATCH_EXPORTS
 
 
 def download(box: Locker, choice: dict[str, Any]) -> FileResponse:
     """Export the chosen part of the case; return the pack as a download."""
-    item_ids = choose_items(
+    chosen = choose(
         box,
         choice["incidents"],
         choice["since"].isoformat() if choice["since"] else None,
@@ -37,9 +37,10 @@ def download(box: Locker, choice: dict[str, Any]) -> FileResponse:
             work / name,
             choice["initials"],
             choice["title"],
-            item_ids=item_ids,
+            item_ids=chosen.item_ids,
             authorities=settings.TIMESTAMP_AUTHORITIES,
             scope=_scope_words(box, choice),
+            incident_ids=chosen.incident_ids,
         )
         if settings.TIMESTAMP_AUTHORITIES:
             box.retry_timestamps()

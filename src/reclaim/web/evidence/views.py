@@ -305,7 +305,7 @@ def message_new(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         item = opened.box.add_message(
-            data["text"], data["sender"], data["sent_at"].isoformat(), data["incident"] or None
+            data["text"], data["sender"], form.sent_at_text(), data["incident"] or None
         )
         lockers.timestamp_arrivals(opened.box)
         return redirect("evidence:item", item.id)
