@@ -6,6 +6,7 @@ app_name = "evidence"
 urlpatterns = [
     path("", views.home, name="home"),
     path("set-up/", views.set_up, name="set_up"),
+    path("recovery-code/", views.recovery_code, name="recovery_code"),
     path("unlock/", views.unlock, name="unlock"),
     path("recover/", views.recover, name="recover"),
     path("lock/", views.lock, name="lock"),
