@@ -393,3 +393,44 @@ def test_a_damaged_record_crashes_no_page(
         damage = next(name for name in pack.namelist() if name.endswith("DAMAGE.txt"))
         assert hurt.id in pack.read(damage).decode()
     export.close()
+
+
+def test_loose_evidence_can_be_linked_to_an_incident_later_and_unlinked(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    incident_id = add_incident(client)
+    item_id = str(upload(client, png_bytes())["Location"]).rstrip("/").rsplit("/", 1)[-1]
+    page = client.get(f"/en/locker/items/{item_id}/").content.decode()
+    assert f"/en/locker/items/{item_id}/link/" in page and 'name="incident"' in page
+    linked = client.post(f"/en/locker/items/{item_id}/link/", {"incident": incident_id})
+    assert linked["Location"] == f"/en/locker/items/{item_id}/"
+    assert item_id in client.get(f"/en/locker/incidents/{incident_id}/").content.decode()
+    client.post(f"/en/locker/items/{item_id}/link/", {"incident": ""})
+    box = Locker.open(data_dir / "locker", PASSPHRASE)
+    assert box.items()[0].incident is None
+    changes = [
+        (e.details["incident"], e.details["was"])
+        for e in box.custody()
+        if e.action == "item-linked"
+    ]
+    assert changes == [(incident_id, ""), ("", incident_id)]
+
+
+def test_a_picture_cannot_be_linked_to_an_under_18_incident_but_a_message_can(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    young = add_incident(client, under_18="yes")
+    picture = str(upload(client, png_bytes())["Location"]).rstrip("/").rsplit("/", 1)[-1]
+    refused = client.post(f"/en/locker/items/{picture}/link/", {"incident": young})
+    assert refused.status_code == 400
+    assert "no pictures, videos or page captures are kept" in refused.content.decode()
+    message = client.post(
+        "/en/locker/evidence/message/",
+        {"text": "pay or else", "sender": "someone", "sent_at": "2026-11-20T21:30"},
+    )
+    message_id = str(message["Location"]).rstrip("/").rsplit("/", 1)[-1]
+    assert (
+        client.post(f"/en/locker/items/{message_id}/link/", {"incident": young}).status_code == 302
+    )
+    box = Locker.open(data_dir / "locker", PASSPHRASE)
+    assert {i.id: i.incident for i in box.items()} == {picture: None, message_id: young}

@@ -46,7 +46,9 @@ def test_an_incident_posted_after_the_auto_lock_is_kept_and_filled_in_after_unlo
     assert unlocked["Location"] == "/en/locker/incidents/new/"
     form = client.get("/en/locker/incidents/new/").content.decode()
     assert MARKER in form and "Nothing has been saved yet" in form
-    assert "/en/locker/incidents/new/" in unlocked["Location"] and MARKER not in unlocked["Location"]
+    assert (
+        "/en/locker/incidents/new/" in unlocked["Location"] and MARKER not in unlocked["Location"]
+    )
     assert MARKER not in client.get("/en/locker/case/").content.decode(), "not saved silently"
     assert MARKER not in client.get("/en/locker/incidents/new/").content.decode(), "shown once"
 

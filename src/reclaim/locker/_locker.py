@@ -612,6 +612,25 @@ class Locker:
             {"fields": ",".join(changed), "reason": reason},
         )
 
+    @_exclusive
+    def link_item(self, item_id: str, incident_id: str | None) -> EvidenceItem:
+        """Link an item to an incident (or, given None, to none); return the item as linked.
+
+        The custody log records the change (``item-linked``, with the incident before and
+        after). Refuses (Under18Error) a file or capture for an incident where someone was
+        under 18; a message may be linked to any incident.
+        """
+        entry = self._entry_of(item_id)
+        record = self._record(item_id)
+        if incident_id is not None:
+            self.incident(incident_id)  # LockerError if there is no such incident
+            if record.get("kind", "file") != "message":
+                self.check_media_allowed(incident_id)
+        before = record["incident"] or ""
+        self._stage_record({**record, "incident": incident_id})
+        self._append("item-linked", OWNER, item_id, {"incident": incident_id or "", "was": before})
+        return _item(self._record(item_id), entry)
+
     def incident(self, incident_id: str) -> Incident:
         """Return one incident; raise LockerError if there is none with that id."""
         if incident_id not in self._incident_ids():

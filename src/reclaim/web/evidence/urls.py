@@ -20,6 +20,7 @@ urlpatterns = [
     path("evidence/capture/", views.capture_new, name="capture_new"),
     path("captures/<int:task_id>/dismiss/", views.task_dismiss, name="task_dismiss"),
     path("items/<slug:item_id>/", views.item, name="item"),
+    path("items/<slug:item_id>/link/", views.item_link, name="item_link"),
     path("items/<slug:item_id>/file/", views.item_file, name="item_file"),
     path("items/<slug:item_id>/delete/", views.item_delete, name="item_delete"),
     path("export/", views.export, name="export"),

@@ -216,8 +216,8 @@ def overview(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
     items = box.items()
     context = {
         "timeline": _timeline(incidents, items),
-        "unlinked": [item for item in items if item.incident is None],
-        "tasks": tasks.tasks_for(opened.ref),
+        "unlinked": rows([item for item in items if item.incident is None]),
+        "tasks": tasks.tasks_for(opened.ref, box),
         "new_items": new_items,
         "timestamps": box.timestamps(),
         "requests_to_see": _requests_to_see(opened),
@@ -238,8 +238,31 @@ def _timeline(incidents: list[Incident], items: list[EvidenceItem]) -> list[dict
 
     ordered = sorted(incidents, key=when)
     return [
-        {"incident": i, "items": [item for item in items if item.incident == i.id]} for i in ordered
+        {"incident": i, "items": rows([item for item in items if item.incident == i.id])}
+        for i in ordered
     ]
+
+
+def rows(items: list[EvidenceItem]) -> list[dict[str, Any]]:
+    """Return the items as rows to list: the files of one web capture make one row.
+
+    Each row has the item its link opens (a capture's screenshot, if it has one) and its parts.
+    """
+    found: list[dict[str, Any]] = []
+    captures: dict[str, dict[str, Any]] = {}
+    for item in items:
+        delivery = item.details.get("delivery") if item.kind == "capture" else None
+        if delivery in captures:
+            captures[str(delivery)]["parts"].append(item)
+            continue
+        row = {"item": item, "parts": [item]}
+        found.append(row)
+        if delivery:
+            captures[delivery] = row
+    for row in captures.values():
+        shots = [part for part in row["parts"] if part.name == "screenshot.png"]
+        row["item"] = shots[0] if shots else row["parts"][0]
+    return found
 
 
 @require_http_methods(["GET", "POST"])
@@ -259,7 +282,7 @@ def incident_new(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
 def incident(request: HttpRequest, opened: OpenLocker, incident_id: str) -> HttpResponse:
     """Show one incident and the evidence linked to it."""
     found = _incident(opened, incident_id)
-    items = [item for item in opened.box.items() if item.incident == incident_id]
+    items = rows([item for item in opened.box.items() if item.incident == incident_id])
     context = {"incident": found, "items": items, "refresh": True}
     return render(request, "evidence/incident.html", context)
 
@@ -395,6 +418,33 @@ def task_dismiss(request: HttpRequest, opened: OpenLocker, task_id: int) -> Http
 def item(request: HttpRequest, opened: OpenLocker, item_id: str) -> HttpResponse:
     """Show an item's details; a picture stays blurred until the person asks to see it."""
     found = _item(opened, item_id)
+    form = forms.LinkForm(incidents=opened.box.incidents(), initial={"incident": found.incident})
+    return _item_page(request, opened, found, form)
+
+
+@require_POST
+@needs_open_locker
+def item_link(request: HttpRequest, opened: OpenLocker, item_id: str) -> HttpResponse:
+    """Link an item to an incident, or unlink it; the custody log records the change."""
+    found = _item(opened, item_id)
+    form = forms.LinkForm(request.POST, incidents=opened.box.incidents())
+    if not form.is_valid():
+        return _item_page(request, opened, found, form, status=400)
+    try:
+        opened.box.link_item(found.id, form.cleaned_data["incident"] or None)
+    except Under18Error:
+        return _item_page(request, opened, found, form, "under-18", status=400)
+    return redirect("evidence:item", found.id)
+
+
+def _item_page(
+    request: HttpRequest,
+    opened: OpenLocker,
+    found: EvidenceItem,
+    form: forms.LinkForm,
+    problem: str = "",
+    status: int = 200,
+) -> HttpResponse:
     incident = _incident(opened, found.incident) if found.incident else None
     message = ""
     if found.kind == "message":
@@ -406,8 +456,19 @@ def item(request: HttpRequest, opened: OpenLocker, item_id: str) -> HttpResponse
         "previewable": _previewable(found),
         "show": request.GET.get("show") == "1",
         "refresh": True,
+        "form": form,
+        "problem": problem,
+        "parts": _parts(opened, found),
     }
-    return render(request, "evidence/item.html", context)
+    return render(request, "evidence/item.html", context, status=status)
+
+
+def _parts(opened: OpenLocker, found: EvidenceItem) -> list[EvidenceItem]:
+    """Return the other files of the same capture as ``found`` (none for other items)."""
+    delivery = found.details.get("delivery")
+    if found.kind != "capture" or not delivery:
+        return []
+    return [i for i in opened.box.items() if i.details.get("delivery") == delivery]
 
 
 PREVIEW_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp")

@@ -22,6 +22,8 @@
       event.preventDefault();
       var preview = document.querySelector("[data-preview]");
       preview.classList.toggle("is-blurred");
+      var note = preview.querySelector("[data-blurred-note]");
+      if (note) { note.hidden = !preview.classList.contains("is-blurred"); }
       var other = toggle.getAttribute("data-other-label");
       toggle.setAttribute("data-other-label", toggle.textContent);
       toggle.textContent = other;
