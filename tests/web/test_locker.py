@@ -434,3 +434,19 @@ def test_a_picture_cannot_be_linked_to_an_under_18_incident_but_a_message_can(
     )
     box = Locker.open(data_dir / "locker", PASSPHRASE)
     assert {i.id: i.incident for i in box.items()} == {picture: None, message_id: young}
+
+
+def test_a_pack_of_an_item_linked_later_verifies(
+    client: Client, open_locker: None, tmp_path: Path
+) -> None:
+    first = add_incident(client, summary="First")
+    item_id = str(upload(client, png_bytes(), "later.png")["Location"]).rstrip("/").rsplit("/")[-1]
+    client.post(f"/en/locker/items/{item_id}/link/", {"incident": first})
+    response = client.post(
+        "/en/locker/export/", {"title": "Case", "initials": "js", "incidents": [first]}
+    )
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+    archive.extractall(tmp_path / "out")
+    (pack,) = (tmp_path / "out").iterdir()
+    assert [c for c in verify_pack(pack) if c.status == FAIL] == []
+    assert sorted(p.name for p in (pack / "data" / "exhibits").iterdir()) == ["JS-1_later.png"]
