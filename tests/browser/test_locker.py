@@ -133,6 +133,8 @@ def test_the_caption_no_longer_says_blurred_once_the_picture_is_shown(
     expect(note).to_be_hidden()
     page.locator("[data-preview-toggle]").click()
     expect(note).to_be_visible()
+    results = axe.run(page, options=AXE_OPTIONS)  # the page, with its new link control
+    assert results.violations_count == 0, results.generate_report()
 
 
 @pytest.mark.parametrize("code", ["en", "ar"])

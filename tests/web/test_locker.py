@@ -450,3 +450,11 @@ def test_a_pack_of_an_item_linked_later_verifies(
     (pack,) = (tmp_path / "out").iterdir()
     assert [c for c in verify_pack(pack) if c.status == FAIL] == []
     assert sorted(p.name for p in (pack / "data" / "exhibits").iterdir()) == ["JS-1_later.png"]
+
+
+def test_with_no_incident_yet_the_item_page_says_to_add_one_first(
+    client: Client, open_locker: None
+) -> None:
+    item_id = str(upload(client, png_bytes())["Location"]).rstrip("/").rsplit("/")[-1]
+    page = client.get(f"/en/locker/items/{item_id}/").content.decode()
+    assert "add the incident first" in page and "/link/" not in page

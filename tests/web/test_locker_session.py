@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -24,10 +25,18 @@ def expire(client: Client, settings: SettingsWrapper) -> None:
 
 
 def nothing_plain(data_dir: Path, secret: str) -> None:
-    """Fail if ``secret`` is in the sessions table or any file of the data folder, plainly."""
-    for row in Session.objects.all():
-        assert secret not in str(row.get_decoded()), "a session holds it unsealed"
-        assert secret not in row.session_data
+    """Fail if ``secret`` is readable in any table, any session, or any file of the data folder."""
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, (bytes, memoryview)):
+                        assert secret.encode() not in bytes(value), table
+                    else:
+                        assert secret not in str(value), table
+    for session in Session.objects.all():
+        assert secret not in str(session.get_decoded()), "a session holds it unsealed"
     for path in data_dir.rglob("*"):
         if path.is_file():
             assert secret.encode() not in path.read_bytes(), path
