@@ -11,6 +11,8 @@ from django.db import connection
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from reclaim.locker import Locker
+
 from .conftest import PASSPHRASE, set_up_locker
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +124,16 @@ def test_personal_mode_holds_the_locker_after_five_wrong_passphrases(
     held = Client().post("/en/locker/unlock/", {"passphrase": PASSPHRASE})
     assert held.status_code == 429, "even the right passphrase waits"
     assert "too many tries" in held.content.decode()
+
+
+def test_a_removal_request_posted_after_the_auto_lock_is_filled_in_after_unlocking(
+    client: Client, open_locker: None, settings: SettingsWrapper, data_dir: Path
+) -> None:
+    expire(client, settings)
+    page = "/en/locker/requests/new/write/?url=https://x.com/someone/status/42&country=us"
+    client.post(page, {"route": "0", "signer": MARKER, "email": "jo.safe@example.org"})
+    nothing_plain(data_dir, MARKER)
+    unlocked = client.post("/en/locker/unlock/", {"passphrase": PASSPHRASE})
+    assert unlocked["Location"] == page
+    assert MARKER in client.get(page).content.decode()
+    assert not Locker.open(data_dir / "locker", PASSPHRASE).request_records(), "not sent"

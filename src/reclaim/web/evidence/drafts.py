@@ -23,7 +23,11 @@ Fields = dict[str, str | list[str]]
 
 
 def keep(request: HttpRequest, ref: str, path: str) -> bool:
-    """Seal the posted fields for the locker ``ref``, to refill the form at ``path``."""
+    """Seal the posted fields for the locker ``ref``, to refill the form at ``path``.
+
+    ``path`` is the page's address with its query (a removal request's form needs it): what
+    the person was shown, never what they typed, which is sealed.
+    """
     fields = _typed(request)
     if not fields or not is_local(request, path):
         return False
@@ -47,14 +51,14 @@ def waiting(request: HttpRequest, ref: str | None = None) -> str | None:
 def take(request: HttpRequest, opened: OpenLocker) -> Fields:
     """Return the draft kept for this page, unsealed, and forget it; empty if there is none."""
     draft = request.session.get(DRAFT)
-    if request.method != "GET" or not draft or draft["path"] != request.path:
+    if request.method != "GET" or not draft or draft["path"] != request.get_full_path():
         return {}
     request.session.pop(DRAFT)
     if draft["ref"] != opened.ref:
         return {}
     try:
         sealed = base64.b64decode(draft["sealed"])
-        return dict(json.loads(opened.box.open_note(_label(request.path), sealed)))
+        return dict(json.loads(opened.box.open_note(_label(draft["path"]), sealed)))
     except (ValueError, SealError):
         return {}
 
@@ -62,7 +66,7 @@ def take(request: HttpRequest, opened: OpenLocker) -> Fields:
 def is_local(request: HttpRequest, path: str) -> bool:
     """Return whether ``path`` is an address on this site (never another's)."""
     allowed = url_has_allowed_host_and_scheme(path, {request.get_host()}, request.is_secure())
-    return allowed and path.startswith("/") and "?" not in path
+    return allowed and path.startswith("/") and not path.startswith("//")
 
 
 def _typed(request: HttpRequest) -> Fields:

@@ -57,7 +57,7 @@ def _keep_draft(request: HttpRequest) -> None:
     if ref is None and not settings.SERVICE:
         ref = lockers.PERSONAL  # one locker on this machine: it can only be this one
     if ref is not None:
-        drafts.keep(request, ref, request.path)
+        drafts.keep(request, ref, request.get_full_path())
 
 
 def draft_initial(request: HttpRequest) -> dict[str, Any]:

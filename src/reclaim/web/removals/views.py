@@ -25,7 +25,7 @@ from reclaim.notices import (
     next_steps,
 )
 from reclaim.web.evidence.session import OpenLocker
-from reclaim.web.evidence.views import needs_open_locker
+from reclaim.web.evidence.views import draft_initial, needs_open_locker
 from reclaim.web.removals import forms, services
 from reclaim.web.removals.services import PERSON
 
@@ -65,7 +65,12 @@ def compose(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
     if incident is not None and incident.under_18:
         return render(request, "removals/under18.html", status=400)
     plan = services.catalogue().plan(url, country)
-    form = forms.FactsForm(request.POST or None, routes=plan.routes, can_email=services.can_email())
+    form = forms.FactsForm(
+        request.POST or None,
+        initial=draft_initial(request),  # what was typed as the locker locked, if anything
+        routes=plan.routes,
+        can_email=services.can_email(),
+    )
     if request.method == "POST" and form.is_valid():
         route_index = form.cleaned_data.get("route", -1)
         try:

@@ -50,7 +50,7 @@
     var note = document.createElement("input");
     note.type = "hidden";
     note.name = "draft_for";
-    note.value = window.location.pathname;
+    note.value = window.location.pathname + window.location.search;
     form.appendChild(note);
     form.setAttribute("action", body.getAttribute("data-lock-url"));
     form.removeAttribute("enctype"); // a chosen file is not kept, only the words
