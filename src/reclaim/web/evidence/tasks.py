@@ -4,7 +4,9 @@ The person asks for a capture; a Task row waits with its address sealed (AES-256
 derived from SECRET_KEY, so a copy of the database alone does not show what was captured).
 The worker captures the page with Chromium and seals the files into the locker's inbox with
 the locker's public key (reclaim.locker's inbox); the next page the person opens in their
-locker takes them in as evidence. The same worker re-checks the addresses of open removal
+locker takes them in as evidence. A capture that fails keeps its address and reason sealed
+to the locker's inbox key too, so the person still reads them after a restart (when personal
+mode's SECRET_KEY is new). The same worker re-checks the addresses of open removal
 requests (reclaim.web.removals.services) and makes the hash bank's received hashes active.
 `reclaim serve` runs a worker thread in personal mode; a
 service runs `reclaim worker`.
