@@ -54,6 +54,10 @@ def set_up(browser: Browser, locker_site: str) -> str:
     page.get_by_role("button", name="Create the locker").click()
     expect(page.get_by_role("heading", name="Your recovery code")).to_be_visible()
     code = page.locator(".recovery-code code").inner_text()
+    page.reload()
+    assert page.locator(".recovery-code code").inner_text() == code, "a reload keeps the code"
+    page.get_by_role("button", name="I have written it down").click()
+    expect(page.get_by_role("heading", name="Your case")).to_be_visible()
     context.close()
     return code
 
@@ -111,6 +115,52 @@ def test_auto_lock_warns_a_minute_before_and_staying_keeps_it_open(
     expect(page.get_by_role("heading", name="Your locker is locked")).to_be_visible()
     page.goto(locker_site + "/en/locker/case/")
     expect(page.get_by_role("heading", name="Unlock your evidence locker")).to_be_visible()
+
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_the_caption_no_longer_says_blurred_once_the_picture_is_shown(
+    unlocked: Page, locker_site: str, code: str, tmp_path: Path
+) -> None:
+    page = unlocked
+    picture = tmp_path / "shot.png"
+    picture.write_bytes(png_bytes((200, 120), "purple"))
+    page.goto(f"{locker_site}/{code}/locker/evidence/upload/")
+    page.locator("input[type=file]").set_input_files(str(picture))
+    page.locator("main form[enctype] button[type=submit]").click()
+    caption, toggle = page.locator("figcaption"), page.locator("[data-preview-toggle]")
+    says_blurred = caption.inner_text().replace(toggle.inner_text(), "").strip()
+    assert says_blurred, "a blurred picture's caption says so"
+    toggle.click()
+    expect(caption).not_to_contain_text(says_blurred, use_inner_text=True)  # shown
+    toggle.click()
+    expect(caption).to_contain_text(says_blurred, use_inner_text=True)
+    results = axe.run(page, options=AXE_OPTIONS)  # the page, with its new link control
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_text_typed_as_the_locker_locks_itself_is_back_after_unlocking(
+    unlocked: Page, locker_site: str, code: str
+) -> None:
+    page = unlocked
+    words = "He Said Pay by Friday" if code == "en" else "قال ادفع يوم الجمعة"
+    page.clock.install()
+    page.goto(f"{locker_site}/{code}/locker/evidence/message/")
+    page.locator("textarea[name=text]").fill(words)
+    page.locator("input[name=sender]").fill("an account")
+    page.clock.fast_forward((IDLE_MINUTES * 60 - 59) * 1000)
+    expect(page.locator("[data-auto-lock-warning]")).to_be_visible()  # the warning stays
+    with page.expect_navigation():
+        page.clock.fast_forward(60 * 1000)
+    expect(page.locator("main .note")).to_be_visible()  # what was typed is kept
+    page.goto(f"{locker_site}/{code}/locker/unlock/")
+    page.locator("input[name=passphrase]").fill(PASSPHRASE)
+    page.locator("input[name=passphrase]").press("Enter")
+    page.wait_for_url(f"{locker_site}/{code}/locker/evidence/message/")
+    expect(page.locator("textarea[name=text]")).to_have_value(words)
+    expect(page.locator("input[name=sender]")).to_have_value("an account")
+    page.goto(f"{locker_site}/{code}/locker/case/")
+    expect(page.locator("main")).not_to_contain_text(words)  # kept, never saved silently
 
 
 LOCKER_PAGES = [

@@ -21,14 +21,21 @@ def data_dir(settings: SettingsWrapper, tmp_path: Path) -> Path:
     return tmp_path
 
 
+def set_up_locker(client: Client, **fields: str) -> str:
+    """Set up a locker through the pages, confirm the code is written down; return the code."""
+    data = {"passphrase": PASSPHRASE, "passphrase_again": PASSPHRASE, **fields}
+    response = client.post("/en/locker/set-up/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert response["Location"] == "/en/locker/recovery-code/"
+    code = str(client.get("/en/locker/recovery-code/").context["code"])
+    assert client.post("/en/locker/recovery-code/")["Location"] == "/en/locker/case/"
+    return code
+
+
 @pytest.fixture
 def recovery_code(client: Client, data_dir: Path, db: None) -> str:
     """Set up the personal locker through the page, leaving it open; return the code."""
-    response = client.post(
-        "/en/locker/set-up/", {"passphrase": PASSPHRASE, "passphrase_again": PASSPHRASE}
-    )
-    assert response.status_code == 200
-    return str(response.context["code"])
+    return set_up_locker(client)
 
 
 @pytest.fixture

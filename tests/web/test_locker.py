@@ -393,3 +393,68 @@ def test_a_damaged_record_crashes_no_page(
         damage = next(name for name in pack.namelist() if name.endswith("DAMAGE.txt"))
         assert hurt.id in pack.read(damage).decode()
     export.close()
+
+
+def test_loose_evidence_can_be_linked_to_an_incident_later_and_unlinked(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    incident_id = add_incident(client)
+    item_id = str(upload(client, png_bytes())["Location"]).rstrip("/").rsplit("/", 1)[-1]
+    page = client.get(f"/en/locker/items/{item_id}/").content.decode()
+    assert f"/en/locker/items/{item_id}/link/" in page and 'name="incident"' in page
+    linked = client.post(f"/en/locker/items/{item_id}/link/", {"incident": incident_id})
+    assert linked["Location"] == f"/en/locker/items/{item_id}/"
+    assert item_id in client.get(f"/en/locker/incidents/{incident_id}/").content.decode()
+    client.post(f"/en/locker/items/{item_id}/link/", {"incident": ""})
+    box = Locker.open(data_dir / "locker", PASSPHRASE)
+    assert box.items()[0].incident is None
+    changes = [
+        (e.details["incident"], e.details["was"])
+        for e in box.custody()
+        if e.action == "item-linked"
+    ]
+    assert changes == [(incident_id, ""), ("", incident_id)]
+
+
+def test_a_picture_cannot_be_linked_to_an_under_18_incident_but_a_message_can(
+    client: Client, open_locker: None, data_dir: Path
+) -> None:
+    young = add_incident(client, under_18="yes")
+    picture = str(upload(client, png_bytes())["Location"]).rstrip("/").rsplit("/", 1)[-1]
+    refused = client.post(f"/en/locker/items/{picture}/link/", {"incident": young})
+    assert refused.status_code == 400
+    assert "no pictures, videos or page captures are kept" in refused.content.decode()
+    message = client.post(
+        "/en/locker/evidence/message/",
+        {"text": "pay or else", "sender": "someone", "sent_at": "2026-11-20T21:30"},
+    )
+    message_id = str(message["Location"]).rstrip("/").rsplit("/", 1)[-1]
+    assert (
+        client.post(f"/en/locker/items/{message_id}/link/", {"incident": young}).status_code == 302
+    )
+    box = Locker.open(data_dir / "locker", PASSPHRASE)
+    assert {i.id: i.incident for i in box.items()} == {picture: None, message_id: young}
+
+
+def test_a_pack_of_an_item_linked_later_verifies(
+    client: Client, open_locker: None, tmp_path: Path
+) -> None:
+    first = add_incident(client, summary="First")
+    item_id = str(upload(client, png_bytes(), "later.png")["Location"]).rstrip("/").rsplit("/")[-1]
+    client.post(f"/en/locker/items/{item_id}/link/", {"incident": first})
+    response = client.post(
+        "/en/locker/export/", {"title": "Case", "initials": "js", "incidents": [first]}
+    )
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+    archive.extractall(tmp_path / "out")
+    (pack,) = (tmp_path / "out").iterdir()
+    assert [c for c in verify_pack(pack) if c.status == FAIL] == []
+    assert sorted(p.name for p in (pack / "data" / "exhibits").iterdir()) == ["JS-1_later.png"]
+
+
+def test_with_no_incident_yet_the_item_page_says_to_add_one_first(
+    client: Client, open_locker: None
+) -> None:
+    item_id = str(upload(client, png_bytes())["Location"]).rstrip("/").rsplit("/")[-1]
+    page = client.get(f"/en/locker/items/{item_id}/").content.decode()
+    assert "add the incident first" in page and "/link/" not in page

@@ -12,17 +12,14 @@ from reclaim.web.evidence import lockers
 
 from ..integration.conftest import Authority, authority  # noqa: F401  # the real authority fixture
 from ..loopback import QuietHandler, loopback_server
-from .conftest import PASSPHRASE, png_bytes
+from .conftest import PASSPHRASE, png_bytes, set_up_locker
 from .test_locker import upload
 
 pytestmark = pytest.mark.django_db
 
 
 def set_up(client: Client) -> None:
-    response = client.post(
-        "/en/locker/set-up/", {"passphrase": PASSPHRASE, "passphrase_again": PASSPHRASE}
-    )
-    assert response.status_code == 200
+    set_up_locker(client)
 
 
 def test_set_up_and_uploads_are_timestamped_by_the_configured_authority(

@@ -156,3 +156,36 @@ def test_a_worker_starting_removes_what_killed_exports_and_captures_left(
     stop.set()  # start, tidy, stop
     tasks.run_worker(stop)
     assert [path for path in left if path.exists()] == []
+
+
+def test_a_capture_shows_as_one_item_with_its_parts_and_an_error_page_warns(
+    client: Client, open_locker: None, page_url: str, data_dir: Path
+) -> None:
+    removed = page_url.split("/post/")[0] + "/removed"
+    client.post("/en/locker/evidence/capture/", {"url": removed})
+    assert tasks.run_next() is True
+    case = client.get("/en/locker/case/").content.decode()
+    items = Locker.open(data_dir / "locker", PASSPHRASE).items()
+    assert len(items) >= 4
+    assert case.count(f'Web capture: <span dir="ltr">{removed}') == 1, "one row, not one a file"
+    assert f"Parts: {len(items)}" in case
+    assert "The website answered 404: this is an error page" in case
+    shot = next(item for item in items if item.name == "screenshot.png")
+    page = client.get(f"/en/locker/items/{shot.id}/").content.decode()
+    assert "This capture shows an error page." in page
+    assert all(f"/en/locker/items/{item.id}/" in page for item in items), "its parts are listed"
+
+
+def test_a_refused_capture_keeps_its_address_and_reason_after_a_restart(
+    client: Client, open_locker: None, settings: SettingsWrapper
+) -> None:
+    settings.CAPTURE_ALLOW_PRIVATE = False
+    client.post("/en/locker/evidence/capture/", {"url": "http://127.0.0.1:9/secret"})
+    tasks.run_next()
+    settings.SECRET_KEY = "a-new-key-as-personal-mode-makes-at-each-start-" + "x1y2z3" * 5
+    client.cookies.clear()  # a restart ends every session: the person unlocks again
+    assert client.post("/en/locker/unlock/", {"passphrase": PASSPHRASE}).status_code == 302
+    page = client.get("/en/locker/case/").content.decode()
+    assert "http://127.0.0.1:9/secret" in page and "private address" in page
+    assert "restarted before it finished" not in page
+    assert b"127.0.0.1:9/secret" not in bytes(Task.objects.get().problem)

@@ -10,7 +10,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from reclaim.web.evidence.lockers import MAX_FAILURES
 from reclaim.web.evidence.models import SurvivorAccount
 
-from .conftest import PASSPHRASE
+from .conftest import PASSPHRASE, set_up_locker
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +22,9 @@ def service(settings: SettingsWrapper, data_dir: Path) -> Path:
 
 
 def create_account(client: Client, username: str, passphrase: str = PASSPHRASE) -> str:
-    response = client.post(
-        "/en/locker/set-up/",
-        {"username": username, "passphrase": passphrase, "passphrase_again": passphrase},
+    return set_up_locker(
+        client, username=username, passphrase=passphrase, passphrase_again=passphrase
     )
-    assert response.status_code == 200, response.content.decode()[:3000]
-    return str(response.context["code"])
 
 
 def sign_in(client: Client, username: str, passphrase: str = PASSPHRASE) -> int:

@@ -144,6 +144,24 @@ class Inbox:
         return dict(json.loads((self._folder / delivery_id / ENVELOPE).read_text()))
 
 
+def seal_note(inbox_key: X25519PublicKey, label: str, plaintext: bytes) -> bytes:
+    """Return ``plaintext`` sealed to the inbox key: a one-time public key, then the sealed bytes.
+
+    For small things the web keeps for the owner while the locker is locked (a form's draft);
+    ``label`` names what it is, so a note kept for one purpose cannot be passed off as another.
+    """
+    sender = X25519PrivateKey.generate()
+    key = _content_key(sender.exchange(inbox_key), f"note/{label}")
+    return public_bytes(sender.public_key()) + seal_bytes(key, label.encode(), plaintext)
+
+
+def open_note(private_key: X25519PrivateKey, label: str, sealed: bytes) -> bytes:
+    """Return the plaintext of a note made by ``seal_note`` (SealError if it was changed)."""
+    sender = X25519PublicKey.from_public_bytes(sealed[:32])
+    key = _content_key(private_key.exchange(sender), f"note/{label}")
+    return unseal_bytes(key, label.encode(), sealed[32:])
+
+
 def _content_key(shared_secret: bytes, delivery_id: str) -> bytes:
     info = f"reclaim-inbox/{delivery_id}".encode()
     return HKDF(algorithm=SHA256(), length=32, salt=None, info=info).derive(shared_secret)

@@ -66,7 +66,7 @@ from reclaim.locker._files import (
 )
 from reclaim.locker._head import MARKER, check_head, seal_head
 from reclaim.locker._header import FORMAT, HEADER, VERSION, read_header
-from reclaim.locker._inbox import Delivery, Inbox, deliver, public_bytes
+from reclaim.locker._inbox import Delivery, Inbox, deliver, open_note, public_bytes, seal_note
 from reclaim.locker._incidents import Incident, Under18Error, check_not_future
 from reclaim.locker._keys import (
     KdfError,
@@ -316,6 +316,23 @@ class Locker:
         public = X25519PublicKey.from_public_bytes(_unb64(str(header["inbox_key"])))
         return deliver(root, public, files, kind, incident, details)
 
+    @staticmethod
+    def seal_note(root: Path, label: str, plaintext: bytes) -> bytes:
+        """Return ``plaintext`` sealed to a locker's inbox key, without unlocking it.
+
+        Only the owner, with the locker open, can read it back (``open_note``). Nothing is
+        written: the caller keeps the sealed bytes where it likes.
+        """
+        header = read_header(root)
+        if "inbox_key" not in header:
+            raise LockerError("open this locker once so that it can keep notes")
+        public = X25519PublicKey.from_public_bytes(_unb64(str(header["inbox_key"])))
+        return seal_note(public, label, plaintext)
+
+    def open_note(self, label: str, sealed: bytes) -> bytes:
+        """Return the plaintext of a note sealed to this locker (SealError if changed)."""
+        return open_note(self._inbox_private(), label, sealed)
+
     def session_key(self) -> bytes:
         """Return the master key, for a caller that keeps the locker open between requests.
 
@@ -494,10 +511,13 @@ class Locker:
         return added
 
     def _inbox(self) -> Inbox:
+        return Inbox(self.root, self._inbox_private())
+
+    def _inbox_private(self) -> X25519PrivateKey:
         private = unseal_bytes(
             self._master, b"inbox-key", _unb64(str(self._header["inbox_private"]))
         )
-        return Inbox(self.root, X25519PrivateKey.from_private_bytes(private))
+        return X25519PrivateKey.from_private_bytes(private)
 
     @_exclusive
     def _add_inbox_key(self) -> None:
@@ -595,6 +615,25 @@ class Locker:
             incident.id,
             {"fields": ",".join(changed), "reason": reason},
         )
+
+    @_exclusive
+    def link_item(self, item_id: str, incident_id: str | None) -> EvidenceItem:
+        """Link an item to an incident (or, given None, to none); return the item as linked.
+
+        The custody log records the change (``item-linked``, with the incident before and
+        after). Refuses (Under18Error) a file or capture for an incident where someone was
+        under 18; a message may be linked to any incident.
+        """
+        entry = self._entry_of(item_id)
+        record = self._record(item_id)
+        if incident_id is not None:
+            self.incident(incident_id)  # LockerError if there is no such incident
+            if record.get("kind", "file") != "message":
+                self.check_media_allowed(incident_id)
+        before = record["incident"] or ""
+        self._stage_record({**record, "incident": incident_id})
+        self._append("item-linked", OWNER, item_id, {"incident": incident_id or "", "was": before})
+        return _item(self._record(item_id), entry)
 
     def incident(self, incident_id: str) -> Incident:
         """Return one incident; raise LockerError if there is none with that id."""

@@ -268,6 +268,10 @@ class IncidentChoiceMixin(forms.Form):
         field.choices = [("", _("Not linked to an incident")), *incident_choices(incidents)]
 
 
+class LinkForm(IncidentChoiceMixin):
+    """The incident a piece of evidence already in the locker belongs to (or none)."""
+
+
 class UploadForm(IncidentChoiceMixin):
     """A file to keep: a screenshot, a photo of a message, a video, a chat export."""
 

@@ -31,6 +31,8 @@ from reclaim.web.evidence.models import SignInAttempts, SurvivorAccount
 from reclaim.web.evidence.session import locker_folder
 
 PERSONAL = "personal"
+# The name the personal locker's misses are counted under (a username never has a space).
+PERSONAL_TRIES = " personal locker"
 # An authority that did not answer is asked again by pages after this long (in this process).
 AUTHORITY_REST_SECONDS = 300
 _resting_until: dict[tuple[str, ...], float] = {}
@@ -133,14 +135,7 @@ def recover(username: str | None, code: str, new_passphrase: str) -> tuple[Locke
 
 def _attempt(username: str | None, opener: Opener) -> tuple[Locker, str]:
     if username is None:
-        if not personal_exists():
-            raise AccessError("missing")
-        try:
-            return opener(locker_folder(PERSONAL)), PERSONAL
-        except (CorruptLockerError, CustodyError):  # changed bytes, or a broken chain
-            raise AccessError("damaged") from None
-        except LockerError:
-            raise AccessError("wrong") from None
+        return _attempt_personal(opener)
     attempts = _attempts(username)
     _check_not_held(attempts)
     account = SurvivorAccount.objects.filter(username=username).first()
@@ -156,6 +151,23 @@ def _attempt(username: str | None, opener: Opener) -> tuple[Locker, str]:
         raise AccessError("wrong") from None
     tries.forget(attempts)
     return box, account.locker_id
+
+
+def _attempt_personal(opener: Opener) -> tuple[Locker, str]:
+    """Open the personal locker; five misses hold it, as a username is held in service mode."""
+    if not personal_exists():
+        raise AccessError("missing")
+    attempts = _attempts(PERSONAL_TRIES)
+    _check_not_held(attempts)
+    try:
+        box = opener(locker_folder(PERSONAL))
+    except (CorruptLockerError, CustodyError):  # changed bytes, or a broken chain
+        raise AccessError("damaged") from None
+    except LockerError:
+        _failed(attempts)
+        raise AccessError("wrong") from None
+    tries.forget(attempts)
+    return box, PERSONAL
 
 
 def _attempts(username: str) -> SignInAttempts:

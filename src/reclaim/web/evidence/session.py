@@ -60,6 +60,7 @@ def current(request: HttpRequest) -> OpenLocker | None:
     if time.time() - float(state["seen"]) > settings.LOCKER_IDLE_SECONDS:
         lock(request)
         request.locked_when_idle = True  # type: ignore[attr-defined]  # read by the views
+        request.locked_ref = str(state["ref"])  # type: ignore[attr-defined]  # for a draft
         return None
     try:
         cookie_key = base64.urlsafe_b64decode(cookie)

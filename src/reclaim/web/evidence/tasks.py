@@ -4,7 +4,9 @@ The person asks for a capture; a Task row waits with its address sealed (AES-256
 derived from SECRET_KEY, so a copy of the database alone does not show what was captured).
 The worker captures the page with Chromium and seals the files into the locker's inbox with
 the locker's public key (reclaim.locker's inbox); the next page the person opens in their
-locker takes them in as evidence. The same worker re-checks the addresses of open removal
+locker takes them in as evidence. A capture that fails keeps its address and reason sealed
+to the locker's inbox key too, so the person still reads them after a restart (when personal
+mode's SECRET_KEY is new). The same worker re-checks the addresses of open removal
 requests (reclaim.web.removals.services) and makes the hash bank's received hashes active.
 `reclaim serve` runs a worker thread in personal mode; a
 service runs `reclaim worker`.
@@ -31,6 +33,7 @@ from django.utils import timezone
 from reclaim.errors import ReclaimError
 from reclaim.locker import (
     Locker,
+    LockerError,
     SealError,
     remove_abandoned,
     scratch_folder,
@@ -41,6 +44,9 @@ from reclaim.web.evidence.models import Task
 from reclaim.web.evidence.session import locker_folder
 
 CAPTURE = "capture"
+# A refused capture's note, sealed to the locker: marked so it is told from older rows.
+OWNER_NOTE = b"owner-note:"
+REFUSAL = "capture-refused"
 POLL_SECONDS = 1.0
 SCRATCH_EXPORTS = (
     "exports"  # under DATA_DIR: where web exports decrypt (reclaim.web.evidence.packs)
@@ -66,9 +72,14 @@ def queue_capture(ref: str, url: str, incident: str | None) -> Task:
     return Task.objects.create(kind=CAPTURE, locker_ref=ref, payload=payload)
 
 
-def tasks_for(ref: str) -> list[TaskView]:
-    """Return the locker's tasks that are waiting, running or failed."""
-    return [_view(task) for task in Task.objects.filter(locker_ref=ref).exclude(status=Task.DONE)]
+def tasks_for(ref: str, box: Locker | None = None) -> list[TaskView]:
+    """Return the locker's tasks that are waiting, running or failed.
+
+    Given the open locker, a refused capture's address and reason are read from the note
+    sealed to it, which outlives a restart (and a SECRET_KEY made afresh for each run).
+    """
+    waiting = Task.objects.filter(locker_ref=ref).exclude(status=Task.DONE)
+    return [_view(task, box) for task in waiting]
 
 
 def forget_done(ref: str) -> None:
@@ -145,9 +156,23 @@ def _run(task: Task) -> None:
         problem = "something went wrong while capturing the page"
     Task.objects.filter(id=task.id).update(
         status=Task.FAILED if problem else Task.DONE,
-        problem=seal_payload({"problem": problem}) if problem else None,
+        problem=_refusal(task, problem) if problem else None,
         finished=timezone.now(),
     )
+
+
+def _refusal(task: Task, problem: str) -> bytes:
+    """Return why a capture failed, with its address, sealed to the locker's inbox key.
+
+    The worker cannot read the locker, but it can seal to it; the owner reads the note with
+    the locker open, after a restart too. Without an inbox key, it is sealed as the address is.
+    """
+    try:
+        url = unseal_payload(bytes(task.payload))["url"]
+        note = json.dumps({"url": url, "problem": problem}).encode()
+        return OWNER_NOTE + Locker.seal_note(locker_folder(task.locker_ref), REFUSAL, note)
+    except (SealError, LockerError, OSError):
+        return seal_payload({"problem": problem})
 
 
 def _capture(task: Task) -> None:
@@ -164,12 +189,19 @@ def _capture(task: Task) -> None:
         Locker.deliver(root, capture.files, CAPTURE, request["incident"], details)
 
 
-def _view(task: Task) -> TaskView:
+def _view(task: Task, box: Locker | None) -> TaskView:
+    sealed = bytes(task.problem) if task.problem else b""
+    if sealed.startswith(OWNER_NOTE) and box is not None:
+        try:
+            note = json.loads(box.open_note(REFUSAL, sealed[len(OWNER_NOTE) :]))
+            return TaskView(task.id, note["url"], None, Task.FAILED, note["problem"])
+        except (SealError, ValueError):
+            pass  # not this locker's note: said as a restart below
     try:
         request = unseal_payload(bytes(task.payload))
+        problem = unseal_payload(sealed)["problem"] if sealed else ""
     except SealError:  # sealed under an earlier SECRET_KEY (personal mode makes one per run)
         return TaskView(task.id, "", None, Task.FAILED, "restarted")
-    problem = unseal_payload(bytes(task.problem))["problem"] if task.problem else ""
     return TaskView(task.id, request["url"], request["incident"], task.status, problem)
 
 

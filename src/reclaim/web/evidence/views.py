@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reclaim.errors import ReclaimError
 from reclaim.locker import EvidenceItem, Incident, LockerError, Under18Error
 from reclaim.locker._intake import IntakeError, read_metadata, sniff
-from reclaim.web.evidence import forms, lockers, packs, session, tasks
+from reclaim.web.evidence import drafts, forms, lockers, packs, recovery, session, tasks
 from reclaim.web.evidence.session import OpenLocker
 
 View = Callable[..., HttpResponseBase]
@@ -39,11 +39,30 @@ def needs_open_locker(view: View) -> View:
         opened = session.current(request)
         if opened is None:
             idle = getattr(request, "locked_when_idle", False)
+            if request.method == "POST":
+                _keep_draft(request)
             return redirect(reverse("evidence:unlock") + ("?idle=1" if idle else ""))
         request.idle_seconds = session.seen_now(request)  # type: ignore[attr-defined]
+        if recovery.waiting(request) and view.__name__ != "recovery_code":
+            return redirect("evidence:recovery_code")  # set-up is final once it is written down
+        request.draft = drafts.take(request, opened)  # type: ignore[attr-defined]
         return view(request, opened, *args, **kwargs)
 
     return wrapper
+
+
+def _keep_draft(request: HttpRequest) -> None:
+    """Keep what was posted to a locked locker, sealed, to refill the form after unlocking."""
+    ref = getattr(request, "locked_ref", None)
+    if ref is None and not settings.SERVICE:
+        ref = lockers.PERSONAL  # one locker on this machine: it can only be this one
+    if ref is not None:
+        drafts.keep(request, ref, request.get_full_path())
+
+
+def draft_initial(request: HttpRequest) -> dict[str, Any]:
+    """Return the fields of a draft kept for this page (see needs_open_locker), or nothing."""
+    return dict(getattr(request, "draft", {}))
 
 
 # Getting in -------------------------------------------------------------------------------
@@ -75,12 +94,27 @@ def set_up(request: HttpRequest) -> HttpResponse:
                 ref = lockers.PERSONAL
         except lockers.AccessError as error:
             return _access_problem(request, "evidence/set_up.html", form, error)
-        response = render(request, "evidence/recovery_code.html", {"code": code})
+        response = redirect("evidence:recovery_code")
         session.open_for(request, response, box, ref)
+        recovery.keep(request, ref, code)
         return response
     if not settings.SERVICE and lockers.personal_exists():
         return redirect("evidence:unlock")
     return render(request, "evidence/set_up.html", {"form": form}, status=_status(form))
+
+
+@require_http_methods(["GET", "POST"])
+@needs_open_locker
+def recovery_code(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
+    """Show the new locker's recovery code until the person says they have written it down."""
+    code = recovery.shown(request, opened)
+    if code is None:
+        recovery.forget(request)  # not this locker's, or damaged: never a page that loops
+        return redirect("evidence:overview")
+    if request.method == "POST":
+        recovery.forget(request)
+        return redirect("evidence:overview")
+    return render(request, "evidence/recovery_code.html", {"code": code})
 
 
 @require_http_methods(["GET", "POST"])
@@ -94,12 +128,16 @@ def unlock(request: HttpRequest) -> HttpResponse:
             )
         except lockers.AccessError as error:
             return _access_problem(request, "evidence/unlock.html", form, error)
-        response = redirect("evidence:overview")
+        response = redirect(drafts.waiting(request, ref) or reverse("evidence:overview"))
         session.open_for(request, response, box, ref)
         return response
     if not settings.SERVICE and not lockers.personal_exists():
         return redirect("evidence:home")
-    context = {"form": form, "idle": request.GET.get("idle") == "1"}
+    context = {
+        "form": form,
+        "idle": request.GET.get("idle") == "1",
+        "draft_waiting": drafts.waiting(request) is not None,
+    }
     return render(request, "evidence/unlock.html", context, status=_status(form))
 
 
@@ -123,8 +161,17 @@ def recover(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def lock(request: HttpRequest) -> HttpResponse:
-    """Lock the locker now (a button, the idle timer, or the idle page refresh)."""
-    response = render(request, "evidence/locked.html", {"idle": request.GET.get("idle") == "1"})
+    """Lock the locker now (a button, the idle timer, or the idle page refresh).
+
+    The page's script, locking a form the person was typing in, posts that form here with
+    ``draft_for`` (the form's address): what was typed is kept sealed for after unlocking.
+    """
+    opened = session.current(request)
+    back = request.POST.get("draft_for", "")
+    if request.method == "POST" and opened is not None and back:
+        drafts.keep(request, opened.ref, back)
+    context = {"idle": request.GET.get("idle") == "1", "draft_waiting": drafts.waiting(request)}
+    response = render(request, "evidence/locked.html", context)
     session.lock(request, response)
     return response
 
@@ -169,8 +216,8 @@ def overview(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
     items = box.items()
     context = {
         "timeline": _timeline(incidents, items),
-        "unlinked": [item for item in items if item.incident is None],
-        "tasks": tasks.tasks_for(opened.ref),
+        "unlinked": rows([item for item in items if item.incident is None]),
+        "tasks": tasks.tasks_for(opened.ref, box),
         "new_items": new_items,
         "timestamps": box.timestamps(),
         "requests_to_see": _requests_to_see(opened),
@@ -191,15 +238,38 @@ def _timeline(incidents: list[Incident], items: list[EvidenceItem]) -> list[dict
 
     ordered = sorted(incidents, key=when)
     return [
-        {"incident": i, "items": [item for item in items if item.incident == i.id]} for i in ordered
+        {"incident": i, "items": rows([item for item in items if item.incident == i.id])}
+        for i in ordered
     ]
+
+
+def rows(items: list[EvidenceItem]) -> list[dict[str, Any]]:
+    """Return the items as rows to list: the files of one web capture make one row.
+
+    Each row has the item its link opens (a capture's screenshot, if it has one) and its parts.
+    """
+    found: list[dict[str, Any]] = []
+    captures: dict[str, dict[str, Any]] = {}
+    for item in items:
+        delivery = item.details.get("delivery") if item.kind == "capture" else None
+        if delivery in captures:
+            captures[str(delivery)]["parts"].append(item)
+            continue
+        row = {"item": item, "parts": [item]}
+        found.append(row)
+        if delivery:
+            captures[delivery] = row
+    for row in captures.values():
+        shots = [part for part in row["parts"] if part.name == "screenshot.png"]
+        row["item"] = shots[0] if shots else row["parts"][0]
+    return found
 
 
 @require_http_methods(["GET", "POST"])
 @needs_open_locker
 def incident_new(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
     """Add an incident to the timeline."""
-    form = forms.IncidentForm(request.POST or None)
+    form = forms.IncidentForm(request.POST or None, initial=draft_initial(request))
     if request.method == "POST" and form.is_valid():
         incident = opened.box.add_incident(form.incident())
         return redirect("evidence:incident", incident.id)
@@ -212,7 +282,7 @@ def incident_new(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
 def incident(request: HttpRequest, opened: OpenLocker, incident_id: str) -> HttpResponse:
     """Show one incident and the evidence linked to it."""
     found = _incident(opened, incident_id)
-    items = [item for item in opened.box.items() if item.incident == incident_id]
+    items = rows([item for item in opened.box.items() if item.incident == incident_id])
     context = {"incident": found, "items": items, "refresh": True}
     return render(request, "evidence/incident.html", context)
 
@@ -222,7 +292,7 @@ def incident(request: HttpRequest, opened: OpenLocker, incident_id: str) -> Http
 def incident_edit(request: HttpRequest, opened: OpenLocker, incident_id: str) -> HttpResponse:
     """Correct an incident; the change and its reason go in the custody log."""
     found = _incident(opened, incident_id)
-    initial = forms.IncidentForm.initial_from(found)
+    initial = {**forms.IncidentForm.initial_from(found), **draft_initial(request)}
     form = forms.CorrectionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         opened.box.correct_incident(form.incident(found.id), form.cleaned_data["reason"])
@@ -247,7 +317,7 @@ def upload(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
     """Keep a file: its bytes untouched, its digests and what can be read about it."""
     box = opened.box
     incidents = box.incidents()
-    initial = {"incident": request.GET.get("incident", "")}
+    initial = {"incident": request.GET.get("incident", ""), **draft_initial(request)}
     form = forms.UploadForm(
         request.POST or None, request.FILES or None, incidents=incidents, initial=initial
     )
@@ -298,7 +368,7 @@ def _keep_upload(opened: OpenLocker, form: forms.UploadForm, incident: str | Non
 @needs_open_locker
 def message_new(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
     """Keep a message or threat as it was written, with who sent it and when."""
-    initial = {"incident": request.GET.get("incident", "")}
+    initial = {"incident": request.GET.get("incident", ""), **draft_initial(request)}
     form = forms.MessageForm(
         request.POST or None, incidents=opened.box.incidents(), initial=initial
     )
@@ -316,7 +386,7 @@ def message_new(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
 @needs_open_locker
 def capture_new(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
     """Ask for a web page to be captured in the background."""
-    initial = {"incident": request.GET.get("incident", "")}
+    initial = {"incident": request.GET.get("incident", ""), **draft_initial(request)}
     form = forms.CaptureForm(
         request.POST or None, incidents=opened.box.incidents(), initial=initial
     )
@@ -348,6 +418,33 @@ def task_dismiss(request: HttpRequest, opened: OpenLocker, task_id: int) -> Http
 def item(request: HttpRequest, opened: OpenLocker, item_id: str) -> HttpResponse:
     """Show an item's details; a picture stays blurred until the person asks to see it."""
     found = _item(opened, item_id)
+    form = forms.LinkForm(incidents=opened.box.incidents(), initial={"incident": found.incident})
+    return _item_page(request, opened, found, form)
+
+
+@require_POST
+@needs_open_locker
+def item_link(request: HttpRequest, opened: OpenLocker, item_id: str) -> HttpResponse:
+    """Link an item to an incident, or unlink it; the custody log records the change."""
+    found = _item(opened, item_id)
+    form = forms.LinkForm(request.POST, incidents=opened.box.incidents())
+    if not form.is_valid():
+        return _item_page(request, opened, found, form, status=400)
+    try:
+        opened.box.link_item(found.id, form.cleaned_data["incident"] or None)
+    except Under18Error:
+        return _item_page(request, opened, found, form, "under-18", status=400)
+    return redirect("evidence:item", found.id)
+
+
+def _item_page(
+    request: HttpRequest,
+    opened: OpenLocker,
+    found: EvidenceItem,
+    form: forms.LinkForm,
+    problem: str = "",
+    status: int = 200,
+) -> HttpResponse:
     incident = _incident(opened, found.incident) if found.incident else None
     message = ""
     if found.kind == "message":
@@ -359,8 +456,19 @@ def item(request: HttpRequest, opened: OpenLocker, item_id: str) -> HttpResponse
         "previewable": _previewable(found),
         "show": request.GET.get("show") == "1",
         "refresh": True,
+        "form": form,
+        "problem": problem,
+        "parts": _parts(opened, found),
     }
-    return render(request, "evidence/item.html", context)
+    return render(request, "evidence/item.html", context, status=status)
+
+
+def _parts(opened: OpenLocker, found: EvidenceItem) -> list[EvidenceItem]:
+    """Return the other files of the same capture as ``found`` (none for other items)."""
+    delivery = found.details.get("delivery")
+    if found.kind != "capture" or not delivery:
+        return []
+    return [i for i in opened.box.items() if i.details.get("delivery") == delivery]
 
 
 PREVIEW_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp")

@@ -8,7 +8,7 @@ import smtplib
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +27,7 @@ from reclaim.notices import (
     next_steps,
 )
 from reclaim.web.evidence.session import OpenLocker
-from reclaim.web.evidence.views import needs_open_locker
+from reclaim.web.evidence.views import draft_initial, needs_open_locker
 from reclaim.web.removals import forms, services
 from reclaim.web.removals.services import PERSON
 
@@ -67,10 +67,12 @@ def compose(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
     their history and servers in their logs): a GET (an old link, a reload after unlocking)
     goes back to step one.
     """
-    if request.method != "POST":
+    kept = draft_initial(request)  # what was typed as the locker locked, if anything
+    if request.method != "POST" and not kept:
         return redirect("removals:start")
-    start_form = forms.StartForm(request.POST)
-    incident = _incident(opened, request.POST.get("incident", ""))
+    data = request.POST if request.method == "POST" else _as_posted(kept)
+    start_form = forms.StartForm(data)
+    incident = _incident(opened, data.get("incident", ""))
     if incident is not None and incident.under_18:
         return render(request, "removals/under18.html", status=400)
     if not start_form.is_valid():
@@ -78,14 +80,24 @@ def compose(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
         return render(request, "removals/start.html", context, status=400)
     url, country = start_form.cleaned_data["url"], start_form.cleaned_data["country"]
     plan = services.catalogue().plan(url, country)
-    first = request.POST.get("step") == "start"
+    first = data.get("step") == "start"
+    restored = request.method != "POST"  # shown again to check and send, never sent unseen
     form = forms.FactsForm(
-        None if first else request.POST, routes=plan.routes, can_email=services.can_email()
+        None if first else data, routes=plan.routes, can_email=services.can_email()
     )
     context = {"form": form, "plan": plan, "url": url, "country": country, "incident": incident}
-    if first or not form.is_valid():
-        return render(request, "removals/compose.html", context, status=200 if first else 400)
+    if first or restored or not form.is_valid():
+        status = 200 if first or restored else 400
+        return render(request, "removals/compose.html", context, status=status)
     return _make(request, opened, context)
+
+
+def _as_posted(fields: dict[str, Any]) -> QueryDict:
+    """Return a kept draft's fields as the form had posted them."""
+    posted = QueryDict(mutable=True)
+    for name, value in fields.items():
+        posted.setlist(name, value if isinstance(value, list) else [value])
+    return posted
 
 
 def _make(request: HttpRequest, opened: OpenLocker, context: dict[str, Any]) -> HttpResponse:

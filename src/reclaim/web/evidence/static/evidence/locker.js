@@ -1,7 +1,9 @@
 // The locker's script. Everything works without it: pages lock on the server after the idle
 // time (and pages without a form refresh to the lock page), and the picture toggle is a link.
 // With it: a warning a minute before the locker locks, with a way to stay; typing counts as
-// activity; the picture toggle needs no reload. It stores nothing.
+// activity; the picture toggle needs no reload. It stores nothing: when it locks a form the
+// person was typing in, it posts that form to the lock address, and the server keeps the
+// words sealed in the locker, to fill the form in again after unlocking.
 (function () {
   "use strict";
   var WARN_BEFORE_MS = 60 * 1000;
@@ -20,6 +22,8 @@
       event.preventDefault();
       var preview = document.querySelector("[data-preview]");
       preview.classList.toggle("is-blurred");
+      var note = preview.querySelector("[data-blurred-note]");
+      if (note) { note.hidden = !preview.classList.contains("is-blurred"); }
       var other = toggle.getAttribute("data-other-label");
       toggle.setAttribute("data-other-label", toggle.textContent);
       toggle.textContent = other;
@@ -30,9 +34,27 @@
   var warnTimer = null;
   var lockTimer = null;
   var lastPing = Date.now();
+  var typedIn = null; // the form the person last typed in, if any
+
+  document.addEventListener("input", function (event) {
+    var form = event.target && event.target.form;
+    if (form && (form.getAttribute("method") || "").toLowerCase() === "post") { typedIn = form; }
+  });
 
   function lockNow() {
+    if (typedIn) { keepAndLock(typedIn); return; }
     window.location.replace(body.getAttribute("data-lock-url"));
+  }
+
+  function keepAndLock(form) {
+    var note = document.createElement("input");
+    note.type = "hidden";
+    note.name = "draft_for";
+    note.value = window.location.pathname + window.location.search;
+    form.appendChild(note);
+    form.setAttribute("action", body.getAttribute("data-lock-url"));
+    form.removeAttribute("enctype"); // a chosen file is not kept, only the words
+    HTMLFormElement.prototype.submit.call(form);
   }
 
   function restartClock() {
