@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "reclaim.web.safety.errors.bare_errors",  # inside the language, for error pages
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -124,6 +125,7 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_AGE = None  # gone when the browser closes, like the session
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "reclaim.web.safety.errors.csrf_failure"
 # Other sites never learn which page linked to them; this site's own forms carry their origin,
 # which Django's CSRF check needs (with no-referrer, Chromium sends "Origin: null").
 SECURE_REFERRER_POLICY = "same-origin"
