@@ -213,3 +213,36 @@ def test_shift_alone_three_times_leaves_even_from_a_field(
         expect(page.locator("[data-exit-status]")).not_to_have_text("")
     page.keyboard.press("Shift")
     page.wait_for_url(neutral_url)
+
+
+@pytest.mark.parametrize("path", ["/en/locker/", "/ar/locker/set-up/", "/en/protect/case/"])
+def test_opening_the_locker_pages_sets_no_cookie(
+    context: BrowserContext, page: Page, site: str, path: str
+) -> None:
+    page.goto(site + path)
+    expect(page.locator("a.exit-button")).to_be_visible()
+    assert context.cookies(site) == []
+
+
+def test_a_form_sent_from_another_site_is_refused(page: Page, site: str, neutral_url: str) -> None:
+    page.goto(neutral_url)  # another origin on loopback: Chromium says "same-site", not ours
+    with page.expect_navigation():
+        page.evaluate(
+            """action => {
+              const form = document.createElement("form");
+              form.method = "post";
+              form.action = action;
+              for (const name of ["passphrase", "passphrase_again"]) {
+                const field = document.createElement("input");
+                field.name = name;
+                field.value = "chosen by someone else";
+                form.append(field);
+              }
+              document.body.append(form);
+              form.submit();
+            }""",
+            site + "/en/locker/set-up/",
+        )
+    expect(page.locator("h1")).to_have_text("This page could not be opened")
+    page.goto(site + "/en/locker/")
+    expect(page.locator("a[href='/en/locker/set-up/']").first).to_be_visible()
