@@ -4,7 +4,8 @@ Shift shortcut and the page's language are there too; printing leaves them out."
 import pytest
 from playwright.sync_api import Page, expect
 
-from .test_locker import locker_site, set_up, unlocked  # noqa: F401  (fixtures)
+from .test_accessibility import AXE_OPTIONS
+from .test_locker import axe, locker_site, set_up, unlocked  # noqa: F401  (fixtures)
 from .test_removals import _write_request
 
 DIRECTIONS = {"en": "ltr", "ar": "rtl"}
@@ -21,6 +22,8 @@ def test_not_found_page_has_the_exit_and_the_shortcut(
         DIRECTIONS[code],
     ]
     expect(page.locator("a.exit-button")).to_be_visible()
+    results = axe.run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
     for _ in range(3):
         page.keyboard.press("Shift")
     page.wait_for_url(neutral_url)
