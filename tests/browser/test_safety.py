@@ -246,3 +246,13 @@ def test_a_form_sent_from_another_site_is_refused(page: Page, site: str, neutral
     expect(page.locator("h1")).to_have_text("This page could not be opened")
     page.goto(site + "/en/locker/")
     expect(page.locator("a[href='/en/locker/set-up/']").first).to_be_visible()
+
+
+def test_shift_held_while_clicking_is_not_a_press(page: Page, site: str) -> None:
+    page.goto(site + "/en/guides/coping/")
+    for _ in range(3):
+        page.keyboard.down("Shift")
+        page.locator("h1").click()  # Shift+click selects text
+        page.keyboard.up("Shift")
+    expect(page.locator("[data-exit-dots] span.pressed")).to_have_count(0, timeout=1000)
+    assert page.url == site + "/en/guides/coping/"

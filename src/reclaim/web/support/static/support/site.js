@@ -41,6 +41,8 @@
       if (event.key !== "Shift") { shiftAlone = false; reset(); return; }
       if (!event.repeat) { shiftAlone = true; }
     }, true);
+    // Shift held while clicking (to select text) is not a press either.
+    document.addEventListener("pointerdown", function () { shiftAlone = false; }, true);
     document.addEventListener("keyup", function (event) {
       if (event.key !== "Shift") { return; }
       var counted = shiftAlone;
