@@ -1,5 +1,6 @@
 """The real content in content/: sourced, dated, and in every language."""
 
+import re
 from pathlib import Path
 
 from reclaim.content import load_library
@@ -53,3 +54,30 @@ def test_the_uk_directory_has_the_specialist_and_emergency_lines() -> None:
     assert gb["Revenge Porn Helpline"].dial == "+443456000459"
     assert gb["Childline"].dial == "+448001111"
     assert any(helpline.emergency and helpline.phone == "999" for helpline in gb.values())
+
+
+# The one duration of the breathing exercise, as each language says it in the summary and in
+# the counting steps (Polish declines it: "around three minutes" is genitive).
+BREATHING_DURATION = {
+    "en": ("about three minutes", "about three minutes"),
+    "pl": ("około trzech minut", "mniej więcej trzy minuty"),
+    "ro": ("cam trei minute", "cam trei minute"),
+    "ur": ("تقریباً تین منٹ", "تقریباً تین منٹ"),
+    "ar": ("نحو ثلاث دقائق", "نحو ثلاث دقائق"),
+}
+
+
+def test_breathing_exercise_gives_one_duration_in_every_language() -> None:
+    for code, (in_summary, in_steps) in BREATHING_DURATION.items():
+        document = library.documents[("exercise", "breathing")][code]
+        steps = [
+            text for section in document.sections for b in section.blocks for text in b.texts()
+        ]
+        assert in_summary in document.summary, code
+        assert any(in_steps in text for text in steps), code
+    english = library.documents[("exercise", "breathing")]["en"]
+    every_text = [english.summary] + [
+        text for section in english.sections for b in section.blocks for text in b.texts()
+    ]
+    durations = {m for text in every_text for m in re.findall(r"(\w+) minutes?", text)}
+    assert durations == {"three"}

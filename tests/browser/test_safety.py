@@ -1,6 +1,7 @@
 """Leaving quickly in a real browser: the Shift shortcut, the button with and without
 JavaScript, what is cleared, and the first-visit explanation."""
 
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 SESSION_COOKIE = "sessionid"
@@ -114,3 +115,144 @@ def test_english_pages_stay_left_to_right(page: Page, site: str) -> None:
     page.goto(site + "/en/guides/coping/")
     exit_box = page.locator("a.exit-button").bounding_box()
     assert exit_box is not None and exit_box["x"] > 400
+
+
+# Every kind of field a person types into, added to a real page as its forms have them.
+FIELD_KINDS = ("text", "textarea", "password", "search", "url")
+ADD_FIELDS = """kinds => {
+  for (const kind of kinds) {
+    const field = document.createElement(kind === "textarea" ? "textarea" : "input");
+    if (kind !== "textarea") { field.type = kind; }
+    field.id = "typed-" + kind;
+    field.setAttribute("aria-label", kind);
+    document.getElementById("main").prepend(field);
+  }
+}"""
+
+
+def type_with_shift(page: Page, words: str) -> None:
+    """Type as a person does: Shift held down for each capital, released after it."""
+    for character in words:
+        if character.isupper():
+            page.keyboard.down("Shift")
+            page.keyboard.press(f"Key{character}")
+            page.keyboard.up("Shift")
+        else:
+            page.keyboard.press(character if character != " " else "Space")
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_typing_capitals_in_any_field_never_leaves(page: Page, site: str, language: str) -> None:
+    page.goto(f"{site}/{language}/locker/set-up/")
+    page.evaluate(ADD_FIELDS, [kind for kind in FIELD_KINDS if kind != "password"])
+    fields = [f"#typed-{kind}" for kind in FIELD_KINDS if kind != "password"]
+    fields += ["#id_passphrase", "#id_passphrase_again"]  # the locker's real password fields
+    for selector in fields:
+        page.locator(selector).click()
+        type_with_shift(page, "He Said Pay")
+        type_with_shift(page, " My Blue Kettle")
+        expect(page.locator(selector)).to_have_value("He Said Pay My Blue Kettle")
+        expect(page.locator("[data-exit-dots] span.pressed")).to_have_count(0)
+    assert page.url == f"{site}/{language}/locker/set-up/"
+
+
+# On the Arabic keyboard Shift gives the short vowels and letters such as "آ" (Shift+N).
+ARABIC_SHIFTED = {"KeyQ": "َ", "KeyW": "ً", "KeyE": "ُ", "KeyN": "آ", "KeyY": "إ", "KeyH": "أ"}
+SHIFT_MODIFIER = 8  # the Chrome DevTools Protocol's bit for Shift
+
+
+def test_arabic_letters_typed_with_shift_never_leave(
+    context: BrowserContext, page: Page, site: str
+) -> None:
+    page.goto(f"{site}/ar/")
+    page.evaluate(ADD_FIELDS, ["textarea"])
+    page.locator("#typed-textarea").click()
+    # Playwright knows only the US layout; the DevTools protocol sends the keys an Arabic
+    # layout sends: Shift down, the key with its Arabic letter, both up.
+    cdp = context.new_cdp_session(page)
+    shift = {"key": "Shift", "code": "ShiftLeft", "windowsVirtualKeyCode": 16}
+    for code, letter in ARABIC_SHIFTED.items():
+        cdp.send(
+            "Input.dispatchKeyEvent", {"type": "rawKeyDown", **shift, "modifiers": SHIFT_MODIFIER}
+        )
+        key = {"key": letter, "code": code, "modifiers": SHIFT_MODIFIER}
+        cdp.send("Input.dispatchKeyEvent", {"type": "keyDown", "text": letter, **key})
+        cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **key})
+        cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **shift, "modifiers": 0})
+    expect(page.locator("#typed-textarea")).to_have_value("".join(ARABIC_SHIFTED.values()))
+    page.wait_for_timeout(300)
+    assert page.url == f"{site}/ar/"
+
+
+def test_another_key_between_presses_starts_the_count_again(page: Page, site: str) -> None:
+    page.goto(site + "/en/")
+    dots = page.locator("[data-exit-dots] span.pressed")
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    expect(dots).to_have_count(2)
+    page.keyboard.press("a")
+    # Well inside the 5 s window, so only the other key can have reset the count.
+    expect(dots).to_have_count(0, timeout=1000)
+    expect(page.locator("[data-exit-status]")).to_have_text("", timeout=1000)
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    page.wait_for_timeout(300)
+    assert page.url == site + "/en/"
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_shift_alone_three_times_leaves_even_from_a_field(
+    page: Page, site: str, neutral_url: str, language: str
+) -> None:
+    page.goto(f"{site}/{language}/locker/set-up/")
+    page.locator("#id_passphrase").click()
+    type_with_shift(page, "My Blue")
+    for press in (1, 2):
+        page.keyboard.press("Shift")
+        expect(page.locator("[data-exit-dots] span.pressed")).to_have_count(press)
+        expect(page.locator("[data-exit-status]")).not_to_have_text("")
+    page.keyboard.press("Shift")
+    page.wait_for_url(neutral_url)
+
+
+@pytest.mark.parametrize("path", ["/en/locker/", "/ar/locker/set-up/", "/en/protect/case/"])
+def test_opening_the_locker_pages_sets_no_cookie(
+    context: BrowserContext, page: Page, site: str, path: str
+) -> None:
+    page.goto(site + path)
+    expect(page.locator("a.exit-button")).to_be_visible()
+    assert context.cookies(site) == []
+
+
+def test_a_form_sent_from_another_site_is_refused(page: Page, site: str, neutral_url: str) -> None:
+    page.goto(neutral_url)  # another origin on loopback: Chromium says "same-site", not ours
+    with page.expect_navigation():
+        page.evaluate(
+            """action => {
+              const form = document.createElement("form");
+              form.method = "post";
+              form.action = action;
+              for (const name of ["passphrase", "passphrase_again"]) {
+                const field = document.createElement("input");
+                field.name = name;
+                field.value = "chosen by someone else";
+                form.append(field);
+              }
+              document.body.append(form);
+              form.submit();
+            }""",
+            site + "/en/locker/set-up/",
+        )
+    expect(page.locator("h1")).to_have_text("This page could not be opened")
+    page.goto(site + "/en/locker/")
+    expect(page.locator("a[href='/en/locker/set-up/']").first).to_be_visible()
+
+
+def test_shift_held_while_clicking_is_not_a_press(page: Page, site: str) -> None:
+    page.goto(site + "/en/guides/coping/")
+    for _ in range(3):
+        page.keyboard.down("Shift")
+        page.locator("h1").click()  # Shift+click selects text
+        page.keyboard.up("Shift")
+    expect(page.locator("[data-exit-dots] span.pressed")).to_have_count(0, timeout=1000)
+    assert page.url == site + "/en/guides/coping/"

@@ -4,9 +4,11 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from reclaim.languages import LANGUAGE_CODES, LANGUAGES
 from reclaim.web.support.content import library, page_paths
+from reclaim.web.support.templatetags.reclaim import whole_filesize
 
 ALL_PAGES = [(code, path) for code in LANGUAGE_CODES for path in page_paths(code)]
 
@@ -191,3 +193,36 @@ def test_pages_make_no_reference_to_other_origins_except_links(client: Client) -
             assert attribute.startswith("/"), (path, attribute)
         for href in re.findall(r'<link[^>]+href="([^"]+)"', html):
             assert href.startswith("/"), (path, href)
+
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_continue_without_an_age_answer_says_what_to_do(client: Client, code: str) -> None:
+    form = client.get(f"/{code}/start/age/", {"situation": "shared"}).content.decode()
+    assert 'name="asked"' in form, "the form says it was sent with Continue"
+    response = client.get(f"/{code}/start/age/", {"situation": "shared", "asked": "1"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'class="error-summary"' in html and 'aria-invalid="true"' in html
+    if code == "en":
+        assert "If you do not know, choose “I am not sure”." in html
+
+
+def test_arriving_at_the_age_question_shows_no_error(client: Client) -> None:
+    response = client.get("/en/start/age/", {"situation": "shared"})
+    assert response.status_code == 200 and "error-summary" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("size", "words"),
+    [(500 * 1024**2, "500 MB"), (1024**3, "1 GB"), (3 * 1024**2 // 2, "1.5 MB")],
+)
+def test_size_limits_read_as_people_write_them(size: int, words: str) -> None:
+    with translation.override("en"):
+        assert whole_filesize(size).replace("\xa0", " ") == words
+
+
+@pytest.mark.django_db
+def test_upload_page_says_up_to_500_mb(client: Client, open_locker: None) -> None:
+    html = client.get("/en/locker/evidence/upload/").content.decode()
+    assert "up to 500 MB." in html and "500.0" not in html
+    assert "500.0" not in client.get("/ar/locker/evidence/upload/").content.decode()

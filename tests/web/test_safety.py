@@ -5,9 +5,14 @@ import logging
 
 import pytest
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib.sessions.models import Session
-from django.test import Client
+from django.test import Client, RequestFactory
+from django.urls import path
+from django.utils import translation
 
+from reclaim.web import urls as site_urls
+from reclaim.web.safety import errors
 from reclaim.web.safety.logging import RedactRequests
 
 
@@ -87,3 +92,70 @@ def test_a_failing_page_is_logged_without_its_path(client: Client) -> None:
         handler.setStream(previous)
     assert "secret-topic-name" not in stream.getvalue()
     assert "/en/" not in stream.getvalue()
+
+
+# Error pages: the page's language and the exit button, whatever went wrong ----------------
+
+EXIT_LINK = '<a class="exit-button" href="/exit/"'
+
+
+@pytest.mark.parametrize(("code", "direction"), [("en", "ltr"), ("ar", "rtl")])
+def test_not_found_page_has_the_exit_and_the_language(
+    client: Client, code: str, direction: str
+) -> None:
+    response = client.get(f"/{code}/no-such-page/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert f'<html lang="{code}" dir="{direction}">' in html
+    assert EXIT_LINK in html
+
+
+def _raise(request: object) -> None:
+    raise RuntimeError("a fault in a view")
+
+
+urlpatterns = [*i18n_patterns(path("broken/", _raise)), *site_urls.urlpatterns]
+# The site's own 500 handler (Django's default where the site sets none).
+handler500 = getattr(site_urls, "handler500", "django.views.defaults.server_error")
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize(("code", "direction"), [("en", "ltr"), ("ar", "rtl")])
+def test_server_error_page_has_the_exit_and_the_language(code: str, direction: str) -> None:
+    client = Client(raise_request_exception=False)
+    response = client.get(f"/{code}/broken/")
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert f'<html lang="{code}" dir="{direction}">' in html
+    assert EXIT_LINK in html and "Server Error" not in html
+
+
+def test_a_refused_method_gets_the_error_page_not_an_empty_one(client: Client) -> None:
+    response = client.post("/ar/guides/")
+    assert response.status_code == 405 and response["Allow"] == "GET"
+    html = response.content.decode()
+    assert '<html lang="ar" dir="rtl">' in html and EXIT_LINK in html
+
+
+@pytest.mark.django_db
+def test_a_form_sent_from_another_site_gets_the_error_page(client: Client) -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/ar/locker/set-up/", {}, headers={"Origin": "https://evil.example"})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert '<html lang="ar" dir="rtl">' in html and EXIT_LINK in html
+
+
+def test_error_page_keeps_the_exit_when_the_site_cannot_render(
+    monkeypatch: pytest.MonkeyPatch, rf: RequestFactory
+) -> None:
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("templates unreadable")
+
+    monkeypatch.setattr(errors, "render_to_string", broken)
+    with translation.override("ar"):
+        response = errors.server_error(rf.get("/ar/"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert '<html lang="ar" dir="rtl">' in html and EXIT_LINK in html

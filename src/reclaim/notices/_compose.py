@@ -124,6 +124,11 @@ class Notice:
             head += ["The full request:", ""]
         return "\n".join(head) + self.body
 
+    @property
+    def how_to_send(self) -> str:
+        """Return the one line that says where and how the request goes."""
+        return _how(self.route)
+
     def printable_html(self) -> str:
         """Return the notice as one printable HTML page, with no outside resources."""
         fields = "".join(

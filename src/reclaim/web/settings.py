@@ -79,8 +79,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "reclaim.web.safety.errors.bare_errors",  # inside the language, for error pages
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    # Forms are checked by where the browser says they come from, with no cookie (not Django's
+    # CsrfViewMiddleware, whose cookie every page with a form would set): see safety/origin.py.
+    "reclaim.web.safety.origin.SameOriginForms",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -120,12 +123,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# The admin's own CSRF check (staff only) still uses Django's cookie, set as strictly.
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_AGE = None  # gone when the browser closes, like the session
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "reclaim.web.safety.errors.csrf_failure"
+# W003 asks for Django's CsrfViewMiddleware; forms are checked instead by where the browser says
+# they come from (reclaim.web.safety.origin.SameOriginForms), which needs no cookie.
+SILENCED_SYSTEM_CHECKS = ["security.W003"]
 # Other sites never learn which page linked to them; this site's own forms carry their origin,
-# which Django's CSRF check needs (with no-referrer, Chromium sends "Origin: null").
+# which the form check needs from browsers without Sec-Fetch-Site (safety/origin.py; with
+# no-referrer, Chromium sends "Origin: null").
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -17,3 +17,9 @@ urlpatterns = [
         path("", include("reclaim.web.support.urls")),
     ),
 ]
+
+# Every error page in the page's language with the exit button (reclaim.web.safety.errors).
+handler400 = "reclaim.web.safety.errors.bad_request"
+handler403 = "reclaim.web.safety.errors.permission_denied"
+handler404 = "reclaim.web.safety.errors.page_not_found"
+handler500 = "reclaim.web.safety.errors.server_error"

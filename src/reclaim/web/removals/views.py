@@ -305,11 +305,10 @@ def recipient(request: HttpRequest, opened: OpenLocker, request_id: str) -> Http
 @require_GET
 @needs_open_locker
 def printable(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpResponse:
-    """The request as one page to print or save."""
+    """The request as one page to print or save, with the site's exit button and language."""
     notice = _notice(opened, request_id)
-    response = HttpResponse(notice.printable_html(), content_type="text/html; charset=utf-8")
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response
+    context = {"notice": notice, "request_id": request_id, "refresh": True}
+    return render(request, "removals/print.html", context)
 
 
 @require_GET

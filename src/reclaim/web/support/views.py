@@ -43,8 +43,14 @@ def age(request: HttpRequest) -> HttpResponse:
         return redirect("support:plan", UNDER_18_PLAN)
     if answer == "adult":
         return redirect("support:plan", situation)
-    context = {"situation": situation, "error": _("Choose one answer.") if answer else None}
-    return render(request, "support/age.html", context, status=400 if answer else 200)
+    # "asked" comes with the form's Continue: without it the person has only just arrived.
+    error = None
+    if answer:
+        error = _("Choose one answer.")
+    elif request.GET.get("asked"):
+        error = _("Choose one answer. If you do not know, choose “I am not sure”.")
+    context = {"situation": situation, "error": error}
+    return render(request, "support/age.html", context, status=400 if error else 200)
 
 
 @require_GET

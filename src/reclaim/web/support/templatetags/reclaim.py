@@ -1,7 +1,10 @@
 """Template filters that turn content text into safe HTML and label facts in the language."""
 
 from django import template
+from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from reclaim.content import to_html
 from reclaim.web.support.content import url_of
@@ -13,3 +16,16 @@ register = template.Library()
 def markup(text: str) -> SafeString:
     """Return content text as HTML: escaped, with its links and emphasis."""
     return mark_safe(to_html(text, url_of))  # noqa: S308  # to_html escapes every character of input
+
+
+# Django's own catalogue translates these units ("%s MB" and so on) into every language.
+_WHOLE_UNITS = ((1024**3, "%s GB"), (1024**2, "%s MB"), (1024, "%s KB"))
+
+
+@register.filter
+def whole_filesize(size: int) -> str:
+    """Return a size limit as people write it: "500 MB", not filesizeformat's "500.0 MB"."""
+    unit, words = next(((u, w) for u, w in _WHOLE_UNITS if size >= u), (1, ""))
+    if words and size % unit == 0:
+        return gettext(words) % number_format(size // unit)
+    return str(filesizeformat(size))

@@ -16,25 +16,44 @@
 
   if (exitLink) {
     exitLink.addEventListener("click", function (event) { event.preventDefault(); leave(); });
+    watchShift(exitLink.querySelectorAll("[data-exit-dots] span"));
+  }
+
+  // Three presses of Shift on its own, in a row, leave. Shift held to type a capital (or an
+  // Arabic or Urdu letter) is not a press: a press counts when Shift comes up with no other
+  // key pressed since it went down, and any other key resets the count, as GOV.UK's
+  // "Exit this page" does. Keys are watched in the capture phase, so fields cannot hide them.
+  function watchShift(dots) {
     var presses = 0;
+    var shiftAlone = false;
     var timer = null;
-    var dots = exitLink.querySelectorAll("[data-exit-dots] span");
-    var showPresses = function () {
+    var show = function () {
       for (var i = 0; i < dots.length; i++) { dots[i].classList.toggle("pressed", i < presses); }
+      if (status) {
+        status.textContent = presses ? status.getAttribute("data-message").replace("{n}", presses) : "";
+      }
+    };
+    var reset = function () {
+      clearTimeout(timer);
+      if (presses) { presses = 0; show(); }
     };
     document.addEventListener("keydown", function (event) {
-      if (event.key !== "Shift" || event.repeat) { return; }
+      if (event.key !== "Shift") { shiftAlone = false; reset(); return; }
+      if (!event.repeat) { shiftAlone = true; }
+    }, true);
+    // Shift held while clicking (to select text) is not a press either.
+    document.addEventListener("pointerdown", function () { shiftAlone = false; }, true);
+    document.addEventListener("keyup", function (event) {
+      if (event.key !== "Shift") { return; }
+      var counted = shiftAlone;
+      shiftAlone = false;
+      if (!counted) { reset(); return; }
       presses += 1;
-      showPresses();
+      show();
       if (presses >= PRESSES_TO_EXIT) { leave(); return; }
-      if (status) { status.textContent = status.getAttribute("data-message").replace("{n}", presses); }
       clearTimeout(timer);
-      timer = setTimeout(function () {
-        presses = 0;
-        showPresses();
-        if (status) { status.textContent = ""; }
-      }, PRESS_WINDOW_MS);
-    });
+      timer = setTimeout(reset, PRESS_WINDOW_MS);
+    }, true);
   }
 
   var intro = document.querySelector("[data-safety-intro]");

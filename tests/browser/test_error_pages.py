@@ -1,0 +1,46 @@
+"""Error pages and the printable removal request in a real Chromium: the exit button, the
+Shift shortcut and the page's language are there too; printing leaves them out."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .test_accessibility import AXE_OPTIONS
+from .test_locker import axe, locker_site, set_up, unlocked  # noqa: F401  (fixtures)
+from .test_removals import _write_request
+
+DIRECTIONS = {"en": "ltr", "ar": "rtl"}
+
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_not_found_page_has_the_exit_and_the_shortcut(
+    page: Page, site: str, neutral_url: str, code: str
+) -> None:
+    response = page.goto(f"{site}/{code}/no-such-page/")
+    assert response is not None and response.status == 404
+    assert page.evaluate("[document.documentElement.lang, document.dir]") == [
+        code,
+        DIRECTIONS[code],
+    ]
+    expect(page.locator("a.exit-button")).to_be_visible()
+    results = axe.run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    page.wait_for_url(neutral_url)
+
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_printable_request_has_the_exit_but_prints_only_the_request(
+    unlocked: Page,  # noqa: F811
+    locker_site: str,  # noqa: F811
+    code: str,
+) -> None:
+    _write_request(unlocked, locker_site, code, f"https://x.com/someone/status/print-{code}")
+    unlocked.goto(unlocked.url.split("?")[0].rstrip("/") + "/print/")
+    assert unlocked.evaluate("document.dir") == DIRECTIONS[code]
+    expect(unlocked.locator("a.exit-button")).to_be_visible()
+    request = unlocked.locator("article.printable-request")
+    expect(request).to_contain_text(f"https://x.com/someone/status/print-{code}")
+    unlocked.emulate_media(media="print")
+    expect(unlocked.locator("a.exit-button")).to_be_hidden()
+    expect(request).to_be_visible()
