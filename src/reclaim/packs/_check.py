@@ -9,24 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import InvalidSignature
 
 from reclaim.errors import ReclaimError
+from reclaim.locker._timestamps import MALFORMED as TOKEN_MALFORMED
 
 PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
 # What parsers raise on malformed input (asn1crypto and cryptography on DER, json, int(),
 # unpacking): a FAIL whose reason names the exception, so a real bug stays recognisable.
-MALFORMED = (
-    ValueError,
-    TypeError,
-    KeyError,
-    IndexError,
-    AttributeError,
-    OverflowError,
-    StopIteration,
-    UnsupportedAlgorithm,
-    InvalidSignature,
-)
+MALFORMED = (*TOKEN_MALFORMED, InvalidSignature)
 
 
 @dataclass(frozen=True)
