@@ -20,7 +20,9 @@ _BLOCK = re.compile(
     r"\{%\s*blocktranslate(?P<args>[^%]*)%\}(?P<text>.*?)\{%\s*endblocktranslate\s*%\}", re.S
 )
 _VARIABLE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
-_PYTHON = re.compile(r"""\b_\(\s*"([^"]+)"\s*\)""")
+# _("...") in Python, also as literals written on several lines (joined by Python itself).
+_PYTHON = re.compile(r"""\b_\(\s*((?:"[^"]*"\s*)+)\)""")
+_PIECE = re.compile(r'"([^"]*)"')
 
 
 def used_msgids() -> set[str]:
@@ -35,7 +37,8 @@ def used_msgids() -> set[str]:
                 body = " ".join(line.strip() for line in body.strip().splitlines())
             found.add(body)
     for module in WEB.rglob("*.py"):
-        found |= set(_PYTHON.findall(module.read_text()))
+        for pieces in _PYTHON.findall(module.read_text()):
+            found.add("".join(_PIECE.findall(pieces)))
     return found
 
 
@@ -48,6 +51,10 @@ def test_extraction_finds_the_interface_strings() -> None:
     assert "Exit this page" in used
     assert "Helplines in %(country_name)s" in used
     assert "Choose one answer." in used
+    assert (
+        "Line %(line)s could not be read as a hash. Choose the pictures again, or paste the "
+        "lines exactly as the reclaim hash command prints them." in used
+    ), "joined literals too"
 
 
 @pytest.mark.parametrize("code", TRANSLATED)

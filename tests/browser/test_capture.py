@@ -22,6 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 from reclaim.capture import (
     Capture,
     CaptureError,
+    CaptureReason,
     CaptureRefusedError,
     Network,
     capture_page,
@@ -247,15 +248,17 @@ def test_a_site_whose_certificate_is_not_trusted_fails_clearly(
     system_only = Network(
         evidence_site.resolver, evidence_site.policy, ssl.create_default_context()
     )
-    with pytest.raises(CaptureError, match=f"certificate of {NAME} could not be verified"):
+    with pytest.raises(CaptureError, match=f"certificate of {NAME} could not be verified") as error:
         capture_page(base + "/start", tmp_path / "c", chromium=chromium_path, network=system_only)
+    assert error.value.reason == CaptureReason.CERTIFICATE, "the pages say it in their words"
 
 
 def test_a_redirect_into_the_local_network_is_refused(
     base: str, authority: Authority, tmp_path: Path, chromium_path: Path
 ) -> None:
-    with pytest.raises(CaptureError, match="private address"):
+    with pytest.raises(CaptureError, match="private address") as error:
         take(base, "/to-loopback", tmp_path / "c", chromium_path, authority)
+    assert error.value.reason == CaptureReason.PRIVATE
 
 
 def test_private_addresses_are_refused_before_anything_runs(tmp_path: Path) -> None:

@@ -86,7 +86,7 @@ def test_a_capture_that_fails_says_why_and_can_be_dismissed(
     client.post("/en/locker/evidence/capture/", {"url": "http://127.0.0.1:9/secret"})
     tasks.run_next()
     page = client.get("/en/locker/case/").content.decode()
-    assert "could not be captured" in page and "private address" in page
+    assert "could not be captured" in page and "private network" in page
     task = Task.objects.get()
     client.post(f"/en/locker/captures/{task.id}/dismiss/")
     assert not Task.objects.exists()
@@ -186,6 +186,6 @@ def test_a_refused_capture_keeps_its_address_and_reason_after_a_restart(
     client.cookies.clear()  # a restart ends every session: the person unlocks again
     assert client.post("/en/locker/unlock/", {"passphrase": PASSPHRASE}).status_code == 302
     page = client.get("/en/locker/case/").content.decode()
-    assert "http://127.0.0.1:9/secret" in page and "private address" in page
+    assert "http://127.0.0.1:9/secret" in page and "private network" in page
     assert "restarted before it finished" not in page
     assert b"127.0.0.1:9/secret" not in bytes(Task.objects.get().problem)

@@ -26,7 +26,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from reclaim import __version__
-from reclaim.capture._errors import CaptureError
+from reclaim.capture._errors import CaptureError, CaptureReason, reason_of_browser_error
 from reclaim.capture._gate import (
     AddressGate,
     Policy,
@@ -170,7 +170,7 @@ def _run_browser(
         try:
             return _record(browser, url, destination, started, proxy), browser.version
         except PlaywrightError as error:
-            raise CaptureError(f"the page could not be captured: {error.message}") from None
+            raise _browser_failure(error) from None
         finally:
             browser.close()
 
@@ -192,13 +192,20 @@ def _note_navigation(request: Any, navigations: list[str]) -> None:
         navigations.append(request.url)
 
 
-def _failure(error: PlaywrightError, proxy: RecordingProxy, navigations: list[str]) -> str:
+def _failure(error: PlaywrightError, proxy: RecordingProxy, navigations: list[str]) -> CaptureError:
     """Return why the page failed: the proxy's reason when it refused the page or a redirect."""
     hosts = {urlsplit(url).hostname for url in navigations}
     for problem in proxy.recording.problems:
         if urlsplit(problem.url).hostname in hosts:
-            return f"the page could not be captured: {problem.reason}"
-    return f"the page could not be captured: {error.message}"
+            return CaptureError(f"the page could not be captured: {problem.reason}", problem.kind)
+    return _browser_failure(error)
+
+
+def _browser_failure(error: PlaywrightError) -> CaptureError:
+    """Return the browser's failure: its first line only, never Playwright's call log."""
+    first_line = error.message.strip().splitlines()[0] if error.message.strip() else ""
+    reason = reason_of_browser_error(error.message)
+    return CaptureError(f"the page could not be captured: {first_line}", reason)
 
 
 def _record(
@@ -211,9 +218,9 @@ def _record(
     try:
         main = page.goto(url, wait_until="networkidle", timeout=NAVIGATION_TIMEOUT_MS)
     except PlaywrightError as error:
-        raise CaptureError(_failure(error, proxy, navigations)) from None
+        raise _failure(error, proxy, navigations) from None
     if main is None:
-        raise CaptureError("the page sent nothing back")
+        raise CaptureError("the page sent nothing back", CaptureReason.EMPTY)
     _refuse_unfetched(main, proxy)
     (folder / "dom.html").write_text(page.content(), encoding="utf-8")
     session = context.new_cdp_session(page)
@@ -236,7 +243,7 @@ def _refuse_unfetched(main: Any, proxy: RecordingProxy) -> None:
     hops = {main.url, *(hop["url"] for hop in _redirects(main))}
     for problem in proxy.recording.problems:
         if problem.url in hops:
-            raise CaptureError(f"the page could not be captured: {problem.reason}")
+            raise CaptureError(f"the page could not be captured: {problem.reason}", problem.kind)
 
 
 def _metadata(

@@ -14,8 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
-from reclaim.capture._errors import CaptureError, CaptureRefusedError
+from reclaim.capture._errors import CaptureError, CaptureReason, CaptureRefusedError
 from reclaim.notices._recheck import AddressRefusedError, check_addresses
+
+BAD = CaptureReason.BAD_ADDRESS
 
 Resolver = Callable[[str, int], list[str]]
 Policy = Callable[[Sequence[str], str], None]  # raises AddressRefusedError to refuse
@@ -60,18 +62,18 @@ def loopback_only(addresses: Sequence[str], host: str) -> None:
 def check_url(url: str) -> SplitResult:
     """Return ``url`` split; raise CaptureError unless it is a plain http(s) web address."""
     if any(character in AMBIGUOUS or ord(character) < 32 for character in url):
-        raise CaptureError(f"{url!r} has characters a web address cannot have")
+        raise CaptureError(f"{url!r} has characters a web address cannot have", BAD)
     parts = urlsplit(url)
     if parts.scheme not in SCHEMES or not parts.hostname:
-        raise CaptureError(f"{url!r} is not a web address (http:// or https://)")
+        raise CaptureError(f"{url!r} is not a web address (http:// or https://)", BAD)
     if "@" in parts.netloc:
-        raise CaptureError(f"{url!r} carries a user name or password; it will not be captured")
+        raise CaptureError(f"{url!r} carries a user name or password; it will not be captured", BAD)
     if "%" in parts.netloc:  # browsers decode an escaped host name; Python does not
-        raise CaptureError(f"{url!r} has an escaped host name; write it out")
+        raise CaptureError(f"{url!r} has an escaped host name; write it out", BAD)
     try:
         parts.port  # noqa: B018 (a port that is not a number raises here)
     except ValueError:
-        raise CaptureError(f"{url!r} has a port that is not a number") from None
+        raise CaptureError(f"{url!r} has a port that is not a number", BAD) from None
     return parts
 
 
@@ -100,9 +102,9 @@ class AddressGate:
         try:
             addresses = [_literal(host)] if _literal(host) else self._resolver(host, port)
         except (OSError, UnicodeError):
-            raise CaptureError(f"{host} could not be found") from None
+            raise CaptureError(f"{host} could not be found", CaptureReason.NOT_FOUND) from None
         if not addresses:
-            raise CaptureError(f"{host} stands for no address")
+            raise CaptureError(f"{host} stands for no address", CaptureReason.NOT_FOUND)
         try:
             self._policy(addresses, host)
         except AddressRefusedError as error:

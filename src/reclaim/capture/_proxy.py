@@ -29,7 +29,7 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from reclaim.capture._authority import CaptureAuthority
-from reclaim.capture._errors import CaptureError
+from reclaim.capture._errors import CaptureError, CaptureReason
 from reclaim.capture._gate import AddressGate, check_url
 from reclaim.capture._http import Body, Head, HttpFramingError, read_body, read_head
 
@@ -85,6 +85,7 @@ class Problem:
     url: str
     reason: str
     at_utc: str
+    kind: CaptureReason = CaptureReason.FAILED  # for an interface's own words
 
 
 @dataclass
@@ -96,10 +97,10 @@ class Recording:
     problems: list[Problem] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def problem(self, url: str, reason: str) -> None:
+    def problem(self, url: str, reason: str, kind: CaptureReason) -> None:
         """Note that ``url`` was not fetched, and why."""
         with self.lock:
-            self.problems.append(Problem(url, reason, now()))
+            self.problems.append(Problem(url, reason, now(), kind))
 
 
 def now() -> str:
@@ -242,7 +243,7 @@ class RecordingProxy:
         try:
             self.gate.resolve(host, port)
         except CaptureError as error:
-            self.recording.problem(f"https://{authority}/", str(error))
+            self.recording.problem(f"https://{authority}/", str(error), error.reason)
             client.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
             return
         client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
@@ -295,15 +296,16 @@ class _Relay:
             check_url(url)
             address = self.proxy.gate.resolve(origin[1], origin[2]).used
         except CaptureError as error:
-            return self._refuse(url, "403 Forbidden", str(error))
+            return self._refuse(url, "403 Forbidden", str(error), error.reason)
         request = _outgoing(head, method, path) + body.raw
         try:
             sent, response_head, response_body = self._exchange(origin, address, request, method)
         except ssl.SSLCertVerificationError as error:
             reason = f"the certificate of {origin[1]} could not be verified: {error.verify_message}"
-            return self._refuse(url, "502 Bad Gateway", reason)
+            return self._refuse(url, "502 Bad Gateway", reason, CaptureReason.CERTIFICATE)
         except (OSError, HttpFramingError) as error:
-            return self._refuse(url, "502 Bad Gateway", f"{origin[1]} did not answer: {error}")
+            reason = f"{origin[1]} did not answer: {error}"
+            return self._refuse(url, "502 Bad Gateway", reason, CaptureReason.UNREACHABLE)
         assert self.upstream is not None
         exchange = Exchange(url, sent, address, request, response_head, response_body,
                             self.upstream.session)  # fmt: skip
@@ -357,8 +359,8 @@ class _Relay:
         self.upstream = _Upstream(origin, address, self.proxy)
         return False
 
-    def _refuse(self, url: str, status: str, reason: str) -> bool:
-        self.proxy.recording.problem(url, reason)
+    def _refuse(self, url: str, status: str, reason: str, kind: CaptureReason) -> bool:
+        self.proxy.recording.problem(url, reason, kind)
         body = f"Reclaim did not fetch this address: {reason}\n".encode()
         head = f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n"
         head += f"Content-Length: {len(body)}\r\nX-Reclaim-Proxy: refused\r\n\r\n"

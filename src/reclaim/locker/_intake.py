@@ -10,6 +10,7 @@ The bytes themselves are never changed: this module only reads.
 import struct
 import warnings
 from dataclasses import dataclass
+from enum import StrEnum
 from fractions import Fraction
 from typing import BinaryIO
 
@@ -28,8 +29,23 @@ MAX_CHECKED_PIXELS = 50_000_000
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 
 
+class IntakeReason(StrEnum):
+    """Why the locker would not take a file, in a form that does not change with the wording."""
+
+    EMPTY = "empty"  # nothing in it
+    KIND = "kind"  # a kind of file the locker does not take
+    OVERSIZED = "oversized"  # a picture claiming to be impossibly large
+
+
 class IntakeError(ReclaimError):
-    """A file the locker will not take; the message says why and what to do instead."""
+    """A file the locker will not take; the message says why and what to do instead.
+
+    ``reason`` lets an interface say it in its own words (and language).
+    """
+
+    def __init__(self, message: str, reason: IntakeReason) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -79,7 +95,9 @@ _TEXT_TYPES = {
 def sniff(head: bytes, name: str) -> FileType:
     """Return the type of a file from its first bytes (up to 64 KiB); raise IntakeError."""
     if not head:
-        raise IntakeError("This file is empty, so there is nothing to keep. Try another copy.")
+        raise IntakeError(
+            "This file is empty, so there is nothing to keep. Try another copy.", IntakeReason.EMPTY
+        )
     for signature, file_type in _SIGNATURES:
         if head.startswith(signature):
             return file_type
@@ -87,7 +105,8 @@ def sniff(head: bytes, name: str) -> FileType:
     if found is None:
         raise IntakeError(
             f"The locker cannot take this kind of file. It takes {ACCEPTED}. If it is a "
-            "screenshot or photo, saving it again as JPEG or PNG usually works."
+            "screenshot or photo, saving it again as JPEG or PNG usually works.",
+            IntakeReason.KIND,
         )
     return found
 
@@ -183,7 +202,8 @@ def _bomb() -> IntakeError:
     return IntakeError(
         "This picture says it is far larger than any camera makes, which is how files made "
         "to crash programs look. It was not saved. If it is a real photo, try saving a "
-        "smaller copy."
+        "smaller copy.",
+        IntakeReason.OVERSIZED,
     )
 
 

@@ -2,7 +2,7 @@
 
 from reclaim.packs._choose import PackChoice, choose, choose_items
 from reclaim.packs._encrypt import encrypt_pack
-from reclaim.packs._export import PackError, export_pack
+from reclaim.packs._export import PackError, PackReason, export_pack
 from reclaim.packs._report import Exhibit
 from reclaim.packs._timestamps import complete_timestamps
 from reclaim.packs._verify import FAIL, PASS, WARN, Check, verify_pack
@@ -15,6 +15,7 @@ __all__ = [
     "Exhibit",
     "PackChoice",
     "PackError",
+    "PackReason",
     "choose",
     "choose_items",
     "complete_timestamps",

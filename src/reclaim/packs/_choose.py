@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reclaim.locker import EvidenceItem, Incident, Locker
-from reclaim.packs._export import PackError
+from reclaim.packs._export import PackError, PackReason
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,10 @@ def choose(
     known = {incident.id: incident for incident in box.incidents()}
     for incident_id in incident_ids:
         if incident_id not in known:
-            raise PackError(f"there is no incident {incident_id} in this locker")
+            raise PackError(f"there is no incident {incident_id} in this locker", PackReason.CHOICE)
     first, last = _date(since, "since"), _date(until, "until")
     if first and last and first > last:
-        raise PackError(f"since ({since}) is after until ({until}): swap them")
+        raise PackError(f"since ({since}) is after until ({until}): swap them", PackReason.CHOICE)
 
     def within(day: datetime.date | None) -> bool:
         return day is not None and (first is None or day >= first) and (last is None or day <= last)
@@ -46,7 +46,7 @@ def choose(
     ]
     incidents = list(incident_ids) or [i for i, found in known.items() if within(_on(found))]
     if not items and not incidents:
-        raise PackError("nothing in the locker matches that choice")
+        raise PackError("nothing in the locker matches that choice", PackReason.NOTHING)
     return PackChoice(items, incidents)
 
 
@@ -74,7 +74,9 @@ def _date(value: str | None, name: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise PackError(f"{name} must be a date such as 2026-11-01, not {value!r}") from None
+        raise PackError(
+            f"{name} must be a date such as 2026-11-01, not {value!r}", PackReason.CHOICE
+        ) from None
 
 
 def _evidence_date(item: EvidenceItem) -> datetime.date:

@@ -14,7 +14,7 @@ import pyrage
 
 from reclaim.locker import scratch_folder
 from reclaim.locker._files import open_private, sync_folder
-from reclaim.packs._export import PackError
+from reclaim.packs._export import PackError, PackReason
 
 
 def encrypt_pack(pack: Path, recipient: str, output: Path) -> Path:
@@ -22,9 +22,11 @@ def encrypt_pack(pack: Path, recipient: str, output: Path) -> Path:
     try:
         key = pyrage.x25519.Recipient.from_str(recipient.strip())
     except pyrage.RecipientError:
-        raise PackError(f"{recipient!r} is not an age recipient (it starts with age1)") from None
+        raise PackError(
+            f"{recipient!r} is not an age recipient (it starts with age1)", PackReason.RECIPIENT
+        ) from None
     if output.exists():
-        raise PackError(f"{output} already exists")
+        raise PackError(f"{output} already exists", PackReason.EXISTS)
     # Only ciphertext is written, but a half-written one is still litter: it goes in a scratch
     # folder, which the next export or encryption here removes if this process is killed.
     with scratch_folder(output.parent, output.name) as scratch:

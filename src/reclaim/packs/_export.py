@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -52,8 +53,26 @@ DAMAGE_HEADING = (
 )
 
 
+class PackReason(StrEnum):
+    """Why a pack could not be written, in a form that does not change with the wording."""
+
+    NOTHING = "nothing"  # nothing chosen, or nothing that is not damaged
+    CHOICE = "choice"  # an incident or a date range that does not fit the locker
+    EXISTS = "exists"  # the destination is already there
+    INITIALS = "initials"  # the exporter's initials are not one to four capitals
+    RECIPIENT = "recipient"  # not an age recipient
+    FAILED = "failed"  # anything else
+
+
 class PackError(ReclaimError):
-    """A pack cannot be written: the destination exists, or there is nothing to export."""
+    """A pack cannot be written: the destination exists, or there is nothing to export.
+
+    The message is English detail; ``reason`` lets an interface say it in its own words.
+    """
+
+    def __init__(self, message: str, reason: PackReason = PackReason.FAILED) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def export_pack(
@@ -76,15 +95,18 @@ def export_pack(
     timestamps asked for, and the locker's timestamps of its custody log, are signed.
     """
     if destination.exists():
-        raise PackError(f"{destination} already exists: choose a new folder for the pack")
+        raise PackError(
+            f"{destination} already exists: choose a new folder for the pack", PackReason.EXISTS
+        )
     if not re.fullmatch(r"[A-Z]{1,4}", initials):
-        raise PackError("initials are one to four capital letters, such as JS")
+        raise PackError("initials are one to four capital letters, such as JS", PackReason.INITIALS)
     whole_case = item_ids is None and incident_ids is None
     chosen = [item for item in box.items() if _chosen(item, item_ids, incident_ids)]
     damage = [_damaged(item, item.damaged) for item in chosen if item.damaged]
     incidents = _incidents(box, whole_case, incident_ids or [], chosen)
     if not incidents and not any(not item.damaged for item in chosen):
-        raise PackError("there is nothing to export" + (" that is not damaged" if chosen else ""))
+        nothing = "there is nothing to export" + (" that is not damaged" if chosen else "")
+        raise PackError(nothing, PackReason.NOTHING)
     _remove_legacy_partial(destination)
     # Exhibits are decrypted here: a private scratch folder, removed if anything goes wrong
     # and, if this process is killed, by the next export into the same folder.

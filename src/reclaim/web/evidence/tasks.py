@@ -42,11 +42,13 @@ from reclaim.locker import (
 )
 from reclaim.web.evidence.models import Task
 from reclaim.web.evidence.session import locker_folder
+from reclaim.web.messages import capture_problem
 
 CAPTURE = "capture"
 # A refused capture's note, sealed to the locker: marked so it is told from older rows.
 OWNER_NOTE = b"owner-note:"
 REFUSAL = "capture-refused"
+FAILED = "failed"  # reclaim.capture.CaptureReason.FAILED, without loading Playwright
 POLL_SECONDS = 1.0
 SCRATCH_EXPORTS = (
     "exports"  # under DATA_DIR: where web exports decrypt (reclaim.web.evidence.packs)
@@ -63,7 +65,12 @@ class TaskView:
     url: str
     incident: str | None
     status: str
-    problem: str
+    problem: str  # a reason code (reclaim.capture.CaptureReason, or "restarted")
+
+    @property
+    def message(self) -> str:
+        """Return what went wrong in plain words in the page's language, never the detail."""
+        return capture_problem(self.problem)
 
 
 def queue_capture(ref: str, url: str, incident: str | None) -> Task:
@@ -150,10 +157,12 @@ def _run(task: Task) -> None:
     try:
         _capture(task)
     except ReclaimError as error:
-        problem = str(error)
+        # Only the reason is kept: the English detail may hold the browser's call log.
+        problem = str(getattr(error, "reason", FAILED))
+        log.info("a capture failed: %s", problem)  # the address is never logged
     except Exception:
-        log.exception("a capture failed unexpectedly")  # the address is never logged
-        problem = "something went wrong while capturing the page"
+        log.exception("a capture failed unexpectedly")
+        problem = FAILED
     Task.objects.filter(id=task.id).update(
         status=Task.FAILED if problem else Task.DONE,
         problem=_refusal(task, problem) if problem else None,

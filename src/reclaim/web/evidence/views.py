@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reclaim.errors import ReclaimError
 from reclaim.locker import EvidenceItem, Incident, LockerError, Under18Error
 from reclaim.locker._intake import IntakeError, read_metadata, sniff
+from reclaim.web import messages
 from reclaim.web.evidence import drafts, forms, lockers, packs, recovery, session, tasks
 from reclaim.web.evidence.session import OpenLocker
 
@@ -331,7 +332,7 @@ def upload(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
         except Under18Error:
             problem = "under-18"
         except IntakeError as error:
-            problem = str(error)
+            problem = messages.intake_problem(error)
         else:
             lockers.timestamp_arrivals(box)
             return redirect("evidence:item", item.id)
@@ -529,7 +530,7 @@ def export(request: HttpRequest, opened: OpenLocker) -> HttpResponseBase:
         try:
             return packs.download(opened.box, form.cleaned_data)
         except ReclaimError as error:
-            problem = str(error)
+            problem = messages.pack_problem(error)
     context = {
         "form": form,
         "problem": problem,

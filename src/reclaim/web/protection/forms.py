@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reclaim.web.protection.signals import Signal, SignalError, parse_lines
+from reclaim.web import messages
+from reclaim.web.protection.signals import MAX_SIGNALS, Signal, SignalError, parse_lines
 
 YES, NO, NOT_SURE = "yes", "no", "not-sure"
 
@@ -43,7 +44,8 @@ class HashesForm(forms.Form):
         try:
             signals = parse_lines(str(self.cleaned_data["hashes"]))
         except SignalError as error:
-            raise forms.ValidationError(str(error)) from None
+            sentence = messages.hashes_problem(error.reason, error.line, MAX_SIGNALS)
+            raise forms.ValidationError(sentence) from None
         if not signals:
             raise forms.ValidationError(_("There are no hashes yet: choose pictures or videos."))
         return signals

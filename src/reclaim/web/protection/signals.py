@@ -16,8 +16,19 @@ MAX_SIGNALS = 500  # per submission or match request
 MAX_VPDQ_FRAMES = 36_000  # ten hours at one frame a second
 
 
+LOW_QUALITY, TOO_MANY, UNREADABLE = "low-quality", "too-many", "unreadable"
+
+
 class SignalError(ReclaimError):
-    """A hash that cannot be accepted; the message says which and why, plainly."""
+    """A hash that cannot be accepted; the message says which and why, plainly (in English).
+
+    ``reason`` (LOW_QUALITY, TOO_MANY, UNREADABLE) and ``line`` (of pasted text, from 1; 0 if
+    none) let the pages say it in the person's language.
+    """
+
+    def __init__(self, message: str, reason: str = UNREADABLE, line: int = 0) -> None:
+        super().__init__(message)
+        self.reason, self.line = reason, line
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,8 @@ def _image(value: str, quality: int | None) -> Signal:
         raise SignalError(
             f"ImagePDQ {pdq}: quality {quality} is under {MIN_QUALITY}. A picture with so little "
             "detail matches too many others, so platforms cannot rely on its hash. A clearer "
-            "copy of the picture usually gives a good hash."
+            "copy of the picture usually gives a good hash.",
+            LOW_QUALITY,
         )
     return Signal(IMAGE_PDQ, str(pdq), quality)
 
@@ -93,10 +105,10 @@ def parse_lines(text: str) -> list[Signal]:
         try:
             found = _from_json(line) if line.startswith("{") else [_from_words(line)]
         except SignalError as error:
-            raise SignalError(f"line {number}: {error}") from None
+            raise SignalError(f"line {number}: {error}", error.reason, number) from None
         signals.extend(found)
     if len(signals) > MAX_SIGNALS:
-        raise SignalError(f"at most {MAX_SIGNALS} hashes at a time")
+        raise SignalError(f"at most {MAX_SIGNALS} hashes at a time", TOO_MANY)
     return list(dict.fromkeys(signals))
 
 

@@ -26,6 +26,7 @@ from reclaim.notices import (
     new_request,
     next_steps,
 )
+from reclaim.web import messages
 from reclaim.web.evidence.session import OpenLocker
 from reclaim.web.evidence.views import draft_initial, needs_open_locker
 from reclaim.web.removals import forms, services
@@ -252,8 +253,8 @@ def record(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpRes
     if form.is_valid():
         try:
             moved = move(found, form.cleaned_data["status"], PERSON, **form.details())
-        except NoticeError as error:
-            problem = str(error)
+        except NoticeError:
+            problem = str(messages.NOTICE_FAILED)  # the core's English detail is not shown
         else:
             services.change(opened, moved, moved.status)
             return redirect("removals:detail", found.id)
