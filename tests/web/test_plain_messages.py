@@ -136,7 +136,7 @@ def test_a_pack_with_nothing_in_it_is_said_plainly(
     assert response.status_code == 400
     page = response.content.decode()
     assert escape(sentence(messages.PACK_PROBLEMS["nothing"], language)) in page
-    assert_plain(page, "PackError", "there is nothing to export")
+    assert_plain(page, "PackError", "there is nothing to export", "nothing in the locker matches")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -261,3 +261,14 @@ def messages_sentence_for_registries(language: str) -> str:
         said = translation.gettext(english)
     assert language == "en" or said != english
     return said
+
+
+def test_a_capture_failed_before_this_change_shows_the_general_sentence(
+    client: Client, open_locker: None
+) -> None:
+    client.post("/en/locker/evidence/capture/", {"url": "https://example.org/post"})
+    older = tasks.seal_payload({"problem": CALL_LOG})  # a row kept the English detail then
+    Task.objects.update(status=Task.FAILED, problem=older)
+    page = case_page(client, "ar")
+    assert escape(sentence(messages.CAPTURE_FAILED, "ar")) in page
+    assert_plain(page, "could not be captured: Page.goto")
