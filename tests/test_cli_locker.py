@@ -137,7 +137,11 @@ def test_a_message_is_kept_word_for_word_from_standard_input(
     )
     (item,) = reopened(box).items()
     assert b"".join(reopened(box).read(item.id)).decode() == text
-    assert item.details == {"sender": "+44 7700 900123", "sent_at": "2026-11-20T21:30:00+00:00"}
+    assert item.details == {
+        "sender": "+44 7700 900123",
+        "sent_at": "2026-11-20T21:30:00+00:00",
+        "time_zone": "Europe/London",  # the default: London is on UTC in November
+    }
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "reclaim.web.zones.person_zone",  # after the same-origin check: only real forms set it
 ]
 
 ROOT_URLCONF = "reclaim.web.urls"
