@@ -41,6 +41,7 @@ def zone_field() -> ZoneField:
     """Return the form field for the zone the times on a form were typed in."""
     return ZoneField(
         required=False,
+        error_messages={"invalid_choice": _("Choose the time zone you were in from the list.")},
         label=_("Time zone"),
         help_text=_("The times above are the time where you were, in this time zone."),
         choices=[(name, name.replace("_", " ")) for name in zone_names()],
@@ -82,13 +83,20 @@ def person_zone(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable
     """Middleware: show times in the person's zone; remember a zone confirmed on a form."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        # Forms with a time are never uploads: leave multipart bodies to their views.
-        plain = request.content_type == "application/x-www-form-urlencoded"
-        posted = request.POST.get(SESSION_KEY, "") if request.method == "POST" and plain else ""
-        # Only in a session that already exists (an open locker): no cookie for this alone.
-        if posted in zone_names() and request.session.session_key:
-            request.session[SESSION_KEY] = posted
         with timezone.override(page_zone(request)):
-            return get_response(request)
+            response = get_response(request)
+        remember_zone(request)
+        return response
 
     return middleware
+
+
+def remember_zone(request: HttpRequest) -> None:
+    """Keep the zone a form confirmed for the pages after it, in the open locker's session."""
+    # Only a body the view has read: reading one here would fix its upload handlers too soon.
+    if request.method != "POST" or not hasattr(request, "_post"):
+        return
+    posted = request.POST.get(SESSION_KEY, "")
+    # Only in a session that already exists (an open locker): no cookie for this alone.
+    if posted in zone_names() and request.session.session_key:
+        request.session[SESSION_KEY] = posted

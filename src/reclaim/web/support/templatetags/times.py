@@ -46,3 +46,9 @@ def when(value: str | datetime.datetime | None, zone_name: str | None = None) ->
 
 def _day(day: datetime.date) -> str:
     return date_format(day, DATE_LAYOUT)
+
+
+@register.filter
+def sent_when(details: dict[str, str]) -> SafeString | str:
+    """Return when a message was sent, in the zone it was typed in (UTC in older records)."""
+    return when(details.get("sent_at", ""), details.get("time_zone", ""))
