@@ -43,12 +43,12 @@ def zone_field() -> ZoneField:
         required=False,
         error_messages={"invalid_choice": _("Choose the time zone you were in from the list.")},
         label=_("Time zone"),
-        help_text=_("The times above are the time where you were, in this time zone."),
+        help_text=_("The time you gave above is read as the time in this zone."),
         choices=[(name, name.replace("_", " ")) for name in zone_names()],
         widget=forms.Select(
             attrs={
                 "data-time-zone": "",
-                "data-summary": _("Times are in the time zone %s."),
+                "data-summary": _("Times on this page are in the time zone of this device: %s."),
                 "data-change": _("Change"),
             }
         ),

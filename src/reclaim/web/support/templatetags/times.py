@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from reclaim import times
 from reclaim.web.zones import zone_names
@@ -35,11 +36,15 @@ def when(value: str | datetime.datetime | None, zone_name: str | None = None) ->
         local = timezone.localtime(moment)
     else:
         local = times.in_zone(moment, zone_name if zone_name in zone_names() else "")
+    # Translators put their own comma ("،" in Arabic and Urdu) between the date and the time.
+    words = _("%(date)s, %(time)s") % {
+        "date": _day(local),
+        "time": date_format(local, TIME_LAYOUT),
+    }
     return format_html(
-        '<time datetime="{}">{}, {} <span dir="ltr">({})</span></time>',
+        '<time datetime="{}">{} <span dir="ltr">({})</span></time>',
         times.stamp(moment),
-        _day(local),
-        date_format(local, TIME_LAYOUT),
+        words,
         times.offset_words(local),
     )
 

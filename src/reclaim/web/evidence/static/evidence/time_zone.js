@@ -14,7 +14,8 @@
   var line = document.createElement("p");
   line.className = "hint";
   line.setAttribute("data-time-zone-summary", "");
-  line.textContent = select.getAttribute("data-summary").replace("%s", select.value) + " ";
+  var name = select.options[select.selectedIndex].text;
+  line.textContent = select.getAttribute("data-summary").replace("%s", name) + " ";
   var change = document.createElement("button");
   change.type = "button";
   change.className = "button button-secondary";
