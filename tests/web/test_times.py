@@ -135,7 +135,7 @@ def _locker_pages(client: Client, language: str) -> dict[str, str]:
     start = f"/{language}/locker/case/"
     pages: dict[str, str] = {}
     waiting = [start]
-    skip = ("/lock/", "/stay/", "/file/", "/delete/", "/print/")
+    skip = ("/lock/", "/stay/", "/file/", "/delete/")
     while waiting and len(pages) < 80:
         address = waiting.pop()
         if address in pages:
