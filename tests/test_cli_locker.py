@@ -137,7 +137,11 @@ def test_a_message_is_kept_word_for_word_from_standard_input(
     )
     (item,) = reopened(box).items()
     assert b"".join(reopened(box).read(item.id)).decode() == text
-    assert item.details == {"sender": "+44 7700 900123", "sent_at": "2026-11-20T21:30:00+00:00"}
+    assert item.details == {
+        "sender": "+44 7700 900123",
+        "sent_at": "2026-11-20T21:30:00+00:00",
+        "time_zone": "Europe/London",  # the default: London is on UTC in November
+    }
 
 
 @pytest.mark.parametrize(
@@ -274,3 +278,17 @@ def test_deleting_an_unknown_item_says_so_clearly(
     assert f"there is no item {'0' * 32} in this locker" in error
     assert "Traceback" not in error
     assert len(reopened(box).items()) == 1
+
+
+def test_a_message_time_is_kept_in_the_time_zone_given(
+    box: Locker, secret: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = tmp_path / "message.txt"
+    message.write_text("pay or else", encoding="utf-8")
+    common = ["--sender", "@x", "--sent-at", "2026-11-20T21:15", "--file", str(message)]
+    assert run(box, secret, "message", *common, "--time-zone", "Mars/Base") == 1
+    assert "--time-zone: 'Mars/Base' is not a time zone" in capsys.readouterr().err
+    assert run(box, secret, "message", *common, "--time-zone", "America/New_York") == 0
+    (item,) = reopened(box).items()
+    assert item.details["sent_at"] == "2026-11-20T21:15:00-05:00"
+    assert item.details["time_zone"] == "America/New_York"

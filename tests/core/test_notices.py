@@ -170,7 +170,7 @@ def test_a_complete_request_renders_every_element(profile: str) -> None:
     notice = compose(COMPLETE, platform, platform.routes[0], chosen)
     text = notice.plain_text()
     assert "https://x.com/someone/status/1" in text and "safe.address@example.org" in text
-    assert "/Jo Example/, the person shown in the images, on 2026-11-24" in text
+    assert "/Jo Example/, the person shown in the images, on 24 November 2026" in text
     for element in chosen.elements:
         if element.statement:
             assert element.statement.split("{")[0].strip() in notice.body

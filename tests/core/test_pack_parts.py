@@ -104,7 +104,7 @@ def test_the_whole_case_holds_every_incident_and_every_item(case: Case) -> None:
 def test_the_whole_case_summarises_the_removal_requests(case: Case) -> None:
     html = (case.whole / "report.html").read_text(encoding="utf-8")
     assert "<h2>Removal requests</h2>" in html
-    for fact in ("https://chat.example/secret-room", "T-4242", "2025-04-02T09:00:00+00:00"):
+    for fact in ("https://chat.example/secret-room", "T-4242", "2 April 2025, 09:00 (UTC+00:00)"):
         assert fact in html
     assert "Removal request 1 Incident 3" in html  # linked to its incident on the timeline
     assert "T-4242" in pdf_text.text(case.whole / "report.pdf")

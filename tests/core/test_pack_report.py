@@ -55,7 +55,7 @@ def test_report_puts_the_timeline_in_date_order_with_its_exhibits(
     pack = export_pack(box, tmp_path / "pack", "JS", "Case of A. Person")
     report = (pack / "report.html").read_text()
     assert report.index(ARABIC) < report.index(POLISH) < report.index(URDU)
-    assert "Ticket 12345" in report and "@demander" in report and "2026-10-03" in report
+    assert "Ticket 12345" in report and "@demander" in report and "3 October 2026" in report
     assert "JS-1, JS-3" in report, "the first incident lists its file and its capture"
     assert "Covers: the whole case" in report
 
@@ -68,7 +68,7 @@ def test_report_gives_capture_and_message_details_and_a_custody_summary(
     pack = export_pack(box, tmp_path / "pack", "JS", "Case")
     report = (pack / "report.html").read_text()
     assert 'Requested address: <span dir="auto">https://forum.example/t/1</span>' in report
-    assert 'Capture started (UTC): <span dir="auto">2026-10-04T09:00:00.000+00:00</span>' in report
+    assert 'Capture started: <span dir="auto">4 October 2026, 09:00 (UTC+00:00)</span>' in report
     assert 'Sender: <span dir="auto">@demander</span>' in report
     assert f"<h2>Custody log</h2><p>{entries} entries" in report
     assert "item-added: 4" in report and "incident-added: 3" in report

@@ -49,6 +49,7 @@ def run_django(env: dict[str, str], *arguments: str) -> subprocess.CompletedProc
         ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 50"),
         ({"DATABASE_CONN_MAX_AGE": "-1"}, "DATABASE_CONN_MAX_AGE must be at least 0"),
         ({"RECLAIM_EXIT_URL": "javascript:x"}, "RECLAIM_EXIT_URL must be an http"),
+        ({"RECLAIM_TIME_ZONE": "Mars/Base"}, "RECLAIM_TIME_ZONE must be a time zone such as"),
         (
             {"RECLAIM_MODE": "service", "SECRET_KEY": GOOD_KEY},
             "ALLOWED_HOSTS must name this service's host names",

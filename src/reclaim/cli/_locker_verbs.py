@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from reclaim import times
 from reclaim.errors import ReclaimError
 
 if TYPE_CHECKING:
@@ -108,7 +109,14 @@ def _message_parser(actions: "Actions[argparse.ArgumentParser]") -> argparse.Arg
         "--sent-at",
         required=True,
         metavar="WHEN",
-        help="2026-11-20T21:30 (UTC), or unknown if you do not know when it was sent",
+        help="2026-11-20T21:30 in your time zone, or unknown if you do not know when it was sent",
+    )
+    parser.add_argument(
+        "--time-zone",
+        metavar="ZONE",
+        default=times.default_zone(),
+        help="the time zone --sent-at is in, such as America/New_York "
+        "(default: RECLAIM_TIME_ZONE, else Europe/London)",
     )
     parser.add_argument("--incident", metavar="ID", help="the incident it is part of")
     parser.add_argument(
@@ -177,11 +185,12 @@ def _run_incident(arguments: argparse.Namespace) -> int:
 def _run_message(arguments: argparse.Namespace) -> int:
     def run() -> None:
         sender = _limited(arguments.sender.strip(), MAX_SENDER_CHARS, "--sender")
-        sent_at = _sent_at(arguments.sent_at)
+        sent_at = _sent_at(arguments.sent_at, arguments.time_zone)
         if not sender:
             raise InputError("say who sent it with --sender")
         text = _message_text(arguments.file)  # before the passphrase: a mistake costs nothing
-        item = _open(arguments).add_message(text, sender, sent_at, arguments.incident)
+        zone = arguments.time_zone if sent_at else ""
+        item = _open(arguments).add_message(text, sender, sent_at, arguments.incident, zone)
         print(f"message kept as item {item.id}  sha256 {item.sha256}")
 
     return _guarded(run)
@@ -295,19 +304,22 @@ def _date(value: str | None, option: str) -> str:
     return _not_future(day, option)
 
 
-def _sent_at(value: str) -> str:
-    """Return the time a message was sent, as the web stores it (ISO 8601, UTC; "" unknown)."""
+def _sent_at(value: str, zone_name: str) -> str:
+    """Return the time a message was sent, as the web stores it: ISO 8601 with the offset of
+    ``zone_name`` at that time, or "" when not known."""
     if value.strip().lower() in SENT_AT_UNKNOWN:
         return ""
+    try:
+        times.zone(zone_name)
+    except times.TimeZoneError as error:
+        raise InputError(f"--time-zone: {error}") from None
     for layout in SENT_AT_FORMATS:
         try:
             moment = datetime.datetime.strptime(value.strip(), layout)
         except ValueError:
             continue
-        return _not_future(moment.replace(tzinfo=datetime.UTC).isoformat(), "--sent-at")
-    raise InputError(
-        f"--sent-at: {value!r} is not a time such as 2026-11-20T21:30 (UTC), nor unknown"
-    )
+        return _not_future(times.stamp(times.typed_instant(moment, zone_name)), "--sent-at")
+    raise InputError(f"--sent-at: {value!r} is not a time such as 2026-11-20T21:30, nor unknown")
 
 
 def _not_future(value: str, option: str) -> str:

@@ -422,16 +422,24 @@ class Locker:
         return stored
 
     def add_message(
-        self, text: str, sender: str, sent_at: str, incident: str | None = None
+        self,
+        text: str,
+        sender: str,
+        sent_at: str,
+        incident: str | None = None,
+        time_zone: str = "",
     ) -> EvidenceItem:
         """Store a message or threat as typed or pasted, with who sent it and when.
 
-        ``sent_at`` is "" when the person does not know when it was sent.
+        ``sent_at`` is "" when the person does not know when it was sent; otherwise ISO 8601
+        with its offset, typed in the zone named ``time_zone`` ("" for older callers: UTC).
         """
         check_not_future(sent_at, "A message cannot have been sent in the future")
         if incident is not None:
             self.incident(incident)
         details = {"sender": sender, "sent_at": sent_at}
+        if time_zone:
+            details["time_zone"] = time_zone
         data = text.encode()
         return self._add(
             data, "message.txt", "text/plain; charset=utf-8", "", incident, "message", details

@@ -9,6 +9,7 @@ import datetime
 import html
 from dataclasses import dataclass, field
 
+from reclaim import times
 from reclaim.errors import ReclaimError
 from reclaim.notices._directory import Platform, Route
 from reclaim.notices._profiles import Element, Profile
@@ -245,7 +246,7 @@ def _plain_fact(fact: str, facts: RequestFacts) -> str:
         "depicted": facts.depicted_name,
         "signer": facts.signer.strip(),
         "authority": facts.authority_words,
-        "signed_on": facts.signed_on,
+        "signed_on": times.english(facts.signed_on),
         "contact": "\n".join(_contact_lines(facts)),
         "email": facts.email.strip(),
         "consent_statement": "I believe in good faith that this was shared without consent.",
@@ -256,7 +257,8 @@ def _plain_fact(fact: str, facts: RequestFacts) -> str:
 
 
 def _signature(facts: RequestFacts) -> str:
-    return f"/{facts.signer.strip()}/, {facts.authority_words}, on {facts.signed_on}"
+    # "24 November 2026": read the same way by every platform, unlike 11/24 or 24/11.
+    return f"/{facts.signer.strip()}/, {facts.authority_words}, on {times.english(facts.signed_on)}"
 
 
 def _contact_lines(facts: RequestFacts) -> list[str]:

@@ -113,7 +113,7 @@ def _exhibits(pdf: FPDF, report: "Report") -> None:
     _table(
         pdf,
         "Exhibits",
-        ("Exhibit", "Name", "Kind", "Type", "Bytes", "Added (UTC)", "Incident", "SHA-256"),
+        ("Exhibit", "Name", "Kind", "Type", "Bytes", "Added", "Incident", "SHA-256"),
         [
             (
                 e.number,
@@ -121,7 +121,7 @@ def _exhibits(pdf: FPDF, report: "Report") -> None:
                 e.kind,
                 e.media_type,
                 str(e.size),
-                e.added_utc,
+                e.added(),
                 report.incident_number(e.incident),
                 e.sha256,
             )

@@ -11,6 +11,7 @@ import html
 from collections import Counter
 from dataclasses import dataclass, field
 
+from reclaim import times
 from reclaim.locker import CustodyEntry, Incident
 
 # The words an officer reads for each kind of incident (the locker stores short codes).
@@ -25,7 +26,7 @@ KIND_WORDS = {
 # any other detail follows under its own name.
 DETAIL_LABELS = {
     "url": "Requested address",
-    "captured_utc": "Capture started (UTC)",
+    "captured_utc": "Capture started",
     "final_url": "Final address",
     "status": "HTTP status",
     "error_page": "Error page (HTTP 4xx or 5xx)",
@@ -35,7 +36,9 @@ DETAIL_LABELS = {
     "sender": "Sender",
     "sent_at": "Sent at",
 }
-HIDDEN_DETAILS = {"delivery"}  # the inbox delivery's id: the locker's bookkeeping, not evidence
+HIDDEN_DETAILS = {"delivery", "time_zone"}  # the inbox delivery's id: bookkeeping, not evidence;
+# the zone a time was typed in is said with that time
+TIMES = {"captured_utc", "sent_at"}  # stored ISO 8601, shown as dates with their offset
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,10 @@ class Exhibit:
     details: dict[str, str] = field(default_factory=dict)
     incident: str | None = None
     note: str = ""  # what the person typed about the file
+
+    def added(self) -> str:
+        """Return when the exhibit was added to the locker, as people read it, with its offset."""
+        return times.english(self.added_utc)
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,7 @@ def request_summary(record: dict[str, object]) -> RequestSummary:
         ("Address", str(record.get("url") or "")),
         ("Platform", str(record.get("platform_id") or "")),
         ("Status", str(record.get("status") or "")),
-        ("Sent (UTC)", sent[-1] if sent else "not sent"),
+        ("Sent", times.english(sent[-1]) if sent else "not sent"),
         ("Platform's reference", str(record.get("ticket") or "")),
         ("Removal confirmed by a re-check", "yes" if record.get("verified") is True else ""),
     ]
@@ -126,7 +133,7 @@ class Report:
     def header(self) -> list[tuple[str, str]]:
         """Return the lines under the title: when exported, what it covers, the signing key."""
         return [
-            ("Exported (UTC)", self.exported_utc),
+            ("Exported", times.english(self.exported_utc)),
             ("Covers", self.scope),
             ("Signing key fingerprint", self.fingerprint),
         ]
@@ -231,8 +238,8 @@ def incident_facts(incident: Incident) -> list[tuple[str, str]]:
     facts = [
         ("What happened", KIND_WORDS.get(incident.kind, incident.kind)),
         ("Summary", incident.summary),
-        ("Happened on", incident.happened_on),
-        ("Discovered on", incident.discovered_on),
+        ("Happened on", times.english(incident.happened_on)),
+        ("Discovered on", times.english(incident.discovered_on)),
         ("Platform", incident.platform),
         ("Web addresses", "\n".join(incident.urls)),
         ("People (usernames, profiles)", "\n".join(incident.people)),
@@ -244,7 +251,14 @@ def incident_facts(incident: Incident) -> list[tuple[str, str]]:
 
 def detail_facts(details: dict[str, str]) -> tuple[tuple[str, str], ...]:
     """Return recorded details as (label, text) pairs: the known ones first, then the rest."""
-    known = [(label, details[key]) for key, label in DETAIL_LABELS.items() if details.get(key)]
+    zone = details.get(
+        "time_zone", ""
+    )  # the zone the person typed the time in; "" in older records
+    known = [
+        (label, times.english(details[key], zone) if key in TIMES else details[key])
+        for key, label in DETAIL_LABELS.items()
+        if details.get(key)
+    ]
     if details.get("sent_at") == "":  # the person said they do not know when it was sent
         known.append(("Sent at", "not known"))
     others = sorted(
@@ -296,14 +310,14 @@ def _facts_html(facts: list[tuple[str, str]]) -> str:
 def _exhibits_html(report: Report) -> str:
     rows = "".join(
         f'<tr><td>{_e(r.number)}</td><td dir="auto">{_e(r.name)}</td><td>{_e(r.kind)}</td>'
-        f"<td>{_e(r.media_type)}</td><td>{r.size}</td><td>{_e(r.added_utc)}</td>"
+        f"<td>{_e(r.media_type)}</td><td>{r.size}</td><td>{_e(r.added())}</td>"
         f"<td>{_e(report.incident_number(r.incident))}</td><td><code>{_e(r.sha256)}</code>"
         f"<br><small><code>{_e(r.sha512)}</code></small></td></tr>"
         for r in report.exhibits
     )
     return (
         "<h2>Exhibits</h2><table><tr><th>Exhibit</th><th>Name</th><th>Kind</th><th>Type</th>"
-        "<th>Bytes</th><th>Added (UTC)</th><th>Incident</th><th>SHA-256 / SHA-512</th></tr>"
+        "<th>Bytes</th><th>Added</th><th>Incident</th><th>SHA-256 / SHA-512</th></tr>"
         f"{rows}</table>"
     )
 

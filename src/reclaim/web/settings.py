@@ -7,6 +7,7 @@ Every variable read here is listed, with its meaning, in .env.example.
 
 import os
 import secrets
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "reclaim.web.zones.person_zone",  # after the same-origin check: only real forms set it
 ]
 
 ROOT_URLCONF = "reclaim.web.urls"
@@ -183,6 +185,12 @@ FOLLOW_UP_DAYS = env_int("RECLAIM_FOLLOW_UP_DAYS", 7, minimum=1)
 # The country a new request's law is chosen for until the person has made one (then their
 # last choice): where this site's people live. Reclaim's support content is written for the UK.
 REMOVAL_COUNTRY = env_str("RECLAIM_REMOVAL_COUNTRY", "gb")
+# The zone times are typed in until a person confirms theirs on a form (reclaim.times reads it).
+RECLAIM_TIME_ZONE = env_str("RECLAIM_TIME_ZONE", "Europe/London")
+if RECLAIM_TIME_ZONE not in zoneinfo.available_timezones():
+    raise ImproperlyConfigured(
+        f"RECLAIM_TIME_ZONE must be a time zone such as Europe/London, not {RECLAIM_TIME_ZONE!r}"
+    )
 # How often the worker looks again at the address of each open request.
 RECHECK_HOURS = env_int("RECLAIM_RECHECK_HOURS", 6, minimum=1)
 # Where RDAP questions go: empty uses IANA's bootstrap files (RFC 9224) to find each registry;

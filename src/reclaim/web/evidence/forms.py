@@ -9,7 +9,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from reclaim import times
 from reclaim.locker import Incident, latest_today
+from reclaim.web import zones
 
 # A passphrase guards evidence that an attacker with the files can attack offline; several
 # words are easy to remember and hard to guess. Ten characters is the least we accept.
@@ -303,6 +305,11 @@ class MessageForm(IncidentChoiceMixin):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )
     sent_unknown = forms.BooleanField(label=_("I don't know when it was sent"), required=False)
+    time_zone = zones.zone_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zones.start_zone(self)
 
     def clean_sent_at(self) -> datetime.datetime | None:
         moment = self.cleaned_data["sent_at"]
@@ -321,9 +328,15 @@ class MessageForm(IncidentChoiceMixin):
         return data
 
     def sent_at_text(self) -> str:
-        """Return when the message was sent as stored: ISO 8601, or "" if not known."""
-        moment = self.cleaned_data["sent_at"]
-        return "" if self.cleaned_data["sent_unknown"] or moment is None else moment.isoformat()
+        """Return when the message was sent as stored: ISO 8601 with the offset of the zone
+        the person chose, or "" if not known."""
+        data = self.cleaned_data
+        moment = zones.typed_instant(data["sent_at"], data["time_zone"])
+        return "" if data["sent_unknown"] or moment is None else times.stamp(moment)
+
+    def sent_zone(self) -> str:
+        """Return the zone the sending time was typed in, or "" when the time is not known."""
+        return self.cleaned_data["time_zone"] if self.sent_at_text() else ""
 
 
 class CaptureForm(IncidentChoiceMixin):

@@ -376,7 +376,11 @@ def message_new(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         item = opened.box.add_message(
-            data["text"], data["sender"], form.sent_at_text(), data["incident"] or None
+            data["text"],
+            data["sender"],
+            form.sent_at_text(),
+            data["incident"] or None,
+            time_zone=form.sent_zone(),
         )
         lockers.timestamp_arrivals(opened.box)
         return redirect("evidence:item", item.id)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reclaim.notices import MOVES, RemovalRequest, RequestFacts, Route
 from reclaim.notices._tracking import DRAFT, ENDED
+from reclaim.web import zones
 
 # Countries whose law Reclaim has a profile for, then "somewhere else" (the general profile).
 COUNTRIES = [
@@ -226,6 +227,7 @@ class StatusForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+    time_zone = zones.zone_field()
     ticket = forms.CharField(label=_("Their ticket or case number"), max_length=200, required=False)
     reason = forms.CharField(
         label=_("Their reason, if they refused"), max_length=2000, required=False
@@ -248,11 +250,13 @@ class StatusForm(forms.Form):
         moves = [s for s in MOVES[current] if s != DRAFT]
         allowed = [*moves, *(s for s in ENDED if s not in moves)]
         self.fields["status"].choices = [(s, STATUS_WORDS[s]) for s in allowed]
+        zones.start_zone(self)
 
     def details(self) -> dict[str, str]:
         """Return the event's details from the cleaned form."""
         data = self.cleaned_data
-        at = data["at"]
+        # The law's clock runs from the instant the person gave, in the zone they were in.
+        at = zones.typed_instant(data["at"], data["time_zone"])
         return {
             "ticket": data["ticket"],
             "reason": data["reason"],
