@@ -6,7 +6,6 @@ injected resolver (evidence.test -> 127.0.0.1) and a policy that allows that one
 here reaches beyond loopback.
 """
 
-import datetime
 import gzip
 import ssl
 import threading
@@ -22,6 +21,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from reclaim.capture import Network
+from reclaim.capture._authority import (
+    _builder as certificate_builder,  # the same one-day certificates
+)
 from reclaim.notices._recheck import check_addresses
 
 NAME = "evidence.test"
@@ -102,7 +104,7 @@ def make_authority(folder: Path) -> Authority:
     )
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Reclaim test authority")])
     ca = (
-        _builder(ca_name, ca_name, ca_key.public_key())
+        certificate_builder(ca_name, ca_name, ca_key.public_key())
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(False, False, False, False, False, True, True, False, False), True
@@ -111,7 +113,7 @@ def make_authority(folder: Path) -> Authority:
     )
     site_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, NAME)])
     site = (
-        _builder(site_name, ca_name, site_key.public_key())
+        certificate_builder(site_name, ca_name, site_key.public_key())
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(NAME)]), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
@@ -122,21 +124,6 @@ def make_authority(folder: Path) -> Authority:
     chain_file = folder / "site.pem"
     chain_file.write_bytes(key + site.public_bytes(pem) + ca.public_bytes(pem))
     return Authority(ca.public_bytes(pem), chain_file)
-
-
-def _builder(
-    subject: x509.Name, issuer: x509.Name, key: ec.EllipticCurvePublicKey
-) -> x509.CertificateBuilder:
-    now = datetime.datetime.now(datetime.UTC)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-    )
 
 
 @contextmanager
