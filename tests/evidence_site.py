@@ -9,6 +9,7 @@ here reaches beyond loopback.
 import gzip
 import ssl
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -69,6 +70,9 @@ class Site(BaseHTTPRequestHandler):
             self._chunked()
         elif self.path == "/to-loopback":  # a redirect into the machine's own network
             self._send(302, b"", "text/plain", ("Location", "http://127.0.0.1:8080/admin"))
+        elif self.path == "/slow":  # a page that takes a while: the browser can be watched
+            time.sleep(1.5)
+            self._send(200, PAGE, "text/html")
         elif self.path == "/broken":
             self._send(503, b"<title>Down</title><h1>Service unavailable</h1>", "text/html")
         else:
@@ -127,9 +131,11 @@ def make_authority(folder: Path) -> Authority:
 
 
 @contextmanager
-def serve(authority: Authority | None) -> Iterator[int]:
+def serve(
+    authority: Authority | None, handler: type[BaseHTTPRequestHandler] = Site
+) -> Iterator[int]:
     """Serve the site on 127.0.0.1 (over TLS when ``authority`` is given); yield the port."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     if authority is not None:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(authority.chain_file)

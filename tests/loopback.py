@@ -1,5 +1,6 @@
 """A small HTTP server on loopback for tests that need a real peer (pages, an authority)."""
 
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,3 +35,64 @@ def loopback_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+SECRET = "internal-service-secret-5d81"  # what an internal service says; never captured
+
+
+class Internal:
+    """A service inside the machine's network: counts every TCP connection and UDP datagram
+    that reaches it, and answers every HTTP request with SECRET (to any origin, for fetch)."""
+
+    def __init__(self, host: str, port: int = 0) -> None:
+        internal = self
+        self.connections = 0
+        self.datagrams = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                body = f"<!doctype html><title>{SECRET}</title><p>{SECRET}</p>".encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_OPTIONS = _answer
+
+            def log_message(self, *arguments: object) -> None:
+                pass
+
+        class Server(ThreadingHTTPServer):
+            def get_request(self) -> tuple[socket.socket, object]:
+                accepted = super().get_request()
+                internal.connections += 1
+                return accepted
+
+        self.server = Server((host, port), Handler)
+        self.host, self.port = host, self.server.server_address[1]
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind((host, self.port))
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        threading.Thread(target=self._count_datagrams, daemon=True).start()
+
+    @property
+    def base(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def reached(self) -> int:
+        return self.connections + self.datagrams
+
+    def _count_datagrams(self) -> None:
+        while True:
+            try:
+                self.udp.recv(65536)
+            except OSError:  # closed
+                return
+            self.datagrams += 1
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.udp.close()

@@ -7,11 +7,16 @@ import base64
 import gzip
 import json
 import os
+import pwd
 import ssl
 import stat
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +34,7 @@ from reclaim.capture import (
     check_address,
     verify_wacz,
 )
+from reclaim.capture._sandbox import PROFILE_PREFIX
 
 from .. import evidence_site
 from ..evidence_site import CSS_CHUNKS, NAME, PAGE, PNG, SESSION_COOKIE, Authority
@@ -329,3 +335,88 @@ def test_capture_command_keeps_the_capture_in_the_locker(plain_url: str, tmp_pat
     refused = capture("child", child.id)
     assert refused.returncode == 1 and "No pictures, videos or page captures" in refused.stderr
     assert not (tmp_path / "child").exists(), "nothing was fetched for an under-18 incident"
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A process of the capture's Chromium, as /proc showed it."""
+
+    pid: int
+    uids: tuple[int, ...]  # real, effective, saved, filesystem
+    arguments: tuple[str, ...]
+    seccomp: str  # "2": a seccomp-bpf filter (the sandbox) is on
+    profile_mode: int | None
+    profile_owner: int | None
+
+
+def _status(pid: str) -> dict[str, str]:
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return {key: value.strip() for key, _, value in (line.partition(":") for line in lines)}
+
+
+def capture_processes() -> list[Seen]:
+    """Return the capture's Chromium processes now: the one started with a Reclaim capture
+    profile and every process below it (other tests' browsers are left out)."""
+    parents, arguments = {}, {}
+    for entry in Path("/proc").iterdir():
+        try:
+            parents[entry.name] = _status(entry.name)["PPid"]
+            arguments[entry.name] = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, KeyError):
+            continue
+    mark = f"--user-data-dir={tempfile.gettempdir()}/{PROFILE_PREFIX}".encode()
+    ours = {pid for pid, args in arguments.items() if any(a.startswith(mark) for a in args)}
+    while True:
+        more = {pid for pid, parent in parents.items() if parent in ours} - ours
+        if not more:
+            break
+        ours |= more
+    return [seen for pid in ours if (seen := _seen(pid, arguments[pid]))]
+
+
+def _seen(pid: str, raw: list[bytes]) -> Seen | None:
+    try:
+        status = _status(pid)
+    except OSError:
+        return None
+    args = tuple(a.decode(errors="replace") for a in raw if a)
+    profile = next((a.split("=", 1)[1] for a in args if a.startswith("--user-data-dir=")), "")
+    try:
+        info = os.stat(profile) if profile else None
+    except OSError:
+        info = None
+    return Seen(
+        int(pid), tuple(int(u) for u in status["Uid"].split()), args, status.get("Seccomp", ""),
+        stat.S_IMODE(info.st_mode) if info else None, info.st_uid if info else None,
+    )  # fmt: skip
+
+
+def test_chromium_runs_sandboxed_and_never_as_root(
+    base: str, authority: Authority, tmp_path: Path, chromium_path: Path
+) -> None:
+    seen: dict[int, Seen] = {}
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        job = worker.submit(take, base, "/slow", tmp_path / "c", chromium_path, authority)
+        while not job.done():
+            seen |= {process.pid: process for process in capture_processes()}
+            time.sleep(0.02)
+        job.result()
+    # A zygote's children rewrite their command line as one string: search the whole of it.
+    browser = [
+        p
+        for p in seen.values()
+        if p.profile_mode is not None and "--type=" not in " ".join(p.arguments)
+    ]
+    assert len(browser) == 1, "the capture's browser process was seen"
+    assert not [p for p in seen.values() if "--no-sandbox" in " ".join(p.arguments)]
+    flags = browser[0].arguments
+    assert "--proxy-bypass-list=<-loopback>" in flags
+    assert any(a.startswith("--proxy-server=http://127.0.0.1:") for a in flags)
+    assert any(a.startswith("--host-resolver-rules=MAP * ~NOTFOUND") for a in flags)
+    renderers = [p for p in seen.values() if "--type=renderer" in " ".join(p.arguments)]
+    assert renderers and all(p.seccomp == "2" for p in renderers), "renderers are sandboxed"
+    expected = pwd.getpwnam("nobody").pw_uid if os.geteuid() == 0 else os.geteuid()
+    assert {uid for p in seen.values() for uid in p.uids} == {expected}, "never root"
+    assert browser[0].profile_mode == 0o700 and browser[0].profile_owner == expected
+    profile = next(a.split("=", 1)[1] for a in flags if a.startswith("--user-data-dir="))
+    assert not Path(profile).exists(), "the profile is removed with the capture"

@@ -14,13 +14,22 @@ from pathlib import Path
 
 import pytest
 
-from reclaim.capture import AddressGate, CaptureError, CaptureRefusedError, check_url
+from reclaim.capture import (
+    AddressGate,
+    CaptureError,
+    CaptureReason,
+    CaptureRefusedError,
+    Network,
+    capture_page,
+    check_url,
+)
 from reclaim.capture._proxy import RecordingProxy
 from reclaim.capture._sign import WaczSignatureError, sign_wacz, verify_wacz
 from reclaim.locker import LOW_MEMORY_PROFILE, Locker
 
 from .. import evidence_site
 from ..evidence_site import CSS_CHUNKS, NAME, PAGE, Authority
+from ..loopback import Internal
 
 
 @pytest.mark.parametrize(
@@ -284,3 +293,58 @@ def test_the_proxy_drops_what_is_not_http(proxy: RecordingProxy, request_head: b
         sock.sendall(request_head)
         assert sock.makefile("rb").read() == b"", "closed without an answer"
     assert proxy.recording.exchanges == [] and proxy.recording.problems == []
+
+
+@pytest.fixture
+def internal() -> Iterator[Internal]:
+    service = Internal("127.0.0.1")
+    yield service
+    service.close()
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "http://127.0.0.1:{port}\\@evidence.test/",
+        "http://127.0.0.1:{port}%5C@evidence.test/",
+        "http://evidence.test@127.0.0.1:{port}/",
+        "http://evidence.test%2F@127.0.0.1:{port}/",
+        "http://127.0.0.1:{port}/\t@evidence.test/",
+        "http:/\\127.0.0.1:{port}/",
+        "http:127.0.0.1:{port}/",
+        "http://2130706433:{port}/",
+        "http://0x7f.1:{port}/",
+        "http://0177.0.0.1:{port}/",
+        "http://127.1:{port}/",
+        "http://[::ffff:127.0.0.1]:{port}/",
+        "http://127.0.0.1:{port}#@evidence.test/",
+    ],
+)
+def test_addresses_read_differently_by_browsers_never_reach_inside(
+    form: str, internal: Internal, tmp_path: Path
+) -> None:
+    """Refused before anything runs: no folder, no proxy, no browser, nothing reached."""
+    url = form.format(port=internal.port)
+    network = Network(resolver=evidence_site.resolver, policy=evidence_site.policy)
+    with pytest.raises(CaptureError) as error:
+        capture_page(url, tmp_path / "never", chromium=tmp_path / "no-browser", network=network)
+    assert error.value.reason in (CaptureReason.BAD_ADDRESS, CaptureReason.PRIVATE), error.value
+    assert not (tmp_path / "never").exists()
+    assert internal.reached() == 0
+
+
+def test_the_proxy_never_sends_a_websocket_request_on(
+    proxy: RecordingProxy, http_port: int
+) -> None:
+    """WebSocket connections are not relayed: the request is refused, not passed on."""
+    with socket.create_connection(("127.0.0.1", int(proxy.address.rsplit(":", 1)[1]))) as sock:
+        sock.sendall(
+            f"GET http://{NAME}:{http_port}/chat HTTP/1.1\r\nHost: {NAME}:{http_port}\r\n"
+            f"Proxy-Authorization: {proxy.authorisation}\r\nConnection: Upgrade\r\n"
+            "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n".encode()
+        )
+        answer = sock.recv(1000)
+    assert answer.startswith(b"HTTP/1.1 501")
+    assert proxy.recording.exchanges == [] and proxy.gate.answers() == [], "never sent on"
+    assert "WebSocket" in proxy.recording.problems[0].reason

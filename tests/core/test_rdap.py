@@ -8,7 +8,7 @@ import ipaddress
 import json
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 
@@ -23,9 +23,11 @@ from reclaim.notices._rdap import (
     look_up,
     registrable_domain,
 )
-from tests.loopback import QuietHandler
+from reclaim.notices._recheck import check_addresses
+from tests.loopback import Internal, QuietHandler
 
 real_resolve = _rdap._resolve  # kept before the stand-in below replaces it
+PUBLIC_RDAP, MOVED_RDAP, INTRANET = "rdap.test", "moved-rdap.test", "intranet.test"
 
 
 def jcard(*properties: list[object]) -> list[object]:
@@ -127,6 +129,7 @@ class Rdap:
     base: str = ""
     answers: dict[str, tuple[int, bytes]] = field(default_factory=dict)
     asked: list[str] = field(default_factory=list)
+    redirects: dict[str, str] = field(default_factory=dict)  # path -> Location
 
     def set(self, path: str, answer: object, status: int = 200) -> None:
         self.answers[path] = (status, json.dumps(answer).encode())
@@ -139,6 +142,9 @@ def rdap() -> Iterator[Rdap]:
     class Handler(QuietHandler):
         def do_GET(self) -> None:
             server_data.asked.append(self.path)
+            if self.path in server_data.redirects:
+                self.answer(302, b"", "text/plain", ("Location", server_data.redirects[self.path]))
+                return
             status, body = server_data.answers.get(self.path, (404, b'{"errorCode": 404}'))
             self.answer(status, body, "application/rdap+json")
 
@@ -158,7 +164,13 @@ def rdap() -> Iterator[Rdap]:
 @pytest.fixture(autouse=True)
 def example_resolves_to_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     """Stand in for DNS: example.com's names resolve to two loopback addresses."""
-    names = {"www.example.com": ["127.0.0.1", "127.0.0.2"], "127.0.0.1": ["127.0.0.1"]}
+    names = {
+        "www.example.com": ["127.0.0.1", "127.0.0.2"],
+        "127.0.0.1": ["127.0.0.1"],
+        PUBLIC_RDAP: ["127.0.0.1"],  # "public" RDAP servers, here on loopback
+        MOVED_RDAP: ["127.0.0.1"],
+        INTRANET: ["127.0.0.1"],  # a name for an internal service: refused by the policy
+    }
 
     def resolve(host: str, problems: list[str]) -> list[str]:
         if host not in names:
@@ -363,3 +375,42 @@ def test_single_sends_every_question_to_one_server() -> None:
 )
 def test_cdn_networks_by_name(name: str, cdn: str) -> None:
     assert cdn_of(name) == cdn
+
+
+def public_test_names(addresses: Sequence[str], host: str) -> None:
+    """The real policy, except that the test's "public" RDAP names may stand for loopback."""
+    if host in (PUBLIC_RDAP, MOVED_RDAP) and list(addresses) == ["127.0.0.1"]:
+        return
+    check_addresses(addresses, host)
+
+
+@pytest.fixture
+def internal() -> Iterator[Internal]:
+    service = Internal("127.0.0.1")
+    yield service
+    service.close()
+
+
+@pytest.mark.parametrize("towards", ["http://127.0.0.1:{port}/", f"http://{INTRANET}:{{port}}/"])
+def test_an_rdap_redirect_into_the_local_network_is_refused(
+    rdap: Rdap, internal: Internal, towards: str
+) -> None:
+    rdap.redirects["/domain/example.com"] = towards.format(port=internal.port)
+    port = rdap.base.rsplit(":", 1)[1]
+    bootstrap = RdapBootstrap.single(f"http://{PUBLIC_RDAP}:{port}/")
+    report = look_up("https://www.example.com/", bootstrap, policy=public_test_names)
+    assert internal.reached() == 0, "the internal service was never asked"
+    assert rdap.asked == ["/domain/example.com"]
+    assert report.registrar is None
+    assert any("was not followed" in p and "private, local or reserved" in p
+               for p in report.problems), report.problems  # fmt: skip
+
+
+def test_an_rdap_redirect_to_a_public_server_is_followed(rdap: Rdap) -> None:
+    port = rdap.base.rsplit(":", 1)[1]
+    rdap.redirects["/domain/example.com"] = f"http://{MOVED_RDAP}:{port}/moved/example.com"
+    rdap.set("/moved/example.com", REGISTRAR_ANSWER)
+    bootstrap = RdapBootstrap.single(f"http://{PUBLIC_RDAP}:{port}/")
+    report = look_up("https://www.example.com/", bootstrap, policy=public_test_names)
+    assert rdap.asked == ["/domain/example.com", "/moved/example.com"]
+    assert report.registrar is not None and report.registrar.email == "report@registrar.test"

@@ -11,7 +11,7 @@ browser's view of them.
 import datetime
 import hashlib
 import json
-import os
+import shutil
 import ssl
 import subprocess
 import sys
@@ -26,7 +26,12 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from reclaim import __version__
-from reclaim.capture._errors import CaptureError, CaptureReason, reason_of_browser_error
+from reclaim.capture._errors import (
+    CaptureError,
+    CaptureReason,
+    CaptureRefusedError,
+    reason_of_browser_error,
+)
 from reclaim.capture._gate import (
     AddressGate,
     Policy,
@@ -36,6 +41,7 @@ from reclaim.capture._gate import (
     system_resolver,
 )
 from reclaim.capture._proxy import Exchange, RecordingProxy
+from reclaim.capture._sandbox import NO_SANDBOX_HELP, browser_home, is_sandbox_failure
 from reclaim.capture._sign import ALGORITHM, sign_wacz
 from reclaim.capture._warc import DESCRIPTION, write_warc
 from reclaim.capture.chromium import CHROMIUM_ARGS, find_chromium
@@ -44,6 +50,13 @@ from reclaim.notices._recheck import check_addresses
 NAVIGATION_TIMEOUT_MS = 30_000
 BANNER_ID = "reclaim-capture-banner"
 PRIVATE_FOLDER_MODE = 0o700
+# Only for a capture's Chromium, whose every request goes to the recording proxy: it may not
+# resolve a name itself (no DNS, no DNS over HTTPS: the proxy's gate resolves), and WebRTC
+# may not send UDP past the proxy (STUN and TURN to any address). QUIC is off for all.
+CAPTURE_ONLY_ARGS = (
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,16 @@ def capture_page(
     network = network or Network()
     gate = _gate(url, allow_private, network)  # refuses before anything is fetched
     destination.mkdir(parents=True, mode=PRIVATE_FOLDER_MODE)  # evidence: its owner's eyes only
+    try:
+        return _capture_into(url, destination, gate, chromium, network)
+    except BaseException:
+        shutil.rmtree(destination, ignore_errors=True)  # nothing half-made is left behind
+        raise
+
+
+def _capture_into(
+    url: str, destination: Path, gate: AddressGate, chromium: Path | None, network: Network
+) -> Capture:
     started = datetime.datetime.now(datetime.UTC)
     proxy = RecordingProxy(gate, network.trust)
     proxy.start()
@@ -155,24 +178,41 @@ def _run_browser(
     chromium: Path | None,
     proxy: RecordingProxy,
 ) -> tuple[dict[str, Any], str]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(chromium or find_chromium()),
-            args=_arguments(proxy),
-            # Playwright answers the proxy's 407 for the page's requests only (see _proxy).
-            proxy={
-                "server": proxy.address,
-                "bypass": "<-loopback>",
-                "username": proxy.username,
-                "password": proxy.password,
-            },
-        )
+    with sync_playwright() as playwright, browser_home(chromium or find_chromium()) as home:
         try:
-            return _record(browser, url, destination, started, proxy), browser.version
+            context = playwright.chromium.launch_persistent_context(
+                str(home.profile),
+                executable_path=str(home.executable),
+                args=_arguments(proxy),
+                chromium_sandbox=True,  # Playwright's default is --no-sandbox
+                env=dict[str, str | float | bool](home.env),
+                # Playwright answers the proxy's 407 for the page's requests only (see _proxy).
+                proxy={
+                    "server": proxy.address,
+                    "bypass": "<-loopback>",
+                    "username": proxy.username,
+                    "password": proxy.password,
+                },
+                ignore_https_errors=False,
+                accept_downloads=False,  # a capture keeps pages, never files a page pushes
+                service_workers="block",  # nothing of a page runs outside the page
+            )
+        except PlaywrightError as error:
+            raise _launch_failure(error) from None
+        try:
+            browser = context.browser
+            if browser is None:  # Chromium always has one; Playwright types it as optional
+                raise CaptureError("Chromium started without a browser to drive")
+            # The page gets a context of its own: the proxy's credentials are answered for
+            # its requests, never for the browser's own (which share the default context).
+            page_context = browser.new_context(
+                ignore_https_errors=False, accept_downloads=False, service_workers="block"
+            )
+            return _record(page_context, url, destination, started, proxy), browser.version
         except PlaywrightError as error:
             raise _browser_failure(error) from None
         finally:
-            browser.close()
+            context.close()
 
 
 def _arguments(proxy: RecordingProxy) -> list[str]:
@@ -181,14 +221,19 @@ def _arguments(proxy: RecordingProxy) -> list[str]:
         # The proxy itself is given to Playwright (launch's proxy=, with its credentials);
         # "<-loopback>" there sends loopback too through the proxy and its gate.
         "--ignore-certificate-errors-spki-list=" + ",".join(proxy.authority.spki_digests()),
-        # As root Chromium's sandbox cannot start. Kept as before for now; the security issue
-        # runs captures as an unprivileged user instead.
-        *(["--no-sandbox"] if os.geteuid() == 0 else []),
+        *CAPTURE_ONLY_ARGS,
     ]
 
 
-def _note_navigation(request: Any, navigations: list[str]) -> None:
-    if request.is_navigation_request():
+def _launch_failure(error: PlaywrightError) -> CaptureError:
+    if is_sandbox_failure(error.message):
+        return CaptureError(NO_SANDBOX_HELP)
+    return _browser_failure(error)
+
+
+def _note_navigation(request: Any, page: Any, navigations: list[str]) -> None:
+    """Note where the page's own frame went (a redirect, a refresh, a script, a form)."""
+    if request.is_navigation_request() and request.frame == page.main_frame:
         navigations.append(request.url)
 
 
@@ -209,12 +254,11 @@ def _browser_failure(error: PlaywrightError) -> CaptureError:
 
 
 def _record(
-    browser: Any, url: str, folder: Path, started: datetime.datetime, proxy: RecordingProxy
+    context: Any, url: str, folder: Path, started: datetime.datetime, proxy: RecordingProxy
 ) -> dict[str, Any]:
-    context = browser.new_context(ignore_https_errors=False)
     page = context.new_page()
     navigations: list[str] = []
-    page.on("request", lambda sent: _note_navigation(sent, navigations))
+    page.on("request", lambda sent: _note_navigation(sent, page, navigations))
     try:
         main = page.goto(url, wait_until="networkidle", timeout=NAVIGATION_TIMEOUT_MS)
     except PlaywrightError as error:
@@ -222,13 +266,13 @@ def _record(
     if main is None:
         raise CaptureError("the page sent nothing back", CaptureReason.EMPTY)
     _refuse_unfetched(main, proxy)
-    (folder / "dom.html").write_text(page.content(), encoding="utf-8")
-    session = context.new_cdp_session(page)
-    snapshot = session.send("Page.captureSnapshot", {"format": "mhtml"})
-    (folder / "page.mhtml").write_text(snapshot["data"], encoding="utf-8")
-    _show_banner(page, main.url, started)
-    page.screenshot(path=str(folder / "screenshot.png"), full_page=True)
-    page.pdf(path=str(folder / "page.pdf"), print_background=True)
+    _refuse_led_inside(navigations, proxy)
+    try:
+        _save(context, page, folder, main.url, started)
+    except PlaywrightError:
+        _refuse_led_inside(navigations, proxy)  # the page moved while being saved
+        raise
+    _refuse_led_inside(navigations, proxy)  # again: a script may have moved it meanwhile
     return {
         "final_url": main.url,
         "redirect_chain": _redirects(main),
@@ -238,12 +282,41 @@ def _record(
     }
 
 
+def _save(context: Any, page: Any, folder: Path, url: str, started: datetime.datetime) -> None:
+    """Write the page's DOM, MHTML, screenshot and PDF into ``folder``."""
+    (folder / "dom.html").write_text(page.content(), encoding="utf-8")
+    session = context.new_cdp_session(page)
+    snapshot = session.send("Page.captureSnapshot", {"format": "mhtml"})
+    (folder / "page.mhtml").write_text(snapshot["data"], encoding="utf-8")
+    _show_banner(page, url, started)
+    page.screenshot(path=str(folder / "screenshot.png"), full_page=True)
+    page.pdf(path=str(folder / "page.pdf"), print_background=True)
+
+
 def _refuse_unfetched(main: Any, proxy: RecordingProxy) -> None:
     """Raise CaptureError when the page shown is the proxy's refusal, not the site's answer."""
     hops = {main.url, *(hop["url"] for hop in _redirects(main))}
     for problem in proxy.recording.problems:
         if problem.url in hops:
             raise CaptureError(f"the page could not be captured: {problem.reason}", problem.kind)
+
+
+def _refuse_led_inside(navigations: list[str], proxy: RecordingProxy) -> None:
+    """Raise CaptureRefusedError when the page sent its own frame to a refused address.
+
+    The proxy never fetched it, but what the frame shows is then no longer the page (meta
+    refresh, ``location =``, a form sent by a script): a page that tries this is not kept.
+    """
+    places = {_place(url) for url in navigations}
+    for problem in proxy.recording.problems:
+        if problem.kind == CaptureReason.PRIVATE and _place(problem.url) in places:
+            raise CaptureRefusedError(f"the page led to a refused address: {problem.reason}")
+
+
+def _place(url: str) -> tuple[str, int]:
+    """Return the host and port of ``url``: all the proxy knows of a refused tunnel."""
+    parts = urlsplit(url)
+    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def _metadata(

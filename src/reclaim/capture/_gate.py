@@ -74,6 +74,8 @@ def check_url(url: str) -> SplitResult:
         parts.port  # noqa: B018 (a port that is not a number raises here)
     except ValueError:
         raise CaptureError(f"{url!r} has a port that is not a number", BAD) from None
+    if _odd_number(parts.hostname):
+        raise CaptureError(f"{url!r} writes an IP address in an unusual form; write it out", BAD)
     return parts
 
 
@@ -112,6 +114,17 @@ class AddressGate:
             raise CaptureRefusedError(f"{message} ({error})") from None
         now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         return Resolution(host, tuple(addresses), addresses[0], now)
+
+
+def _odd_number(host: str) -> bool:
+    """Return whether ``host`` is an IPv4 address in a form other than a.b.c.d in decimal.
+
+    Browsers (WHATWG URL) read a host whose last label is a number as IPv4 in any form
+    ("2130706433", "0x7f.1", "0177.0.0.1" are all 127.0.0.1); Python reads it as a name.
+    """
+    last = host.rstrip(".").rsplit(".", 1)[-1]
+    numeric = last.isdigit() or (last.lower().startswith("0x") and last[2:].isalnum())
+    return numeric and not _literal(host.rstrip("."))
 
 
 def _literal(host: str) -> str:

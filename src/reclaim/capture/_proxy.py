@@ -11,7 +11,8 @@ What is recorded: each exchange (request bytes as sent upstream, response head a
 received, with transfer framing kept), the time each request was sent, the address used; each
 TLS session's version, cipher and verified certificate chain; the gate's DNS answers; and every
 request that was refused or failed (these get an answer from the proxy, never recorded as if
-the site had sent it).
+the site had sent it). WebSocket requests (an ``Upgrade`` header) are refused without being
+sent: the proxy relays HTTP exchanges only.
 """
 
 import _ssl  # ENCODING_DER, which ssl does not re-export before Python 3.13
@@ -292,6 +293,9 @@ class _Relay:
         body = read_body(self.reader, head, has_body=True)
         method, target = _request_line(head)
         url, origin, path = self._where(target)
+        if head.get("Upgrade"):  # WebSocket: not relayed, so not sent on either
+            reason = "a capture does not carry WebSocket connections"
+            return self._refuse(url, "501 Not Implemented", reason, CaptureReason.FAILED)
         try:
             check_url(url)
             address = self.proxy.gate.resolve(origin[1], origin[2]).used
@@ -404,7 +408,7 @@ def _final_head(reader: BinaryIO, client: socket.socket) -> Head | None:
 def _closes(request: Head, response: Head, body: Body) -> bool:
     """Return whether the connection ends after this exchange."""
     if body.until_close or response.start.split(" ")[1] == "101":
-        return True  # a protocol switch (WebSocket) is not relayed: Chromium sees it end
+        return True  # a protocol switch is never asked for (see _one); if one comes, it ends
     if "close" in request.tokens("Connection") | response.tokens("Connection"):
         return True
     return response.start.startswith("HTTP/1.0") and "keep-alive" not in response.tokens(

@@ -13,12 +13,19 @@ Which server to ask comes from IANA's bootstrap files (RFC 9224), or one server 
 questions (``RdapBootstrap.single``). A lookup that fails becomes a line in
 ``HostingReport.problems``; only a bad address or an unreadable bootstrap file raises.
 
+Safety. The servers the bootstrap names (IANA's registries, or the one an operator configured)
+are asked as they are; every other address (each redirect, a registrar's "related" link) is
+resolved by Reclaim, checked with the re-checks' policy (no private, local or reserved
+address) and connected to at the address checked, with the name kept for Host and TLS. So an
+answer cannot steer a request into the network Reclaim runs in, by redirect or by rebinding.
+
 RdapError (ReclaimError)   the address is not a web address, or a bootstrap file is unreadable
 """
 
 import ipaddress
 import json
 import socket
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +74,8 @@ CDN_NETWORKS: tuple[tuple[str, str], ...] = (
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Json = dict[str, Any]
+Policy = Callable[[Sequence[str], str], None]  # raises AddressRefusedError to refuse
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 class RdapError(ReclaimError):
@@ -155,15 +164,15 @@ def fetch_bootstrap(*, timeout_seconds: float = 10.0) -> RdapBootstrap:
     result for a day.
     """
     files = []
-    with _client(timeout_seconds) as client:
+    with _Fetcher(timeout_seconds, check_addresses) as fetcher:
         for kind in ("dns", "ipv4", "ipv6"):
             try:
-                response = client.get(IANA_BOOTSTRAP_URLS[kind])
-            except httpx.HTTPError as error:
+                status, body = fetcher.get(IANA_BOOTSTRAP_URLS[kind], trusted=True)
+            except (httpx.HTTPError, AddressRefusedError) as error:
                 raise RdapError(f"IANA's RDAP {kind} file could not be fetched: {error}") from None
-            if response.status_code != 200 or len(response.content) > MAX_BOOTSTRAP_BYTES:
-                raise RdapError(f"IANA's RDAP {kind} file answered {response.status_code}")
-            files.append(response.content)
+            if status != 200 or len(body) > MAX_BOOTSTRAP_BYTES:
+                raise RdapError(f"IANA's RDAP {kind} file answered {status}")
+            files.append(body)
     return RdapBootstrap.from_iana(*files)
 
 
@@ -173,11 +182,13 @@ def look_up(
     *,
     allow_private: bool = False,
     timeout_seconds: float = 10.0,
+    policy: Policy = check_addresses,
 ) -> HostingReport:
     """Return who registered the domain of ``url`` and who holds the networks of its server.
 
     Raises RdapError only for an address that is not http or https; every lookup that fails
-    (no answer, an error status, an answer that is not RDAP) becomes a line in ``problems``.
+    (no answer, an error status, an answer that is not RDAP, an address refused by
+    ``policy``) becomes a line in ``problems``. Tests give a policy that allows their names.
     """
     host = _host_of(url)
     domain = "" if _is_ip(host) else registrable_domain(host)
@@ -186,12 +197,12 @@ def look_up(
     asked = addresses
     if not allow_private:
         try:
-            check_addresses(addresses, host)
+            policy(addresses, host)
         except AddressRefusedError as error:
             problems.append(f"{error} Its network was not looked up.")
             asked = []
-    with _client(timeout_seconds) as client:
-        lookup = _Lookup(client, bootstrap, problems, allow_private)
+    with _Fetcher(timeout_seconds, None if allow_private else policy) as fetcher:
+        lookup = _Lookup(fetcher, bootstrap, problems)
         registrar = lookup.registrar(domain) if domain else None
         networks = lookup.networks(asked)
     cdn = next((cdn for network in networks if (cdn := cdn_of(network.name))), "")
@@ -220,17 +231,10 @@ def cdn_of(network_name: str) -> str:
 class _Lookup:
     """The RDAP questions of one look_up, noting each failure in ``problems``."""
 
-    def __init__(
-        self,
-        client: httpx.Client,
-        bootstrap: RdapBootstrap,
-        problems: list[str],
-        allow_private: bool,
-    ) -> None:
-        self._client = client
+    def __init__(self, fetcher: "_Fetcher", bootstrap: RdapBootstrap, problems: list[str]) -> None:
+        self._fetcher = fetcher
         self._bootstrap = bootstrap
         self._problems = problems
-        self._allow_private = allow_private
 
     def registrar(self, domain: str) -> AbuseContact | None:
         """Return the domain's registrar and its abuse contact, or None."""
@@ -240,7 +244,7 @@ class _Lookup:
             self._problems.append(f"No RDAP server is known for .{tld} domains.")
             return None
         url = f"{base}domain/{domain}"
-        answer = self._ask(url, f"the domain {domain}")
+        answer = self._ask(url, f"the domain {domain}", trusted=True)
         if answer is None:
             return None
         found = _registrar(answer, url)
@@ -267,21 +271,26 @@ class _Lookup:
                 self._problems.append(f"No RDAP server is known for the address {ip}.")
                 continue
             url = f"{base}ip/{ip}"
-            answer = self._ask(url, f"the address {ip}")
+            answer = self._ask(url, f"the address {ip}", trusted=True)
             if answer is not None:
                 ranges += _range(answer)
                 contact = _network(answer, url)
                 found.setdefault(contact.name or url, contact)
         return tuple(found.values())
 
-    def _ask(self, url: str, what: str) -> Json | None:
-        """Return the JSON object an RDAP server answers, or None after noting why not."""
+    def _ask(self, url: str, what: str, trusted: bool = False) -> Json | None:
+        """Return the JSON object an RDAP server answers, or None after noting why not.
+
+        ``trusted``: ``url`` is the bootstrap's own server, asked as it is; the addresses it
+        redirects to are checked like any other.
+        """
         try:
-            with self._client.stream("GET", url) as response:
-                status = response.status_code
-                body = _read_capped(response) if status == 200 else b""
+            status, body = self._fetcher.get(url, trusted=trusted)
         except httpx.HTTPError as error:
             self._problems.append(f"The RDAP server for {what} {_why(error)}.")
+            return None
+        except AddressRefusedError as error:
+            self._problems.append(f"The RDAP server for {what} was not followed: {error}")
             return None
         if status != 200:
             self._problems.append(f"The RDAP server answered status {status} for {what}.")
@@ -296,33 +305,79 @@ class _Lookup:
         return answer
 
     def _may_follow(self, url: str) -> bool:
-        # The related link comes from an answer, not from the bootstrap. Outside tests it must
-        # be https to a public address: the certificate check then also stops a name that
-        # resolves differently when connecting (this client does not pin addresses).
-        if self._allow_private:
+        # The related link comes from an answer, not from the bootstrap: outside tests it must
+        # be https (its address is checked hop by hop when it is asked).
+        if self._fetcher.policy is None:
             return True
-        parsed = httpx.URL(url)
-        if parsed.scheme != "https":
+        if httpx.URL(url).scheme != "https":
             self._problems.append(f"The registrar's RDAP address is not https: {url}")
             return False
-        host = parsed.raw_host.decode("ascii")
-        addresses = _resolve(host, self._problems)
+        return True
+
+
+class _Fetcher:
+    """GETs that follow redirects one hop at a time: each hop's name is resolved once, its
+    addresses checked with ``policy`` (None: private addresses allowed, for tests), and the
+    connection made to the address checked. One client per name, closed with the fetcher."""
+
+    def __init__(self, timeout_seconds: float, policy: Policy | None) -> None:
+        self.policy = policy
+        self._timeout = httpx.Timeout(timeout_seconds)
+        self._clients: dict[str, httpx.Client] = {}
+
+    def __enter__(self) -> "_Fetcher":
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        for client in self._clients.values():
+            client.close()
+
+    def get(self, url: str, *, trusted: bool = False) -> tuple[int, bytes]:
+        """Return the status and (capped) body at the end of the redirects from ``url``."""
+        current = httpx.URL(url)
+        for hop in range(MAX_REDIRECTS + 1):
+            status, location, body = self._hop(current, checked=not (trusted and hop == 0))
+            if not location:
+                return status, body
+            current = current.join(location)
+            if current.scheme not in ("http", "https") or not current.host:
+                raise httpx.UnsupportedProtocol(f"a redirect to {current} is not a web address")
+        raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
+
+    def _hop(self, url: httpx.URL, checked: bool) -> tuple[int, str, bytes]:
+        host = url.raw_host.decode("ascii")
+        addresses = _resolve(host, [])
+        if not addresses:
+            raise httpx.ConnectError(f"the name {host} could not be found")
+        if checked and self.policy is not None:
+            self.policy(addresses, host)
+        client = self._client(host)
+        request = client.build_request(
+            "GET",
+            url.copy_with(host=addresses[0]),
+            headers={"Host": url.netloc.decode("ascii")},
+            extensions={"sni_hostname": host},  # the certificate is checked against the name
+        )
+        response = client.send(request, stream=True)
         try:
-            check_addresses(addresses, host)
-        except AddressRefusedError as error:
-            self._problems.append(str(error))
-            return False
-        return bool(addresses)
+            location = response.headers.get("location", "")
+            if response.status_code in REDIRECT_STATUSES and location:
+                return response.status_code, location, b""
+            body = _read_capped(response) if response.status_code == 200 else b""
+            return response.status_code, "", body
+        finally:
+            response.close()
 
-
-def _client(timeout_seconds: float) -> httpx.Client:
-    return httpx.Client(
-        timeout=httpx.Timeout(timeout_seconds),
-        headers={"User-Agent": USER_AGENT, "Accept": RDAP_ACCEPT},
-        follow_redirects=True,
-        max_redirects=MAX_REDIRECTS,
-        trust_env=False,
-    )
+    def _client(self, host: str) -> httpx.Client:
+        # Per name: a TLS connection verified for one name must not carry another's requests.
+        if host not in self._clients:
+            self._clients[host] = httpx.Client(
+                timeout=self._timeout,
+                headers={"User-Agent": USER_AGENT, "Accept": RDAP_ACCEPT},
+                follow_redirects=False,  # each hop goes through the address check
+                trust_env=False,  # a proxy from the environment would undo the pinning
+            )
+        return self._clients[host]
 
 
 def _why(error: httpx.HTTPError) -> str:

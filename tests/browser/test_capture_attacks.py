@@ -1,0 +1,261 @@
+"""Pages that try to make a capture reach into the network it runs in, captured with a real
+Chromium. Each page is on ``evidence.test`` (a "public" name: the test's resolver maps it to
+127.0.0.1 and the test's policy allows that one answer); the service it aims at is on loopback
+too, and the real policy refuses it. For every attack the internal service sees not one
+connection or datagram, and nothing it would have said is in the WARC, MHTML or DOM."""
+
+import gzip
+import json
+import quopri
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+
+from reclaim.capture import CaptureError, CaptureReason, Network, capture_page
+
+from .. import evidence_site
+from ..evidence_site import NAME, Authority
+from ..loopback import SECRET, Internal
+
+INTRANET = "intranet.test"  # a name the test resolver maps to the internal service
+
+
+def attack_pages(internal: Internal) -> dict[str, str]:
+    """Return each attack's page body, aimed at ``internal``."""
+    at, port = internal.base, internal.port
+    spellings = [
+        f"http://2130706433:{port}/",
+        f"http://0x7f.1:{port}/",
+        f"http://[::ffff:127.0.0.1]:{port}/",
+        f"http://localhost:{port}/",
+        f"http://{INTRANET}:{port}/",
+    ]
+    fetches = "".join(f"fetch({url!r}).then(r => r.text()).then(t => document.body.append(t));"
+                      for url in spellings)  # fmt: skip
+    rules = json.dumps(
+        {
+            "prerender": [{"source": "list", "urls": [f"{at}/speculated"]}],
+            "prefetch": [{"source": "list", "urls": [f"{at}/speculated-prefetch"]}],
+        }
+    )
+    return {
+        "meta-refresh": f'<meta http-equiv="refresh" content="0; url={at}/refreshed">',
+        "script-redirect": f'<script>location.href = "{at}/scripted";</script>',
+        "late-script-redirect": f'<script>setTimeout(() => location = "{at}/later", 300)</script>',
+        "form-post": f'<form id="f" method="post" action="{at}/posted"><input name="a"></form>'
+        "<script>document.getElementById('f').submit()</script>",
+        "image": f'<img src="{at}/image.png" alt="">',
+        "iframe": f'<iframe src="{at}/framed"></iframe>',
+        "fetch": f'<script>fetch("{at}/fetched").then(r => r.text())'
+        ".then(t => document.body.append(t))</script>",
+        "fetch-by-other-spellings": f"<script>{fetches}</script>",
+        "xhr": f'<script>const x = new XMLHttpRequest(); x.open("GET", "{at}/xhr");'
+        "x.onload = () => document.body.append(x.responseText); x.send();</script>",
+        "websocket": f'<script>const w = new WebSocket("ws://{internal.host}:{port}/socket");'
+        "w.onmessage = e => document.body.append(e.data);</script>",
+        "event-source": f'<script>new EventSource("{at}/events")</script>',
+        "stylesheet": f'<link rel="stylesheet" href="{at}/style.css">',
+        "object-and-embed": f'<object data="{at}/object"></object><embed src="{at}/embed">',
+        "prefetch": f'<link rel="prefetch" href="{at}/prefetched">',
+        "preconnect": f'<link rel="preconnect" href="{at}">'
+        f'<link rel="dns-prefetch" href="//{INTRANET}">',
+        "prerender": f'<link rel="prerender" href="{at}/prerendered">'
+        f'<script type="speculationrules">{rules}</script>',
+        "service-worker": "<script>navigator.serviceWorker &&"
+        " navigator.serviceWorker.register('/sw.js').catch(() => {})</script>",
+        "worker": "<script>new Worker(URL.createObjectURL(new Blob("
+        f"['fetch(\"{at}/from-worker\")'], {{type: 'text/javascript'}})))</script>",
+        "beacon": f'<script>navigator.sendBeacon("{at}/beacon", "x")</script>',
+        "popup": f'<script>window.open("{at}/popup")</script>',
+        "webrtc": "<script>const pc = new RTCPeerConnection({iceServers: ["
+        f'{{urls: "stun:{internal.host}:{port}"}}, {{urls: "turn:{internal.host}:{port}'
+        '?transport=tcp", username: "u", credential: "c"}]});'
+        'pc.createDataChannel("d"); pc.createOffer().then(o => pc.setLocalDescription(o));'
+        "</script>",
+        "webtransport": "<script>try { new WebTransport("
+        f'"https://{internal.host}:{port}/wt").ready.catch(() => {{}}) }} catch (e) {{}}</script>',
+    }
+
+
+REDIRECTS = {"redirect": "{at}/redirected", "redirect-by-name": f"http://{INTRANET}:{{port}}/"}
+
+
+def attack_site(internal: Internal) -> type[BaseHTTPRequestHandler]:
+    """Return a handler for evidence.test serving one attack page per path."""
+    pages = attack_pages(internal)
+    worker = f'self.addEventListener("install", e => e.waitUntil(fetch("{internal.base}/sw")));'
+
+    class AttackSite(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            name = self.path.strip("/")
+            if name in REDIRECTS:
+                target = REDIRECTS[name].format(at=internal.base, port=internal.port)
+                self._send(302, b"", "text/plain", ("Location", target))
+            elif name == "sw.js":
+                self._send(200, worker.encode(), "text/javascript")
+            elif name in pages:
+                body = f"<!doctype html><title>Public page</title><h1>Public</h1>{pages[name]}"
+                self._send(200, body.encode(), "text/html")
+            else:
+                self._send(404, b"", "text/plain")
+
+        def _send(self, status: int, body: bytes, kind: str, *headers: tuple[str, str]) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *arguments: object) -> None:
+            pass
+
+    return AttackSite
+
+
+def resolver(host: str, port: int) -> list[str]:
+    """evidence.test and intranet.test both resolve to loopback (only the first is allowed)."""
+    if host in (NAME, INTRANET):
+        return ["127.0.0.1"]
+    raise OSError(f"{host} is not known in this test")
+
+
+@pytest.fixture(scope="module")
+def authority(tmp_path_factory: pytest.TempPathFactory) -> Authority:
+    return evidence_site.make_authority(tmp_path_factory.mktemp("authority"))
+
+
+@pytest.fixture
+def internal() -> Iterator[Internal]:
+    service = Internal("127.0.0.1")
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def site(authority: Authority, internal: Internal) -> Iterator[str]:
+    with evidence_site.serve(authority, attack_site(internal)) as port:
+        yield f"https://{NAME}:{port}"
+
+
+def network(authority: Authority, look_up: Callable[[str, int], list[str]] = resolver) -> Network:
+    trust = evidence_site.network(authority).trust
+    return Network(resolver=look_up, policy=evidence_site.policy, trust=trust)
+
+
+def captured_text(folder: Path) -> dict[str, str]:
+    """Return the text of the capture's WARC, MHTML and DOM (whichever were written)."""
+    found = {}
+    if (folder / "capture.warc.gz").exists():
+        found["warc"] = gzip.decompress((folder / "capture.warc.gz").read_bytes()).decode("latin-1")
+    if (folder / "page.mhtml").exists():
+        raw = (folder / "page.mhtml").read_bytes()
+        found["mhtml"] = (raw + quopri.decodestring(raw)).decode("latin-1")
+    if (folder / "dom.html").exists():
+        found["dom"] = (folder / "dom.html").read_text()
+    return found
+
+
+def capture_attack(site: str, name: str, folder: Path, chromium: Path, net: Network) -> str:
+    """Capture the attack page; return "captured", or the reason the capture was refused."""
+    try:
+        capture_page(f"{site}/{name}", folder, chromium=chromium, network=net)
+    except CaptureError as error:
+        assert error.reason == CaptureReason.PRIVATE, str(error)
+        return str(error.reason)
+    return "captured"
+
+
+NAVIGATIONS = [
+    "redirect", "redirect-by-name", "meta-refresh", "script-redirect", "late-script-redirect",
+    "form-post",
+]  # fmt: skip
+SUB_RESOURCES = [
+    "image", "iframe", "fetch", "fetch-by-other-spellings", "xhr", "websocket", "event-source",
+    "stylesheet", "object-and-embed", "prefetch", "preconnect", "prerender", "service-worker",
+    "worker", "beacon", "popup", "webrtc", "webtransport",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("attack", NAVIGATIONS)
+def test_a_page_that_sends_the_browser_inside_is_refused(
+    attack: str,
+    site: str,
+    internal: Internal,
+    authority: Authority,
+    tmp_path: Path,
+    chromium_path: Path,
+) -> None:
+    outcome = capture_attack(site, attack, tmp_path / "c", chromium_path, network(authority))
+    assert internal.reached() == 0, "the internal service was reached"
+    for kind, text in captured_text(tmp_path / "c").items():
+        assert SECRET not in text, kind
+    assert outcome == CaptureReason.PRIVATE, "the page itself went inside: nothing is kept"
+    assert not (tmp_path / "c").exists(), "nothing half-made is left"
+
+
+@pytest.mark.parametrize("attack", SUB_RESOURCES)
+def test_what_a_page_loads_from_inside_never_reaches_the_capture(
+    attack: str,
+    site: str,
+    internal: Internal,
+    authority: Authority,
+    tmp_path: Path,
+    chromium_path: Path,
+) -> None:
+    outcome = capture_attack(site, attack, tmp_path / "c", chromium_path, network(authority))
+    assert outcome == "captured", "the public page is still captured"
+    assert internal.reached() == 0, (internal.connections, internal.datagrams)
+    text = captured_text(tmp_path / "c")
+    assert set(text) == {"warc", "mhtml", "dom"}
+    assert "<h1>Public</h1>" in text["dom"]
+    for kind, found in text.items():
+        assert SECRET not in found, kind
+
+
+def test_a_name_that_rebinds_to_an_inside_address_stays_pinned(
+    authority: Authority, tmp_path: Path, chromium_path: Path
+) -> None:
+    """The name answers 127.0.0.1 (allowed) once, then 127.0.0.2, where an internal service
+    listens on the same port: every request of the capture still goes to the address checked."""
+    answers: list[str] = []
+
+    def rebinding(host: str, port: int) -> list[str]:
+        answers.append(host)
+        return ["127.0.0.1"] if len(answers) == 1 else ["127.0.0.2"]
+
+    class Rebinding(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.0"  # a connection per request: each could go elsewhere
+
+        def do_GET(self) -> None:
+            body = (
+                b"<!doctype html><title>Public page</title><h1>Public</h1>"
+                b"<img src='/a.png'><iframe src='/frame'></iframe><script>"
+                b"setTimeout(() => fetch('/later').then(r => r.text())"
+                b".then(t => document.body.append(t)), 400)</script>"
+            )
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *arguments: object) -> None:
+            pass
+
+    with evidence_site.serve(authority, Rebinding) as port:
+        inside = Internal("127.0.0.2", port)
+        try:
+            url = f"https://{NAME}:{port}/"
+            capture_page(url, tmp_path / "c", chromium=chromium_path,
+                         network=network(authority, rebinding))  # fmt: skip
+        finally:
+            inside.close()
+    assert answers == [NAME], "the name was resolved once"
+    assert inside.reached() == 0
+    for kind, text in captured_text(tmp_path / "c").items():
+        assert SECRET not in text, kind
