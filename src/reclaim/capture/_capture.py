@@ -104,7 +104,11 @@ def capture_page(
     chromium: Path | None = None,
     network: Network | None = None,
 ) -> Capture:
-    """Capture ``url`` into the new folder ``destination``; return what was written."""
+    """Capture ``url`` into the new folder ``destination``; return what was written.
+
+    Raises CaptureError (CaptureRefusedError for a private address, before anything runs or
+    when the page sends its own frame to one); the folder is then removed.
+    """
     network = network or Network()
     gate = _gate(url, allow_private, network)  # refuses before anything is fetched
     destination.mkdir(parents=True, mode=PRIVATE_FOLDER_MODE)  # evidence: its owner's eyes only
