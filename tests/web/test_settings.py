@@ -50,6 +50,8 @@ def run_django(env: dict[str, str], *arguments: str) -> subprocess.CompletedProc
         ({"DATABASE_CONN_MAX_AGE": "-1"}, "DATABASE_CONN_MAX_AGE must be at least 0"),
         ({"RECLAIM_EXIT_URL": "javascript:x"}, "RECLAIM_EXIT_URL must be an http"),
         ({"RECLAIM_TIME_ZONE": "Mars/Base"}, "RECLAIM_TIME_ZONE must be a time zone such as"),
+        ({"RECLAIM_FEED_BATCH_MINUTES": "0"}, "RECLAIM_FEED_BATCH_MINUTES must be at least 1"),
+        ({"RECLAIM_FEED_BATCH_MINUTES": "1441"}, "RECLAIM_FEED_BATCH_MINUTES is 1440 (a day)"),
         (
             {"RECLAIM_MODE": "service", "SECRET_KEY": GOOD_KEY},
             "ALLOWED_HOSTS must name this service's host names",

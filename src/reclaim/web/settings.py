@@ -214,6 +214,11 @@ if MATCH_DISTANCE_BITS > 31:
     raise ImproperlyConfigured("RECLAIM_MATCH_DISTANCE is 31 at most (PDQ's match threshold)")
 # Where `manage.py bankindex save` keeps the match index, so a restart loads it at once.
 BANK_INDEX_DIR = DATA_DIR / "bank-index"
+# Platforms read the bank's changes in batches, one every this many minutes (on the clock's
+# multiples of it): the price of not showing which hashes came from one person. A day at most.
+FEED_BATCH_MINUTES = env_int("RECLAIM_FEED_BATCH_MINUTES", 10, minimum=1)
+if FEED_BATCH_MINUTES > 1440:
+    raise ImproperlyConfigured("RECLAIM_FEED_BATCH_MINUTES is 1440 (a day) at most")
 
 # What a person reads is nobody's business: no access log, and request errors are logged
 # without their path (reclaim.web.safety.logging).
