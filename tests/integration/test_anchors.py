@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from reclaim.locker import LOW_MEMORY_PROFILE, Locker
+from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
 from reclaim.locker._sshsig import spoken_fingerprint
 from reclaim.packs import FAIL, PASS, export_pack, verify_pack
 
+from .. import pdf_text
 from ..core.test_pack_key import forge
 from ..loopback import QuietHandler, loopback_server
 from .conftest import Authority
@@ -295,3 +296,32 @@ def test_a_changed_byte_in_any_anchor_file_is_a_failure_never_a_traceback(
             assert FAIL in statuses, (path, at)
         path.write_bytes(original)
     assert FAIL not in [check.status for check in verify_pack(anchored, tsa_roots=[authority.root])]
+
+
+def test_a_pack_of_one_incident_names_no_item_of_another_timestamped_with_its_own(
+    authority: Authority, tmp_path: Path
+) -> None:
+    box, _ = Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)
+    chosen = box.add_incident(Incident("shared", "Posted on a forum"))
+    other = box.add_incident(Incident("threatened", "A threat by message"))
+    box.add(b"forum screenshot", "forum.png", "image/png", incident=chosen.id)
+    hidden = [
+        box.add(b"threat one", "one.txt", "text/plain", incident=other.id).id,
+        box.add(b"threat two", "two.txt", "text/plain", incident=other.id).id,
+    ]
+    (batch,) = box.timestamp_items((authority.url,))
+    assert set(hidden) < set(batch.items)  # one token over the three items
+    pack = export_pack(box, tmp_path / "pack", "JS", "Part", incident_ids=[chosen.id])
+    files = [p for p in pack.rglob("*") if p.is_file()]
+    texts = [p.read_bytes().decode("utf-8", "replace") for p in files]
+    texts.append(pdf_text.text(pack / "report.pdf"))
+    for item in [*hidden, other.id]:
+        assert not [p for p, text in zip([*files, "PDF"], texts) if item in text], item
+    checks = results(pack, authority)
+    assert not [name for name, (status, _) in checks.items() if status == FAIL], checks
+    status, detail = checks["exhibit JS-1 timestamp"]
+    assert status == PASS and "existed no later than" in detail and AUTHORITY_NAME in detail
+    assert "withheld" in detail
+    assert run_script_from_verify_md(pack, tmp_path) == "JS-1 batch 1 OK\n"
+    stem = "timestamps/items/batch-1"
+    assert "Verification: OK" in openssl_verify(pack, f"{stem}.root", f"{stem}.tsr", authority)
