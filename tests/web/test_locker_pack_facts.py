@@ -92,3 +92,21 @@ def test_a_pack_of_only_an_under_18_incident_is_exported_from_the_web(
     assert incident["id"] == young and incident["urls"] == ["https://forum.example/t/9"]
     assert "Something else" not in (pack / "report.html").read_text(encoding="utf-8")
     assert [c for c in verify_pack(pack) if c.status == FAIL] == []
+
+
+def test_the_pack_shows_every_time_in_the_zone_the_person_confirmed(
+    client: Client, open_locker: None, tmp_path: Path
+) -> None:
+    kept = message(client, sent_at="2025-06-01T21:15", time_zone="Asia/Karachi")
+    assert kept.status_code == 302  # type: ignore[attr-defined]
+    response = client.post("/en/locker/export/", {"title": "Case", "initials": "JS"})
+    assert response.status_code == 200, response.content.decode()[:3000]
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+    archive.extractall(tmp_path / "out")
+    (pack,) = (tmp_path / "out").iterdir()
+    report = (pack / "report.html").read_text(encoding="utf-8")
+    assert 'Sent at: <span dir="auto">1 June 2025, 21:15 (UTC+05:00, Asia/Karachi)' in report
+    assert "Exported: " in report and "UTC+00:00" not in report
+    custody = report[report.index("<h2>Custody log</h2>") :]
+    rows = custody.count("<tr><td>")  # each entry's time, and the first and last in the summary
+    assert rows >= 2 and custody.count("(UTC+05:00, Asia/Karachi)") == rows + 2

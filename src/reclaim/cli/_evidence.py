@@ -77,6 +77,13 @@ def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
     export.add_argument(
         "--encrypt-to", metavar="AGE_RECIPIENT", help="also write PACK.tar.age for this recipient"
     )
+    export.add_argument(
+        "--time-zone",
+        metavar="ZONE",
+        default="",
+        help="show the report's times in this zone, such as America/New_York "
+        "(default: RECLAIM_TIME_ZONE, else Europe/London)",
+    )
     _passphrase_option(export)
     export.set_defaults(run=_export)
 
@@ -249,6 +256,7 @@ def _export(arguments: argparse.Namespace) -> int:
             authorities=tuple(arguments.timestamp_authority),
             scope=scope,
             incident_ids=incident_ids,
+            time_zone=arguments.time_zone,
         )
         if arguments.encrypt_to:
             sealed = pack.with_name(pack.name + ".tar.age")

@@ -10,11 +10,13 @@ Written by export, checked by verify. In the pack:
     timestamps/items/proofs.json     the batches (each with the seq of the custody entry that
                                      recorded it), and each exhibit's path to its batch's root
 
-All of them are covered by the tag manifest. A pack of part of a case withholds the custody
-entry of a batch that names items of other parts (see _withhold): such a batch is checked by
-its token and the exhibit's path alone, and the check says its entry is withheld. The checks compare the key that signed the pack
+All of them are covered by the tag manifest. The checks compare the key that signed the pack
 with every place that states its fingerprint, so a pack re-signed with another key fails even
 if it carries real timestamps: those could only date from after the forgery.
+
+A pack of part of a case withholds the custody entry of a batch that names items of other
+parts (see _withhold): such a batch is checked by its token and the exhibit's path alone, and
+the check says its entry is withheld.
 """
 
 import hashlib
@@ -27,6 +29,7 @@ from typing import Any
 from asn1crypto import tsp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from reclaim import times
 from reclaim.locker import BatchProofs, CustodyEntry, Locker, key_anchor_data
 from reclaim.locker._custody import CustodyError
 from reclaim.locker._merkle import MerkleError, leaf_hash, root_data, root_from_path
@@ -69,14 +72,17 @@ def write_anchors(box: Locker, root: Path, exhibits: list[Exhibit]) -> list[str]
     return written + _write_item_timestamps(box, root, exhibits)
 
 
-def key_anchor_words(box: Locker) -> str:
-    """Return what VERIFY.md says of the key's timestamps held when the pack is made."""
+def key_anchor_words(box: Locker, zone: str = "") -> str:
+    """Return what VERIFY.md says of the key's timestamps held when the pack is made.
+
+    Their times are shown in ``zone``, the exporter's ("": in UTC, as the tokens state them).
+    """
     anchors = box.key_anchors()
     if not anchors:
         return "When this pack was made, no authority had timestamped this key."
     lines = [
         f"- `{KEY_ANCHORS_FOLDER}/anchor-{number}.tsr`: this key existed no later than "
-        f"{stamp.time}, per {authority_name(box.anchor_token(stamp.file))}"
+        f"{times.english(stamp.time, zone)}, per {authority_name(box.anchor_token(stamp.file))}"
         for number, stamp in enumerate(anchors, 1)
     ]
     heading = "When this pack was made, the locker held these timestamps of its key:"

@@ -75,9 +75,9 @@ def write_pdf(path: Path, report: "Report") -> None:
     _table(
         pdf,
         "Custody log",
-        ("#", "When (UTC)", "When (local)", "Action", "Item"),
+        ("#", "When", "Action", "Item"),
         report.custody_rows(),
-        (8, 41, 41, 26, 74),
+        (8, 68, 26, 88),
         summary=report.custody_summary(),
     )
     pdf.output(str(path))
@@ -93,7 +93,8 @@ def _timeline(pdf: FPDF, report: "Report") -> None:
             0, 5, "No incidents are linked to these exhibits.", new_x="LMARGIN", new_y="NEXT"
         )
     for number, entry in enumerate(report.timeline, 1):
-        _table(pdf, f"Incident {number}", ("", ""), entry.facts(), (45, 145), level=10)
+        facts = entry.facts(report.time_zone)
+        _table(pdf, f"Incident {number}", ("", ""), facts, (45, 145), level=10)
 
 
 def _rows(pdf: FPDF, rows: Sequence[tuple[str, str]], widths: tuple[int, int]) -> None:
@@ -121,7 +122,7 @@ def _exhibits(pdf: FPDF, report: "Report") -> None:
                 e.kind,
                 e.media_type,
                 str(e.size),
-                e.added(),
+                e.added(report.time_zone),
                 report.incident_number(e.incident),
                 e.sha256,
             )

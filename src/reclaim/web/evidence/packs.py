@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse
+from django.utils import timezone
 
 from reclaim.locker import Locker, scratch_folder
 from reclaim.packs import choose, encrypt_pack, export_pack
@@ -41,6 +42,7 @@ def download(box: Locker, choice: dict[str, Any]) -> FileResponse:
             authorities=settings.TIMESTAMP_AUTHORITIES,
             scope=_scope_words(box, choice),
             incident_ids=chosen.incident_ids,
+            time_zone=timezone.get_current_timezone_name(),  # the person's (web.zones)
         )
         if settings.TIMESTAMP_AUTHORITIES:
             box.retry_timestamps()
