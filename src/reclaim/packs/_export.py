@@ -132,7 +132,7 @@ def export_pack(
             ]
         covers = scope or ("the whole case" if whole_case else "the chosen items")
         if damage:  # said in the report itself, and listed in full in DAMAGE.txt
-            covers += f". Not included, damaged in the locker: {len(damage)} (see {DAMAGE_NOTE})"
+            covers += f"\nNot included, damaged in the locker: {len(damage)} (see {DAMAGE_NOTE})"
         requests = _requests(box, whole_case, incidents)
         kept = None if whole_case else _kept(box, exhibits, incidents, requests)
         signed = write_log_head_tokens(box, partial, kept) + write_requests(partial, authorities)

@@ -142,7 +142,11 @@ class Report:
         return times.english(text, self.time_zone)
 
     def header(self) -> list[tuple[str, str]]:
-        """Return the lines under the title: when exported, what it covers, the signing key."""
+        """Return the lines under the title: when exported, what it covers, the signing key.
+
+        A text's first line is the report's own words; what covers may go on with a line
+        for each chosen incident's summary, in whatever script the person wrote it.
+        """
         return [
             ("Exported", self.when(self.exported_utc)),
             ("Covers", self.scope),
@@ -287,7 +291,7 @@ def detail_facts(details: dict[str, str], zone: str = "") -> tuple[tuple[str, st
 
 def render_html(report: Report) -> str:
     """Return the report as one HTML page (user text marked dir="auto" for any script)."""
-    header = "<br>".join(f"{_e(label)}: {_e(text)}" for label, text in report.header())
+    header = "<br>".join(f"{_e(label)}: {_lines_html(text)}" for label, text in report.header())
     return "".join(
         [
             '<!doctype html><html lang="en"><head><meta charset="utf-8">',
@@ -304,6 +308,12 @@ def render_html(report: Report) -> str:
             "</body></html>\n",
         ]
     )
+
+
+def _lines_html(text: str) -> str:
+    """Return the report's own first line, then each further line isolated in its direction."""
+    first, *others = text.split("\n")
+    return "".join([_e(first), *(f'<br><span dir="auto">{_e(line)}</span>' for line in others)])
 
 
 def _timeline_html(report: Report) -> str:
