@@ -316,7 +316,7 @@ def test_video_by_md5_and_by_vpdq(api: str, token: str) -> None:
                 f"{api}/bank", headers={"Authorization": "Bearer rcl_nope"}
             ),
             401,
-            "Unknown or revoked token",
+            "Unknown, expired or revoked token",
         ),
         (
             lambda api, auth: httpx.post(

@@ -146,12 +146,12 @@ def test_the_number_and_pin_can_be_kept_in_the_open_locker(
 def test_an_administrator_registers_a_platform_and_issues_a_token_on_the_admin_page(
     client: Client,
 ) -> None:
-    from django.contrib.auth.models import User
-
     from reclaim.web.protection import tokens
     from reclaim.web.protection.models import Platform
 
-    client.force_login(User.objects.create_superuser("admin", password="long enough secret"))
+    from .staff import sign_in_verified, staff_with_device
+
+    sign_in_verified(client, *staff_with_device())
     added = client.post(
         "/admin/protection/platform/add/",
         {"name": "Example Video", "tokens-TOTAL_FORMS": "0", "tokens-INITIAL_FORMS": "0"},
@@ -160,8 +160,12 @@ def test_an_administrator_registers_a_platform_and_issues_a_token_on_the_admin_p
     platform = Platform.objects.get(name="Example Video")
     page = client.post(
         "/admin/protection/platform/",
-        {"action": "issue_token", "_selected_action": [str(platform.id)]},
-        follow=True,
+        {
+            "action": "issue_token",
+            "_selected_action": [str(platform.id)],
+            "scopes": list(tokens.SCOPES),
+            "issue": "1",
+        },
     ).content.decode()
     token = re.search(r"(rcl_[A-Za-z0-9_-]{40,})", page)
     assert token and tokens.find(token[1]) is not None

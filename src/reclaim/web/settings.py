@@ -61,12 +61,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 INSTALLED_APPS = [
-    "django.contrib.admin",  # administrators register platforms (reclaim.web.protection)
+    # Administrators register platforms (reclaim.web.protection); the admin's site asks staff
+    # for a second factor (reclaim.web.staff).
+    "reclaim.web.staff.apps.StaffAdminConfig",
     "django.contrib.messages",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "reclaim.web.staff",
     "reclaim.web.safety",
     "reclaim.web.support",
     "reclaim.web.evidence",
@@ -86,6 +91,7 @@ MIDDLEWARE = [
     # CsrfViewMiddleware, whose cookie every page with a form would set): see safety/origin.py.
     "reclaim.web.safety.origin.SameOriginForms",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reclaim.web.zones.person_zone",  # after the same-origin check: only real forms set it
@@ -206,6 +212,11 @@ EMAIL_USE_TLS = env_bool("RECLAIM_SMTP_STARTTLS", True)
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("RECLAIM_FROM_EMAIL", "requests@localhost")
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+# Staff sign in with a password and a TOTP code (reclaim.web.staff). Each wrong code doubles
+# the wait before the next is checked (1 s, 2 s, 4 s...): django-otp's throttle, kept on.
+OTP_TOTP_ISSUER = "Reclaim"
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # The hash bank (reclaim.web.protection). The match distance platforms get at most: PDQ's
 # 31 bits (Meta's threshold) unless a deployment chooses to be stricter.

@@ -86,7 +86,7 @@ def _platform(request: HttpRequest, scope: str) -> int:
         raise Problem(401, "Authentication needed", "Send 'Authorization: Bearer <token>'.")
     found = tokens.find(header.removeprefix("Bearer ").strip())
     if found is None:
-        raise Problem(401, "Unknown or revoked token")
+        raise Problem(401, "Unknown, expired or revoked token")
     if scope not in found.scopes.split():
         raise Problem(403, "This token may not do that", f"It lacks the scope {scope}.")
     return found.platform_id

@@ -104,7 +104,7 @@ class Platform(models.Model):
 
 
 class ApiToken(models.Model):
-    """A platform's API token: only its SHA-256 is kept; it can be revoked."""
+    """A platform's API token: only its SHA-256 is kept; it can be revoked, and can expire."""
 
     platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="tokens")
     prefix = models.CharField(max_length=12, db_index=True)  # shown to admins to tell tokens apart
@@ -113,6 +113,7 @@ class ApiToken(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     revoked = models.DateTimeField(null=True)
     last_used = models.DateTimeField(null=True)
+    expires = models.DateTimeField(null=True, blank=True)  # None: works until revoked
 
 
 class Feedback(models.Model):
