@@ -1,6 +1,6 @@
 """Request bodies through a real `reclaim serve` on loopback: refused unread, uploads sealed.
 
-The attack: an anonymous client declares a body of 100 MiB. The server used to read all of it
+The attack: an anonymous client declares a body of 1 GiB. The server used to read all of it
 before the site was asked, parking it in a temporary file (in plaintext). Now the answer (413)
 comes after the headers alone, nothing is written anywhere, and the connection is closed.
 
@@ -151,7 +151,7 @@ def test_a_large_anonymous_upload_is_refused_after_its_headers_and_never_spooled
     site: Site,
 ) -> None:
     answer, closed = send_headers_only(
-        site, "/en/locker/evidence/upload/", 100 * 1024 * 1024, body_start=MARKER * 1024
+        site, "/en/locker/evidence/upload/", 1024 * 1024 * 1024, body_start=MARKER * 1024
     )
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert closed, "the server closed the connection instead of reading the rest"

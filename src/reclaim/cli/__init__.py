@@ -134,7 +134,6 @@ def _serve(arguments: argparse.Namespace) -> int:
 
 def _site_server(arguments: argparse.Namespace, settings: Any) -> "SiteServer":
     """Return the web server for the site (each page's own body limit: safety/bodies.py)."""
-    from reclaim.web.evidence.uploads import upload_body_bytes
     from reclaim.web.server import make_server
     from reclaim.web.wsgi import application
 
@@ -144,8 +143,6 @@ def _site_server(arguments: argparse.Namespace, settings: Any) -> "SiteServer":
         arguments.port,
         threads=arguments.threads,
         trusted_proxy=getattr(settings, "TRUSTED_PROXY", ""),
-        # No page takes more than an upload; larger is refused before the site is asked.
-        max_body_bytes=max(upload_body_bytes(), settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
         chunked_max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
     )
 

@@ -39,13 +39,14 @@ class SiteServer(wsgi.Server):  # type: ignore[misc]  # cheroot ships no type hi
         bind: tuple[str, int],
         app: WsgiApp,
         threads: int,
-        max_body_bytes: int,
         chunked_max_bytes: int,
     ) -> None:
         super().__init__(bind, app, numthreads=threads, max=threads, timeout=SOCKET_TIMEOUT_SECONDS)
         self.gateway = StreamingGateway
         self.server_name = "Reclaim"
-        self.max_request_body_size = max_body_bytes  # past any page's limit: refused by cheroot
+        # No cap of cheroot's own: its refusal is a bare line of text, and every page already
+        # refuses, unread, more than it takes, with the site's error page (safety/bodies.py).
+        self.max_request_body_size = 0
         self.chunked_max_bytes = chunked_max_bytes
 
 
@@ -106,13 +107,10 @@ def make_server(
     *,
     threads: int,
     trusted_proxy: str,
-    max_body_bytes: int,
     chunked_max_bytes: int,
 ) -> SiteServer:
     """Return the server for ``app`` on ``host``:``port`` (start it with ``safe_start``)."""
-    return SiteServer(
-        (host, port), site_app(app, trusted_proxy), threads, max_body_bytes, chunked_max_bytes
-    )
+    return SiteServer((host, port), site_app(app, trusted_proxy), threads, chunked_max_bytes)
 
 
 def listen_error(error: OSError) -> str:
