@@ -254,14 +254,23 @@ def test_rate_limits_count_an_ipv6_home_network_as_one_client() -> None:
 
 
 def test_reclaim_serve_trusts_only_the_configured_proxy() -> None:
-    from types import SimpleNamespace
+    from reclaim.web.server import site_app
 
-    from reclaim.cli import _proxy_options
+    def seen(environ: dict[str, str], start_response: object) -> list[bytes]:
+        return [f"{environ['REMOTE_ADDR']} {environ['wsgi.url_scheme']}".encode()]
 
-    assert _proxy_options(SimpleNamespace()) == {}
-    options = _proxy_options(SimpleNamespace(TRUSTED_PROXY="10.0.0.5"))
-    assert options["trusted_proxy"] == "10.0.0.5"
-    assert options["trusted_proxy_headers"] == {"x-forwarded-for", "x-forwarded-proto"}
+    def call(trusted: str, peer: str) -> bytes:
+        environ = {
+            "REMOTE_ADDR": peer,
+            "wsgi.url_scheme": "http",
+            "HTTP_X_FORWARDED_FOR": "203.0.113.7",
+            "HTTP_X_FORWARDED_PROTO": "https",
+        }
+        return b"".join(site_app(seen, trusted)(environ, lambda *a: None))
+
+    assert call("10.0.0.5", "10.0.0.5") == b"203.0.113.7 https"
+    assert call("10.0.0.5", "10.0.0.9") == b"10.0.0.9 http", "anyone else's headers are dropped"
+    assert call("", "10.0.0.5") == b"10.0.0.5 http", "no proxy configured: none trusted"
 
 
 def _open_case(client: Client, seed: int = 1) -> ProtectionCase:

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a body: a page's size limit, and who may send more (safety/bodies.py).
+    "reclaim.web.safety.bodies.body_limits",
     "reclaim.web.safety.errors.bare_errors",  # inside the language, for error pages
     "django.middleware.common.CommonMiddleware",
     # Forms are checked by where the browser says they come from, with no cookie (not Django's

@@ -23,10 +23,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reclaim.errors import ReclaimError
 from reclaim.locker import EvidenceItem, Incident, LockerError, Under18Error
-from reclaim.locker._intake import IntakeError, read_metadata, sniff
+from reclaim.locker._intake import MAX_CHECKED_PIXELS, IntakeError, read_metadata, sniff
 from reclaim.web import messages
 from reclaim.web.evidence import drafts, forms, lockers, packs, recovery, session, tasks
 from reclaim.web.evidence.session import OpenLocker
+from reclaim.web.evidence.uploads import upload_body_bytes
+from reclaim.web.safety.bodies import accepts_body
 
 View = Callable[..., HttpResponseBase]
 SNIFF_BYTES = 64 * 1024
@@ -312,6 +314,7 @@ def _incident(opened: OpenLocker, incident_id: str) -> Incident:
 # Evidence --------------------------------------------------------------------------------
 
 
+@accepts_body(upload_body_bytes, allowed=session.is_open)
 @require_http_methods(["GET", "POST"])
 @needs_open_locker
 def upload(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
@@ -365,6 +368,11 @@ def _keep_upload(opened: OpenLocker, form: forms.UploadForm, incident: str | Non
     )
 
 
+# A message of 100,000 characters in any script, form-encoded (up to 12 bytes a character).
+MESSAGE_BODY_BYTES = 2 * 1024 * 1024
+
+
+@accepts_body(MESSAGE_BODY_BYTES, allowed=session.is_open)
 @require_http_methods(["GET", "POST"])
 @needs_open_locker
 def message_new(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
@@ -459,6 +467,7 @@ def _item_page(
         "incident": incident,
         "message": message,
         "previewable": _previewable(found),
+        "too_large_to_show": _too_large_to_show(found),
         "show": request.GET.get("show") == "1",
         "refresh": True,
         "form": form,
@@ -481,7 +490,18 @@ PREVIEW_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/bm
 
 def _previewable(found: EvidenceItem) -> bool:
     # Pictures whose size could not be read are not shown: they may be damaged or hostile.
-    return found.media_type in PREVIEW_TYPES and found.details.get("readable") != "no"
+    # Nor are those too large to check: showing one would have the browser decode it all.
+    readable = found.details.get("readable") != "no"
+    return found.media_type in PREVIEW_TYPES and readable and not _too_large_to_show(found)
+
+
+def _too_large_to_show(found: EvidenceItem) -> bool:
+    """Return whether a picture is larger than the locker checks (kept, never shown)."""
+    try:
+        pixels = int(found.details.get("width", 0)) * int(found.details.get("height", 0))
+    except ValueError:
+        return False
+    return pixels > MAX_CHECKED_PIXELS
 
 
 @require_GET

@@ -31,6 +31,7 @@ from reclaim.web.protection.signals import (
     SignalError,
     make_signal,
 )
+from reclaim.web.safety.bodies import accepts_body
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 ENTRY_ID = re.compile(ENTRY_ID_PATTERN)
@@ -60,6 +61,7 @@ def endpoint(methods: tuple[str, ...], scope: str | None = None) -> Callable[[Vi
     """Wrap an API view: method check, token and scope, JSON errors, no caching."""
 
     def decorate(view: View) -> View:
+        @accepts_body(MAX_BODY_BYTES)  # larger bodies are refused unread (safety/bodies.py)
         @csrf_exempt  # no cookies here: a token or a PIN in the body authenticates each call
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

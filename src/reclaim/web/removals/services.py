@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from reclaim.hashing import HashError, pdq_from_image
+from reclaim.hashing import MAX_DECODED_PIXELS, HashError, pdq_from_image
 from reclaim.locker import SealError
 from reclaim.notices import (
     AbuseContact,
@@ -188,7 +188,8 @@ def case_hashes(opened: OpenLocker, incident_id: str) -> tuple[str, ...]:
         if incident_id and item.incident != incident_id:
             continue
         try:
-            signal = pdq_from_image(io.BytesIO(b"".join(opened.box.read(item.id))))
+            picture = io.BytesIO(b"".join(opened.box.read(item.id)))
+            signal = pdq_from_image(picture, max_decoded_pixels=MAX_DECODED_PIXELS)
         except HashError:
             continue
         if signal.reliable:
