@@ -17,7 +17,8 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 
 from reclaim.hashing import PdqHash
-from reclaim.web.protection import bank, index, limits
+from reclaim.web.access import limits
+from reclaim.web.protection import bank, index
 from reclaim.web.protection.models import Platform, ProtectionCase
 from reclaim.web.protection.signals import MAX_MATCH_FRAMES, make_signal
 

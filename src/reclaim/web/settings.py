@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "reclaim.web.staff",
     "reclaim.web.safety",
+    "reclaim.web.access",
     "reclaim.web.support",
     "reclaim.web.evidence",
     "reclaim.web.removals",
@@ -98,6 +99,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reclaim.web.zones.person_zone",  # after the same-origin check: only real forms set it
 ]
+
+# Staff sign-in (the admin site) counts each password try before checking it, as survivors'
+# sign-in does (reclaim.web.access).
+AUTHENTICATION_BACKENDS = ["reclaim.web.access.backends.CountedModelBackend"]
 
 ROOT_URLCONF = "reclaim.web.urls"
 WSGI_APPLICATION = "reclaim.web.wsgi.application"
@@ -232,6 +237,18 @@ BANK_INDEX_DIR = DATA_DIR / "bank-index"
 FEED_BATCH_MINUTES = env_int("RECLAIM_FEED_BATCH_MINUTES", 10, minimum=1)
 if FEED_BATCH_MINUTES > 1440:
     raise ImproperlyConfigured("RECLAIM_FEED_BATCH_MINUTES is 1440 (a day) at most")
+# A secret that seals each protection case's PIN hash (reclaim.web.protection.pins), kept in
+# the environment and never in the database, so that a copy of the database alone gives
+# nothing to try the 10^8 PINs against. Required in service mode; changing it later makes
+# every case's PIN stop working. Personal mode needs none: there, the database and the
+# environment are on the same machine.
+MIN_PIN_PEPPER_LENGTH = 32
+PIN_PEPPER = env_str("RECLAIM_PIN_PEPPER", None if SERVICE else "")
+if PIN_PEPPER and (len(PIN_PEPPER) < MIN_PIN_PEPPER_LENGTH or len(set(PIN_PEPPER)) < 5):
+    raise ImproperlyConfigured(
+        f"RECLAIM_PIN_PEPPER must be at least {MIN_PIN_PEPPER_LENGTH} random characters; "
+        'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
+    )
 
 # What a person reads is nobody's business: no access log, and request errors are logged
 # without their path (reclaim.web.safety.logging).

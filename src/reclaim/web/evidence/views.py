@@ -25,6 +25,7 @@ from reclaim.errors import ReclaimError
 from reclaim.locker import EvidenceItem, Incident, LockerError, Under18Error
 from reclaim.locker._intake import MAX_CHECKED_PIXELS, IntakeError, read_metadata, sniff
 from reclaim.web import messages
+from reclaim.web.access import limits
 from reclaim.web.evidence import drafts, forms, lockers, packs, recovery, session, tasks
 from reclaim.web.evidence.session import OpenLocker
 from reclaim.web.evidence.uploads import upload_body_bytes
@@ -88,6 +89,7 @@ def set_up(request: HttpRequest) -> HttpResponse:
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            _count_client(request, "set-up")
             if settings.SERVICE:
                 box, code, ref = lockers.create_account(
                     form.cleaned_data["username"], form.cleaned_data["passphrase"]
@@ -126,6 +128,7 @@ def unlock(request: HttpRequest) -> HttpResponse:
     form = forms.UnlockForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            _count_client(request, "sign-in")
             box, ref = lockers.unlock(
                 form.cleaned_data.get("username"), form.cleaned_data["passphrase"]
             )
@@ -151,6 +154,7 @@ def recover(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            _count_client(request, "recovery")
             box, ref = lockers.recover(
                 data.get("username"), data["recovery_code"], data["passphrase"]
             )
@@ -191,6 +195,12 @@ def stay(request: HttpRequest) -> HttpResponse:
     if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         return redirect(back)
     return HttpResponse(status=204)
+
+
+def _count_client(request: HttpRequest, bucket: str) -> None:
+    """In service mode, count one try from this client; raise AccessError("held") if over."""
+    if settings.SERVICE and not limits.allow(request, bucket, lockers.CLIENT_TRIES_PER_HOUR):
+        raise lockers.AccessError("held", limits.wait_minutes())
 
 
 def _access_problem(

@@ -15,7 +15,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from reclaim.web.protection import bank, index, limits, tokens
+from reclaim.web.access import limits
+from reclaim.web.protection import bank, index, tokens
 from reclaim.web.protection.models import (
     ACTIVE,
     VERDICTS,

@@ -16,15 +16,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from reclaim.errors import ReclaimError
-from reclaim.web.evidence import attempts as tries
+from reclaim.web.access import attempts
+from reclaim.web.protection import pins
 from reclaim.web.protection.models import (
     ACTIVE,
     DELETED,
@@ -45,7 +44,6 @@ NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 NUMBER_LENGTH = 10  # 31^10: about 8 * 10^14 numbers
 PIN_DIGITS = 8
 FEED_STATUSES = (ACTIVE, WITHDRAWN, DELETED)  # what platforms read; Received is ours alone
-_pins = PasswordHasher()  # Argon2id with argon2-cffi's defaults (RFC 9106 low-memory)
 
 
 class CaseAccessError(ReclaimError):
@@ -77,7 +75,9 @@ def new_case(signals: Iterable[Signal]) -> tuple[ProtectionCase, str]:
     for _ in range(5):  # a clash of random numbers is rare; try again if it happens
         try:
             with transaction.atomic():
-                case = ProtectionCase.objects.create(number=_new_number(), pin_hash=_pins.hash(pin))
+                case = ProtectionCase.objects.create(
+                    number=_new_number(), pin_hash=pins.hash_pin(pin)
+                )
                 add_signals(case, signals)
                 return case, pin
         except IntegrityError:
@@ -107,22 +107,22 @@ def add_signals(case: ProtectionCase, signals: Iterable[Signal]) -> int:
 
 
 def open_case(number: str, pin: str) -> ProtectionCase:
-    """Return the case for this number and PIN; raise CaseAccessError (the same for either)."""
+    """Return the case for this number and PIN; raise CaseAccessError (the same for either).
+
+    The try is counted before the PIN is checked (reclaim.web.access.attempts), so at most
+    five PINs are checked per case number in a quarter of an hour, however many arrive at once.
+    """
     number = normalise_number(number)
-    attempts = tries.attempts_for("case:" + number)
+    name = "case:" + number
     try:
-        tries.check_not_held(attempts)
-    except tries.HeldError as held:
+        attempts.reserve(name)
+    except attempts.HeldError as held:
         raise CaseAccessError("held", held.minutes) from None
     case = ProtectionCase.objects.filter(number=number).first()
-    try:
-        _pins.verify(case.pin_hash if case else _DUMMY_HASH, pin.strip())
-        if case is None:
-            raise VerificationError("no such case")
-    except VerificationError:
-        tries.count_failure(attempts)
-        raise CaseAccessError("wrong") from None
-    tries.forget(attempts)
+    matches = pins.pin_matches(case.pin_hash if case else pins.DUMMY_HASH, pin.strip())
+    if case is None or not matches:
+        raise CaseAccessError("wrong")
+    attempts.forget(name)
     return case
 
 
@@ -299,9 +299,6 @@ def record_feedback(public_id: str, platform_id: int, verdict: str) -> bool:
 
 def _new_number() -> str:
     return "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
-
-
-_DUMMY_HASH = _pins.hash("no such case")  # an unknown number takes as long as a wrong PIN
 
 
 MAX_ID = 2**62  # ids beyond this are not ids (and would overflow the database's integers)

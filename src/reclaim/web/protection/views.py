@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from reclaim.web.access import limits
 from reclaim.web.evidence import session as locker_session
-from reclaim.web.protection import bank, forms, limits, tokens
+from reclaim.web.protection import bank, forms, tokens
 from reclaim.web.protection.models import ProtectionCase
 from reclaim.web.safety.bodies import accepts_body
 
@@ -102,7 +103,7 @@ def case(request: HttpRequest) -> HttpResponse:
     problem, minutes = "", 0
     if request.method == "POST" and form.is_valid():
         if not limits.allow(request, "case-lookup", 60):
-            problem, minutes = "held", 60
+            problem, minutes = "held", limits.wait_minutes()
         else:
             try:
                 found = bank.open_case(form.cleaned_data["number"], form.cleaned_data["pin"])
