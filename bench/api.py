@@ -51,7 +51,7 @@ def run() -> dict[str, object]:
     latencies = np.array(load["latencies"]) * 1000
     return {
         "benchmark": f"POST /api/v1/match, one PDQ hash per request, bank of {BANK_SIZE:,}",
-        "server": "reclaim serve (waitress, 8 threads), SQLite, personal mode",
+        "server": "reclaim serve (cheroot, 8 threads), SQLite, personal mode",
         "load": f"second process, {LOAD_THREADS} threads, keep-alive, {LOAD_SECONDS} s",
         "first_request_seconds_building_index_from_feed": round(first, 1),
         "requests": len(latencies),

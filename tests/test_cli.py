@@ -106,12 +106,14 @@ def test_export_of_part_of_a_case_from_the_command_line(tmp_path: Path) -> None:
     assert by_incident.returncode == 0, by_incident.stderr
     assert [p.name for p in (tmp_path / "incident/data/exhibits").iterdir()] == ["AB-1_message.txt"]
     report = (tmp_path / "incident/report.html").read_text(encoding="utf-8")
-    assert "Covers: evidence of incident “groźba – تهديد”" in report
+    covers = 'Covers: evidence of the chosen incidents:<br><span dir="auto">groźba – تهديد</span>'
+    assert covers in report
     by_date = export("dates", "--since", "2025-11-21", "--until", "2025-11-30")
     assert by_date.returncode == 0, by_date.stderr
     exhibits = json.loads((tmp_path / "dates/exhibits.json").read_text(encoding="utf-8"))
     assert [e["details"]["sent_at"] for e in exhibits] == ["2025-11-22T08:00:00"]
-    assert "from 2025-11-21, until 2025-11-30" in (tmp_path / "dates/report.html").read_text()
+    dates = "Covers: evidence from 21 November 2025 until 30 November 2025"
+    assert dates in (tmp_path / "dates/report.html").read_text()
     nothing = export("none", "--until", "2000-01-01")
     assert nothing.returncode == 1 and "nothing in the locker matches" in nothing.stderr
     malformed = export("bad", "--since", "21/11/2025")

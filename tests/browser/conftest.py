@@ -1,4 +1,4 @@
-"""A real `reclaim serve` (waitress, SQLite) and a real Chromium driven by Playwright.
+"""A real `reclaim serve` (cheroot, SQLite) and a real Chromium driven by Playwright.
 
 The exit button's neutral site is a tiny server on loopback: tests never reach the internet.
 Where no Chromium is installed these tests fail with a message saying how to get one.

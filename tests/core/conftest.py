@@ -138,9 +138,11 @@ def write_tree(root: Path) -> Path:
             if code == "en"
             else '[translation]\nfrom_reviewed = 2026-11-23\nnative_review = "needed"\n'
         )
+        # A translation names the areas, and a name that describes the service, in its words.
+        words = "" if code == "en" else f'name = "Police ({code})"\n[areas]\n"UK" = "UK ({code})"\n'
         (helplines / f"{code}.toml").write_text(
             meta + f'[childline]\ndescription = "For children ({code})."\n'
-            f'[police-gb]\ndescription = "Emergencies ({code})."\n'
+            f'[police-gb]\ndescription = "Emergencies ({code})."\n' + words
         )
     return root
 

@@ -118,6 +118,20 @@ def test_helplines_carry_descriptions_in_every_language(tree: Path) -> None:
     assert library.countries() == ["gb"]
 
 
+def test_helplines_translate_their_areas_and_names_that_describe_them(tree: Path) -> None:
+    library = load_library(tree)
+    childline, police = library.helplines_in("gb")
+    assert police.name_in("pl") == "Police (pl)" and police.name_in("en") == "Police"
+    assert childline.name_in("ar") == "Childline", "a service's own name is not translated"
+    assert childline.area_in("ur") == "UK (ur)" and childline.area_in("en") == "UK"
+
+
+def test_rejects_a_translation_that_leaves_an_area_out(tree: Path) -> None:
+    edit(tree / "helplines/ro.toml", '"UK" = "UK (ro)"\n', "")
+    with pytest.raises(ContentError, match=r"ro\.toml \(areas\): 'UK' is missing"):
+        load_library(tree)
+
+
 def test_rejects_a_helpline_without_a_description(tree: Path) -> None:
     edit(tree / "helplines/pl.toml", '[police-gb]\ndescription = "Emergencies (pl)."\n', "")
     with pytest.raises(ContentError, match="no description for helpline 'police-gb'"):

@@ -113,6 +113,39 @@ def test_a_removed_id_stops_matching_at_once_and_can_come_back(index: PdqIndex) 
     assert index.query(bytes(hashes[3])) == [Match(3, 0)]
 
 
+def test_a_snapshot_answers_as_the_index_did_whatever_changes_after(index: PdqIndex) -> None:
+    hashes = random_hashes(np.random.default_rng(9), 30)
+    index.add(range(20), hashes[:20])
+    index.remove([5])
+    before = index.snapshot()
+    index.remove([0, 1])  # withdrawn rows of segments and memtable alike
+    index.add(range(20, 30), hashes[20:])  # new rows, flushes and merges
+    index.add([2], hashes[29:30])  # a replaced hash
+    assert [before.query(bytes(hashes[i]), 0) for i in (0, 2, 5, 25)] == [
+        [Match(0, 0)],
+        [Match(2, 0)],
+        [],
+        [],
+    ]
+    assert len(before) == 19
+    assert [index.query(bytes(hashes[i]), 0) for i in (0, 25)] == [[], [Match(25, 0)]]
+    assert {m.id for m in index.query(bytes(hashes[29]), 0)} == {2, 29}
+
+
+def test_an_md5_snapshot_answers_as_the_index_did() -> None:
+    digests = Md5Index()
+    digests.add([1, 2], ["aa" * 16, "bb" * 16])
+    before = digests.snapshot()
+    digests.remove([1])
+    digests.add([2, 3], ["cc" * 16, "aa" * 16])
+    assert (before.query("aa" * 16), before.query("bb" * 16), before.query("cc" * 16)) == (
+        [1],
+        [2],
+        [],
+    )
+    assert digests.query("aa" * 16) == [3]
+
+
 def test_removing_an_unknown_id_is_fine(index: PdqIndex) -> None:
     index.remove([99])
     index.add([1], random_hashes(np.random.default_rng(7), 1))

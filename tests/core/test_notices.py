@@ -398,3 +398,52 @@ def test_a_cdn_seen_by_a_re_check_is_a_next_step() -> None:
     cdn = next(s for s in steps if s.kind == "cdn")
     assert "cloudflare.com/abuse" in cdn.url and "Lumen" in cdn.detail
     assert [s.kind for s in steps].index("cdn") < [s.kind for s in steps].index("search")
+
+
+# The catalogue's words in other languages ---------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["ar", "pl", "ro", "ur"])
+def test_every_language_has_its_own_words_for_the_laws_and_platforms(code: str) -> None:
+    shown = CATALOGUE.in_language(code)
+    assert shown.translation is not None and shown.translation.native_review
+    for original, words in zip(CATALOGUE.profiles.profiles, shown.profiles.profiles, strict=True):
+        assert words.name != original.name and words.clock != original.clock
+        for element, label in zip(original.elements, words.elements, strict=True):
+            assert label.label != element.label and label.needs == element.needs
+        assert [e.name for e in words.escalations] != [e.name for e in original.escalations]
+    for original_platform, platform in zip(
+        CATALOGUE.directory.platforms, shown.directory.platforms, strict=True
+    ):
+        assert platform.notes != original_platform.notes or not platform.notes
+        for route, translated in zip(original_platform.routes, platform.routes, strict=True):
+            assert (
+                translated.where != route.where or not route.where
+            ) and translated.url == route.url
+
+
+def test_the_request_itself_keeps_the_law_and_statements_as_they_go_to_the_platform() -> None:
+    shown = CATALOGUE.in_language("ar").profiles.get("us-take-it-down")
+    original = CATALOGUE.profiles.get("us-take-it-down")
+    assert shown.law == original.law and shown.deadline_hours == 48
+    assert [e.statement for e in shown.elements] == [e.statement for e in original.elements]
+    assert CATALOGUE.in_language("en") is CATALOGUE
+
+
+def test_a_translation_that_leaves_out_an_element_label_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "removals"
+    folder.mkdir()
+    for path in (CONTENT / "removals").glob("*.toml"):
+        (folder / path.name).write_text(path.read_text())
+    text = (folder / "pl.toml").read_text()
+    (folder / "pl.toml").write_text(re.sub(r"\ngood-faith = .*\n", "\n", text))
+    with pytest.raises(ContentError, match=r"pl\.toml \(elements\): the label of element 'good-f"):
+        load_catalogue(tmp_path)
+
+
+def test_next_steps_name_their_wording_for_a_page_in_another_language() -> None:
+    request = move(_submitted("2026-11-01T10:00:00+00:00"), "refused", "you", reason="no rule")
+    steps = next_steps(request, CATALOGUE.profiles.get("us-take-it-down"), CATALOGUE.directory)
+    appeal = steps[0]
+    assert (appeal.wording, appeal.reason) == ("appeal", "no rule")
+    assert {s.wording for s in steps if s.kind in ("regulator", "police")} == {""}

@@ -64,7 +64,7 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> Case:
         "events": [{"at_utc": "2025-04-02T09:00:00+00:00", "by": "owner", "status": "submitted"}],
     }
     box.save_request("req0123456789", request, {"platform": "secret"})
-    whole = export_pack(box, root / "whole", "JS", "The whole case")
+    whole = export_pack(box, root / "whole", "JS", "The whole case", time_zone="Europe/London")
     return Case(box, shared.id, young.id, other.id, "req0123456789", whole)
 
 
@@ -104,7 +104,8 @@ def test_the_whole_case_holds_every_incident_and_every_item(case: Case) -> None:
 def test_the_whole_case_summarises_the_removal_requests(case: Case) -> None:
     html = (case.whole / "report.html").read_text(encoding="utf-8")
     assert "<h2>Removal requests</h2>" in html
-    for fact in ("https://chat.example/secret-room", "T-4242", "2 April 2025, 09:00 (UTC+00:00)"):
+    sent = "2 April 2025, 10:00 (UTC+01:00, Europe/London)"  # 09:00 UTC, in summer time
+    for fact in ("https://chat.example/secret-room", "T-4242", sent):
         assert fact in html
     assert "Removal request 1 Incident 3" in html  # linked to its incident on the timeline
     assert "T-4242" in pdf_text.text(case.whole / "report.pdf")

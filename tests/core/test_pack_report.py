@@ -1,16 +1,19 @@
 """The pack's report (HTML and PDF from one model) and choosing part of a case for a pack."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
 from reclaim.packs import FAIL, PackError, choose_items, export_pack, verify_pack
+from tests import pdf_text
 
 ARABIC = "نشر الصور على منتدى"
 URDU = "تصویریں فورم پر شائع ہوئیں"
 POLISH = "Groźba opublikowania zdjęć – żądanie pieniędzy"
+RAW_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +68,11 @@ def test_report_gives_capture_and_message_details_and_a_custody_summary(
 ) -> None:
     box, _ = case
     entries = len(box.custody())
-    pack = export_pack(box, tmp_path / "pack", "JS", "Case")
+    pack = export_pack(box, tmp_path / "pack", "JS", "Case", time_zone="America/New_York")
     report = (pack / "report.html").read_text()
     assert 'Requested address: <span dir="auto">https://forum.example/t/1</span>' in report
-    assert 'Capture started: <span dir="auto">4 October 2026, 09:00 (UTC+00:00)</span>' in report
+    started = "4 October 2026, 05:00 (UTC-04:00, America/New_York)"  # 09:00 UTC
+    assert f'Capture started: <span dir="auto">{started}</span>' in report
     assert 'Sender: <span dir="auto">@demander</span>' in report
     assert f"<h2>Custody log</h2><p>{entries} entries" in report
     assert "item-added: 4" in report and "incident-added: 3" in report
@@ -123,3 +127,23 @@ def test_a_pack_of_one_incident_holds_only_its_evidence_and_verifies(
     assert POLISH in report and ARABIC not in report, "only the chosen incident's timeline"
     assert "Covers: one incident" in report
     assert [c for c in verify_pack(pack) if c.status == FAIL] == []
+
+
+def test_every_time_in_the_report_is_in_the_exporters_zone_with_its_offset(
+    case: tuple[Locker, dict[str, str]], tmp_path: Path
+) -> None:
+    box, _ = case
+    pack = export_pack(box, tmp_path / "pack", "JS", "Case", time_zone="Asia/Karachi")
+    html = (pack / "report.html").read_text(encoding="utf-8")
+    pdf = pdf_text.text(pack / "report.pdf")
+    for text in (html, pdf):
+        assert RAW_ISO.search(text) is None, RAW_ISO.search(text)
+        assert "UTC+00:00" not in text and "(UTC)" not in text
+    # Exported, capture, message, each exhibit added, each custody entry: all in Karachi.
+    rows = len(box.custody()) + len(box.items()) + 3
+    assert html.count("(UTC+05:00, Asia/Karachi)") >= rows
+    assert "4 October 2026, 14:00 (UTC+05:00, Asia/Karachi)" in html  # captured 09:00 UTC
+    assert "11 November 2026, 02:30 (UTC+05:00, Asia/Karachi)" in html  # sent 21:30 UTC
+    assert pdf.count("Asia/Karachi") >= rows
+    exhibits = json.loads((pack / "exhibits.json").read_text(encoding="utf-8"))
+    assert all(RAW_ISO.match(e["added_utc"]) for e in exhibits), "machine-readable: ISO"

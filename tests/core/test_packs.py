@@ -336,7 +336,7 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> Case:
     box.accept_deliveries()
     box.add_message("zapłać albo…", "@threatener", "2025-03-06T21:30:00", incidents["threatened"])
     box.add(b"my own notes", "notes.txt", "text/plain")
-    pack = export_pack(box, root / "pack", "JS", "Case of A. Person")
+    pack = export_pack(box, root / "pack", "JS", "Case of A. Person", time_zone="Europe/London")
     return Case(box, incidents, delivery, pack)
 
 
@@ -352,7 +352,7 @@ def test_report_header_says_what_the_pack_covers_and_which_key_signed_it(case: C
         "Covers: the whole case" in html
         and "Exported: " in html
         and " 20" in html
-        and "(UTC+00:00)" in html
+        and ", Europe/London)" in html
     )
     assert f"Signing key fingerprint: {fingerprint(case.box.public_key())}" in html
 
@@ -395,13 +395,14 @@ def test_report_gives_capture_address_and_time_and_message_sender(case: Case) ->
     assert '<td>JS-1, JS-2</td><td>capture</td><td>Requested address: <span dir="auto">' in details
     for fact in (
         "https://forum.example/t/1",
-        'Capture started: <span dir="auto">21 March 2025, 09:15 (UTC+00:00)',
+        'Capture started: <span dir="auto">21 March 2025, 09:15 (UTC+00:00, Europe/London)',
         'Final address: <span dir="auto">https://forum.example/t/2?page=1',
         'HTTP status: <span dir="auto">200',
         'Server address: <span dir="auto">203.0.113.7',
         'Page title: <span dir="auto">Wątek o zdjęciach',
         'Sender: <span dir="auto">@threatener</span>',
-        'Sent at: <span dir="auto">6 March 2025, 21:30 (UTC+00:00)</span>',  # older: UTC
+        # stored with no zone (as UTC), shown in the exporter's zone
+        'Sent at: <span dir="auto">6 March 2025, 21:30 (UTC+00:00, Europe/London)</span>',
     ):
         assert fact in details
     assert case.delivery not in html, "the inbox's bookkeeping is not evidence"

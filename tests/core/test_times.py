@@ -59,7 +59,8 @@ def test_the_setting_gives_the_default_zone(monkeypatch: pytest.MonkeyPatch) -> 
 def test_the_report_shows_a_message_time_in_its_zone_with_its_offset(tmp_path: Path) -> None:
     box, _ = Locker.create(tmp_path / "locker", "pass phrase", LOW_MEMORY_PROFILE)
     box.add_message("pay or else", "@x", "2026-11-20T21:15:00-05:00", time_zone="America/New_York")
-    pack = export_pack(box, tmp_path / "pack", "JS", "Case")
+    # Exported by the person who typed it, in the same zone (times show in the exporter's).
+    pack = export_pack(box, tmp_path / "pack", "JS", "Case", time_zone="America/New_York")
     report = (pack / "report.html").read_text()
     local = "20 November 2026, 21:15 (UTC-05:00, America/New_York)"
     assert f'Sent at: <span dir="auto">{local}</span>' in report

@@ -2,6 +2,7 @@
 items arrive, queued while the authority is unreachable and completed when it is back; packs
 carry the tokens and proofs, `reclaim verify` and `openssl ts -verify` check them."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -12,10 +13,11 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from reclaim.locker import LOW_MEMORY_PROFILE, Locker
+from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
 from reclaim.locker._sshsig import spoken_fingerprint
 from reclaim.packs import FAIL, PASS, export_pack, verify_pack
 
+from .. import pdf_text
 from ..core.test_pack_key import forge
 from ..loopback import QuietHandler, loopback_server
 from .conftest import Authority
@@ -80,7 +82,7 @@ def anchored(authority: Authority, tmp_path: Path) -> Path:
     box.add(b"a later message", "four.txt", "text/plain")
     (later,) = box.timestamp_items((authority.url,))
     assert len(later.items) == 1
-    return export_pack(box, tmp_path / "pack", "JS", "Anchored")
+    return export_pack(box, tmp_path / "pack", "JS", "Anchored", time_zone="Asia/Karachi")
 
 
 def test_the_key_is_timestamped_when_the_locker_is_created(
@@ -109,8 +111,9 @@ def test_a_pack_shows_when_its_key_existed_and_openssl_agrees(
     fingerprint = (anchored / "timestamps/key/fingerprint.txt").read_text()
     assert fingerprint.strip() in (anchored / "VERIFY.md").read_text()
     verify_md = (anchored / "VERIFY.md").read_text()
-    assert "anchor-1.tsr`: this key existed no later than 20" in verify_md
-    assert f"per {AUTHORITY_NAME}" in verify_md
+    said = re.search(r"anchor-1\.tsr`: this key existed no later than (.*?), per (.*)", verify_md)
+    assert said is not None and said[2] == AUTHORITY_NAME
+    assert said[1].endswith(" (UTC+05:00, Asia/Karachi)"), "in the exporter's zone"
 
 
 def run_script_from_verify_md(pack: Path, tmp_path: Path) -> str:
@@ -295,3 +298,33 @@ def test_a_changed_byte_in_any_anchor_file_is_a_failure_never_a_traceback(
             assert FAIL in statuses, (path, at)
         path.write_bytes(original)
     assert FAIL not in [check.status for check in verify_pack(anchored, tsa_roots=[authority.root])]
+
+
+def test_a_pack_of_one_incident_names_no_item_of_another_timestamped_with_its_own(
+    authority: Authority, tmp_path: Path
+) -> None:
+    box, _ = Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)
+    chosen = box.add_incident(Incident("shared", "Posted on a forum"))
+    other = box.add_incident(Incident("threatened", "A threat by message"))
+    box.add(b"forum screenshot", "forum.png", "image/png", incident=chosen.id)
+    hidden = [
+        box.add(b"threat one", "one.txt", "text/plain", incident=other.id).id,
+        box.add(b"threat two", "two.txt", "text/plain", incident=other.id).id,
+    ]
+    (batch,) = box.timestamp_items((authority.url,))
+    assert set(hidden) < set(batch.items)  # one token over the three items
+    pack = export_pack(box, tmp_path / "pack", "JS", "Part", incident_ids=[chosen.id])
+    texts = {
+        str(p): p.read_bytes().decode("utf-8", "replace") for p in pack.rglob("*") if p.is_file()
+    }
+    texts["report.pdf as text"] = pdf_text.text(pack / "report.pdf")
+    for item in [*hidden, other.id]:
+        assert not [name for name, text in texts.items() if item in text], item
+    checks = results(pack, authority)
+    assert not [name for name, (status, _) in checks.items() if status == FAIL], checks
+    status, detail = checks["exhibit JS-1 timestamp"]
+    assert status == PASS and "existed no later than" in detail and AUTHORITY_NAME in detail
+    assert "withheld" in detail
+    assert run_script_from_verify_md(pack, tmp_path) == "JS-1 batch 1 OK\n"
+    stem = "timestamps/items/batch-1"
+    assert "Verification: OK" in openssl_verify(pack, f"{stem}.root", f"{stem}.tsr", authority)

@@ -2,20 +2,25 @@
 server, a real WSGI server on loopback): tokens and scopes, the delta feed, matching,
 withdrawal at once, feedback counted on the case, problem details; and a schema-based fuzzer."""
 
+import itertools
+import random
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 
 from reclaim.hashing import PdqHash
-from reclaim.web.protection import bank, index, limits
+from reclaim.web.access import limits
+from reclaim.web.protection import bank, index
 from reclaim.web.protection.models import Platform, ProtectionCase
-from reclaim.web.protection.signals import make_signal
+from reclaim.web.protection.signals import MAX_MATCH_FRAMES, make_signal
 
 from .test_protection import picture_hash
 
@@ -28,6 +33,33 @@ def api(live_server: Any, data_dir: Path, transactional_db: None) -> Iterator[st
     limits.reset()
     yield f"{live_server.url}/api/v1"
     index.reset()
+
+
+class FeedClock:
+    """The feed's clock, moved on by the test rather than waited for."""
+
+    def __init__(self) -> None:
+        self.at = datetime(2030, 1, 1, 0, 1, tzinfo=UTC)  # a minute into a batch
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def next_batch(self) -> datetime:
+        """Move on to a minute after the next batch closes; return when it closed.
+
+        What was received is made active first, as the worker does within a second.
+        """
+        bank.activate_received()
+        minutes = django_settings.FEED_BATCH_MINUTES
+        self.at += timedelta(minutes=minutes)
+        return bank.batch_closed_at(self.at, minutes)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FeedClock:
+    feed_clock = FeedClock()
+    monkeypatch.setattr(bank, "now", feed_clock)  # the live server's thread reads it too
+    return feed_clock
 
 
 @pytest.fixture
@@ -52,7 +84,9 @@ def _near(value: str, bits: int) -> str:
     return PdqHash.from_int(flipped).hex
 
 
-def test_a_person_protects_and_a_platform_fetches_matches_and_reports(api: str, token: str) -> None:
+def test_a_person_protects_and_a_platform_fetches_matches_and_reports(
+    api: str, token: str, clock: FeedClock
+) -> None:
     value, quality = picture_hash()
     made = httpx.post(
         f"{api}/cases",
@@ -63,6 +97,7 @@ def test_a_person_protects_and_a_platform_fetches_matches_and_reports(api: str, 
     )
     assert made.status_code == 201, made.text
     number, pin = made.json()["caseNumber"], made.json()["pin"]
+    clock.next_batch()
     feed = httpx.get(f"{api}/bank", headers=_auth(token)).json()
     [entry] = feed["entries"]
     assert entry["signalType"] == "ImagePDQ" and entry["status"] == "Active"
@@ -89,8 +124,8 @@ def test_a_person_protects_and_a_platform_fetches_matches_and_reports(api: str, 
     assert "url" not in str(status).lower(), "nothing says where the platform saw it"
 
 
-def test_a_withdrawn_hash_stops_matching_at_once_and_shows_in_the_next_fetch(
-    api: str, token: str
+def test_a_withdrawn_hash_stops_matching_at_once_and_shows_in_the_next_batch(
+    api: str, token: str, clock: FeedClock
 ) -> None:
     value, quality = picture_hash()
     made = httpx.post(
@@ -100,6 +135,7 @@ def test_a_withdrawn_hash_stops_matching_at_once_and_shows_in_the_next_fetch(
             "signals": [{"signalType": "ImagePDQ", "value": value, "quality": quality}],
         },
     ).json()
+    clock.next_batch()
     first = httpx.get(f"{api}/bank", headers=_auth(token)).json()
     query = {"signals": [{"signalType": "ImagePDQ", "value": value}]}
     assert httpx.post(f"{api}/match", headers=_auth(token), json=query).json()["results"][0][
@@ -113,9 +149,13 @@ def test_a_withdrawn_hash_stops_matching_at_once_and_shows_in_the_next_fetch(
         httpx.post(f"{api}/match", headers=_auth(token), json=query).json()["results"][0]["matches"]
         == []
     )
-    later = httpx.get(
-        f"{api}/bank", params={"cursor": first["nextCursor"]}, headers=_auth(token)
-    ).json()
+    since = {"cursor": first["nextCursor"]}
+    assert httpx.get(f"{api}/bank", params=since, headers=_auth(token)).json()["entries"] == []
+    assert "value" in httpx.get(f"{api}/bank", headers=_auth(token)).json()["entries"][0], (
+        "until the batch, nothing in the feed changes, the value included"
+    )
+    clock.next_batch()
+    later = httpx.get(f"{api}/bank", params=since, headers=_auth(token)).json()
     assert [(e["entryId"], e["status"]) for e in later["entries"]] == [
         (first["entries"][0]["entryId"], "Withdrawn")
     ]
@@ -125,9 +165,12 @@ def test_a_withdrawn_hash_stops_matching_at_once_and_shows_in_the_next_fetch(
     assert not any("value" in e for e in replay), "a platform starting now never gets it"
 
 
-def test_only_a_platform_that_matched_an_entry_may_report_on_it(api: str, token: str) -> None:
+def test_only_a_platform_that_matched_an_entry_may_report_on_it(
+    api: str, token: str, clock: FeedClock
+) -> None:
     value, quality = picture_hash()
     bank.new_case([make_signal("ImagePDQ", value, quality)])
+    clock.next_batch()
     other = _token("Other Platform")
     [entry] = httpx.get(f"{api}/bank", headers=_auth(other)).json()["entries"]
     verdict = {"entryId": entry["entryId"], "verdict": "Blocked"}
@@ -138,8 +181,9 @@ def test_only_a_platform_that_matched_an_entry_may_report_on_it(api: str, token:
     assert httpx.post(f"{api}/feedback", headers=_auth(token), json=verdict).status_code == 404
 
 
-def test_the_feed_pages_in_a_stable_order(api: str, token: str) -> None:
+def test_the_feed_pages_in_a_stable_order(api: str, token: str, clock: FeedClock) -> None:
     case, _ = bank.new_case([make_signal("VideoMD5", f"{n:032x}") for n in range(7)])
+    clock.next_batch()
     seen, cursor = [], 0
     while True:
         page = httpx.get(
@@ -153,6 +197,88 @@ def test_the_feed_pages_in_a_stable_order(api: str, token: str) -> None:
     assert cursors == sorted(cursors) and len(set(ids)) == 7
     assert set(ids) == set(case.entries.values_list("public_id", flat=True))
     assert not any(i.isdigit() for i in ids), "public ids, not the rows' numbers in sequence"
+
+
+def _new_case(api: str, seeds: range) -> dict[str, Any]:
+    pictures = [picture_hash(seed) for seed in seeds]
+    signals = [{"signalType": "ImagePDQ", "value": v, "quality": q} for v, q in pictures]
+    made = httpx.post(f"{api}/cases", json={"eligibility": ELIGIBLE, "signals": signals})
+    assert made.status_code == 201, made.text
+    return made.json() | {"values": [v for v, _ in pictures]}
+
+
+def _matches(api: str, token: str, value: str) -> list[dict[str, Any]]:
+    query = {"signals": [{"signalType": "ImagePDQ", "value": value}]}
+    answer = httpx.post(f"{api}/match", headers=_auth(token), json=query)
+    matches: list[dict[str, Any]] = answer.json()["results"][0]["matches"]
+    return matches
+
+
+def _runs(labels: list[str]) -> int:
+    """Return how many runs of equal neighbours ``labels`` has (3 cases one after another: 3)."""
+    return 1 + sum(a != b for a, b in itertools.pairwise(labels))
+
+
+def test_cases_made_between_feed_reads_come_out_in_one_shuffled_batch(
+    api: str, token: str, clock: FeedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bank, "shuffle", random.Random(13).shuffle)  # an order the test knows
+    case_of = {}
+    for number in range(3):  # the attack: a read of the feed after each new case
+        made = _new_case(api, range(30 + 4 * number, 34 + 4 * number))
+        case_of |= {e["entryId"]: made["caseNumber"] for e in made["entries"]}
+        assert _matches(api, token, made["values"][0]), "this service matches new hashes at once"
+        assert httpx.get(f"{api}/bank", headers=_auth(token)).json()["entries"] == []
+    closed = clock.next_batch()
+    entries = httpx.get(f"{api}/bank", headers=_auth(token)).json()["entries"]
+    assert sorted(e["entryId"] for e in entries) == sorted(case_of)
+    assert {e["status"] for e in entries} == {"Active"}
+    assert {e["changedAt"] for e in entries} == {closed.isoformat()}, "one time for the batch"
+    assert _runs([case_of[e["entryId"]] for e in entries]) > 3, "not one case after another"
+
+
+def test_withdrawals_wait_for_the_batch_with_additions_but_stop_matching_at_once(
+    api: str, token: str, clock: FeedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bank, "shuffle", random.Random(7).shuffle)
+    first = _new_case(api, range(40, 44))
+    clock.next_batch()
+    cursor = httpx.get(f"{api}/bank", headers=_auth(token)).json()["nextCursor"]
+    access = {"caseNumber": first["caseNumber"], "pin": first["pin"]}
+    assert httpx.post(f"{api}/cases/withdraw", json=access).json()["withdrawn"] == 4
+    assert _matches(api, token, first["values"][0]) == [], "a withdrawal counts at once"
+    second = _new_case(api, range(44, 48))
+    since = {"cursor": cursor}
+    assert httpx.get(f"{api}/bank", params=since, headers=_auth(token)).json()["entries"] == []
+    from_start = httpx.get(f"{api}/bank", headers=_auth(token)).json()["entries"]
+    assert all("value" in e for e in from_start), "nothing in the feed changes before the batch"
+    closed = clock.next_batch()
+    batch = httpx.get(f"{api}/bank", params=since, headers=_auth(token)).json()["entries"]
+    statuses = {e["entryId"]: e["status"] for e in batch}
+    assert statuses == {e["entryId"]: "Withdrawn" for e in first["entries"]} | {
+        e["entryId"]: "Active" for e in second["entries"]
+    }
+    assert {e["changedAt"] for e in batch} == {closed.isoformat()}
+    assert _runs([e["status"] for e in batch]) > 2, "withdrawals and additions mixed"
+
+
+def test_a_match_request_over_the_frame_cap_is_refused_with_problem_details(
+    api: str, token: str
+) -> None:
+    value, quality = picture_hash(10)
+    lines = [f"{value},{quality},{n}.000" for n in range(MAX_MATCH_FRAMES + 1)]
+    half = len(lines) // 2
+    signals = [
+        {"signalType": "VideoVPDQ", "value": "\n".join(part)}
+        for part in (lines[:half], lines[half:])
+    ]
+    refused = httpx.post(f"{api}/match", headers=_auth(token), json={"signals": signals})
+    assert refused.status_code == 422
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert refused.json()["title"] == "Too many video frames in one request"
+    signals[1]["value"] = "\n".join(lines[half:-1])  # exactly the cap
+    allowed = httpx.post(f"{api}/match", headers=_auth(token), json={"signals": signals})
+    assert allowed.status_code == 200, allowed.text
 
 
 def test_video_by_md5_and_by_vpdq(api: str, token: str) -> None:
@@ -191,7 +317,7 @@ def test_video_by_md5_and_by_vpdq(api: str, token: str) -> None:
                 f"{api}/bank", headers={"Authorization": "Bearer rcl_nope"}
             ),
             401,
-            "Unknown or revoked token",
+            "Unknown, expired or revoked token",
         ),
         (
             lambda api, auth: httpx.post(

@@ -248,7 +248,7 @@ def test_registries_that_did_not_answer_are_said_plainly_with_details_for_a_help
     said = messages_sentence_for_registries(language)
     assert escape(said) in page
     helper = page.split("<details>", 1)[1].split("</details>", 1)[0]
-    assert '<ul lang="en" dir="ltr">' in helper and escape(detail) in helper
+    assert '<ul class="helper-details" lang="en" dir="ltr">' in helper and escape(detail) in helper
     assert escape(detail) not in page.replace(helper, ""), "the detail is only for a helper"
 
 

@@ -3,15 +3,19 @@ add, withdraw at once, and guessing held back. No image ever reaches the server.
 
 import io
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from reclaim.hashing import pdq_from_image
-from reclaim.web.protection import bank, index, limits
-from reclaim.web.protection.models import BankEntry, ProtectionCase
+from reclaim.web.access import limits
+from reclaim.web.protection import bank, index
+from reclaim.web.protection.models import ACTIVE, WITHDRAWN, BankEntry, ProtectionCase
+from reclaim.web.protection.signals import make_signal
 
 YES = {"is_subject": "yes", "is_intimate": "yes", "was_adult": "yes"}
 
@@ -30,8 +34,7 @@ def picture_hash(seed: int = 3) -> tuple[str, int]:
 
 @pytest.fixture(autouse=True)
 def fresh(data_dir: Path) -> Iterator[None]:
-    index.reset()
-    limits.reset()
+    index.reset()  # rate limits are counted in the database, which each test starts empty
     yield
     index.reset()
 
@@ -143,12 +146,12 @@ def test_the_number_and_pin_can_be_kept_in_the_open_locker(
 def test_an_administrator_registers_a_platform_and_issues_a_token_on_the_admin_page(
     client: Client,
 ) -> None:
-    from django.contrib.auth.models import User
-
     from reclaim.web.protection import tokens
     from reclaim.web.protection.models import Platform
 
-    client.force_login(User.objects.create_superuser("admin", password="long enough secret"))
+    from .staff import sign_in_verified, staff_with_device
+
+    sign_in_verified(client, *staff_with_device())
     added = client.post(
         "/admin/protection/platform/add/",
         {"name": "Example Video", "tokens-TOTAL_FORMS": "0", "tokens-INITIAL_FORMS": "0"},
@@ -157,8 +160,12 @@ def test_an_administrator_registers_a_platform_and_issues_a_token_on_the_admin_p
     platform = Platform.objects.get(name="Example Video")
     page = client.post(
         "/admin/protection/platform/",
-        {"action": "issue_token", "_selected_action": [str(platform.id)]},
-        follow=True,
+        {
+            "action": "issue_token",
+            "_selected_action": [str(platform.id)],
+            "scopes": list(tokens.SCOPES),
+            "issue": "1",
+        },
     ).content.decode()
     token = re.search(r"(rcl_[A-Za-z0-9_-]{40,})", page)
     assert token and tokens.find(token[1]) is not None
@@ -194,6 +201,47 @@ def test_a_saved_index_loads_on_restart_and_catches_up_from_the_feed(
     assert found == {first: [], second: [case.entries.get(value=second).id]}
 
 
+def test_a_query_holds_no_lock_so_changes_and_other_queries_go_ahead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    frames = [picture_hash(seed) for seed in range(10, 20)]
+    vpdq = "\n".join(f"{h},{q},{n}.000" for n, (h, q) in enumerate(frames))
+    picture, quality = picture_hash(21)
+    video_entry = BankEntry(id=1, signal_type="VideoVPDQ", value=vpdq)
+    picture_entry = BankEntry(id=2, signal_type="ImagePDQ", value=picture, quality=quality)
+    bank_index = index.BankIndex()
+    bank_index.apply([video_entry], {1: ACTIVE})
+    started, carry_on, done = threading.Event(), threading.Event(), threading.Event()
+    real_match_video = index.match_video
+
+    def paused(*args: Any, **kwargs: Any) -> Any:  # the long video query, held mid-way
+        started.set()
+        carry_on.wait(timeout=60)  # longer than the test waits below: only the test ends it
+        return real_match_video(*args, **kwargs)
+
+    def other_platform() -> None:  # a withdrawal and another platform's query meanwhile
+        bank_index.apply([picture_entry, video_entry], {2: ACTIVE, 1: WITHDRAWN})
+        answers["picture"] = bank_index.match(make_signal("ImagePDQ", picture, quality), 31)
+        done.set()
+
+    monkeypatch.setattr(index, "match_video", paused)
+    answers: dict[str, list[index.Hit]] = {}
+    video = make_signal("VideoVPDQ", vpdq)
+    query = threading.Thread(target=lambda: answers.update(video=bank_index.match(video, 31)))
+    query.start()
+    try:
+        assert started.wait(timeout=10)
+        threading.Thread(target=other_platform, daemon=True).start()
+        assert done.wait(timeout=10), "the change and the other query waited for the video's"
+    finally:
+        carry_on.set()
+        query.join(timeout=10)
+    assert answers["picture"] == [index.Hit(2, "ImagePDQ", 0)]
+    assert answers["video"] == [index.Hit(1, "VideoVPDQ", 0, 1.0)], "as the bank was when asked"
+    assert bank_index.match(video, 31) == [], "the withdrawal counts from the next query"
+
+
+@pytest.mark.django_db
 def test_rate_limits_count_an_ipv6_home_network_as_one_client() -> None:
     from django.test import RequestFactory
 
@@ -207,14 +255,23 @@ def test_rate_limits_count_an_ipv6_home_network_as_one_client() -> None:
 
 
 def test_reclaim_serve_trusts_only_the_configured_proxy() -> None:
-    from types import SimpleNamespace
+    from reclaim.web.server import site_app
 
-    from reclaim.cli import _proxy_options
+    def seen(environ: dict[str, str], start_response: object) -> list[bytes]:
+        return [f"{environ['REMOTE_ADDR']} {environ['wsgi.url_scheme']}".encode()]
 
-    assert _proxy_options(SimpleNamespace()) == {}
-    options = _proxy_options(SimpleNamespace(TRUSTED_PROXY="10.0.0.5"))
-    assert options["trusted_proxy"] == "10.0.0.5"
-    assert options["trusted_proxy_headers"] == {"x-forwarded-for", "x-forwarded-proto"}
+    def call(trusted: str, peer: str) -> bytes:
+        environ = {
+            "REMOTE_ADDR": peer,
+            "wsgi.url_scheme": "http",
+            "HTTP_X_FORWARDED_FOR": "203.0.113.7",
+            "HTTP_X_FORWARDED_PROTO": "https",
+        }
+        return b"".join(site_app(seen, trusted)(environ, lambda *a: None))
+
+    assert call("10.0.0.5", "10.0.0.5") == b"203.0.113.7 https"
+    assert call("10.0.0.5", "10.0.0.9") == b"10.0.0.9 http", "anyone else's headers are dropped"
+    assert call("", "10.0.0.5") == b"10.0.0.5 http", "no proxy configured: none trusted"
 
 
 def _open_case(client: Client, seed: int = 1) -> ProtectionCase:

@@ -159,3 +159,23 @@ def test_error_page_keeps_the_exit_when_the_site_cannot_render(
     html = response.content.decode()
     assert response.status_code == 500
     assert '<html lang="ar" dir="rtl">' in html and EXIT_LINK in html
+
+
+def test_a_body_larger_than_its_page_takes_gets_the_error_page_in_its_language(
+    client: Client,
+) -> None:
+    response = client.post(
+        "/ar/locker/evidence/upload/", {"note": "x"}, CONTENT_LENGTH=str(10 * 1024 * 1024)
+    )
+    assert response.status_code == 413, "not signed in: an upload page takes a form's size"
+    page = response.content.decode()
+    assert 'lang="ar"' in page and 'dir="rtl"' in page and "exit-button" in page
+
+
+def test_the_api_refuses_a_large_body_as_problem_json(client: Client) -> None:
+    response = client.post(
+        "/api/v1/match", b"{}", "application/json", CONTENT_LENGTH=str(100 * 1024 * 1024)
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 413

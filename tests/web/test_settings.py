@@ -12,6 +12,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SETTINGS = REPO / "src/reclaim/web/settings.py"
 GOOD_KEY = "k" * 20 + "abcdefghijklmnopqrstuvwxyz0123456789"
+GOOD_PEPPER = "p" * 10 + "abcdefghijklmnopqrstuvwxyz"
 
 
 def read_names() -> set[str]:
@@ -50,10 +51,17 @@ def run_django(env: dict[str, str], *arguments: str) -> subprocess.CompletedProc
         ({"DATABASE_CONN_MAX_AGE": "-1"}, "DATABASE_CONN_MAX_AGE must be at least 0"),
         ({"RECLAIM_EXIT_URL": "javascript:x"}, "RECLAIM_EXIT_URL must be an http"),
         ({"RECLAIM_TIME_ZONE": "Mars/Base"}, "RECLAIM_TIME_ZONE must be a time zone such as"),
+        ({"RECLAIM_FEED_BATCH_MINUTES": "0"}, "RECLAIM_FEED_BATCH_MINUTES must be at least 1"),
+        ({"RECLAIM_FEED_BATCH_MINUTES": "1441"}, "RECLAIM_FEED_BATCH_MINUTES is 1440 (a day)"),
         (
             {"RECLAIM_MODE": "service", "SECRET_KEY": GOOD_KEY},
             "ALLOWED_HOSTS must name this service's host names",
         ),
+        (
+            {"RECLAIM_MODE": "service", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "a.example"},
+            "RECLAIM_PIN_PEPPER must be set",
+        ),
+        ({"RECLAIM_PIN_PEPPER": "short"}, "RECLAIM_PIN_PEPPER must be at least 32"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_clear_message(
@@ -68,6 +76,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
     env = {
         "RECLAIM_MODE": "service",
         "SECRET_KEY": GOOD_KEY,
+        "RECLAIM_PIN_PEPPER": GOOD_PEPPER,
         "ALLOWED_HOSTS": "help.example.org",
         "RECLAIM_DATA_DIR": str(tmp_path),
     }

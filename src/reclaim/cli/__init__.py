@@ -16,6 +16,7 @@ from reclaim.cli._protect import add_verb as add_protect_verb
 
 if TYPE_CHECKING:
     from reclaim.content import Library
+    from reclaim.web.server import SiteServer
 
 DEFAULT_PORT = 8000
 DEFAULT_THREADS = 8
@@ -94,14 +95,13 @@ def _serve(arguments: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reclaim.web.settings")
     import django
     from django.core.management import call_command
-    from waitress import serve
 
     django.setup()  # loads and checks the content: a broken file stops here with its name
     call_command("migrate", interactive=False, verbosity=0)
     from django.conf import settings
 
+    from reclaim.web.server import listen_error
     from reclaim.web.support.content import library
-    from reclaim.web.wsgi import application
 
     print(_summary(library()))
     from reclaim.web.evidence.tasks import remove_abandoned_scratch
@@ -114,33 +114,37 @@ def _serve(arguments: argparse.Namespace) -> int:
     if not _is_loopback(arguments.host):
         print("Warning: listening beyond this machine; use RECLAIM_MODE=service behind HTTPS.")
     host = f"[{arguments.host}]" if ":" in arguments.host else arguments.host
-    print(f"Reclaim is running at http://{host}:{arguments.port}/  (Ctrl+C stops it)", flush=True)
+    site = _site_server(arguments, settings)
     try:
-        serve(
-            application,
-            host=arguments.host,
-            port=arguments.port,
-            threads=arguments.threads,
-            ident="",
-            clear_untrusted_proxy_headers=True,
-            _quiet=True,
-            **_proxy_options(settings),
-        )
+        site.prepare()
     except OSError as error:
         print(
-            f"reclaim: cannot listen on {host}:{arguments.port}: {error.strerror}", file=sys.stderr
+            f"reclaim: cannot listen on {host}:{arguments.port}: {listen_error(error)}",
+            file=sys.stderr,
         )
         return 1
+    print(f"Reclaim is running at http://{host}:{arguments.port}/  (Ctrl+C stops it)", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        try:
+            site.serve()
+        finally:
+            site.stop()
     return 0
 
 
-def _proxy_options(settings: Any) -> dict[str, Any]:
-    """Return waitress's options to trust the TLS proxy in front, if there is one."""
-    proxy = getattr(settings, "TRUSTED_PROXY", "")
-    if not proxy:
-        return {}
-    headers = {"x-forwarded-for", "x-forwarded-proto"}
-    return {"trusted_proxy": proxy, "trusted_proxy_headers": headers, "trusted_proxy_count": 1}
+def _site_server(arguments: argparse.Namespace, settings: Any) -> "SiteServer":
+    """Return the web server for the site (each page's own body limit: safety/bodies.py)."""
+    from reclaim.web.server import make_server
+    from reclaim.web.wsgi import application
+
+    return make_server(
+        application,
+        arguments.host,
+        arguments.port,
+        threads=arguments.threads,
+        trusted_proxy=getattr(settings, "TRUSTED_PROXY", ""),
+        chunked_max_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+    )
 
 
 def _worker(arguments: argparse.Namespace) -> int:

@@ -77,6 +77,13 @@ def add_verbs(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
     export.add_argument(
         "--encrypt-to", metavar="AGE_RECIPIENT", help="also write PACK.tar.age for this recipient"
     )
+    export.add_argument(
+        "--time-zone",
+        metavar="ZONE",
+        default="",
+        help="show the report's times in this zone, such as America/New_York "
+        "(default: RECLAIM_TIME_ZONE, else Europe/London)",
+    )
     _passphrase_option(export)
     export.set_defaults(run=_export)
 
@@ -231,7 +238,7 @@ def _check_or_repair(arguments: argparse.Namespace) -> int:
 
 def _export(arguments: argparse.Namespace) -> int:
     from reclaim.locker import Locker
-    from reclaim.packs import choose, encrypt_pack, export_pack
+    from reclaim.packs import choose, encrypt_pack, export_pack, scope_words
 
     try:
         box = Locker.open(arguments.locker, _passphrase(arguments))
@@ -239,7 +246,7 @@ def _export(arguments: argparse.Namespace) -> int:
         if arguments.incident or arguments.since or arguments.until:
             chosen = choose(box, arguments.incident or (), arguments.since, arguments.until)
             item_ids, incident_ids = chosen.item_ids, chosen.incident_ids
-            scope = _scope_words(box, arguments)
+            scope = scope_words(box, arguments.incident or (), arguments.since, arguments.until)
         pack = export_pack(
             box,
             arguments.destination,
@@ -249,6 +256,7 @@ def _export(arguments: argparse.Namespace) -> int:
             authorities=tuple(arguments.timestamp_authority),
             scope=scope,
             incident_ids=incident_ids,
+            time_zone=arguments.time_zone,
         )
         if arguments.encrypt_to:
             sealed = pack.with_name(pack.name + ".tar.age")
@@ -259,16 +267,6 @@ def _export(arguments: argparse.Namespace) -> int:
         return 1
     print(f"Pack written to {pack}. Check it with: reclaim verify {pack}")
     return 0
-
-
-def _scope_words(box: "Locker", arguments: argparse.Namespace) -> str:
-    """Say in words (for the report) which part of the case the pack holds."""
-    parts = [f"incident “{box.incident(i).summary[:60]}”" for i in arguments.incident]
-    if arguments.since:
-        parts.append(f"from {arguments.since}")
-    if arguments.until:
-        parts.append(f"until {arguments.until}")
-    return "evidence of " + ", ".join(parts)
 
 
 def _capture(arguments: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from reclaim.content._documents import (
     Source,
     Translation,
     document_kinds,
+    read_translation_meta,
 )
 from reclaim.content._fields import ContentError, Table
 from reclaim.content._helplines import Helpline, OpeningHours
@@ -35,5 +36,6 @@ __all__ = [
     "document_kinds",
     "load_library",
     "parse_target",
+    "read_translation_meta",
     "to_html",
 ]

@@ -44,10 +44,22 @@ class Helpline:
     always_open: bool = False
     emergency: bool = False
     descriptions: dict[str, str] = field(default_factory=dict, compare=False)
+    # A name that describes rather than names ("Police, fire and ambulance"), and the area,
+    # in each language that translates them; a service's own name is never translated.
+    names: dict[str, str] = field(default_factory=dict, compare=False)
+    areas: dict[str, str] = field(default_factory=dict, compare=False)
 
     def description(self, language: str) -> str:
         """Return what the service does, in ``language``."""
         return self.descriptions[language]
+
+    def name_in(self, language: str) -> str:
+        """Return the service's name as shown in ``language``."""
+        return self.names.get(language, self.name)
+
+    def area_in(self, language: str) -> str:
+        """Return the part of the country it serves, in ``language``."""
+        return self.areas.get(language, self.area)
 
 
 def read_helpline(table: Table) -> Helpline:

@@ -113,23 +113,60 @@ def _read_helplines(folder: Path) -> tuple[tuple[Helpline, ...], dict[str, Trans
     ids = [helpline.id for helpline in helplines]
     if len(set(ids)) != len(ids):
         raise table.error("helpline ids must be unique")
-    descriptions: dict[str, dict[str, str]] = {helpline_id: {} for helpline_id in ids}
+    words: _Words = {
+        helpline_id: {"descriptions": {}, "names": {}, "areas": {}} for helpline_id in ids
+    }
     translations: dict[str, Translation] = {}
     for code in LANGUAGE_CODES:
         texts = _load_toml(folder / f"{code}.toml")
         if code != ORIGINAL_LANGUAGE:
             translations[code] = read_translation_meta(texts)
-        for helpline_id in ids:
-            entry = texts.table(helpline_id)
-            if entry is None:
-                raise texts.error(f"no description for helpline '{helpline_id}'")
-            descriptions[helpline_id][code] = entry.text("description")
-            entry.done()
+        _read_helpline_words(texts, code, helplines, words)
         texts.done()
     found = tuple(
-        replace(helpline, descriptions=descriptions[helpline.id]) for helpline in helplines
+        replace(
+            helpline,
+            descriptions=words[helpline.id]["descriptions"],
+            names=words[helpline.id]["names"],
+            areas=words[helpline.id]["areas"],
+        )
+        for helpline in helplines
     )
     return found, translations
+
+
+# For each helpline id: its descriptions, names and areas, each by language.
+_Words = dict[str, dict[str, dict[str, str]]]
+
+
+def _read_helpline_words(texts: Table, code: str, helplines: list[Helpline], words: _Words) -> None:
+    """Add one language file's descriptions, names and areas to ``words``."""
+    areas = {helpline.area: helpline.area for helpline in helplines}
+    if code != ORIGINAL_LANGUAGE:
+        areas = _read_areas(texts, set(areas))
+    for helpline in helplines:
+        entry = texts.table(helpline.id)
+        if entry is None:
+            raise texts.error(f"no description for helpline '{helpline.id}'")
+        found = words[helpline.id]
+        found["descriptions"][code] = entry.text("description")
+        found["areas"][code] = areas[helpline.area]
+        name = entry.optional_text("name")
+        if name and code == ORIGINAL_LANGUAGE:
+            raise entry.error("'name' belongs to translations: the original is the directory's")
+        if name:
+            found["names"][code] = name
+        entry.done()
+
+
+def _read_areas(texts: Table, areas: set[str]) -> dict[str, str]:
+    """Return the ``[areas]`` table of a translation: each area of the directory, translated."""
+    table = texts.table("areas")
+    if table is None:
+        raise texts.error("an [areas] table is missing: each area of the directory, translated")
+    found = {area: table.text(area) for area in sorted(areas)}
+    table.done()
+    return found
 
 
 def _check_internal_links(library: Library) -> None:

@@ -5,6 +5,7 @@ matchers already accept (PDQ as Meta and StopNCII use it; MD5 for video, as Stop
 """
 
 from reclaim.hashing._hashers import digests, pdq_from_image, pdq_from_pixels, vpdq_from_video
+from reclaim.hashing._images import MAX_DECODED_PIXELS
 from reclaim.hashing._types import (
     MATCH_DISTANCE_BITS,
     MIN_QUALITY,
@@ -17,6 +18,7 @@ from reclaim.hashing._types import (
 
 __all__ = [
     "MATCH_DISTANCE_BITS",
+    "MAX_DECODED_PIXELS",
     "MIN_QUALITY",
     "Digests",
     "HashError",

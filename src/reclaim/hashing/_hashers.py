@@ -12,7 +12,13 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from reclaim.hashing._images import WORKING_SIDE, open_image, seen_luma, seen_pixels
+from reclaim.hashing._images import (
+    MAX_IMAGE_PIXELS,
+    WORKING_SIDE,
+    open_image,
+    seen_luma,
+    seen_pixels,
+)
 from reclaim.hashing._pdq import (
     bits_from_dct,
     dihedral_bits,
@@ -34,18 +40,22 @@ def pdq_from_pixels(rgb: NDArray[np.uint8]) -> PdqSignal:
     return _signal(coefficients, quality)
 
 
-def pdq_from_image(source: Path | BinaryIO, full_size: bool = False) -> PdqSignal:
+def pdq_from_image(
+    source: Path | BinaryIO, full_size: bool = False, max_decoded_pixels: int = MAX_IMAGE_PIXELS
+) -> PdqSignal:
     """Return the PDQ signal of an image file as a person sees it.
 
     By default the image is decoded at a reduced scale (see reclaim.hashing._images), which
     is many times faster and stays within Meta's tolerance of the full-size hash;
-    ``full_size`` hashes every pixel with the reference's exact arithmetic.
+    ``full_size`` hashes every pixel with the reference's exact arithmetic. An image that
+    would decode to more than ``max_decoded_pixels`` is a HashError, found before decoding
+    (a server passes MAX_DECODED_PIXELS).
     """
     image = open_image(source)
     with image:
         if full_size:
-            return pdq_from_pixels(seen_pixels(image, None))
-        luma, full_shape = seen_luma(image, WORKING_SIDE)
+            return pdq_from_pixels(seen_pixels(image, None, max_decoded_pixels))
+        luma, full_shape = seen_luma(image, WORKING_SIDE, max_decoded_pixels)
     coefficients, quality = pdq_luma_fast(luma, full_shape)
     return _signal(coefficients, quality)
 

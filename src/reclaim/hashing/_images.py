@@ -24,6 +24,10 @@ from reclaim.hashing._types import HashError
 
 # The locker's limit (reclaim.locker._intake) applies here too: a 200 MP phone photo fits.
 MAX_IMAGE_PIXELS = 250_000_000
+# What a server process decodes at most (the web site, its worker): a PNG of 250 MP would take
+# 750 MB of memory, and four at once would take a small server down. A JPEG counts at the
+# reduced scale it is decoded at, so a 200 MP phone photo (1/8 scale: 3 MP) is still hashed.
+MAX_DECODED_PIXELS = 50_000_000
 # Measured on the corpus (bench/hashing.py): at 256 the distance to the full-size reference
 # stays within a few bits; at 128 it reaches 16, past Meta's tolerance of 10.
 WORKING_SIDE = 256
@@ -51,13 +55,21 @@ def open_image(source: Path | BinaryIO) -> Image.Image:
     return image
 
 
-def seen_pixels(image: Image.Image, working_side: int | None = WORKING_SIDE) -> NDArray[np.uint8]:
-    """Return the RGB pixels a person sees, reduced to about ``working_side`` (None: full size)."""
+def seen_pixels(
+    image: Image.Image,
+    working_side: int | None = WORKING_SIDE,
+    max_decoded_pixels: int = MAX_IMAGE_PIXELS,
+) -> NDArray[np.uint8]:
+    """Return the RGB pixels a person sees, reduced to about ``working_side`` (None: full size).
+
+    Raises HashError, before decoding, if more than ``max_decoded_pixels`` would be decoded.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             if working_side and image.format == "JPEG":
                 image.draft("RGB", _draft_size(image.size, working_side))
+            check_decoded_size(image, max_decoded_pixels)
             image.seek(0)  # the first frame of a GIF or an animated WebP
             upright = ImageOps.exif_transpose(image) or image
             rgb = _to_rgb(upright)
@@ -69,23 +81,27 @@ def seen_pixels(image: Image.Image, working_side: int | None = WORKING_SIDE) -> 
 
 
 def seen_luma(
-    image: Image.Image, working_side: int = WORKING_SIDE
+    image: Image.Image,
+    working_side: int = WORKING_SIDE,
+    max_decoded_pixels: int = MAX_IMAGE_PIXELS,
 ) -> tuple[NDArray[np.float32], tuple[int, int]]:
     """Return the luma a person sees, reduced to about ``working_side``, and the full size.
 
     The full size (rows, columns, upright) lets PDQ weigh each reduced pixel as the full
     pixels it stands for. A colour JPEG already holds luma: its Y channel is BT.601's
     0.299 R + 0.587 G + 0.114 B, PDQ's own weights, so libjpeg is asked for greyscale.
+    Raises HashError, before decoding, if more than ``max_decoded_pixels`` would be decoded.
     """
     width, height = image.size
-    orientation = _orientation(image)
-    if orientation in TRANSPOSING_ORIENTATIONS:
-        width, height = height, width
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             if image.format == "JPEG" and image.mode in ("RGB", "L"):
                 image.draft("L", _draft_size(image.size, working_side))
+            check_decoded_size(image, max_decoded_pixels)
+            orientation = _orientation(image)  # a PNG's EXIF may come after its pixels
+            if orientation in TRANSPOSING_ORIENTATIONS:
+                width, height = height, width
             image.seek(0)
             upright = image if orientation == 1 else ImageOps.exif_transpose(image) or image
             if upright.mode == "L":
@@ -97,7 +113,17 @@ def seen_luma(
         raise HashError(f"the image is damaged or cut short: {error}") from None
     from reclaim.hashing._pdq import luma_from_rgb
 
-    return luma_from_rgb(seen_pixels(upright, working_side)), (height, width)
+    return luma_from_rgb(seen_pixels(upright, working_side, max_decoded_pixels)), (height, width)
+
+
+def check_decoded_size(image: Image.Image, max_decoded_pixels: int) -> None:
+    """Raise HashError if decoding ``image`` now (after any draft) would exceed the limit."""
+    width, height = image.size
+    if width * height > max_decoded_pixels:
+        raise HashError(
+            f"the image is too large to decode here ({width} x {height} pixels; "
+            f"at most {max_decoded_pixels})"
+        )
 
 
 def _orientation(image: Image.Image) -> int:

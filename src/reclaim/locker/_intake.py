@@ -24,7 +24,9 @@ from reclaim.errors import ReclaimError
 MAX_IMAGE_PIXELS = 250_000_000
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS // 2
 # Pictures up to this size are decoded once, at 1/8 scale where the format allows, to find
-# out whether they are whole; larger ones are kept as they are, unchecked and not previewed.
+# out whether they are whole; larger ones are kept as they are, unchecked and never shown,
+# and nothing of them is decoded: the same limit as reclaim.hashing's MAX_DECODED_PIXELS (what
+# a server decodes at most), kept here so the locker needs no hashing (and no HEIC opener).
 MAX_CHECKED_PIXELS = 50_000_000
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 
@@ -192,10 +194,9 @@ def _image_metadata(stream: BinaryIO) -> dict[str, str]:
         "mode": image.mode,
         "frames": str(getattr(image, "n_frames", 1)),
     }
-    found |= _exif(image)
-    if width * height <= MAX_CHECKED_PIXELS:
-        found |= _decodes(image)
-    return found
+    if width * height > MAX_CHECKED_PIXELS:
+        return found | _exif_without_pixels(image)
+    return found | _exif(image) | _decodes(image)
 
 
 def _bomb() -> IntakeError:
@@ -220,6 +221,14 @@ def _decodes(image: Image.Image) -> dict[str, str]:
 
 def _problem(error: Exception) -> str:
     return str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+
+
+def _exif_without_pixels(image: Image.Image) -> dict[str, str]:
+    # Pillow decodes a whole PNG to look for EXIF after its pixels (getexif calls load):
+    # a large one's EXIF is read only if it came before them, as the PNG standard asks.
+    if image.format == "PNG" and "exif" not in image.info:
+        return {}
+    return _exif(image)
 
 
 def _exif(image: Image.Image) -> dict[str, str]:

@@ -58,6 +58,15 @@ class LinearPdqIndex:
         """Return query(hash, radius) for each row of hashes (n x 32 bytes)."""
         return self._search(words_from_bytes(hashes), radius)
 
+    def snapshot(self) -> "LinearPdqIndex":
+        """Return a copy that answers as this index does now, whatever changes it later.
+
+        Every change makes new arrays rather than altering these, so the copy shares them.
+        """
+        copy = LinearPdqIndex(self.max_radius)
+        copy._ids, copy._columns = self._ids, self._columns
+        return copy
+
     def __len__(self) -> int:
         """Return the number of live entries."""
         return len(self._ids)

@@ -38,6 +38,13 @@ class Md5Index:
         """Return the ids whose digest equals md5_hex, in ascending order."""
         return sorted(self._ids_of.get(_digest(md5_hex), ()))
 
+    def snapshot(self) -> "Md5Index":
+        """Return a copy that answers as this index does now, whatever changes it later."""
+        copy = Md5Index()
+        copy._digest_of = dict(self._digest_of)
+        copy._ids_of = {digest: set(ids) for digest, ids in self._ids_of.items()}
+        return copy
+
     def __len__(self) -> int:
         """Return the number of ids held."""
         return len(self._digest_of)

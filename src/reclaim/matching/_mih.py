@@ -7,7 +7,8 @@ next query. A full memtable becomes a segment of its own; segments of similar si
 at a time, so a bank fed in small batches keeps a few segments per size tier rather than
 thousands; compact() merges everything into one segment and drops withdrawn rows.
 
-Not thread-safe: callers serialise changes and queries (one writer, as the web app does).
+Not thread-safe: callers serialise changes and queries (one writer, as the web app does). To
+query without holding up the writer, query a snapshot(): later changes leave it alone.
 """
 
 import uuid
@@ -102,6 +103,18 @@ class MihPdqIndex:
     def segment_rows(self) -> list[int]:
         """Return the row count of each segment, withdrawn rows included, oldest first."""
         return [s.rows for s in self._segments]
+
+    def snapshot(self) -> "MihPdqIndex":
+        """Return a copy that answers as this index does now, whatever changes it later.
+
+        Segments share their entries and tables (which never change) and copy only their
+        withdrawn rows, one byte an entry; the memtable's live rows are copied. Queries on the
+        copy may run in other threads while this index changes.
+        """
+        copy = MihPdqIndex(self.max_radius, memtable_rows=self.memtable_rows)
+        copy._segments = [segment.snapshot() for segment in self._segments]
+        copy._memtable.append(*self._memtable.live())  # live() returns copies
+        return copy
 
     def flush(self) -> None:
         """Turn the memtable's live entries into a segment of their own."""

@@ -126,6 +126,19 @@ class Segment:
         keep = ~self.dead
         return np.asarray(self.ids[keep]), np.asarray(self.words[keep])
 
+    def snapshot(self) -> "Segment":
+        """Return this segment with a copy of its withdrawn rows: later withdrawals skip it."""
+        copy = Segment(
+            self.name,
+            self.ids,
+            self.words,
+            self.widths,
+            (self.offsets, self.order),
+            self.dead.copy(),
+        )
+        copy._probes = self._probes  # plans depend only on what never changes; filled in once
+        return copy
+
     def withdraw(self, ids: Ids) -> int:
         """Mark these ids withdrawn, where present; return how many were live."""
         if self.rows == 0 or ids.size == 0:

@@ -58,6 +58,10 @@ class PdqIndex(Protocol):
         """Return query(hash, radius) for each row of hashes (n x 32 bytes)."""
         ...
 
+    def snapshot(self) -> "PdqIndex":
+        """Return a copy that answers as this index does now, whatever changes it later."""
+        ...
+
     def __len__(self) -> int:
         """Return the number of live entries."""
         ...

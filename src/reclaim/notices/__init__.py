@@ -2,7 +2,9 @@
 
 - The platform directory and the legal profiles are data (content/removals/), loaded and
   checked by ``load_catalogue``; ``Catalogue.plan`` recognises the platform from an address and
-  picks the route and the profile.
+  picks the route and the profile. ``Catalogue.in_language`` gives the same catalogue with the
+  words a person reads in another language (content/removals/<lang>.toml); requests are
+  always composed from the original, in English.
 - ``compose`` turns a request's facts into an email or a form pack, refusing one that lacks
   any element of its profile (``MissingElementsError``) or where someone was under 18.
 - ``move`` takes a request through its statuses (reclaim.notices._tracking explains them);

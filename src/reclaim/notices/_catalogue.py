@@ -1,11 +1,13 @@
 """The directory and the profiles together, and the choices they make for one address."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from reclaim.content import ContentError
+from reclaim.content import ContentError, Translation
+from reclaim.languages import LANGUAGE_CODES, ORIGINAL_LANGUAGE
 from reclaim.notices._directory import PURPOSES, Directory, Platform, Route, load_directory
 from reclaim.notices._profiles import Profile, Profiles, load_profiles
+from reclaim.notices._translations import load_translation
 
 FOLDER = "removals"
 
@@ -21,10 +23,20 @@ class Plan:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """The platform directory and the legal profiles, checked against each other."""
+    """The platform directory and the legal profiles, checked against each other.
+
+    ``translations`` hold the same catalogue with the words a person reads in each other
+    language (``in_language``); a request is always composed from the original.
+    """
 
     directory: Directory
     profiles: Profiles
+    translation: Translation | None = None  # None for the original
+    translations: dict[str, "Catalogue"] = field(default_factory=dict, compare=False)
+
+    def in_language(self, language: str) -> "Catalogue":
+        """Return the catalogue with its words in ``language`` (the original if none)."""
+        return self.translations.get(language, self)
 
     def plan(self, url: str, country: str) -> Plan:
         """Return the platform, routes and profile for a request about ``url``."""
@@ -62,7 +74,12 @@ def load_catalogue(content_dir: Path) -> Catalogue:
                 f"{folder / 'platforms.toml'} ({platform.id}): unknown profile(s) "
                 f"{', '.join(sorted(set(unknown)))}"
             )
-    return Catalogue(directory, profiles)
+    translations = {}
+    for code in LANGUAGE_CODES:
+        if code != ORIGINAL_LANGUAGE:
+            words = load_translation(folder / f"{code}.toml", directory, profiles)
+            translations[code] = Catalogue(*words)
+    return Catalogue(directory, profiles, translations=translations)
 
 
 def _route_profiles(platform: Platform) -> list[str]:

@@ -26,13 +26,21 @@ CDN_PLATFORMS = {"Cloudflare": "cloudflare"}
 
 @dataclass(frozen=True)
 class Step:
-    """One suggested next step, with where to take it."""
+    """One suggested next step, with where to take it.
+
+    ``wording`` names the fixed words of the title and detail (for a page to show them in its
+    own language, with ``name`` and ``reason`` filled in); it is "" where the words come from
+    the catalogue (a regulator or the police: the profile's escalation).
+    """
 
     kind: str  # answer, appeal, regulator, host, registrar, cdn, search, police
     title: str
     detail: str = ""
     url: str = ""
     address: str = ""
+    wording: str = ""
+    name: str = ""  # the host, registrar, network or search engine the step names
+    reason: str = ""  # the platform's reason for refusing
 
 
 def next_steps(
@@ -44,7 +52,8 @@ def next_steps(
 ) -> list[Step]:
     """Return the steps worth taking now, most useful first (empty when nothing is due)."""
     if request.status == INFO_REQUESTED:
-        return [Step("answer", "Answer the platform's question, then mark the request sent again")]
+        title = "Answer the platform's question, then mark the request sent again"
+        return [Step("answer", title, wording="answer")]
     stuck = overdue or request.status in (NO_RESPONSE, REFUSED, REAPPEARED, GEO_RESTRICTED)
     steps: list[Step] = []
     if request.status in (REFUSED, GEO_RESTRICTED):
@@ -70,18 +79,25 @@ def _appeal(request: RemovalRequest) -> Step:
             "Ask again: hiding it in some countries is not a removal",
             "A court in British Columbia held that geo-blocking does not comply (Re X Corp., "
             "2025 BCCRT 1228). Ask for it to be removed everywhere.",
+            wording="geo-restricted",
         )
     reason = next((e.reason for e in reversed(request.events) if e.reason), "")
-    return Step(
-        "appeal", "Appeal the platform's decision", f"Their reason: {reason}" if reason else ""
-    )
+    detail = f"Their reason: {reason}" if reason else ""
+    return Step("appeal", "Appeal the platform's decision", detail, wording="appeal", reason=reason)
 
 
 def _hosting_steps(
     hosting: HostingReport | None, directory: Directory, seen_cdn: str
 ) -> list[Step]:
     if hosting is None:
-        found = [Step("host", "Find who hosts the site", "Look up the host and the registrar.")]
+        found = [
+            Step(
+                "host",
+                "Find who hosts the site",
+                "Look up the host and the registrar.",
+                wording="find-host",
+            )
+        ]
         return [*_cdn_steps(seen_cdn, directory), *found]
     return [*_cdn_steps(hosting.cdn or seen_cdn, directory), *_holder_steps(hosting)]
 
@@ -92,8 +108,10 @@ def _cdn_steps(cdn_name: str, directory: Directory) -> list[Step]:
     platform_id = CDN_PLATFORMS.get(cdn_name, "")
     if _known(directory, platform_id):
         cdn = directory.get(platform_id)
-        return [Step("cdn", f"Report to {cdn.name}", cdn.notes, url=cdn.routes[0].url)]
-    return [Step("cdn", f"Report to {cdn_name}, the network in front of the site")]
+        title = f"Report to {cdn.name}"
+        return [Step("cdn", title, cdn.notes, cdn.routes[0].url, wording="cdn", name=cdn.name)]
+    title = f"Report to {cdn_name}, the network in front of the site"
+    return [Step("cdn", title, wording="unknown-cdn", name=cdn_name)]
 
 
 def _holder_steps(hosting: HostingReport) -> list[Step]:
@@ -103,6 +121,8 @@ def _holder_steps(hosting: HostingReport) -> list[Step]:
             f"Ask the host ({network.name}) to take the page down",
             "Only the holder of the server's address can take the server down.",
             address=network.email,
+            wording="host",
+            name=network.name,
         )
         for network in hosting.networks
     ]
@@ -113,6 +133,8 @@ def _holder_steps(hosting: HostingReport) -> list[Step]:
                 f"Ask the registrar ({hosting.registrar.name})",
                 "A registrar can suspend the whole domain.",
                 address=hosting.registrar.email,
+                wording="registrar",
+                name=hosting.registrar.name,
             )
         )
     return steps
@@ -120,9 +142,8 @@ def _holder_steps(hosting: HostingReport) -> list[Step]:
 
 def _search_step(platform: Platform) -> Step:
     route = platform.routes[0]
-    return Step(
-        "search", f"Ask {platform.name} to remove it from results", platform.notes, url=route.url
-    )
+    title = f"Ask {platform.name} to remove it from results"
+    return Step("search", title, platform.notes, route.url, wording="search", name=platform.name)
 
 
 def _known(directory: Directory, platform_id: str) -> bool:

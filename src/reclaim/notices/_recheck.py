@@ -42,7 +42,14 @@ import httpx
 
 from reclaim import __version__
 from reclaim.errors import ReclaimError
-from reclaim.hashing import MATCH_DISTANCE_BITS, HashError, PdqHash, PdqSignal, pdq_from_image
+from reclaim.hashing import (
+    MATCH_DISTANCE_BITS,
+    MAX_DECODED_PIXELS,
+    HashError,
+    PdqHash,
+    PdqSignal,
+    pdq_from_image,
+)
 
 OUTCOMES = ("present", "gone", "changed", "unreachable", "refused")
 PRESENT, GONE, CHANGED, UNREACHABLE, REFUSED = OUTCOMES
@@ -574,7 +581,8 @@ async def _signal(data: bytes) -> PdqSignal | None:
 
 def _signal_now(data: bytes) -> PdqSignal | None:
     try:
-        return pdq_from_image(io.BytesIO(data))
+        # A page's pictures are anyone's: never decode more than a server may hold.
+        return pdq_from_image(io.BytesIO(data), max_decoded_pixels=MAX_DECODED_PIXELS)
     except HashError:
         return None
 

@@ -1,6 +1,6 @@
 """Evidence packs: export from the locker, and independent verification."""
 
-from reclaim.packs._choose import PackChoice, choose, choose_items
+from reclaim.packs._choose import PackChoice, choose, choose_items, scope_words
 from reclaim.packs._encrypt import encrypt_pack
 from reclaim.packs._export import PackError, PackReason, export_pack
 from reclaim.packs._report import Exhibit
@@ -21,5 +21,6 @@ __all__ = [
     "complete_timestamps",
     "encrypt_pack",
     "export_pack",
+    "scope_words",
     "verify_pack",
 ]

@@ -7,11 +7,16 @@ Written by export, checked by verify. In the pack:
     timestamps/key/anchor-N.tsr      their RFC 3161 tokens
     timestamps/items/batch-N.root    a batch's Merkle root in hex and a newline (see _merkle)
     timestamps/items/batch-N.tsr     the token over that file
-    timestamps/items/proofs.json     the batches, and each exhibit's path to its batch's root
+    timestamps/items/proofs.json     the batches (each with the seq of the custody entry that
+                                     recorded it), and each exhibit's path to its batch's root
 
 All of them are covered by the tag manifest. The checks compare the key that signed the pack
 with every place that states its fingerprint, so a pack re-signed with another key fails even
 if it carries real timestamps: those could only date from after the forgery.
+
+A pack of part of a case withholds the custody entry of a batch that names items of other
+parts (see _withhold): such a batch is checked by its token and the exhibit's path alone, and
+the check says its entry is withheld.
 """
 
 import hashlib
@@ -24,6 +29,7 @@ from typing import Any
 from asn1crypto import tsp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from reclaim import times
 from reclaim.locker import BatchProofs, CustodyEntry, Locker, key_anchor_data
 from reclaim.locker._custody import CustodyError
 from reclaim.locker._merkle import MerkleError, leaf_hash, root_data, root_from_path
@@ -40,7 +46,7 @@ from reclaim.packs._layout import (
 )
 from reclaim.packs._report import Exhibit
 from reclaim.packs._timestamps import Trust
-from reclaim.packs._withhold import read_pack_log
+from reclaim.packs._withhold import PackLog, read_pack_log
 
 FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}")
 SPOKEN = re.compile(r"\b(?:[0-9a-f]{4} ){7}[0-9a-f]{4}\b")
@@ -66,14 +72,17 @@ def write_anchors(box: Locker, root: Path, exhibits: list[Exhibit]) -> list[str]
     return written + _write_item_timestamps(box, root, exhibits)
 
 
-def key_anchor_words(box: Locker) -> str:
-    """Return what VERIFY.md says of the key's timestamps held when the pack is made."""
+def key_anchor_words(box: Locker, zone: str = "") -> str:
+    """Return what VERIFY.md says of the key's timestamps held when the pack is made.
+
+    Their times are shown in ``zone``, the exporter's ("": in UTC, as the tokens state them).
+    """
     anchors = box.key_anchors()
     if not anchors:
         return "When this pack was made, no authority had timestamped this key."
     lines = [
         f"- `{KEY_ANCHORS_FOLDER}/anchor-{number}.tsr`: this key existed no later than "
-        f"{stamp.time}, per {authority_name(box.anchor_token(stamp.file))}"
+        f"{times.english(stamp.time, zone)}, per {authority_name(box.anchor_token(stamp.file))}"
         for number, stamp in enumerate(anchors, 1)
     ]
     heading = "When this pack was made, the locker held these timestamps of its key:"
@@ -100,6 +109,11 @@ def _write_item_timestamps(box: Locker, root: Path, exhibits: list[Exhibit]) -> 
     if not batches:
         return []
     (root / ITEM_TIMESTAMPS_FOLDER).mkdir(parents=True)
+    recorded = {
+        (e.details.get("root"), e.details.get("file")): e.seq
+        for e in box.custody()
+        if e.action == "items-timestamped"
+    }
     listed, proofs, written = [], [], []
     for number, batch in enumerate(batches, 1):
         kept = box.batch_proofs(batch)
@@ -107,7 +121,10 @@ def _write_item_timestamps(box: Locker, root: Path, exhibits: list[Exhibit]) -> 
         (root / f"{stem}.root").write_bytes(root_data(bytes.fromhex(batch.root)))
         (root / f"{stem}.tsr").write_bytes(kept.token)
         written += [f"{stem}.root", f"{stem}.tsr"]
-        listed.append({"batch": number, "root": batch.root, "authority": batch.authority})
+        seq = recorded[(batch.root, batch.file)]
+        listed.append(
+            {"batch": number, "root": batch.root, "authority": batch.authority, "custody_seq": seq}
+        )
         proofs += _exhibit_proofs(number, kept, by_item)
     document = {"batches": listed, "exhibits": proofs}
     (root / ITEM_PROOFS).write_text(json.dumps(document, indent=2) + "\n")
@@ -140,12 +157,13 @@ def anchor_checks(root: Path, key: Ed25519PublicKey | None, trust: Trust | str) 
     ``key`` is the key whose signature over the tag manifest was found valid (None if none);
     ``trust`` the timestamp roots to check tokens against, or why they cannot be read.
     """
-    custody = _custody(root)
+    log = _custody(root)
+    custody = log.entries
     results = []
     if key is not None:
         results += _safely("key fingerprint", lambda: [_check_key(root, key, custody)])
     results += _safely("key anchor", lambda: _check_key_anchors(root, custody, trust))
-    results += _safely("exhibit timestamps", lambda: _check_item_timestamps(root, custody, trust))
+    results += _safely("exhibit timestamps", lambda: _check_item_timestamps(root, log, trust))
     return results
 
 
@@ -181,11 +199,11 @@ def _safely(name: str, run: Callable[[], list[Check]]) -> list[Check]:
         return [Check(FAIL, name, str(error) or type(error).__name__)]
 
 
-def _custody(root: Path) -> list[CustodyEntry]:
+def _custody(root: Path) -> PackLog:
     try:
-        return read_pack_log((root / CUSTODY_LOG).read_bytes()).entries
+        return read_pack_log((root / CUSTODY_LOG).read_bytes())
     except (OSError, ValueError, CustodyError):
-        return []  # the custody log check says why
+        return PackLog([], ())  # the custody log check says why
 
 
 def _check_key(root: Path, key: Ed25519PublicKey, custody: list[CustodyEntry]) -> Check:
@@ -266,16 +284,14 @@ def _check_key_anchor(root: Path, token: Path, trust: Trust | str) -> Check:
     return Check(PASS, f"key anchor {relative}", detail, by_hand)
 
 
-def _check_item_timestamps(
-    root: Path, custody: list[CustodyEntry], trust: Trust | str
-) -> list[Check]:
+def _check_item_timestamps(root: Path, log: PackLog, trust: Trust | str) -> list[Check]:
     """Each exhibit's proof leads from its digest to a batch root a valid token covers."""
     exhibits = json.loads((root / EXHIBITS).read_text(encoding="utf-8"))
     proofs = _load_proofs(root)
-    batches = {int(b["batch"]): _BatchResult(root, b, custody, trust) for b in proofs["batches"]}
+    batches = {int(b["batch"]): _BatchResult(root, b, log, trust) for b in proofs["batches"]}
     recorded = {
         item
-        for entry in custody
+        for entry in log.entries
         if entry.action == "items-timestamped"
         for item in entry.details.get("items", "").split(",")
     }
@@ -306,27 +322,37 @@ def _load_proofs(root: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 class _BatchResult:
-    """A batch's token checked once: "TIME (AUTHORITY)" it states for its root, or why not."""
+    """A batch's token checked once: "TIME (AUTHORITY)" it states for its root, or why not.
 
-    def __init__(
-        self, root: Path, batch: dict[str, Any], custody: list[CustodyEntry], trust: Trust | str
-    ) -> None:
+    ``withheld`` says, for a batch whose custody entry this pack withholds, which entry.
+    """
+
+    def __init__(self, root: Path, batch: dict[str, Any], log: PackLog, trust: Trust | str) -> None:
         self.root_hex = str(batch["root"])
         self.number = int(batch["batch"])
+        self.withheld = ""
         try:
-            self.stated, self.problem = self._check(root, custody, trust), ""
+            self.stated, self.problem = self._check(root, batch, log, trust), ""
         except _BROKEN as error:
             self.stated, self.problem = "", str(error) or type(error).__name__
 
-    def _check(self, root: Path, custody: list[CustodyEntry], trust: Trust | str) -> str:
+    def _check(self, root: Path, batch: dict[str, Any], log: PackLog, trust: Trust | str) -> str:
         stem = f"{ITEM_TIMESTAMPS_FOLDER}/batch-{self.number}"
         data = (root / f"{stem}.root").read_bytes()
         response = (root / f"{stem}.tsr").read_bytes()
         if data != root_data(bytes.fromhex(self.root_hex)):
             raise MerkleError(f"{stem}.root does not hold the batch's root")
-        roots = {e.details.get("root") for e in custody if e.action == "items-timestamped"}
+        roots = {e.details.get("root") for e in log.entries if e.action == "items-timestamped"}
+        seq = batch.get("custody_seq")
         if self.root_hex not in roots:
-            raise MerkleError(f"batch {self.number} is not recorded in the custody log")
+            # Withheld because it names items of other parts of the case: the token and the
+            # path still date the exhibit; the signed tag manifest says the locker put it here.
+            if not isinstance(seq, int) or seq not in log.withheld_at:
+                raise MerkleError(f"batch {self.number} is not recorded in the custody log")
+            self.withheld = (
+                f" (the custody entry of its batch, {seq}, is withheld from this pack: it names "
+                "items of other parts of the case)"
+            )
         return trusted_time(response, data, trust)
 
 
@@ -350,5 +376,5 @@ def _check_exhibit(
         if root_from_path(leaf, path).hex() != batch.root_hex:
             detail = "the exhibit does not lead to its timestamped root: changed after timestamping"
             return Check(FAIL, name, detail, by_hand)
-        stated.append(batch.stated)
+        stated.append(batch.stated + batch.withheld)
     return Check(PASS, name, f"existed no later than {min(stated)}", by_hand)

@@ -4,8 +4,11 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from reclaim import times
 from reclaim.locker import EvidenceItem, Incident, Locker
 from reclaim.packs._export import PackError, PackReason
+
+SUMMARY_CHARACTERS = 60  # of each chosen incident's summary, in what the pack covers
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,35 @@ def choose_items(
 ) -> list[str]:
     """Return the ids of the items ``choose`` picks (see there), in order."""
     return choose(box, incident_ids, since, until).item_ids
+
+
+def scope_words(
+    box: Locker,
+    incident_ids: Sequence[str] = (),
+    since: str | None = None,
+    until: str | None = None,
+) -> str:
+    """Return what a pack of this choice covers, in words for its report (``export_pack``).
+
+    Each chosen incident's summary stands on a line of its own: a line is a paragraph with
+    its own direction in the report, so a summary in Arabic or Urdu keeps its order beside
+    the English words (a PDF line mixing the two would not).
+    """
+    when = " ".join(
+        f"{word} {times.english(day)}" for word, day in (("from", since), ("until", until)) if day
+    )
+    if not incident_ids:
+        return f"evidence {when}" if when else "the whole case"
+    summaries = {incident.id: incident.summary for incident in box.incidents()}
+    heading = "evidence of the chosen incidents" + (f", {when}" if when else "") + ":"
+    return "\n".join([heading, *(_short(summaries[i]) for i in incident_ids)])
+
+
+def _short(summary: str) -> str:
+    words = " ".join(summary.split())
+    if len(words) <= SUMMARY_CHARACTERS:
+        return words
+    return words[:SUMMARY_CHARACTERS].rstrip() + "…"
 
 
 def _on(incident: Incident) -> datetime.date | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from reclaim import __version__
+from reclaim import __version__, times
 from reclaim.errors import ReclaimError
 from reclaim.locker import CorruptLockerError, EvidenceItem, Incident, Locker, scratch_folder
 from reclaim.locker._files import PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE, open_private
@@ -84,6 +84,7 @@ def export_pack(
     authorities: tuple[str, ...] = (),
     scope: str = "",
     incident_ids: list[str] | None = None,
+    time_zone: str = "",
 ) -> Path:
     """Write a pack of the chosen items and incidents (all by default) to ``destination``.
 
@@ -93,6 +94,9 @@ def export_pack(
     Each of ``authorities`` (RFC 3161 URLs) is asked to timestamp the tag manifest; one that
     cannot be reached is listed in timestamps/pending.txt ("timestamp pending"). The list of
     timestamps asked for, and the locker's timestamps of its custody log, are signed.
+    The report and the other files written for people show times in ``time_zone``, the
+    exporter's (default: the RECLAIM_TIME_ZONE setting's); exhibits.json and the custody log
+    keep ISO 8601.
     """
     if destination.exists():
         raise PackError(
@@ -100,9 +104,10 @@ def export_pack(
         )
     if not re.fullmatch(r"[A-Z]{1,4}", initials):
         raise PackError("initials are one to four capital letters, such as JS", PackReason.INITIALS)
+    zone = times.zone(time_zone or times.default_zone()).key
     whole_case = item_ids is None and incident_ids is None
     chosen = [item for item in box.items() if _chosen(item, item_ids, incident_ids)]
-    damage = [_damaged(item, item.damaged) for item in chosen if item.damaged]
+    damage = [_damaged(item, item.damaged, zone) for item in chosen if item.damaged]
     incidents = _incidents(box, whole_case, incident_ids or [], chosen)
     if not incidents and not any(not item.damaged for item in chosen):
         nothing = "there is nothing to export" + (" that is not damaged" if chosen else "")
@@ -118,18 +123,20 @@ def export_pack(
             try:
                 exhibits.append(_write_exhibit(box, partial, item, initials, len(exhibits) + 1))
             except CorruptLockerError as error:  # found damaged only now, reading it: go on
-                damage.append(_damaged(item, str(error)))
+                damage.append(_damaged(item, str(error), zone))
         if whole_case:
             damage += [
-                f"{d.kind} {d.id} (added {d.added_utc})" for d in box.damaged() if d.kind != "item"
+                f"{d.kind} {d.id} (added {times.english(d.added_utc, zone)})"
+                for d in box.damaged()
+                if d.kind != "item"
             ]
         covers = scope or ("the whole case" if whole_case else "the chosen items")
         if damage:  # said in the report itself, and listed in full in DAMAGE.txt
-            covers += f". Not included, damaged in the locker: {len(damage)} (see {DAMAGE_NOTE})"
+            covers += f"\nNot included, damaged in the locker: {len(damage)} (see {DAMAGE_NOTE})"
         requests = _requests(box, whole_case, incidents)
         kept = None if whole_case else _kept(box, exhibits, incidents, requests)
         signed = write_log_head_tokens(box, partial, kept) + write_requests(partial, authorities)
-        contents = _Contents(exhibits, incidents, kept, requests)
+        contents = _Contents(exhibits, incidents, kept, requests, zone)
         _write_tag_files(box, partial, contents, title, covers, damage, signed)
         tag_manifest = (partial / TAG_MANIFEST).read_bytes()
         (partial / SIGNATURE).write_text(box.ssh_sign(SIGNING_NAMESPACE, tag_manifest))
@@ -174,17 +181,20 @@ def _kept(
 
 @dataclass(frozen=True)
 class _Contents:
-    """What a pack holds: exhibits, incidents, custody entries (None: all), removal requests."""
+    """What a pack holds: exhibits, incidents, custody entries (None: all), removal requests,
+    and the zone its readable files show times in."""
 
     exhibits: list[Exhibit]
     incidents: list[Incident]
     kept: set[int] | None
     requests: list[dict[str, object]]
+    time_zone: str  # the exporter's: the times people read are shown in it
 
 
-def _damaged(item: EvidenceItem, reason: str) -> str:
+def _damaged(item: EvidenceItem, reason: str, zone: str) -> str:
     """Return one line of DAMAGE.txt: what the custody log knows of a damaged item."""
-    return f"item {item.id} (added {item.added_utc}, sha256 {item.sha256 or 'unknown'}): {reason}"
+    added = times.english(item.added_utc, zone)
+    return f"item {item.id} (added {added}, sha256 {item.sha256 or 'unknown'}): {reason}"
 
 
 def _write_exhibit(box: Locker, root: Path, item: EvidenceItem, initials: str, n: int) -> Exhibit:
@@ -229,7 +239,15 @@ def _write_tag_files(
     custody = [entry for entry in box.custody() if kept is None or entry.seq in kept]
     withheld = len(box.custody()) - len(custody)
     report = build_report(
-        title, fingerprint(key), scope, incidents, exhibits, custody, withheld, contents.requests
+        title,
+        fingerprint(key),
+        scope,
+        incidents,
+        exhibits,
+        custody,
+        withheld,
+        contents.requests,
+        contents.time_zone,
     )
     payload_bytes = sum(exhibit.size for exhibit in exhibits)
     files = {
@@ -254,7 +272,7 @@ def _write_tag_files(
         "VERIFY.md": VERIFY_TEMPLATE.read_text()
         .replace("{fingerprint}", fingerprint(key))
         .replace("{spoken_fingerprint}", spoken_fingerprint(key))
-        .replace("{key_anchors}", key_anchor_words(box)),
+        .replace("{key_anchors}", key_anchor_words(box, contents.time_zone)),
         **_hand_check_files(key),
     }
     if damage:

@@ -52,6 +52,10 @@ def write_pdf(path: Path, report: "Report") -> None:
     pdf.set_font(size=8)
     # A label and what the person typed are never one line: a line starting in English would
     # set the direction of an Arabic or Urdu sentence after it, and put its words out of order.
+    # fpdf2 orders the runs of one line by two levels only (the line's direction and the
+    # other), and ignores isolates (FSI, PDI): an Arabic title holding "John Smith" inside an
+    # English sentence comes out backwards. So each line of a text is a cell of its own,
+    # whose direction its own first letter sets, as a paragraph's does in Unicode's algorithm.
     _rows(pdf, report.header(), (45, 145))
     _timeline(pdf, report)
     _exhibits(pdf, report)
@@ -75,9 +79,9 @@ def write_pdf(path: Path, report: "Report") -> None:
     _table(
         pdf,
         "Custody log",
-        ("#", "When (UTC)", "When (local)", "Action", "Item"),
+        ("#", "When", "Action", "Item"),
         report.custody_rows(),
-        (8, 41, 41, 26, 74),
+        (8, 68, 26, 88),
         summary=report.custody_summary(),
     )
     pdf.output(str(path))
@@ -93,11 +97,12 @@ def _timeline(pdf: FPDF, report: "Report") -> None:
             0, 5, "No incidents are linked to these exhibits.", new_x="LMARGIN", new_y="NEXT"
         )
     for number, entry in enumerate(report.timeline, 1):
-        _table(pdf, f"Incident {number}", ("", ""), entry.facts(), (45, 145), level=10)
+        facts = entry.facts(report.time_zone)
+        _table(pdf, f"Incident {number}", ("", ""), facts, (45, 145), level=10)
 
 
 def _rows(pdf: FPDF, rows: Sequence[tuple[str, str]], widths: tuple[int, int]) -> None:
-    """Write label and text side by side, each its own paragraph, without borders."""
+    """Write label and text side by side, each line its own paragraph, without borders."""
     with pdf.table(
         col_widths=widths,
         text_align="LEFT",
@@ -105,8 +110,22 @@ def _rows(pdf: FPDF, rows: Sequence[tuple[str, str]], widths: tuple[int, int]) -
         borders_layout="NONE",
         first_row_as_headings=False,
     ) as table:
-        for row in rows:
+        for row in _line_by_line(rows):
             table.row(row)
+
+
+def _line_by_line(rows: Sequence[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Return the rows with a row for each line of their last cell (the others left blank).
+
+    Only the last cell holds several lines: what the person typed (notes, addresses, people)
+    and the chosen incidents under what the pack covers.
+    """
+    out = []
+    for row in rows:
+        *first, text = row
+        for n, line in enumerate(text.split("\n") or [""]):
+            out.append((*(first if n == 0 else ["" for _ in first]), line))
+    return out
 
 
 def _exhibits(pdf: FPDF, report: "Report") -> None:
@@ -121,7 +140,7 @@ def _exhibits(pdf: FPDF, report: "Report") -> None:
                 e.kind,
                 e.media_type,
                 str(e.size),
-                e.added(),
+                e.added(report.time_zone),
                 report.incident_number(e.incident),
                 e.sha256,
             )
@@ -156,5 +175,5 @@ def _table(
     ) as table:
         if any(header):
             table.row(header)
-        for row in rows:
+        for row in _line_by_line(rows):
             table.row(row)

@@ -4,6 +4,9 @@ so the two can never disagree.
 It holds what an officer reads first: what the pack covers, the timeline of incidents with
 the exhibits of each, the exhibit table with digests, the details of each web capture and
 message, and a summary of the custody log followed by the whole log.
+
+Every time in it is shown in the time zone of the person exporting, with its offset (the
+machine-readable files of the pack keep ISO 8601 times).
 """
 
 import datetime
@@ -37,7 +40,7 @@ DETAIL_LABELS = {
     "sent_at": "Sent at",
 }
 HIDDEN_DETAILS = {"delivery", "time_zone"}  # the inbox delivery's id: bookkeeping, not evidence;
-# the zone a time was typed in is said with that time
+# the zone a time was typed in: the instant is exact, and shown in the exporter's zone
 TIMES = {"captured_utc", "sent_at"}  # stored ISO 8601, shown as dates with their offset
 
 
@@ -59,9 +62,9 @@ class Exhibit:
     incident: str | None = None
     note: str = ""  # what the person typed about the file
 
-    def added(self) -> str:
-        """Return when the exhibit was added to the locker, as people read it, with its offset."""
-        return times.english(self.added_utc)
+    def added(self, zone: str = "") -> str:
+        """Return when the exhibit was added to the locker, in ``zone``, with its offset."""
+        return times.english(self.added_utc, zone)
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,10 @@ class TimelineEntry:
     incident: Incident
     exhibits: tuple[str, ...]
 
-    def facts(self) -> list[tuple[str, str]]:
-        """Return the incident's facts as (label, text) pairs, ending with its exhibits."""
+    def facts(self, zone: str = "") -> list[tuple[str, str]]:
+        """Return the incident's facts as (label, text) pairs, times in ``zone``, then exhibits."""
         numbers = ", ".join(self.exhibits) or "none in this pack"
-        return [*incident_facts(self.incident), ("Exhibits", numbers)]
+        return [*incident_facts(self.incident, zone), ("Exhibits", numbers)]
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,11 @@ class RequestSummary:
     incident: str = ""
 
 
-def request_summary(record: dict[str, object]) -> RequestSummary:
-    """Return the summary of one removal request record (as the locker keeps it)."""
+def request_summary(record: dict[str, object], zone: str = "") -> RequestSummary:
+    """Return the summary of one removal request record (as the locker keeps it).
+
+    Its times are shown in ``zone`` ("": in the offset they were stored with).
+    """
     events = record.get("events")
     sent = [
         str(e.get("at_utc", ""))
@@ -107,7 +113,7 @@ def request_summary(record: dict[str, object]) -> RequestSummary:
         ("Address", str(record.get("url") or "")),
         ("Platform", str(record.get("platform_id") or "")),
         ("Status", str(record.get("status") or "")),
-        ("Sent", times.english(sent[-1]) if sent else "not sent"),
+        ("Sent", times.english(sent[-1], zone) if sent else "not sent"),
         ("Platform's reference", str(record.get("ticket") or "")),
         ("Removal confirmed by a re-check", "yes" if record.get("verified") is True else ""),
     ]
@@ -129,11 +135,20 @@ class Report:
     custody: tuple[CustodyEntry, ...]
     withheld: int = 0  # custody entries about other parts of the case, not in this pack
     requests: tuple[RequestSummary, ...] = ()
+    time_zone: str = ""  # the exporter's zone, every time is shown in ("": as stored)
+
+    def when(self, text: str) -> str:
+        """Return a stored date or time as the report shows it: in the exporter's zone."""
+        return times.english(text, self.time_zone)
 
     def header(self) -> list[tuple[str, str]]:
-        """Return the lines under the title: when exported, what it covers, the signing key."""
+        """Return the lines under the title: when exported, what it covers, the signing key.
+
+        A text's first line is the report's own words; what covers may go on with a line
+        for each chosen incident's summary, in whatever script the person wrote it.
+        """
         return [
-            ("Exported", times.english(self.exported_utc)),
+            ("Exported", self.when(self.exported_utc)),
             ("Covers", self.scope),
             ("Signing key fingerprint", self.fingerprint),
         ]
@@ -145,13 +160,13 @@ class Report:
                 return f"Incident {number}"
         return ""
 
-    def custody_rows(self) -> list[tuple[str, str, str, str, str]]:
+    def custody_rows(self) -> list[tuple[str, str, str, str]]:
         """Return the custody log as table rows, naming the exhibit or incident of each item."""
         labels = {row.item: row.number for row in self.exhibits}
         labels |= {e.incident.id: f"Incident {n}" for n, e in enumerate(self.timeline, 1)}
         labels |= {r.request: f"Removal request {n}" for n, r in enumerate(self.requests, 1)}
         return [
-            (str(c.seq), c.at_utc, c.at_local, c.action, _labelled(labels, c.item))
+            (str(c.seq), self.when(c.at_utc), c.action, _labelled(labels, c.item))
             for c in self.custody
         ]
 
@@ -167,8 +182,8 @@ class Report:
             else ""
         )
         return (
-            f"{len(self.custody)} entries, from {self.custody[0].at_utc} to "
-            f"{self.custody[-1].at_utc} (UTC). Entries per action: {counts}.{withheld}"
+            f"{len(self.custody)} entries, from {self.when(self.custody[0].at_utc)} to "
+            f"{self.when(self.custody[-1].at_utc)}. Entries per action: {counts}.{withheld}"
         )
 
     def notes(self) -> list[tuple[str, str]]:
@@ -191,11 +206,13 @@ def build_report(
     custody: list[CustodyEntry],
     withheld: int = 0,
     requests: list[dict[str, object]] | None = None,
+    time_zone: str = "",
 ) -> Report:
     """Return the report of a pack holding ``exhibits`` (incidents in timeline order).
 
     ``custody`` are the entries the pack carries; ``withheld`` counts those it does not.
-    ``requests`` are the removal request records the pack covers.
+    ``requests`` are the removal request records the pack covers. Times are shown in
+    ``time_zone``, the exporter's ("": each in the offset it was stored with).
     """
     ordered = sorted(enumerate(incidents), key=lambda pair: (_when(pair[1]), pair[0]))
     timeline = tuple(
@@ -210,10 +227,11 @@ def build_report(
         scope,
         timeline,
         tuple(exhibits),
-        _details(exhibits),
+        _details(exhibits, time_zone),
         tuple(custody),
         withheld,
-        tuple(request_summary(record) for record in requests or []),
+        tuple(request_summary(record, time_zone) for record in requests or []),
+        time_zone,
     )
 
 
@@ -222,24 +240,24 @@ def _when(incident: Incident) -> tuple[str, str]:
     return (incident.happened_on or "9999", incident.discovered_on or "9999")
 
 
-def _details(exhibits: list[Exhibit]) -> tuple[DetailsEntry, ...]:
+def _details(exhibits: list[Exhibit], zone: str) -> tuple[DetailsEntry, ...]:
     # The files of one web capture share its details: say them once, for all its exhibits.
     grouped: dict[tuple[str, tuple[tuple[str, str], ...]], list[str]] = {}
     for row in exhibits:
         if row.kind in ("capture", "message"):
-            grouped.setdefault((row.kind, detail_facts(row.details)), []).append(row.number)
+            grouped.setdefault((row.kind, detail_facts(row.details, zone)), []).append(row.number)
     return tuple(
         DetailsEntry(tuple(numbers), kind, facts) for (kind, facts), numbers in grouped.items()
     )
 
 
-def incident_facts(incident: Incident) -> list[tuple[str, str]]:
-    """Return an incident's facts as (label, text) pairs, leaving out empty ones."""
+def incident_facts(incident: Incident, zone: str = "") -> list[tuple[str, str]]:
+    """Return an incident's facts as (label, text) pairs, times in ``zone``, without empty ones."""
     facts = [
         ("What happened", KIND_WORDS.get(incident.kind, incident.kind)),
         ("Summary", incident.summary),
-        ("Happened on", times.english(incident.happened_on)),
-        ("Discovered on", times.english(incident.discovered_on)),
+        ("Happened on", times.english(incident.happened_on, zone)),
+        ("Discovered on", times.english(incident.discovered_on, zone)),
         ("Platform", incident.platform),
         ("Web addresses", "\n".join(incident.urls)),
         ("People (usernames, profiles)", "\n".join(incident.people)),
@@ -249,11 +267,13 @@ def incident_facts(incident: Incident) -> list[tuple[str, str]]:
     return [(label, text) for label, text in facts if text]
 
 
-def detail_facts(details: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """Return recorded details as (label, text) pairs: the known ones first, then the rest."""
-    zone = details.get(
-        "time_zone", ""
-    )  # the zone the person typed the time in; "" in older records
+def detail_facts(details: dict[str, str], zone: str = "") -> tuple[tuple[str, str], ...]:
+    """Return recorded details as (label, text) pairs: the known ones first, then the rest.
+
+    Times are shown in ``zone``, the exporter's ("": the zone they were typed in, if the
+    record names one, else the offset they were stored with).
+    """
+    zone = zone or details.get("time_zone", "")
     known = [
         (label, times.english(details[key], zone) if key in TIMES else details[key])
         for key, label in DETAIL_LABELS.items()
@@ -271,7 +291,7 @@ def detail_facts(details: dict[str, str]) -> tuple[tuple[str, str], ...]:
 
 def render_html(report: Report) -> str:
     """Return the report as one HTML page (user text marked dir="auto" for any script)."""
-    header = "<br>".join(f"{_e(label)}: {_e(text)}" for label, text in report.header())
+    header = "<br>".join(f"{_e(label)}: {_lines_html(text)}" for label, text in report.header())
     return "".join(
         [
             '<!doctype html><html lang="en"><head><meta charset="utf-8">',
@@ -290,12 +310,18 @@ def render_html(report: Report) -> str:
     )
 
 
+def _lines_html(text: str) -> str:
+    """Return the report's own first line, then each further line isolated in its direction."""
+    first, *others = text.split("\n")
+    return "".join([_e(first), *(f'<br><span dir="auto">{_e(line)}</span>' for line in others)])
+
+
 def _timeline_html(report: Report) -> str:
     if not report.timeline:
         return "<h2>Timeline</h2><p>No incidents are linked to these exhibits.</p>"
     parts = ["<h2>Timeline</h2>"]
     for number, entry in enumerate(report.timeline, 1):
-        parts.append(f"<h3>Incident {number}</h3>{_facts_html(entry.facts())}")
+        parts.append(f"<h3>Incident {number}</h3>{_facts_html(entry.facts(report.time_zone))}")
     return "".join(parts)
 
 
@@ -310,7 +336,7 @@ def _facts_html(facts: list[tuple[str, str]]) -> str:
 def _exhibits_html(report: Report) -> str:
     rows = "".join(
         f'<tr><td>{_e(r.number)}</td><td dir="auto">{_e(r.name)}</td><td>{_e(r.kind)}</td>'
-        f"<td>{_e(r.media_type)}</td><td>{r.size}</td><td>{_e(r.added())}</td>"
+        f"<td>{_e(r.media_type)}</td><td>{r.size}</td><td>{_e(r.added(report.time_zone))}</td>"
         f"<td>{_e(report.incident_number(r.incident))}</td><td><code>{_e(r.sha256)}</code>"
         f"<br><small><code>{_e(r.sha512)}</code></small></td></tr>"
         for r in report.exhibits
@@ -384,7 +410,7 @@ def _custody_html(report: Report) -> str:
     )
     return (
         f"<h2>Custody log</h2><p>{_e(report.custody_summary())}</p><table><tr><th>#</th>"
-        "<th>When (UTC)</th><th>When (local)</th><th>Action</th><th>Item</th></tr>"
+        "<th>When</th><th>Action</th><th>Item</th></tr>"
         f"{rows}</table>"
     )
 

@@ -5,6 +5,10 @@ be checked. Every other line is replaced by a placeholder that carries its posit
 SHA-256 of the line it stands for, nothing else: the next kept line names that digest as
 ``prev``, so the chain still links, and every kept line is still signed by the locker's key.
 Whether a line was withheld is itself covered by the signed tag manifest.
+
+A timestamp of a batch of items (one token over many items, see reclaim.locker._merkle)
+names every item of the batch, so its line is withheld unless all of them are in the pack;
+the pack's own exhibits still carry their proof up to the batch's root (see _anchors).
 """
 
 import hashlib
@@ -35,7 +39,7 @@ def kept_entries(
         for e in entries
         if e.action in ALWAYS_KEPT
         or (e.item is not None and e.item in named)
-        or (e.action == "items-timestamped" and named & set(e.details.get("items", "").split(",")))
+        or (e.action == "items-timestamped" and _batch_within(e, item_ids))
     }
     # A timestamp of the log covers the line it names: keep both, or neither.
     return kept | {
@@ -43,6 +47,15 @@ def kept_entries(
         for e in entries
         if e.action == "log-head-timestamped" and _stamped(e) in kept and _stamped(e) < e.seq
     }
+
+
+def _batch_within(entry: CustodyEntry, item_ids: Collection[str]) -> bool:
+    """Whether a timestamp of a batch of items names only items of the pack.
+
+    A batch that also names other items is withheld: its line would show their ids. The
+    pack's exhibits keep their proofs, and proofs.json says where the withheld line stands.
+    """
+    return set(entry.details.get("items", "").split(",")) <= set(item_ids)
 
 
 def _stamped(entry: CustodyEntry) -> int:
@@ -67,10 +80,15 @@ def pack_log(entries: Sequence[CustodyEntry], kept: Collection[int] | None) -> s
 
 @dataclass(frozen=True)
 class PackLog:
-    """A pack's custody log as read back: its signed entries and how many were withheld."""
+    """A pack's custody log as read back: its signed entries and where lines were withheld."""
 
     entries: list[CustodyEntry]
-    withheld: int
+    withheld_at: tuple[int, ...]  # the seq of each withheld line
+
+    @property
+    def withheld(self) -> int:
+        """Return how many lines were withheld."""
+        return len(self.withheld_at)
 
     def by_seq(self, seq: int) -> CustodyEntry | None:
         """Return the entry at ``seq``, or None if it was withheld (or is not there)."""
@@ -79,14 +97,13 @@ class PackLog:
 
 def read_pack_log(log: bytes) -> PackLog:
     """Return the entries of a pack's log; raise CustodyError on a line of neither form."""
-    entries, withheld = [], 0
+    entries, withheld = [], []
     for line in log.splitlines():
         if line.startswith(PLACEHOLDER_START):
-            _placeholder_digest(line)
-            withheld += 1
+            withheld.append(_placeholder_digest(line)[0])
         else:
             entries.append(parse_entry(line))
-    return PackLog(entries, withheld)
+    return PackLog(entries, tuple(withheld))
 
 
 def _placeholder_digest(line: bytes) -> tuple[int, str]:

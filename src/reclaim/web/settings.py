@@ -61,13 +61,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 INSTALLED_APPS = [
-    "django.contrib.admin",  # administrators register platforms (reclaim.web.protection)
+    # Administrators register platforms (reclaim.web.protection); the admin's site asks staff
+    # for a second factor (reclaim.web.staff).
+    "reclaim.web.staff.apps.StaffAdminConfig",
     "django.contrib.messages",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "reclaim.web.staff",
     "reclaim.web.safety",
+    "reclaim.web.access",
     "reclaim.web.support",
     "reclaim.web.evidence",
     "reclaim.web.removals",
@@ -80,16 +86,23 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a body: a page's size limit, and who may send more (safety/bodies.py).
+    "reclaim.web.safety.bodies.body_limits",
     "reclaim.web.safety.errors.bare_errors",  # inside the language, for error pages
     "django.middleware.common.CommonMiddleware",
     # Forms are checked by where the browser says they come from, with no cookie (not Django's
     # CsrfViewMiddleware, whose cookie every page with a form would set): see safety/origin.py.
     "reclaim.web.safety.origin.SameOriginForms",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reclaim.web.zones.person_zone",  # after the same-origin check: only real forms set it
 ]
+
+# Staff sign-in (the admin site) counts each password try before checking it, as survivors'
+# sign-in does (reclaim.web.access).
+AUTHENTICATION_BACKENDS = ["reclaim.web.access.backends.CountedModelBackend"]
 
 ROOT_URLCONF = "reclaim.web.urls"
 WSGI_APPLICATION = "reclaim.web.wsgi.application"
@@ -207,6 +220,11 @@ EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("RECLAIM_FROM_EMAIL", "requests@localhost")
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
+# Staff sign in with a password and a TOTP code (reclaim.web.staff). Each wrong code doubles
+# the wait before the next is checked (1 s, 2 s, 4 s...): django-otp's throttle, kept on.
+OTP_TOTP_ISSUER = "Reclaim"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
 # The hash bank (reclaim.web.protection). The match distance platforms get at most: PDQ's
 # 31 bits (Meta's threshold) unless a deployment chooses to be stricter.
 MATCH_DISTANCE_BITS = env_int("RECLAIM_MATCH_DISTANCE", 31, minimum=0)
@@ -214,6 +232,23 @@ if MATCH_DISTANCE_BITS > 31:
     raise ImproperlyConfigured("RECLAIM_MATCH_DISTANCE is 31 at most (PDQ's match threshold)")
 # Where `manage.py bankindex save` keeps the match index, so a restart loads it at once.
 BANK_INDEX_DIR = DATA_DIR / "bank-index"
+# Platforms read the bank's changes in batches, one every this many minutes (on the clock's
+# multiples of it): the price of not showing which hashes came from one person. A day at most.
+FEED_BATCH_MINUTES = env_int("RECLAIM_FEED_BATCH_MINUTES", 10, minimum=1)
+if FEED_BATCH_MINUTES > 1440:
+    raise ImproperlyConfigured("RECLAIM_FEED_BATCH_MINUTES is 1440 (a day) at most")
+# A secret that seals each protection case's PIN hash (reclaim.web.protection.pins), kept in
+# the environment and never in the database, so that a copy of the database alone gives
+# nothing to try the 10^8 PINs against. Required in service mode; changing it later makes
+# every case's PIN stop working. Personal mode needs none: there, the database and the
+# environment are on the same machine.
+MIN_PIN_PEPPER_LENGTH = 32
+PIN_PEPPER = env_str("RECLAIM_PIN_PEPPER", None if SERVICE else "")
+if PIN_PEPPER and (len(PIN_PEPPER) < MIN_PIN_PEPPER_LENGTH or len(set(PIN_PEPPER)) < 5):
+    raise ImproperlyConfigured(
+        f"RECLAIM_PIN_PEPPER must be at least {MIN_PIN_PEPPER_LENGTH} random characters; "
+        'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
+    )
 
 # What a person reads is nobody's business: no access log, and request errors are logged
 # without their path (reclaim.web.safety.logging).

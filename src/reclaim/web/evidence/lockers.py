@@ -2,7 +2,10 @@
 accounts (service mode), with limits on guessing.
 
 A wrong username and a wrong passphrase get the same answer, after about the same time, so
-that nobody can find out who has an account by trying names.
+that nobody can find out who has an account by trying names; a taken username at set-up
+costs the same Argon2id work as a free one. Tries at the passphrase and at the recovery code
+are counted apart (reclaim.web.access.attempts), each before it is checked: someone who holds
+a username with wrong passphrases cannot stop its owner opening it with the recovery code.
 """
 
 import functools
@@ -26,21 +29,24 @@ from reclaim.locker import (
     calibrate,
 )
 from reclaim.locker._timestamps import TimestampError
-from reclaim.web.evidence import attempts as tries
-from reclaim.web.evidence.models import SignInAttempts, SurvivorAccount
+from reclaim.web.access import attempts as tries
+from reclaim.web.evidence.models import SurvivorAccount
 from reclaim.web.evidence.session import locker_folder
 
 PERSONAL = "personal"
-# The name the personal locker's misses are counted under (a username never has a space).
+# The name the personal locker's tries are counted under (a username never has a space).
 PERSONAL_TRIES = " personal locker"
 # An authority that did not answer is asked again by pages after this long (in this process).
 AUTHORITY_REST_SECONDS = 300
 _resting_until: dict[tuple[str, ...], float] = {}
 log = logging.getLogger(__name__)
-# Five wrong tries in a quarter of an hour hold that username for a quarter of an hour: a
-# person who forgot a word has room to try, and a guesser gets 480 tries a day, against a
-# passphrase of several words.
-MAX_FAILURES = tries.MAX_FAILURES
+# Five tries in a quarter of an hour hold that username for a quarter of an hour: a person
+# who forgot a word has room to try, and a guesser gets 480 tries a day, against a passphrase
+# of several words. The recovery code (160 random bits) has five of its own.
+MAX_FAILURES = tries.MAX_TRIES
+# Service mode: sign-ins, recoveries and set-ups one client may try an hour, each: enough for
+# a family or an office sharing one address, few for someone trying many usernames.
+CLIENT_TRIES_PER_HOUR = 30
 
 # An opener takes a locker folder and returns the unlocked locker (or raises LockerError).
 Opener = Callable[[Path], Locker]
@@ -86,18 +92,24 @@ def create_personal(passphrase: str) -> tuple[Locker, str]:
 
 
 def create_account(username: str, passphrase: str) -> tuple[Locker, str, str]:
-    """Create a survivor account and its locker; return the locker, recovery code and ref."""
+    """Create a survivor account and its locker; return the locker, recovery code and ref.
+
+    The locker is made before the username is claimed, so that a taken username costs the
+    same Argon2id work as a free one and is not answered any sooner (its folder is removed).
+    """
     locker_id = secrets.token_hex(16)
     folder = locker_folder(locker_id)
     try:
-        with transaction.atomic():
+        box, code = Locker.create(folder, passphrase, kdf())
+        with transaction.atomic():  # a savepoint, so a taken name leaves any outer one usable
             SurvivorAccount.objects.create(username=username, locker_id=locker_id)
-            box, code = Locker.create(folder, passphrase, kdf(), settings.TIMESTAMP_AUTHORITIES)
     except IntegrityError:
+        shutil.rmtree(folder, ignore_errors=True)
         raise AccessError("taken") from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    timestamp_arrivals(box)  # the key's first timestamp, once the account is the person's
     return box, code, locker_id
 
 
@@ -125,64 +137,53 @@ def timestamp_arrivals(box: Locker) -> None:
 
 def unlock(username: str | None, passphrase: str) -> tuple[Locker, str]:
     """Open a locker with its passphrase; return it and its ref, or raise AccessError."""
-    return _attempt(username, lambda folder: Locker.open(folder, passphrase))
+    return _attempt("passphrase", username, lambda folder: Locker.open(folder, passphrase))
 
 
 def recover(username: str | None, code: str, new_passphrase: str) -> tuple[Locker, str]:
-    """Open a locker with its recovery code and set a new passphrase."""
-    return _attempt(username, lambda folder: Locker.recover(folder, code, new_passphrase))
+    """Open a locker with its recovery code and set a new passphrase.
+
+    Its tries are counted apart from the passphrase's, so it works while the passphrase is on
+    hold; a success clears the passphrase's count too (the new one starts afresh).
+    """
+    opened = _attempt("recovery", username, lambda f: Locker.recover(f, code, new_passphrase))
+    tries.forget(_tries_name("passphrase", username))
+    return opened
 
 
-def _attempt(username: str | None, opener: Opener) -> tuple[Locker, str]:
-    if username is None:
-        return _attempt_personal(opener)
-    attempts = _attempts(username)
-    _check_not_held(attempts)
-    account = SurvivorAccount.objects.filter(username=username).first()
+def _attempt(secret: str, username: str | None, opener: Opener) -> tuple[Locker, str]:
+    """Count a try at ``secret`` for this username (None: the personal locker), then open."""
+    if username is None and not personal_exists():
+        raise AccessError("missing")
+    name = _tries_name(secret, username)
     try:
-        if account is None:
+        tries.reserve(name)
+    except tries.HeldError as held:
+        raise AccessError("held", held.minutes) from None
+    ref = _ref(username)
+    try:
+        if ref is None:
             _spend_the_same_time()
             raise LockerError("no such account")
-        box = opener(locker_folder(account.locker_id))
+        box = opener(locker_folder(ref))
     except (CorruptLockerError, CustodyError):  # changed bytes, or a broken chain of entries
         raise AccessError("damaged") from None
     except LockerError:
-        _failed(attempts)
         raise AccessError("wrong") from None
-    tries.forget(attempts)
-    return box, account.locker_id
+    tries.forget(name)
+    return box, ref
 
 
-def _attempt_personal(opener: Opener) -> tuple[Locker, str]:
-    """Open the personal locker; five misses hold it, as a username is held in service mode."""
-    if not personal_exists():
-        raise AccessError("missing")
-    attempts = _attempts(PERSONAL_TRIES)
-    _check_not_held(attempts)
-    try:
-        box = opener(locker_folder(PERSONAL))
-    except (CorruptLockerError, CustodyError):  # changed bytes, or a broken chain
-        raise AccessError("damaged") from None
-    except LockerError:
-        _failed(attempts)
-        raise AccessError("wrong") from None
-    tries.forget(attempts)
-    return box, PERSONAL
+def _tries_name(secret: str, username: str | None) -> str:
+    return f"{secret}:{PERSONAL_TRIES if username is None else username}"
 
 
-def _attempts(username: str) -> SignInAttempts:
-    return tries.attempts_for(username)
-
-
-def _check_not_held(found: SignInAttempts) -> None:
-    try:
-        tries.check_not_held(found)
-    except tries.HeldError as held:
-        raise AccessError("held", held.minutes) from None
-
-
-def _failed(found: SignInAttempts) -> None:
-    tries.count_failure(found)
+def _ref(username: str | None) -> str | None:
+    """Return the locker's ref for this username (None if there is no such account)."""
+    if username is None:
+        return PERSONAL
+    account = SurvivorAccount.objects.filter(username=username).first()
+    return account.locker_id if account else None
 
 
 def _spend_the_same_time() -> None:

@@ -1,8 +1,9 @@
 """What the database keeps for the locker: never evidence, never anything readable about it.
 
 Lockers live in folders (reclaim.locker); the database only knows which folder belongs to
-which survivor account (service mode), how many times someone failed to sign in, and the
-capture tasks waiting for the worker, whose addresses are sealed (reclaim.web.evidence.tasks).
+which survivor account (service mode) and the capture tasks waiting for the worker, whose
+addresses are sealed (reclaim.web.evidence.tasks). Tries at sign-in are counted by
+reclaim.web.access.
 """
 
 from django.db import models
@@ -17,15 +18,6 @@ class SurvivorAccount(models.Model):
     username = models.CharField(max_length=64, unique=True)
     locker_id = models.CharField(max_length=32, unique=True)
     created = models.DateTimeField(auto_now_add=True)
-
-
-class SignInAttempts(models.Model):
-    """Failed sign-ins for one username (kept as a keyed digest, so typos are not stored)."""
-
-    key = models.CharField(max_length=64, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    first_failure = models.DateTimeField()
-    locked_until = models.DateTimeField(null=True)
 
 
 class Task(models.Model):

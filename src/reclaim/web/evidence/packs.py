@@ -13,20 +13,18 @@ from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse
+from django.utils import timezone
 
 from reclaim.locker import Locker, scratch_folder
-from reclaim.packs import choose, encrypt_pack, export_pack
+from reclaim.packs import choose, encrypt_pack, export_pack, scope_words
 from reclaim.web.evidence.tasks import SCRATCH_EXPORTS
 
 
 def download(box: Locker, choice: dict[str, Any]) -> FileResponse:
     """Export the chosen part of the case; return the pack as a download."""
-    chosen = choose(
-        box,
-        choice["incidents"],
-        choice["since"].isoformat() if choice["since"] else None,
-        choice["until"].isoformat() if choice["until"] else None,
-    )
+    since = choice["since"].isoformat() if choice["since"] else None
+    until = choice["until"].isoformat() if choice["until"] else None
+    chosen = choose(box, choice["incidents"], since, until)
     name = f"evidence-pack-{datetime.date.today().isoformat()}"
     # A private scratch folder (reclaim.locker's scratch): one a killed process left behind is
     # removed by the next export.
@@ -39,8 +37,9 @@ def download(box: Locker, choice: dict[str, Any]) -> FileResponse:
             choice["title"],
             item_ids=chosen.item_ids,
             authorities=settings.TIMESTAMP_AUTHORITIES,
-            scope=_scope_words(box, choice),
+            scope=scope_words(box, choice["incidents"], since, until),
             incident_ids=chosen.incident_ids,
+            time_zone=timezone.get_current_timezone_name(),  # the person's (web.zones)
         )
         if settings.TIMESTAMP_AUTHORITIES:
             box.retry_timestamps()
@@ -52,17 +51,6 @@ def download(box: Locker, choice: dict[str, Any]) -> FileResponse:
             bundle = _zip(pack, work / f"{name}.zip")
         handle = bundle.open("rb")
     return FileResponse(handle, as_attachment=True, filename=bundle.name)
-
-
-def _scope_words(box: Locker, choice: dict[str, Any]) -> str:
-    """Say in words (for the English report) which part of the case the pack holds."""
-    summaries = {incident.id: incident.summary for incident in box.incidents()}
-    parts = [f"incident “{summaries[i][:60]}”" for i in choice["incidents"]]
-    if choice["since"]:
-        parts.append(f"from {choice['since'].isoformat()}")
-    if choice["until"]:
-        parts.append(f"until {choice['until'].isoformat()}")
-    return "evidence of " + ", ".join(parts) if parts else "the whole case"
 
 
 def _zip(pack: Path, destination: Path) -> Path:

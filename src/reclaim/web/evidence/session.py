@@ -72,6 +72,18 @@ def current(request: HttpRequest) -> OpenLocker | None:
     return OpenLocker(box, str(state["ref"]))
 
 
+def is_open(request: HttpRequest) -> bool:
+    """Return whether this browser holds an open locker's sealed key and its cookie.
+
+    A cheap first look (nothing is unsealed) for deciding, before a body is read, whether a
+    large one is welcome; the view still opens the locker with ``current``.
+    """
+    state = request.session.get(SESSION_KEY)
+    if not state or not request.COOKIES.get(COOKIE):
+        return False
+    return time.time() - float(state["seen"]) <= settings.LOCKER_IDLE_SECONDS
+
+
 def seen_now(request: HttpRequest) -> int:
     """Note activity (the idle clock starts again); return the seconds until auto-lock."""
     state = request.session.get(SESSION_KEY)

@@ -16,6 +16,15 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from reclaim.locker._spool import SealedSpool
 
 UPLOADS_FOLDER = "uploads"
+# Room in an upload's body for the form around the file (its note, incident and the multipart
+# headers): a file a little over MAX_UPLOAD_BYTES still reaches the page, which says so and
+# keeps what was typed; a body past this is refused before it is read (safety/bodies.py).
+UPLOAD_FORM_BYTES = 1024 * 1024
+
+
+def upload_body_bytes() -> int:
+    """Return the largest body the upload page takes (from a person whose locker is open)."""
+    return int(settings.MAX_UPLOAD_BYTES) + UPLOAD_FORM_BYTES
 
 
 class SealedUploadHandler(FileUploadHandler):

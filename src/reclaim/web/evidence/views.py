@@ -23,10 +23,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reclaim.errors import ReclaimError
 from reclaim.locker import EvidenceItem, Incident, LockerError, Under18Error
-from reclaim.locker._intake import IntakeError, read_metadata, sniff
+from reclaim.locker._intake import MAX_CHECKED_PIXELS, IntakeError, read_metadata, sniff
 from reclaim.web import messages
+from reclaim.web.access import limits
 from reclaim.web.evidence import drafts, forms, lockers, packs, recovery, session, tasks
 from reclaim.web.evidence.session import OpenLocker
+from reclaim.web.evidence.uploads import upload_body_bytes
+from reclaim.web.safety.bodies import accepts_body
 
 View = Callable[..., HttpResponseBase]
 SNIFF_BYTES = 64 * 1024
@@ -86,6 +89,7 @@ def set_up(request: HttpRequest) -> HttpResponse:
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            _count_client(request, "set-up")
             if settings.SERVICE:
                 box, code, ref = lockers.create_account(
                     form.cleaned_data["username"], form.cleaned_data["passphrase"]
@@ -124,6 +128,7 @@ def unlock(request: HttpRequest) -> HttpResponse:
     form = forms.UnlockForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            _count_client(request, "sign-in")
             box, ref = lockers.unlock(
                 form.cleaned_data.get("username"), form.cleaned_data["passphrase"]
             )
@@ -149,6 +154,7 @@ def recover(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            _count_client(request, "recovery")
             box, ref = lockers.recover(
                 data.get("username"), data["recovery_code"], data["passphrase"]
             )
@@ -189,6 +195,12 @@ def stay(request: HttpRequest) -> HttpResponse:
     if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         return redirect(back)
     return HttpResponse(status=204)
+
+
+def _count_client(request: HttpRequest, bucket: str) -> None:
+    """In service mode, count one try from this client; raise AccessError("held") if over."""
+    if settings.SERVICE and not limits.allow(request, bucket, lockers.CLIENT_TRIES_PER_HOUR):
+        raise lockers.AccessError("held", limits.wait_minutes())
 
 
 def _access_problem(
@@ -312,6 +324,7 @@ def _incident(opened: OpenLocker, incident_id: str) -> Incident:
 # Evidence --------------------------------------------------------------------------------
 
 
+@accepts_body(upload_body_bytes, allowed=session.is_open)
 @require_http_methods(["GET", "POST"])
 @needs_open_locker
 def upload(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
@@ -365,6 +378,11 @@ def _keep_upload(opened: OpenLocker, form: forms.UploadForm, incident: str | Non
     )
 
 
+# A message of 100,000 characters in any script, form-encoded (up to 12 bytes a character).
+MESSAGE_BODY_BYTES = 2 * 1024 * 1024
+
+
+@accepts_body(MESSAGE_BODY_BYTES, allowed=session.is_open)
 @require_http_methods(["GET", "POST"])
 @needs_open_locker
 def message_new(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
@@ -459,6 +477,7 @@ def _item_page(
         "incident": incident,
         "message": message,
         "previewable": _previewable(found),
+        "too_large_to_show": _too_large_to_show(found),
         "show": request.GET.get("show") == "1",
         "refresh": True,
         "form": form,
@@ -481,7 +500,18 @@ PREVIEW_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/bm
 
 def _previewable(found: EvidenceItem) -> bool:
     # Pictures whose size could not be read are not shown: they may be damaged or hostile.
-    return found.media_type in PREVIEW_TYPES and found.details.get("readable") != "no"
+    # Nor are those too large to check: showing one would have the browser decode it all.
+    readable = found.details.get("readable") != "no"
+    return found.media_type in PREVIEW_TYPES and readable and not _too_large_to_show(found)
+
+
+def _too_large_to_show(found: EvidenceItem) -> bool:
+    """Return whether a picture is larger than the locker checks (kept, never shown)."""
+    try:
+        pixels = int(found.details.get("width", 0)) * int(found.details.get("height", 0))
+    except ValueError:
+        return False
+    return pixels > MAX_CHECKED_PIXELS
 
 
 @require_GET

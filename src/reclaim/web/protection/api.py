@@ -15,22 +15,28 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from reclaim.web.protection import bank, index, limits, tokens
+from reclaim.web.access import limits
+from reclaim.web.protection import bank, index, tokens
 from reclaim.web.protection.models import (
     ACTIVE,
-    DELETED,
     VERDICTS,
-    WITHDRAWN,
-    BankChange,
+    VIDEO_VPDQ,
+    FeedChange,
     ProtectionCase,
 )
 from reclaim.web.protection.openapi import ENTRY_ID_PATTERN, document
-from reclaim.web.protection.signals import MAX_SIGNALS, Signal, SignalError, make_signal
+from reclaim.web.protection.signals import (
+    MAX_MATCH_FRAMES,
+    MAX_SIGNALS,
+    Signal,
+    SignalError,
+    make_signal,
+)
+from reclaim.web.safety.bodies import accepts_body
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 ENTRY_ID = re.compile(ENTRY_ID_PATTERN)
 PAGE_DEFAULT, PAGE_MAX = 1000, 10_000
-FEED_STATUSES = (ACTIVE, WITHDRAWN, DELETED)
 CASES_PER_HOUR = 20  # new cases from one client
 LOOKUPS_PER_HOUR = 60  # case look-ups from one client (each number also locks after 5 misses)
 View = Callable[..., HttpResponse]
@@ -56,6 +62,7 @@ def endpoint(methods: tuple[str, ...], scope: str | None = None) -> Callable[[Vi
     """Wrap an API view: method check, token and scope, JSON errors, no caching."""
 
     def decorate(view: View) -> View:
+        @accepts_body(MAX_BODY_BYTES)  # larger bodies are refused unread (safety/bodies.py)
         @csrf_exempt  # no cookies here: a token or a PIN in the body authenticates each call
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -82,7 +89,7 @@ def _platform(request: HttpRequest, scope: str) -> int:
         raise Problem(401, "Authentication needed", "Send 'Authorization: Bearer <token>'.")
     found = tokens.find(header.removeprefix("Bearer ").strip())
     if found is None:
-        raise Problem(401, "Unknown or revoked token")
+        raise Problem(401, "Unknown, expired or revoked token")
     if scope not in found.scopes.split():
         raise Problem(403, "This token may not do that", f"It lacks the scope {scope}.")
     return found.platform_id
@@ -142,36 +149,32 @@ def openapi(request: HttpRequest, _: None) -> HttpResponse:
 
 @endpoint(("GET",), scope="bank:read")
 def bank_feed(request: HttpRequest, platform_id: int) -> HttpResponse:
-    """The bank's changes since a cursor, oldest first, a page at a time."""
+    """The bank's published changes since a cursor, oldest first, a page at a time."""
     cursor = _whole(request.GET.get("cursor", "0"), "cursor", 0, 2**62)
     limit = _whole(request.GET.get("limit", str(PAGE_DEFAULT)), "limit", 1, PAGE_MAX)
-    index.current()  # activates what was received, so the feed is up to date
-    changes = list(
-        BankChange.objects.filter(id__gt=cursor, status__in=FEED_STATUSES)
-        .order_by("id")
-        .select_related("entry")[: limit + 1]
-    )
-    page = changes[:limit]
+    index.current()  # activates what was received, so the next batch holds it
+    page, more = bank.feed_page(cursor, limit)
     return JsonResponse(
         {
             "entries": [_feed_row(c) for c in page],
-            "nextCursor": page[-1].id if page else cursor,
-            "hasMore": len(changes) > limit,
+            "nextCursor": page[-1].cursor if page else cursor,
+            "hasMore": more,
         }
     )
 
 
-def _feed_row(change: BankChange) -> dict[str, Any]:
+def _feed_row(change: FeedChange) -> dict[str, Any]:
     entry = change.entry
     row: dict[str, Any] = {
-        "cursor": change.id,
+        "cursor": change.cursor,
         "entryId": entry.public_id,
         "signalType": entry.signal_type,
         "status": change.status,
-        "changedAt": change.at.isoformat(),
+        "changedAt": change.changed_at.isoformat(),
     }
-    # A hash withdrawn since is never handed out again, not even in its older Active row.
-    if change.status == ACTIVE and entry.status == ACTIVE:
+    # A hash withdrawn since is not handed out again, not even in its older Active row; that
+    # too waits for the batch, or the values vanishing together would show one case's hashes.
+    if change.status == ACTIVE and entry.feed_status == ACTIVE:
         row["value"] = entry.value
         if entry.quality is not None:
             row["quality"] = entry.quality
@@ -187,6 +190,7 @@ def match(request: HttpRequest, platform_id: int) -> HttpResponse:
         raise Problem(422, "'maxDistance' must be a whole number from 0 to 31")
     radius = min(radius, settings.MATCH_DISTANCE_BITS)
     signals = _signals(body, quality_checked=False)
+    _check_frames(signals)
     bank_index = index.current()
     results = []
     found = [bank_index.match(signal, radius) for signal in signals]
@@ -197,6 +201,18 @@ def match(request: HttpRequest, platform_id: int) -> HttpResponse:
         results.append({"index": position, "matches": rows})
     bank.record_matches(public, platform_id)
     return JsonResponse({"results": results})
+
+
+def _check_frames(signals: list[Signal]) -> None:
+    """Refuse a request whose videos hold more vPDQ frames in all than one query may match."""
+    frames = sum(len(s.value.splitlines()) for s in signals if s.signal_type == VIDEO_VPDQ)
+    if frames > MAX_MATCH_FRAMES:
+        raise Problem(
+            422,
+            "Too many video frames in one request",
+            f"Send at most {MAX_MATCH_FRAMES} vPDQ frames a request (this one has {frames}); "
+            "send a longer video in parts.",
+        )
 
 
 def _hit(hit: index.Hit, public_id: str) -> dict[str, Any]:

@@ -1,20 +1,29 @@
 """The hash bank: protection cases, their hashes, the change feed, and access by number and PIN.
 
 Views and the API call these. Every change of an entry's status appends a BankChange under the
-BankClock lock (models.py), which is what platforms fetch and what the index applies.
+BankClock lock (models.py), which this process's match index applies at once. Platforms read
+the changes later, in batches (publish_due): every change made before a batch's closing time,
+of every case, additions and withdrawals together, shuffled, with that one time. Three cases
+made with feed reads between them are three runs of the feed when each is published on its
+own; in one batch, nothing shows which hashes came together. The interval
+(RECLAIM_FEED_BATCH_MINUTES) is the price of that: a platform learns of a hash up to one
+interval late, while matching on this service takes it (and any withdrawal) at once.
 """
 
 import secrets
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from reclaim.errors import ReclaimError
-from reclaim.web.evidence import attempts as tries
+from reclaim.web.access import attempts
+from reclaim.web.protection import pins
 from reclaim.web.protection.models import (
     ACTIVE,
     DELETED,
@@ -24,6 +33,7 @@ from reclaim.web.protection.models import (
     BankClock,
     BankEntry,
     Feedback,
+    FeedChange,
     MatchSeen,
     ProtectionCase,
 )
@@ -33,7 +43,7 @@ from reclaim.web.protection.signals import Signal
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 NUMBER_LENGTH = 10  # 31^10: about 8 * 10^14 numbers
 PIN_DIGITS = 8
-_pins = PasswordHasher()  # Argon2id with argon2-cffi's defaults (RFC 9106 low-memory)
+FEED_STATUSES = (ACTIVE, WITHDRAWN, DELETED)  # what platforms read; Received is ours alone
 
 
 class CaseAccessError(ReclaimError):
@@ -65,7 +75,9 @@ def new_case(signals: Iterable[Signal]) -> tuple[ProtectionCase, str]:
     for _ in range(5):  # a clash of random numbers is rare; try again if it happens
         try:
             with transaction.atomic():
-                case = ProtectionCase.objects.create(number=_new_number(), pin_hash=_pins.hash(pin))
+                case = ProtectionCase.objects.create(
+                    number=_new_number(), pin_hash=pins.hash_pin(pin)
+                )
                 add_signals(case, signals)
                 return case, pin
         except IntegrityError:
@@ -95,22 +107,22 @@ def add_signals(case: ProtectionCase, signals: Iterable[Signal]) -> int:
 
 
 def open_case(number: str, pin: str) -> ProtectionCase:
-    """Return the case for this number and PIN; raise CaseAccessError (the same for either)."""
+    """Return the case for this number and PIN; raise CaseAccessError (the same for either).
+
+    The try is counted before the PIN is checked (reclaim.web.access.attempts), so at most
+    five PINs are checked per case number in a quarter of an hour, however many arrive at once.
+    """
     number = normalise_number(number)
-    attempts = tries.attempts_for("case:" + number)
+    name = "case:" + number
     try:
-        tries.check_not_held(attempts)
-    except tries.HeldError as held:
+        attempts.reserve(name)
+    except attempts.HeldError as held:
         raise CaseAccessError("held", held.minutes) from None
     case = ProtectionCase.objects.filter(number=number).first()
-    try:
-        _pins.verify(case.pin_hash if case else _DUMMY_HASH, pin.strip())
-        if case is None:
-            raise VerificationError("no such case")
-    except VerificationError:
-        tries.count_failure(attempts)
-        raise CaseAccessError("wrong") from None
-    tries.forget(attempts)
+    matches = pins.pin_matches(case.pin_hash if case else pins.DUMMY_HASH, pin.strip())
+    if case is None or not matches:
+        raise CaseAccessError("wrong")
+    attempts.forget(name)
     return case
 
 
@@ -183,11 +195,85 @@ def _change(ids: Iterable[int], status: str) -> int:
         if not chosen:
             return 0
         BankEntry.objects.filter(id__in=chosen).update(status=status)
-        secrets.SystemRandom().shuffle(chosen)  # the feed's order says nothing of the case's
-        BankChange.objects.bulk_create([BankChange(entry_id=i, status=status) for i in chosen])
+        at = now()
+        BankChange.objects.bulk_create(
+            [BankChange(entry_id=i, status=status, at=at) for i in chosen]
+        )
         clock.ticks += 1
         clock.save(update_fields=["ticks"])
     return len(chosen)
+
+
+def now() -> datetime:
+    """Return the time now: the one clock of the feed's batches (tests move it on)."""
+    return timezone.now()
+
+
+# Shuffles a batch of the feed; tests give it a seeded Random's to check an order.
+shuffle: Callable[[list[tuple[int, str]]], None] = secrets.SystemRandom().shuffle
+
+
+def batch_closed_at(moment: datetime, minutes: int) -> datetime:
+    """Return when the last batch closed: the latest multiple of ``minutes`` since 1970 (UTC)."""
+    seconds = minutes * 60
+    epoch = int(moment.timestamp()) // seconds * seconds
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+def publish_due() -> int:
+    """Publish the batch that closed last, if not yet published; return how many rows it has.
+
+    A batch holds every change made before its closing time not yet published (one made
+    later by a process whose clock was behind waits for the next batch), each entry once
+    with its latest status, in a shuffled order, all with the closing time as their time.
+    """
+    closed = batch_closed_at(now(), settings.FEED_BATCH_MINUTES)
+    done = BankClock.objects.filter(id=1).values_list("published_through", flat=True).first()
+    if done is not None and done >= closed:  # the usual case: already published, no lock
+        return 0
+    with transaction.atomic():
+        clock = BankClock.objects.select_for_update().get_or_create(id=1)[0]
+        if clock.published_through is not None and clock.published_through >= closed:
+            return 0  # another process published it while this one waited for the lock
+        published = _publish(closed)
+        clock.published_through = closed
+        clock.save(update_fields=["published_through"])
+    return published
+
+
+def _publish(closed: datetime) -> int:
+    """Turn the changes made before ``closed`` into one batch of the feed (under the lock)."""
+    waiting = BankChange.objects.filter(published=False, at__lt=closed).order_by("id")
+    # An entry's last change counts: the order within a batch must not undo a withdrawal.
+    latest = dict(waiting.values_list("entry_id", "status"))
+    rows = [(entry, status) for entry, status in latest.items() if status in FEED_STATUSES]
+    rows.sort()  # a known order in (by entry, so by case), so a seeded shuffle is repeatable
+    shuffle(rows)  # the batch's order says nothing of which case a hash came from
+    start = (FeedChange.objects.aggregate(last=Max("cursor"))["last"] or 0) + 1
+    FeedChange.objects.bulk_create(
+        [
+            FeedChange(cursor=start + n, entry_id=entry, status=status, changed_at=closed)
+            for n, (entry, status) in enumerate(rows)
+        ],
+        batch_size=5000,
+    )
+    batch = FeedChange.objects.filter(cursor__gte=start)
+    for status in FEED_STATUSES:  # by subquery: a batch may hold more ids than SQLite takes
+        chosen = batch.filter(status=status).values("entry_id")
+        BankEntry.objects.filter(id__in=chosen).update(feed_status=status)
+    waiting.update(published=True)  # the same rows: nothing is written while the lock is held
+    return len(rows)
+
+
+def feed_page(cursor: int, limit: int) -> tuple[list[FeedChange], bool]:
+    """Return the published changes after ``cursor``, oldest first, and whether more follow."""
+    publish_due()
+    found = list(
+        FeedChange.objects.filter(cursor__gt=cursor)
+        .order_by("cursor")
+        .select_related("entry")[: limit + 1]
+    )
+    return found[:limit], len(found) > limit
 
 
 def record_matches(entry_ids: Iterable[int], platform_id: int) -> None:
@@ -213,9 +299,6 @@ def record_feedback(public_id: str, platform_id: int, verdict: str) -> bool:
 
 def _new_number() -> str:
     return "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
-
-
-_DUMMY_HASH = _pins.hash("no such case")  # an unknown number takes as long as a wrong PIN
 
 
 MAX_ID = 2**62  # ids beyond this are not ids (and would overflow the database's integers)

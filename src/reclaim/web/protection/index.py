@@ -1,9 +1,14 @@
-"""The bank's match index in this process, kept in step with the change feed.
+"""The bank's match index in this process, kept in step with the bank's change log.
 
 Each web process holds one: at start it loads the saved index (BANK_INDEX_DIR, memory-mapped
-segment files) and catches up from the feed cursor it was saved at, or builds from the active
-entries if there is none. Before each match it applies the changes since its cursor, so an
-added or withdrawn hash counts from the very next query, with no rebuild.
+segment files) and catches up from the change cursor it was saved at, or builds from the
+active entries if there is none. Before each match it applies the changes since its cursor, so
+an added or withdrawn hash counts from the very next query, with no rebuild (the platforms'
+feed is published in batches, bank.publish_due; matching here does not wait for it).
+
+No lock is held while a query runs: changes are applied under the lock, and queries search a
+snapshot of the indexes taken under it after the last change (IndexView), so one platform's
+long video query never holds up another platform's query or a withdrawal.
 """
 
 import json
@@ -30,7 +35,7 @@ from reclaim.web.protection.signals import Signal
 
 FRAME_BITS = 20  # a vPDQ frame's id is its entry's id << 20 plus its number (up to ~12 days)
 CURSOR_FILE = "cursor.json"
-SYNC_BATCH = 50_000  # feed changes read and applied at a time
+SYNC_BATCH = 50_000  # changes read and applied at a time
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,25 @@ class Hit:
     fraction: float | None = None  # for videos by vPDQ: the share of frames that matched
 
 
+@dataclass(frozen=True)
+class IndexView:
+    """The indexes as they were after a change: searched with no lock, never changed."""
+
+    images: MihPdqIndex
+    frames: MihPdqIndex
+    videos: Md5Index
+
+    def match(self, signal: Signal, radius: int) -> list[Hit]:
+        """Return the active entries ``signal`` matches within ``radius`` bits."""
+        if signal.signal_type == IMAGE_PDQ:
+            found = self.images.query(bytes.fromhex(signal.value), radius)
+            return [Hit(m.id, IMAGE_PDQ, m.distance) for m in found]
+        if signal.signal_type == VIDEO_MD5:
+            return [Hit(i, VIDEO_MD5, 0) for i in self.videos.query(signal.value)]
+        videos = match_video(signal.frames(), self.frames, _owner, radius)
+        return [Hit(video, VIDEO_VPDQ, 0, fraction) for video, fraction in videos]
+
+
 class BankIndex:
     """Images (PDQ), video frames (vPDQ) and video digests (MD5) of the active bank."""
 
@@ -51,10 +75,11 @@ class BankIndex:
         self.frames = MihPdqIndex()
         self.videos = Md5Index()
         self.cursor = 0
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held to change the indexes, never during a query
+        self._view: IndexView | None = None  # taken again after each change, when first asked
 
     def sync(self) -> None:
-        """Apply the feed's changes since the cursor (activating what was received first)."""
+        """Apply the log's changes since the cursor (activating what was received first)."""
         bank.activate_received()
         with self._lock:
             while True:
@@ -71,19 +96,26 @@ class BankIndex:
                 )
                 self.cursor = changes[-1].id
 
-    def match(self, signal: Signal, radius: int) -> list[Hit]:
-        """Return the active entries ``signal`` matches within ``radius`` bits."""
-        with self._lock:  # the indexes take one writer or reader at a time (reclaim.matching)
-            return self._match(signal, radius)
+    def apply(self, entries: list[BankEntry], statuses: dict[int, str]) -> None:
+        """Apply changes of these entries' statuses (by entry id), as sync does."""
+        with self._lock:
+            self._apply(entries, statuses)
 
-    def _match(self, signal: Signal, radius: int) -> list[Hit]:
-        if signal.signal_type == IMAGE_PDQ:
-            found = self.images.query(bytes.fromhex(signal.value), radius)
-            return [Hit(m.id, IMAGE_PDQ, m.distance) for m in found]
-        if signal.signal_type == VIDEO_MD5:
-            return [Hit(i, VIDEO_MD5, 0) for i in self.videos.query(signal.value)]
-        videos = match_video(signal.frames(), self.frames, _owner, radius)
-        return [Hit(video, VIDEO_VPDQ, 0, fraction) for video, fraction in videos]
+    def match(self, signal: Signal, radius: int) -> list[Hit]:
+        """Return the active entries ``signal`` matches within ``radius`` bits (no lock held)."""
+        return self.view().match(signal, radius)
+
+    def view(self) -> IndexView:
+        """Return the indexes as they are now, to search without holding the lock."""
+        view = self._view
+        if view is None:
+            with self._lock:  # a snapshot copies one byte an entry, once after each change
+                if self._view is None:
+                    self._view = IndexView(
+                        self.images.snapshot(), self.frames.snapshot(), self.videos.snapshot()
+                    )
+                view = self._view
+        return view
 
     def save(self, folder: Path) -> None:
         """Save the PDQ indexes and the cursor (a restart then only catches up)."""
@@ -93,7 +125,11 @@ class BankIndex:
             write_atomically(folder / CURSOR_FILE, json.dumps({"cursor": self.cursor}).encode())
 
     def _apply(self, entries: list[BankEntry], statuses: dict[int, str]) -> None:
-        """Apply a batch of changes in bulk: removals first, then additions (which replace)."""
+        """Apply a batch of changes in bulk: removals first, then additions (which replace).
+
+        Called with the lock held; the next query takes a new view.
+        """
+        self._view = None
         active = [e for e in entries if statuses[e.id] == ACTIVE]
         gone = [e for e in entries if statuses[e.id] != ACTIVE]
         for kind, chosen in ((IMAGE_PDQ, gone), (VIDEO_MD5, gone), (VIDEO_VPDQ, gone)):

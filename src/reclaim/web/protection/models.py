@@ -44,6 +44,9 @@ class BankEntry(models.Model):
     quality = models.PositiveSmallIntegerField(null=True)
     fingerprint = models.CharField(max_length=64)  # SHA-256 of type and value: one per case
     status = models.CharField(max_length=10, choices=STATUSES, default=RECEIVED, db_index=True)
+    # The status platforms last read in the feed: it changes only when a batch is published,
+    # so that nothing a platform reads changes before then (see FeedChange).
+    feed_status = models.CharField(max_length=10, choices=STATUSES, blank=True, default="")
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -53,21 +56,41 @@ class BankEntry(models.Model):
 
 
 class BankChange(models.Model):
-    """The bank's append-only change feed: its id is the cursor platforms fetch from.
+    """The bank's own append-only change log: this process's match index follows it at once.
 
-    Changes are written under the BankClock row's lock, so their ids commit in order and a
-    platform reading "since cursor N" never skips one committed later with a smaller id.
+    Changes are written under the BankClock row's lock, so their ids commit in order and an
+    index reading "since change N" never skips one committed later with a smaller id.
+    Platforms never read it: its changes reach them in batches, as FeedChange rows.
     """
 
     entry = models.ForeignKey(BankEntry, on_delete=models.CASCADE, related_name="changes")
     status = models.CharField(max_length=10, choices=STATUSES)
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField()  # bank.now(): which batch the change belongs to
+    published = models.BooleanField(default=False)  # taken into a batch of the feed
+
+    class Meta:
+        indexes = [models.Index(fields=["published", "at"], name="change_unpublished")]
 
 
 class BankClock(models.Model):
-    """One row, locked while changes are appended (see BankChange)."""
+    """One row, locked while changes are appended or a batch of them is published."""
 
     ticks = models.BigIntegerField(default=0)
+    published_through = models.DateTimeField(null=True)  # the last batch's closing time
+
+
+class FeedChange(models.Model):
+    """The feed platforms read: changes published in batches, never one case at a time.
+
+    A batch holds every change made before its closing time, of every case, additions and
+    withdrawals alike, in a shuffled order and with one time for all (bank.publish_due). Its
+    cursor is given when it is published, so cursors grow from batch to batch.
+    """
+
+    cursor = models.BigIntegerField(primary_key=True)
+    entry = models.ForeignKey(BankEntry, on_delete=models.CASCADE, related_name="feed_changes")
+    status = models.CharField(max_length=10, choices=STATUSES)
+    changed_at = models.DateTimeField()  # the batch's closing time, the same for all its rows
 
 
 class Platform(models.Model):
@@ -81,7 +104,7 @@ class Platform(models.Model):
 
 
 class ApiToken(models.Model):
-    """A platform's API token: only its SHA-256 is kept; it can be revoked."""
+    """A platform's API token: only its SHA-256 is kept; it can be revoked, and can expire."""
 
     platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="tokens")
     prefix = models.CharField(max_length=12, db_index=True)  # shown to admins to tell tokens apart
@@ -90,6 +113,7 @@ class ApiToken(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     revoked = models.DateTimeField(null=True)
     last_used = models.DateTimeField(null=True)
+    expires = models.DateTimeField(null=True, blank=True)  # None: works until revoked
 
 
 class Feedback(models.Model):

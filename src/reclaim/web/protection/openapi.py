@@ -3,6 +3,7 @@
 from typing import Any
 
 import reclaim
+from reclaim.web.protection.signals import MAX_MATCH_FRAMES
 
 HEX64 = {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}
 SIGNAL_TYPE = {"type": "string", "enum": ["ImagePDQ", "VideoMD5", "VideoVPDQ"]}
@@ -85,8 +86,15 @@ SCHEMAS: dict[str, Any] = {
             "entryId": ENTRY_ID,
             "signalType": SIGNAL_TYPE,
             "status": STATUS,
-            "changedAt": {"type": "string", "format": "date-time"},
-            "value": {"type": "string", "description": "Only for Active entries."},
+            "changedAt": {
+                "type": "string",
+                "format": "date-time",
+                "description": "When the entry's batch closed: the same for every entry of it.",
+            },
+            "value": {
+                "type": "string",
+                "description": "Only for Active entries not withdrawn in a batch published since.",
+            },
             "quality": {"type": "integer"},
         },
     },
@@ -101,6 +109,8 @@ SCHEMAS: dict[str, Any] = {
     },
     "MatchRequest": {
         "type": "object",
+        "description": f"At most {MAX_MATCH_FRAMES} VideoVPDQ frames in all, or the request is "
+        "refused with 422 (send a longer video in parts).",
         "required": ["signals"],
         "properties": {
             "signals": _ref("Signals"),
@@ -214,6 +224,23 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+FEED_DESCRIPTION = (
+    "Changes are published in batches, at a fixed interval set by the service "
+    "(RECLAIM_FEED_BATCH_MINUTES, 10 minutes unless it says otherwise): a batch holds every "
+    "change made before it closed, additions and withdrawals of all cases together, in a "
+    "shuffled order, each entry once with its latest status, and every entry of a batch has "
+    "the same changedAt (when it closed). Nothing made since shows until the next batch, so "
+    "that no read of the feed can tell which hashes came from one person. Apply the entries in "
+    "cursor order; the interval is how late you may learn of a change. /match is not delayed: "
+    "it matches new hashes, and refuses withdrawn ones, at once."
+)
+MATCH_DESCRIPTION = (
+    "Matches against the bank as it is now: a hash added moments ago matches, one withdrawn "
+    f"moments ago no longer does. A request holds at most {MAX_MATCH_FRAMES} VideoVPDQ frames "
+    "in all (one hour at one frame a second); more is refused with 422."
+)
+
+
 def document(server_url: str) -> dict[str, Any]:
     """Return the OpenAPI document, with ``server_url`` as the server."""
     token = [{"token": []}]
@@ -235,6 +262,7 @@ def document(server_url: str) -> dict[str, Any]:
             "/bank": {
                 "get": {
                     "summary": "Changes to the bank since a cursor (additions and withdrawals)",
+                    "description": FEED_DESCRIPTION,
                     "security": token,
                     "parameters": [
                         _query("cursor", 0, 2**62, 0),
@@ -246,6 +274,7 @@ def document(server_url: str) -> dict[str, Any]:
             "/match": {
                 "post": {
                     "summary": "Match hashes against the active bank",
+                    "description": MATCH_DESCRIPTION,
                     "security": token,
                     "requestBody": _json_body(_ref("MatchRequest")),
                     "responses": {"200": _answer("Matches", _ref("MatchResults")), **ERRORS},

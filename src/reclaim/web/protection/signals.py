@@ -14,6 +14,10 @@ from reclaim.web.protection.models import IMAGE_PDQ, VIDEO_MD5, VIDEO_VPDQ
 
 MAX_SIGNALS = 500  # per submission or match request
 MAX_VPDQ_FRAMES = 36_000  # ten hours at one frame a second
+# vPDQ frames one match request may hold in all: one hour at one frame a second. A query's
+# cost grows with its frames (36,000 took 2.3 s), and one platform's request must not slow
+# the others down.
+MAX_MATCH_FRAMES = 3_600
 
 
 LOW_QUALITY, TOO_MANY, UNREADABLE = "low-quality", "too-many", "unreadable"

@@ -14,9 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from reclaim.web.access import limits
 from reclaim.web.evidence import session as locker_session
-from reclaim.web.protection import bank, forms, limits, tokens
+from reclaim.web.protection import bank, forms, tokens
 from reclaim.web.protection.models import ProtectionCase
+from reclaim.web.safety.bodies import accepts_body
 
 ELIGIBLE = "protection_eligible"
 OPEN_CASE = "protection_case"
@@ -40,6 +42,11 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "protection/start.html", context, status=status)
 
 
+# The hashes field's 2,000,000 characters, form-encoded (hex letters stay one byte each).
+HASHES_BODY_BYTES = 3 * 1024 * 1024
+
+
+@accepts_body(HASHES_BODY_BYTES)
 @require_http_methods(["GET", "POST"])
 def hash_images(request: HttpRequest) -> HttpResponse:
     """Hash pictures here, review the hashes, send them (new case, or add to the open one)."""
@@ -96,7 +103,7 @@ def case(request: HttpRequest) -> HttpResponse:
     problem, minutes = "", 0
     if request.method == "POST" and form.is_valid():
         if not limits.allow(request, "case-lookup", 60):
-            problem, minutes = "held", 60
+            problem, minutes = "held", limits.wait_minutes()
         else:
             try:
                 found = bank.open_case(form.cleaned_data["number"], form.cleaned_data["pin"])

@@ -17,8 +17,9 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from reclaim.hashing import HashError, pdq_from_image
+from reclaim.hashing import MAX_DECODED_PIXELS, HashError, pdq_from_image
 from reclaim.locker import SealError
 from reclaim.notices import (
     AbuseContact,
@@ -104,9 +105,27 @@ def notice_for(request: RemovalRequest) -> Notice:
     return compose(request.facts, platform, route, profile)
 
 
-def parts_of(request: RemovalRequest) -> tuple[Platform | None, Route, Profile]:
-    """Return the request's platform (or None), route and profile from the catalogue."""
-    books = catalogue()
+def shown_catalogue() -> Catalogue:
+    """Return the catalogue with the words a person reads in the active language."""
+    return catalogue().in_language(get_language() or "en")
+
+
+def form_pack(request: RemovalRequest) -> tuple[tuple[str, str], ...]:
+    """Return the request's parts to copy into a form: each label in the active language,
+    each value as the request says it (in English, as it goes to the platform).
+
+    Raises NoticeError if the request is not complete.
+    """
+    platform, route, profile = parts_of(request, shown_catalogue())
+    return compose(request.facts, platform, route, profile).fields
+
+
+def parts_of(
+    request: RemovalRequest, books: Catalogue | None = None
+) -> tuple[Platform | None, Route, Profile]:
+    """Return the request's platform (or None), route and profile from ``books`` (by default
+    the original catalogue, which requests are written from)."""
+    books = books or catalogue()
     profile = books.profiles.get(request.profile_id)
     platform = books.directory.get(request.platform_id) if request.platform_id else None
     if platform is not None and 0 <= request.route_index < len(platform.routes):
@@ -188,7 +207,8 @@ def case_hashes(opened: OpenLocker, incident_id: str) -> tuple[str, ...]:
         if incident_id and item.incident != incident_id:
             continue
         try:
-            signal = pdq_from_image(io.BytesIO(b"".join(opened.box.read(item.id))))
+            picture = io.BytesIO(b"".join(opened.box.read(item.id)))
+            signal = pdq_from_image(picture, max_decoded_pixels=MAX_DECODED_PIXELS)
         except HashError:
             continue
         if signal.reliable:

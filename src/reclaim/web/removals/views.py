@@ -29,7 +29,7 @@ from reclaim.notices import (
 from reclaim.web import messages
 from reclaim.web.evidence.session import OpenLocker
 from reclaim.web.evidence.views import draft_initial, needs_open_locker
-from reclaim.web.removals import forms, services
+from reclaim.web.removals import forms, services, words
 from reclaim.web.removals.services import PERSON
 
 
@@ -80,7 +80,7 @@ def compose(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
         context = {"form": start_form, "incident": incident}
         return render(request, "removals/start.html", context, status=400)
     url, country = start_form.cleaned_data["url"], start_form.cleaned_data["country"]
-    plan = services.catalogue().plan(url, country)
+    plan = services.shown_catalogue().plan(url, country)  # ids and routes as the original's
     first = data.get("step") == "start"
     restored = request.method != "POST"  # shown again to check and send, never sent unseen
     form = forms.FactsForm(
@@ -145,7 +145,7 @@ def edit(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpRespo
     found = _request(opened, request_id)
     if found.status not in EDITABLE:
         return redirect("removals:detail", found.id)
-    plan = services.catalogue().plan(found.url, found.country)
+    plan = services.shown_catalogue().plan(found.url, found.country)
     initial = {**forms.FactsForm.initial_of(found), "route": _ranked_index(plan, found)}
     data = request.POST if request.method == "POST" else None
     form = forms.FactsForm(
@@ -203,11 +203,13 @@ def detail(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpRes
 
 
 def _detail_context(found: RemovalRequest, **extra: Any) -> dict[str, Any]:
-    platform, route, profile = services.parts_of(found)
+    shown = services.shown_catalogue()
+    platform, route, profile = services.parts_of(found, shown)
     try:
-        notice = services.notice_for(found)
+        notice = services.notice_for(found)  # the request itself, as it goes (in English)
+        pack = services.form_pack(found)
     except NoticeError:
-        notice = None
+        notice, pack = None, ()
     row = _row(found)
     hosting = services.hosting_of(found)
     return {
@@ -216,11 +218,14 @@ def _detail_context(found: RemovalRequest, **extra: Any) -> dict[str, Any]:
         "route": route,
         "profile": profile,
         "notice": notice,
+        "pack": pack,
         "missing": missing_elements(found.facts, profile),
         "hosting": hosting,
-        "steps": next_steps(
-            found, profile, services.catalogue().directory, hosting, row["overdue"]
-        ),
+        "steps": [
+            words.step_in_words(step)
+            for step in next_steps(found, profile, shown.directory, hosting, row["overdue"])
+        ],
+        "history": [words.history_line(event) for event in found.events],
         "status_form": extra.pop("status_form", None) or _status_form(found),
         "can_email": services.can_email() and route.kind == "email" and found.status == "ready",
         "editable": found.status in EDITABLE,
@@ -341,7 +346,7 @@ def _incident(opened: OpenLocker, incident_id: str) -> Any:
 
 
 def _row(found: RemovalRequest) -> dict[str, Any]:
-    platform, _, _ = services.parts_of(found)
+    platform, _, _ = services.parts_of(found, services.shown_catalogue())
     due = services.due(found)
     return {
         "request": found,

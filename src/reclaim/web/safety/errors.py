@@ -28,6 +28,13 @@ MESSAGES = {
         _("There is no page at this address. It may have moved."),
     ),
     405: (NOT_OPENED, GO_BACK),
+    413: (
+        _("This was too large to send"),
+        _(
+            "What you sent is larger than this page takes, so none of it was read or kept. "
+            "Go back and send a smaller file or a shorter text."
+        ),
+    ),
     500: (
         _("Something went wrong on our side"),
         _("It is not your fault. Nothing you saved is lost. Try again in a moment."),

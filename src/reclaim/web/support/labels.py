@@ -62,19 +62,25 @@ class HelplineView:
     """A helpline with its codes turned into words for the page."""
 
     entry: Helpline
+    name: str
+    area: str
     description: str
     audience: str
     hours: list[str]
 
 
 def describe(entry: Helpline) -> HelplineView:
-    """Return the helpline's description, audience and opening hours in the active language."""
+    """Return the helpline's name, area, description, audience and opening hours in the active
+    language."""
     hours = [f"{DAYS[span.days]}, {span.opens}–{span.closes}" for span in entry.hours]
     if entry.always_open:
         hours = [str(_("Open 24 hours a day, every day"))]
+    language = get_language()
     return HelplineView(
         entry=entry,
-        description=entry.description(get_language()),
+        name=entry.name_in(language),
+        area=entry.area_in(language),
+        description=entry.description(language),
         audience=str(AUDIENCES[entry.audience]),
         hours=hours,
     )

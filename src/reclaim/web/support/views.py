@@ -113,7 +113,7 @@ def helplines_country(request: HttpRequest, country: str) -> HttpResponse:
     context = {
         "country": country,
         "country_name": labels.country_name(country),
-        "emergency": [entry for entry in entries if entry.emergency],
+        "emergency": [labels.describe(entry) for entry in entries if entry.emergency],
         "services": [labels.describe(entry) for entry in entries if not entry.emergency],
     }
     return render(request, "support/helplines_country.html", context)
