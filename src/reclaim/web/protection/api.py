@@ -1,8 +1,10 @@
 """The platform API, /api/v1/: fetch the bank, match, send feedback; and a person's own case.
 
-JSON in and out; errors as application/problem+json (RFC 9457) with a plain title. Platforms
-authenticate with a bearer token (tokens.py) scoped to what it may do. The case endpoints (for
-`reclaim protect`) take the case number and PIN in the body, never in the address.
+JSON in and out; errors as application/problem+json (RFC 9457) with a plain title and a 4xx
+status: every input is checked for its form here, before it reaches the database or a parser.
+Platforms authenticate with a bearer token (tokens.py, RFC 6750) scoped to what it may do. The
+case endpoints (for `reclaim protect`) take the case number and PIN in the body, never in the
+address.
 """
 
 import functools
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -24,7 +27,7 @@ from reclaim.web.protection.models import (
     FeedChange,
     ProtectionCase,
 )
-from reclaim.web.protection.openapi import ENTRY_ID_PATTERN, document
+from reclaim.web.protection.openapi import ENTRY_ID_PATTERN, MAX_ACCESS_CHARS, PIN_PATTERN, document
 from reclaim.web.protection.signals import (
     MAX_MATCH_FRAMES,
     MAX_SIGNALS,
@@ -36,6 +39,9 @@ from reclaim.web.safety.bodies import accepts_body
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 ENTRY_ID = re.compile(ENTRY_ID_PATTERN)
+PIN = re.compile(PIN_PATTERN)
+CASE_NUMBER = re.compile(f"[{bank.NUMBER_ALPHABET}]{{{bank.NUMBER_LENGTH}}}")  # as stored
+REALM = 'realm="Reclaim hash bank"'
 PAGE_DEFAULT, PAGE_MAX = 1000, 10_000
 CASES_PER_HOUR = 20  # new cases from one client
 LOOKUPS_PER_HOUR = 60  # case look-ups from one client (each number also locks after 5 misses)
@@ -45,17 +51,23 @@ View = Callable[..., HttpResponse]
 class Problem(Exception):
     """An API error: its HTTP status, a short title, and what to do about it."""
 
-    def __init__(self, status: int, title: str, detail: str = "") -> None:
+    def __init__(
+        self, status: int, title: str, detail: str = "", headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(title)
         self.status, self.title, self.detail = status, title, detail
+        self.headers = headers or {}
 
     def response(self) -> HttpResponse:
         body = {"type": "about:blank", "title": self.title, "status": self.status}
         if self.detail:
             body["detail"] = self.detail
-        return HttpResponse(
+        response = HttpResponse(
             json.dumps(body), status=self.status, content_type="application/problem+json"
         )
+        for name, value in self.headers.items():
+            response[name] = value
+        return response
 
 
 def endpoint(methods: tuple[str, ...], scope: str | None = None) -> Callable[[View], View]:
@@ -84,29 +96,87 @@ def endpoint(methods: tuple[str, ...], scope: str | None = None) -> Callable[[Vi
 
 
 def _platform(request: HttpRequest, scope: str) -> int:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        raise Problem(401, "Authentication needed", "Send 'Authorization: Bearer <token>'.")
-    found = tokens.find(header.removeprefix("Bearer ").strip())
+    token = _bearer_token(request.headers.get("Authorization", ""))
+    if not token:
+        raise Problem(
+            401,
+            "Authentication needed",
+            "Send 'Authorization: Bearer <token>'.",
+            {"WWW-Authenticate": f"Bearer {REALM}"},  # no error code: none was sent (RFC 6750)
+        )
+    found = tokens.find(token)
     if found is None:
-        raise Problem(401, "Unknown, expired or revoked token")
+        raise Problem(401, "Unknown, expired or revoked token", headers=_challenge("invalid_token"))
     if scope not in found.scopes.split():
-        raise Problem(403, "This token may not do that", f"It lacks the scope {scope}.")
+        raise Problem(
+            403,
+            "This token may not do that",
+            f"It lacks the scope {scope}.",
+            _challenge("insufficient_scope", f'scope="{scope}"'),
+        )
     return found.platform_id
 
 
+def _bearer_token(header: str) -> str:
+    """Return the token of an 'Authorization: Bearer' header, or "" (the scheme in any case)."""
+    scheme, _, credentials = header.strip().partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" else ""
+
+
+def _challenge(error: str, *more: str) -> dict[str, str]:
+    return {"WWW-Authenticate": ", ".join([f"Bearer {REALM}", f'error="{error}"', *more])}
+
+
 def _json(request: HttpRequest) -> dict[str, Any]:
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+    length = str(request.META.get("CONTENT_LENGTH") or "0")
+    if not (length.isascii() and length.isdigit()):
+        raise Problem(400, "The Content-Length header is not a number")
+    if int(length) > MAX_BODY_BYTES:
         raise Problem(413, "Request too large", f"Send at most {MAX_BODY_BYTES} bytes.")
     if request.content_type != "application/json":
         raise Problem(415, "Send JSON", "Use Content-Type: application/json.")
     try:
-        body = json.loads(request.body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise Problem(400, "The body is not valid JSON") from None
+        text = request.body.decode()
+    except RequestDataTooBig:
+        raise Problem(413, "Request too large", f"Send at most {MAX_BODY_BYTES} bytes.") from None
+    except UnicodeDecodeError:
+        raise Problem(400, "The body is not valid JSON", "Send UTF-8 JSON.") from None
+    try:
+        # NaN and Infinity are not JSON (RFC 8259). A body nested too deep or a number too
+        # long to read is refused like any other unreadable body.
+        body = json.loads(text or "null", parse_constant=_not_json)
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
+        raise Problem(400, "The body is not valid JSON", "Send UTF-8 JSON.") from None
     if not isinstance(body, dict):
         raise Problem(400, "The body must be a JSON object")
+    if not _text_is_unicode(body):
+        raise Problem(400, "The body is not valid JSON", "It holds an unpaired surrogate.")
     return body
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _text_is_unicode(body: dict[str, Any]) -> bool:
+    """Return False if any key or string in ``body`` holds a lone surrogate (escaped "\\ud800").
+
+    Such text can be neither stored nor hashed as UTF-8. Walked without recursion: the parser
+    already bounded the depth, but a walk should not depend on it.
+    """
+    pending: list[Any] = [body]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending += [*value.keys(), *value.values()]
+        elif isinstance(value, list):
+            pending += value
+        elif isinstance(value, str) and not value.isascii():
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                return False
+    return True
 
 
 def _signals(body: dict[str, Any], quality_checked: bool) -> list[Signal]:
@@ -118,7 +188,7 @@ def _signals(body: dict[str, Any], quality_checked: bool) -> list[Signal]:
         if not isinstance(item, dict) or not isinstance(item.get("value"), str):
             raise Problem(422, "Each signal needs 'signalType' and 'value'", f"signals[{position}]")
         quality = _integer(item.get("quality"))
-        if "quality" in item and quality is None:
+        if "quality" in item and (quality is None or not 0 <= quality <= 100):
             raise Problem(
                 422, "'quality' must be a whole number from 0 to 100", f"signals[{position}]"
             )
@@ -271,10 +341,7 @@ def cases(request: HttpRequest, _: None) -> HttpResponse:
     body = _json(request)
     _check_eligible(body.get("eligibility"))
     case, pin = bank.new_case(_signals(body, quality_checked=True))
-    return JsonResponse(
-        {"caseNumber": bank.format_number(case.number), "pin": pin, **_case_body(case)},
-        status=201,
-    )
+    return JsonResponse({"pin": pin, **_case_body(case)}, status=201)
 
 
 def _check_eligible(answers: object) -> None:
@@ -294,7 +361,7 @@ def _check_eligible(answers: object) -> None:
 def case_status(request: HttpRequest, _: None) -> HttpResponse:
     """A case's hashes and what platforms reported, for its number and PIN."""
     case = _open(request, _json(request))
-    return JsonResponse({"caseNumber": bank.format_number(case.number), **_case_body(case)})
+    return JsonResponse(_case_body(case))
 
 
 @endpoint(("POST",))
@@ -303,10 +370,16 @@ def case_withdraw(request: HttpRequest, _: None) -> HttpResponse:
     body = _json(request)
     case = _open(request, body)
     ids = body.get("entryIds")
-    if ids is not None and (not isinstance(ids, list) or not all(map(_is_entry_id, ids))):
-        raise Problem(422, "'entryIds' must be a list of entry ids (or left out for all)")
+    if ids is not None and not _are_entry_ids(ids):
+        raise Problem(
+            422, f"'entryIds' must be a list of up to {MAX_SIGNALS} entry ids (or left out for all)"
+        )
     withdrawn = bank.withdraw(case, public_ids=ids)
     return JsonResponse({"withdrawn": withdrawn, **_case_body(case)})
+
+
+def _are_entry_ids(ids: object) -> bool:
+    return isinstance(ids, list) and len(ids) <= MAX_SIGNALS and all(map(_is_entry_id, ids))
 
 
 @endpoint(("POST",))
@@ -322,9 +395,9 @@ def case_add(request: HttpRequest, _: None) -> HttpResponse:
 def _open(request: HttpRequest, body: dict[str, Any]) -> ProtectionCase:
     if not limits.allow(request, "case-lookup", LOOKUPS_PER_HOUR):
         raise Problem(429, "Too many tries from here", "Please try again in an hour.")
-    number, pin = body.get("caseNumber"), body.get("pin")
-    if not isinstance(number, str) or not isinstance(pin, str):
-        raise Problem(422, "Send 'caseNumber' and 'pin'")
+    number, pin = _case_number(body.get("caseNumber")), body.get("pin")
+    if not isinstance(pin, str) or not PIN.fullmatch(pin.strip()):
+        raise Problem(422, "'pin' must be the case's 8-digit PIN")
     try:
         return bank.open_case(number, pin)
     except bank.CaseAccessError as error:
@@ -335,8 +408,18 @@ def _open(request: HttpRequest, body: dict[str, Any]) -> ProtectionCase:
         raise Problem(404, "That case number and PIN do not match") from None
 
 
+def _case_number(value: object) -> str:
+    """Return a case number in the form people write it (any case, with spaces or a dash)."""
+    if not (isinstance(value, str) and value.isascii() and len(value) <= MAX_ACCESS_CHARS):
+        value = ""
+    if not CASE_NUMBER.fullmatch(bank.normalise_number(value)):
+        raise Problem(422, "'caseNumber' must be a case number, like 7KQ2M-X9PRT")
+    return value
+
+
 def _case_body(case: ProtectionCase) -> dict[str, Any]:
     return {
+        "caseNumber": bank.format_number(case.number),
         "entries": [
             {
                 "entryId": e.public_id,
@@ -346,5 +429,5 @@ def _case_body(case: ProtectionCase) -> dict[str, Any]:
                 "verdicts": e.verdicts,
             }
             for e in bank.entries_of(case)
-        ]
+        ],
     }

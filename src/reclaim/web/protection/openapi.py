@@ -12,6 +12,25 @@ VERDICT = {"type": "string", "enum": ["PendingReview", "Blocked", "NotBlocked"]}
 # An entry's public id: random, so that ids say nothing about which hashes belong together.
 ENTRY_ID_PATTERN = "^[0-9a-f]{24}$"  # models.new_public_id: 12 random bytes in hex
 ENTRY_ID = {"type": "string", "pattern": ENTRY_ID_PATTERN}
+# A case number: ten of bank.NUMBER_ALPHABET, written in two groups of five. The API also takes
+# it in small letters or with spaces, as people copy it; the PIN may come with spaces around.
+CASE_NUMBER_PATTERN = "^[2-9A-HJKMNP-Z]{5}-?[2-9A-HJKMNP-Z]{5}$"
+PIN_PATTERN = "^[0-9]{8}$"
+MAX_ACCESS_CHARS = 40  # the longest case number the API reads, spaces and all
+CASE_NUMBER = {
+    "type": "string",
+    "pattern": CASE_NUMBER_PATTERN,
+    "maxLength": MAX_ACCESS_CHARS,
+    "description": "As given when the case was made, like 7KQ2M-X9PRT.",
+}
+PIN = {"type": "string", "pattern": PIN_PATTERN, "description": "The case's 8-digit PIN."}
+ENTRY_IDS = {
+    "type": "array",
+    "maxItems": 500,
+    "items": ENTRY_ID,
+    "description": "The entries to withdraw; left out, all of the case's.",
+}
+QUALITY = "PDQ quality, a whole number from 0 to 100 (other values are refused with 422)."
 
 
 PDQ_PATTERN = "^[0-9a-fA-F]{64}$"
@@ -23,11 +42,17 @@ VPDQ_PATTERN = f"^{_FRAME}(\\n{_FRAME}){{0,99}}$"
 def _signal(kind: str, pattern: str, form: str, quality: int | None = None) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "signalType": {"const": kind},
-        "value": {"type": "string", "pattern": pattern, "description": form},
+        # The format names the signal type (for tools that know it); the pattern checks the form.
+        "value": {"type": "string", "format": kind, "pattern": pattern, "description": form},
     }
     required = ["signalType", "value"]
     if quality is not None:
-        properties["quality"] = {"type": "integer", "minimum": quality, "maximum": 100}
+        properties["quality"] = {
+            "type": "integer",
+            "minimum": quality,
+            "maximum": 100,
+            "description": QUALITY if not quality else f"From {quality} to 100: " + QUALITY,
+        }
         if quality:  # a case's pictures need a quality good enough to match on
             required.append("quality")
     return {"type": "object", "required": required, "properties": properties}
@@ -51,7 +76,18 @@ PROBLEM = {
     "description": "An error (RFC 9457 problem details)",
     "content": {"application/problem+json": {"schema": _ref("Problem")}},
 }
-ERRORS = {code: PROBLEM for code in ("400", "401", "403", "404", "405", "413", "415", "422", "429")}
+CHALLENGE = {
+    "WWW-Authenticate": {
+        "required": True,
+        "description": "RFC 6750: 'Bearer realm=...', with error=\"invalid_token\" when the "
+        'token is unknown, revoked or expired, or error="insufficient_scope" and the scope '
+        "needed on a 403.",
+        "schema": {"type": "string", "pattern": "^Bearer "},
+    }
+}
+REFUSED = {**PROBLEM, "headers": CHALLENGE}
+CASE_ERRORS = {code: PROBLEM for code in ("400", "404", "405", "413", "415", "422", "429")}
+ERRORS = {**CASE_ERRORS, "401": REFUSED, "403": REFUSED}
 
 SCHEMAS: dict[str, Any] = {
     "Problem": {
@@ -176,18 +212,19 @@ SCHEMAS: dict[str, Any] = {
     "CaseAccess": {
         "type": "object",
         "required": ["caseNumber", "pin"],
-        "properties": {
-            "caseNumber": {"type": "string", "maxLength": 40},
-            "pin": {"type": "string", "maxLength": 40},
-            "entryIds": {"type": "array", "items": ENTRY_ID},
-        },
+        "properties": {"caseNumber": CASE_NUMBER, "pin": PIN},
+    },
+    "Withdrawal": {
+        "type": "object",
+        "required": ["caseNumber", "pin"],
+        "properties": {"caseNumber": CASE_NUMBER, "pin": PIN, "entryIds": ENTRY_IDS},
     },
     "AddToCase": {
         "type": "object",
         "required": ["caseNumber", "pin", "eligibility", "signals"],
         "properties": {
-            "caseNumber": {"type": "string", "maxLength": 40},
-            "pin": {"type": "string", "maxLength": 40},
+            "caseNumber": CASE_NUMBER,
+            "pin": PIN,
             "eligibility": _ref("Eligibility"),
             "signals": {
                 "type": "array",
@@ -293,7 +330,7 @@ def document(server_url: str) -> dict[str, Any]:
                     "summary": "Open a protection case with hashes made on a person's device",
                     "security": [],
                     "requestBody": _json_body(_ref("NewCase")),
-                    "responses": {"201": _answer("The case", _ref("Case")), **ERRORS},
+                    "responses": {"201": _answer("The case", _ref("Case")), **CASE_ERRORS},
                 }
             },
             "/cases/status": {
@@ -301,7 +338,7 @@ def document(server_url: str) -> dict[str, Any]:
                     "summary": "A case's hashes and what platforms did",
                     "security": [],
                     "requestBody": _json_body(_ref("CaseAccess")),
-                    "responses": {"200": _answer("The case", _ref("Case")), **ERRORS},
+                    "responses": {"200": _answer("The case", _ref("Case")), **CASE_ERRORS},
                 }
             },
             "/cases/add": {
@@ -309,15 +346,15 @@ def document(server_url: str) -> dict[str, Any]:
                     "summary": "Add hashes made on the person's device to their case",
                     "security": [],
                     "requestBody": _json_body(_ref("AddToCase")),
-                    "responses": {"200": _answer("The case", _ref("Case")), **ERRORS},
+                    "responses": {"200": _answer("The case", _ref("Case")), **CASE_ERRORS},
                 }
             },
             "/cases/withdraw": {
                 "post": {
                     "summary": "Withdraw some or all of a case's hashes",
                     "security": [],
-                    "requestBody": _json_body(_ref("CaseAccess")),
-                    "responses": {"200": _answer("The case", _ref("Case")), **ERRORS},
+                    "requestBody": _json_body(_ref("Withdrawal")),
+                    "responses": {"200": _answer("The case", _ref("Case")), **CASE_ERRORS},
                 }
             },
         },

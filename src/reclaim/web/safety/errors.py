@@ -2,9 +2,11 @@
 
 Django's own error views render without the request's context (so without the language,
 its direction or the exit link); these render the site's error page instead. A page that
-fails to render falls back to a small page of its own that still has the exit link.
+fails to render falls back to a small page of its own that still has the exit link. Under
+/api/ (for programs) every error is application/problem+json instead, never a page.
 """
 
+import json
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -41,10 +43,21 @@ MESSAGES = {
     ),
 }
 BARE_STATUSES = frozenset(MESSAGES)
+API_PREFIX = "/api/"
+# The API's own answers (reclaim.web.protection.api) are in English, for the platform's engineers.
+API_TITLES = {
+    400: "The request could not be read",
+    403: "This request is not allowed",
+    404: "There is nothing at this address",
+    405: "Method not allowed",
+    500: "Something went wrong on our side",
+}
 
 
 def error_page(request: HttpRequest, status: int) -> HttpResponse:
-    """Return the site's error page for this status, in the page's language."""
+    """Return the site's error page for this status, in the page's language (or API problem)."""
+    if request.path.startswith(API_PREFIX):
+        return api_problem(status)
     title, message = MESSAGES.get(status, MESSAGES[400])
     context = {"title": title, "message": message, "status": status}
     try:
@@ -52,6 +65,16 @@ def error_page(request: HttpRequest, status: int) -> HttpResponse:
     except Exception:  # the error page must answer even when the site's templates cannot
         html = _plain_page(str(title), str(message))
     return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
+
+
+def api_problem(status: int) -> HttpResponse:
+    """Return an RFC 9457 problem for an error the API's own views did not answer."""
+    body = {
+        "type": "about:blank",
+        "title": API_TITLES.get(status, API_TITLES[400]),
+        "status": status,
+    }
+    return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
 
 
 def _plain_page(title: str, message: str) -> str:
