@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from reclaim.hashing import PdqHash
 from reclaim.web.access import limits
-from reclaim.web.protection import bank, index, tokens
+from reclaim.web.protection import bank, index, pins, tokens
 from reclaim.web.protection.models import Platform, ProtectionCase
 from reclaim.web.protection.signals import MAX_MATCH_FRAMES, make_signal
 
@@ -633,8 +633,8 @@ def quick_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     from argon2 import PasswordHasher
 
     quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(bank, "_pins", quick)
-    monkeypatch.setattr(bank, "_DUMMY_HASH", quick.hash("no such case"))
+    monkeypatch.setattr(pins, "_hasher", quick)
+    monkeypatch.setattr(pins, "DUMMY_HASH", quick.hash("no such case"))
 
 
 @functools.cache
