@@ -1,5 +1,6 @@
-"""The PDF report puts the words of a line that mixes Arabic or Urdu with English and numbers
-in the order a reader sees them (Unicode's bidirectional algorithm, every level), shaped."""
+"""The PDF report prints what the person typed as typed: the words of a line that mixes Arabic
+or Urdu with English and numbers in the order a reader sees them (Unicode's bidirectional
+algorithm, every level), shaped, and no text replaced."""
 
 import unicodedata
 from collections import defaultdict
@@ -29,7 +30,10 @@ LATIN_URDU_SEEN = ["Title:", "تصویریں", "۲۵", "پر", "فورم", "shar
 # Long lines that wrap: each number follows an Arabic word, so it belongs to the Arabic run.
 LONG_LATIN = " ".join(f"then نشر {n} صور" for n in range(10, 40))
 LONG_ARABIC = " ".join(f"نشر {n} صور then" for n in range(40, 70))
-SUMMARY = "\n".join((LATIN_ARABIC, ARABIC_LATIN, NAME_FIRST, LATIN_URDU, LONG_LATIN, LONG_ARABIC))
+PAGE_COUNT = "Code {nb} sent"  # fpdf2 replaces "{nb}" with the page count unless told not to
+SUMMARY = "\n".join(
+    (PAGE_COUNT, LATIN_ARABIC, ARABIC_LATIN, NAME_FIRST, LATIN_URDU, LONG_LATIN, LONG_ARABIC)
+)
 VALUE_X = (10 + 45) * 72 / 25.4  # the report's margin and label column, in mm, as points
 
 
@@ -128,3 +132,9 @@ def test_a_long_mixed_line_wraps_in_typed_order_and_each_line_reads_right(
         assert words == line_seen(typed[position : position + len(words)])
         position, wrapped = position + len(words), wrapped + 1
     assert position == len(typed) and wrapped >= 3
+
+
+def test_text_that_looks_like_a_page_count_placeholder_is_printed_as_typed(
+    lines: list[list[pdf_text.Run]],
+) -> None:
+    assert line_of(lines, "Code") == ["Code", "{nb}", "sent"]

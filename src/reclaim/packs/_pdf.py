@@ -42,6 +42,7 @@ def find_fonts() -> dict[str, Path]:
 def write_pdf(path: Path, report: "Report") -> None:
     """Write the report as PDF: what it covers, timeline, exhibits, details, custody."""
     pdf = BidiFPDF(format="A4")  # fpdf2 orders mixed Arabic and English lines by two levels
+    pdf.alias_nb_pages("")  # by default fpdf2 prints "{nb}" in any text as the page count
     for family, font in find_fonts().items():
         pdf.add_font(family, fname=str(font))
     pdf.set_font("noto-sans", size=10)
