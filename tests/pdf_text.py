@@ -18,12 +18,14 @@ ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 @dataclass(frozen=True)
 class Run:
-    """One Tj: its text (in the order its glyphs are drawn, left to right) and where."""
+    """One Tj: its text (in the order its glyphs are drawn, left to right), where, and its
+    glyphs' numbers in the font (shaped Arabic draws one letter with several glyphs)."""
 
     x: float
     y: float
     end: float
     text: str
+    glyphs: tuple[int, ...] = ()
 
 
 @dataclass
@@ -140,7 +142,7 @@ def _page_runs(content: bytes, fonts: dict[str, _Font]) -> list[Run]:
             cids = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw), 2)]
             width = sum(font.widths.get(c, font.default) for c in cids) * size / 1000
             text = "".join(font.unicode.get(c, "\ufffd") for c in cids)
-            found.append(Run(x, y, x + width, text))
+            found.append(Run(x, y, x + width, text, tuple(cids)))
             x += width
         stack = [] if not token[:1].isdigit() and not token.startswith((b"-", b"/")) else stack
         if token[:1].isdigit() or token.startswith((b"-", b"/")):

@@ -9,6 +9,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from reclaim.errors import ReclaimError
+from reclaim.packs._bidi import BidiFPDF
 from reclaim.packs._report import request_rows
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ def find_fonts() -> dict[str, Path]:
 
 def write_pdf(path: Path, report: "Report") -> None:
     """Write the report as PDF: what it covers, timeline, exhibits, details, custody."""
-    pdf = FPDF(format="A4")
+    pdf = BidiFPDF(format="A4")  # fpdf2 orders mixed Arabic and English lines by two levels
+    pdf.alias_nb_pages("")  # by default fpdf2 prints "{nb}" in any text as the page count
     for family, font in find_fonts().items():
         pdf.add_font(family, fname=str(font))
     pdf.set_font("noto-sans", size=10)
@@ -52,10 +54,9 @@ def write_pdf(path: Path, report: "Report") -> None:
     pdf.set_font(size=8)
     # A label and what the person typed are never one line: a line starting in English would
     # set the direction of an Arabic or Urdu sentence after it, and put its words out of order.
-    # fpdf2 orders the runs of one line by two levels only (the line's direction and the
-    # other), and ignores isolates (FSI, PDI): an Arabic title holding "John Smith" inside an
-    # English sentence comes out backwards. So each line of a text is a cell of its own,
-    # whose direction its own first letter sets, as a paragraph's does in Unicode's algorithm.
+    # So each line of a text is a cell of its own, whose direction its own first letter sets,
+    # as a paragraph's does in Unicode's algorithm; BidiFPDF then puts the words of each line
+    # in order by all the levels that algorithm gives them.
     _rows(pdf, report.header(), (45, 145))
     _timeline(pdf, report)
     _exhibits(pdf, report)

@@ -1,0 +1,140 @@
+"""The PDF report prints what the person typed as typed: the words of a line that mixes Arabic
+or Urdu with English and numbers in the order a reader sees them (Unicode's bidirectional
+algorithm, every level), shaped, and no text replaced."""
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable
+
+import pytest
+
+from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
+from reclaim.packs import export_pack
+from tests import pdf_text
+
+# Each expected order below was worked out by hand, left to right as the line is seen.
+# An Arabic run inside an English line: its words swap places around the number.
+LATIN_ARABIC = "Posted: نشر 25 صور on Monday"  # "posted 25 pictures"
+LATIN_ARABIC_SEEN = ["Posted:", "صور", "25", "نشر", "on", "Monday"]
+# An Arabic line: read from the right, "John Smith 25" is one left-to-right run (the number
+# follows English letters), and "3" sits alone between Arabic words.
+ARABIC_LATIN = "أرسل John Smith 25 صورة يوم 3 مايو"  # "John Smith sent 25 pictures on 3 May"
+ARABIC_LATIN_SEEN = ["مايو", "3", "يوم", "صورة", "John", "Smith", "25", "أرسل"]
+# An Arabic sentence that starts with an English name is, by the algorithm's first-letter rule
+# (as dir="auto" in the HTML report), an English line: the Arabic after it turns around "25".
+NAME_FIRST = "John Smith أرسل 25 رسالة"  # "John Smith sent 25 messages"
+NAME_FIRST_SEEN = ["John", "Smith", "رسالة", "25", "أرسل"]
+# An Urdu title with Urdu digits inside an English line.
+LATIN_URDU = "Title: فورم پر ۲۵ تصویریں shared by @someone"  # "25 pictures on a forum"
+LATIN_URDU_SEEN = ["Title:", "تصویریں", "۲۵", "پر", "فورم", "shared", "by", "@someone"]
+# Long lines that wrap: each number follows an Arabic word, so it belongs to the Arabic run.
+LONG_LATIN = " ".join(f"then نشر {n} صور" for n in range(10, 40))
+LONG_ARABIC = " ".join(f"نشر {n} صور then" for n in range(40, 70))
+PAGE_COUNT = "Code {nb} sent"  # fpdf2 replaces "{nb}" with the page count unless told not to
+SUMMARY = "\n".join(
+    (PAGE_COUNT, LATIN_ARABIC, ARABIC_LATIN, NAME_FIRST, LATIN_URDU, LONG_LATIN, LONG_ARABIC)
+)
+VALUE_X = (10 + 45) * 72 / 25.4  # the report's margin and label column, in mm, as points
+
+
+@pytest.fixture(scope="module")
+def lines(tmp_path_factory: pytest.TempPathFactory) -> list[list[pdf_text.Run]]:
+    """Return the report's lines of summary text, top to bottom, each run left to right."""
+    root = tmp_path_factory.mktemp("case")
+    box, _ = Locker.create(root / "locker", "pass phrase", LOW_MEMORY_PROFILE)
+    box.add_incident(Incident("shared", SUMMARY))
+    pack = export_pack(box, root / "pack", "JS", "Case")
+    found: dict[tuple[int, float], list[pdf_text.Run]] = defaultdict(list)
+    for page, runs in enumerate(pdf_text.runs(pack / "report.pdf")):
+        for run in runs:
+            if run.x > VALUE_X:
+                found[(page, -round(run.y, 1))].append(run)
+    return [sorted(runs, key=lambda run: run.x) for _, runs in sorted(found.items())]
+
+
+def seen(line: list[pdf_text.Run]) -> list[str]:
+    """Return a line's words left to right; an Arabic or Urdu word's glyphs, drawn from the
+    right, are read back in the order they were typed."""
+    words = "".join(run.text for run in line).split()
+    return [word[::-1] if _is_arabic(word) else word for word in words]
+
+
+def _is_arabic(word: str) -> bool:
+    return any(unicodedata.bidirectional(c) == "AL" for c in word)
+
+
+def line_of(lines: list[list[pdf_text.Run]], word: str) -> list[str]:
+    """Return the words, left to right, of the line that holds ``word`` (in one line only)."""
+    for line in lines:
+        drawn = "".join(run.text for run in line)
+        if word in drawn or word[::-1] in drawn:  # an Arabic word is drawn from the right
+            return seen(line)
+    raise AssertionError(f"no line holds {word}")
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("Posted:", LATIN_ARABIC_SEEN),
+        ("مايو", ARABIC_LATIN_SEEN),
+        ("رسالة", NAME_FIRST_SEEN),
+        ("Title:", LATIN_URDU_SEEN),
+    ],
+    ids=["arabic-in-english", "english-in-arabic", "arabic-after-english-name", "urdu-in-english"],
+)
+def test_mixed_line_is_drawn_in_the_order_it_is_read(
+    lines: list[list[pdf_text.Run]], word: str, expected: list[str]
+) -> None:
+    assert line_of(lines, word) == expected
+
+
+def test_arabic_letters_are_still_joined_and_digits_left_to_right(
+    lines: list[list[pdf_text.Run]],
+) -> None:
+    line = next(line for line in lines if "Posted: " in line[0].text)
+    glyphs = {run.text: run.glyphs for run in line}
+    # Drawn from the right, "نشر" reads back as "رشن": its ر joins the ش (a final form), while
+    # the ر of "صور" stands alone after و, which never joins forward: two different glyphs.
+    assert "رشن" in glyphs and "روص" in glyphs and "25" in glyphs
+    assert glyphs["رشن"][0] != glyphs["روص"][0]
+
+
+def _latin_line_seen(typed: list[str]) -> list[str]:
+    """In an English line, each stretch of Arabic words and their numbers turns around."""
+    out: list[str] = []
+    stretch: list[str] = []
+    for word in typed:
+        if word == "then":
+            out += [*reversed(stretch), word]
+            stretch = []
+        else:
+            stretch.append(word)
+    return out + stretch[::-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "line_seen"),
+    [(LONG_LATIN, _latin_line_seen), (LONG_ARABIC, lambda typed: typed[::-1])],
+    ids=["english-line", "arabic-line"],
+)
+def test_a_long_mixed_line_wraps_in_typed_order_and_each_line_reads_right(
+    lines: list[list[pdf_text.Run]], text: str, line_seen: Callable[[list[str]], list[str]]
+) -> None:
+    typed = text.split()
+    number = next(word for word in typed if word.isdigit())  # found in this long line only
+    start = next(n for n, line in enumerate(lines) if number in seen(line))
+    position, wrapped = 0, 0
+    for line in lines[start:]:
+        if position == len(typed):
+            break
+        words = seen(line)
+        # Lines are cut in typed order: this line holds the next words typed, in seen order.
+        assert words == line_seen(typed[position : position + len(words)])
+        position, wrapped = position + len(words), wrapped + 1
+    assert position == len(typed) and wrapped >= 3
+
+
+def test_text_that_looks_like_a_page_count_placeholder_is_printed_as_typed(
+    lines: list[list[pdf_text.Run]],
+) -> None:
+    assert line_of(lines, "Code") == ["Code", "{nb}", "sent"]
