@@ -1,10 +1,14 @@
 """A small HTTP server on loopback for tests that need a real peer (pages, an authority)."""
 
 import socket
+import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
 
 
 class QuietHandler(BaseHTTPRequestHandler):
@@ -96,3 +100,21 @@ class Internal:
         self.server.shutdown()
         self.server.server_close()
         self.udp.close()
+
+
+SERVER_START_SECONDS = 60  # `reclaim serve` migrates and loads the content before it listens
+
+
+def wait_until_listening(port: int, process: "subprocess.Popen[bytes]") -> None:
+    """Return once a server started as ``process`` accepts connections on ``port``."""
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode() if process.stdout else ""
+            pytest.fail(f"reclaim serve stopped:\n{output}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"reclaim serve did not listen on {port} within {SERVER_START_SECONDS} s")

@@ -13,7 +13,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-SERVER_START_SECONDS = 60
+from .loopback import wait_until_listening
+
 ANSWER_SECONDS = 10
 SLOW_SECONDS = 120  # setting up a locker runs Argon2id, slow on purpose (and on a busy machine)
 PASSPHRASE = "purple otter under the bridge"
@@ -92,27 +92,13 @@ def site(tmp_path: Path) -> Iterator[Site]:
     command += ["--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        _wait_until_listening(port, process)
+        wait_until_listening(port, process)
         yield Site(f"http://127.0.0.1:{port}", port, report, (data, temporary))
     finally:
         process.terminate()
         process.wait(timeout=10)
         if process.stdout:
             process.stdout.close()
-
-
-def _wait_until_listening(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            pytest.fail(f"reclaim serve stopped:\n{output}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"reclaim serve did not listen on {port} within {SERVER_START_SECONDS} s")
 
 
 def send_headers_only(

@@ -8,7 +8,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,9 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from reclaim.capture import CHROMIUM_ARGS, ChromiumNotFoundError, find_chromium
 
-from ..loopback import QuietHandler, loopback_server
-
-SERVER_START_SECONDS = 60
+from ..loopback import QuietHandler, loopback_server, wait_until_listening
 
 
 class NeutralPage(QuietHandler):
@@ -60,20 +57,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, neutral_url: str) -> Iterator
         process.wait(timeout=10)
         if process.stdout:
             process.stdout.close()
-
-
-def wait_until_listening(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            pytest.fail(f"reclaim serve stopped:\n{output}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"reclaim serve did not listen on {port} within {SERVER_START_SECONDS} s")
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from reclaim.capture import CaptureError, CaptureReason, Network, capture_page
 
 from .. import evidence_site
 from ..evidence_site import NAME, Authority
-from ..loopback import SECRET, Internal
+from ..loopback import SECRET, Internal, QuietHandler
 
 INTRANET = "intranet.test"  # a name the test resolver maps to the internal service
 
@@ -87,33 +87,21 @@ def attack_site(internal: Internal) -> type[BaseHTTPRequestHandler]:
     pages = attack_pages(internal)
     worker = f'self.addEventListener("install", e => e.waitUntil(fetch("{internal.base}/sw")));'
 
-    class AttackSite(BaseHTTPRequestHandler):
+    class AttackSite(QuietHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
             name = self.path.strip("/")
             if name in REDIRECTS:
                 target = REDIRECTS[name].format(at=internal.base, port=internal.port)
-                self._send(302, b"", "text/plain", ("Location", target))
+                self.answer(302, b"", "text/plain", ("Location", target))
             elif name == "sw.js":
-                self._send(200, worker.encode(), "text/javascript")
+                self.answer(200, worker.encode(), "text/javascript")
             elif name in pages:
                 body = f"<!doctype html><title>Public page</title><h1>Public</h1>{pages[name]}"
-                self._send(200, body.encode(), "text/html")
+                self.answer(200, body.encode(), "text/html")
             else:
-                self._send(404, b"", "text/plain")
-
-        def _send(self, status: int, body: bytes, kind: str, *headers: tuple[str, str]) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in headers:
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *arguments: object) -> None:
-            pass
+                self.answer(404, b"", "text/plain")
 
     return AttackSite
 
