@@ -4,7 +4,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -74,10 +74,8 @@ class Internal:
                 internal.connections += 1
                 return accepted
 
-        self.server = Server((host, port), Handler)
+        self.server, self.udp = _tcp_and_udp(host, port, lambda at: Server(at, Handler))
         self.host, self.port = host, self.server.server_address[1]
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind((host, self.port))
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
         threading.Thread(target=self._count_datagrams, daemon=True).start()
 
@@ -100,6 +98,28 @@ class Internal:
         self.server.shutdown()
         self.server.server_close()
         self.udp.close()
+
+
+def _tcp_and_udp(
+    host: str, port: int, serve: Callable[[tuple[str, int]], ThreadingHTTPServer]
+) -> tuple[ThreadingHTTPServer, socket.socket]:
+    """Return a TCP server and a UDP socket bound to one port (any free one if ``port`` is 0).
+
+    The kernel picks the TCP port; the same number may already be taken for UDP, so a clash
+    closes both and tries another port (never leaving a socket open behind it).
+    """
+    for _ in range(50):
+        server = serve((host, port))
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            udp.bind((host, server.server_address[1]))
+            return server, udp
+        except OSError:
+            udp.close()
+            server.server_close()
+            if port:
+                raise
+    raise OSError(f"no port on {host} was free for both TCP and UDP")
 
 
 SERVER_START_SECONDS = 60  # `reclaim serve` migrates and loads the content before it listens
