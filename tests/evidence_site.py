@@ -21,11 +21,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from reclaim.addresses import check_addresses
 from reclaim.capture import Network
 from reclaim.capture._authority import (
     _builder as certificate_builder,  # the same one-day certificates
 )
-from reclaim.notices._recheck import check_addresses
 
 NAME = "evidence.test"
 PNG = bytes.fromhex(

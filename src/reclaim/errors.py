@@ -16,6 +16,8 @@ ReclaimError
  │    ├── TrackingError         a status change the model does not allow
  │    └── DuplicateRequestError an open request for that address and platform exists
  ├── RecheckError          an address that cannot be re-checked (not http or https)
+ ├── AddressRefusedError   an address the public-address policy refuses (reclaim.addresses)
+ ├── FetchError            a fetch gave up: too many redirects, no address (notices._fetch)
  ├── RdapError             an RDAP bootstrap file that cannot be read
  ├── MatchingError         a hash index asked something it cannot answer
  └── LockerError           a locker cannot be created, opened or changed

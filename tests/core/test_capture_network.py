@@ -87,7 +87,7 @@ def test_the_gate_refuses_names_that_stand_for_private_addresses(answer: list[st
 
 
 def test_the_test_setting_allows_loopback_and_nothing_else() -> None:
-    from reclaim.capture._gate import loopback_only
+    from reclaim.addresses import loopback_only
 
     assert AddressGate(lambda host, port: ["127.0.0.1"], loopback_only).resolve("a", 80).used
     with pytest.raises(CaptureRefusedError, match="not on this machine"):

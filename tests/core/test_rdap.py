@@ -14,6 +14,7 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
+from reclaim.addresses import check_addresses
 from reclaim.notices import _rdap
 from reclaim.notices._rdap import (
     AbuseContact,
@@ -23,7 +24,6 @@ from reclaim.notices._rdap import (
     look_up,
     registrable_domain,
 )
-from reclaim.notices._recheck import check_addresses
 from tests.loopback import Internal, QuietHandler
 
 real_resolve = _rdap._resolve  # kept before the stand-in below replaces it

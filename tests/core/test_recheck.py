@@ -29,18 +29,16 @@ from cryptography.x509.oid import NameOID
 from PIL import Image
 from skimage import data
 
+from reclaim.addresses import AddressRefusedError, check_addresses
 from reclaim.hashing import PdqHash, pdq_from_image
 from reclaim.notices import _recheck
+from reclaim.notices._fetch import MAX_REDIRECTS
+from reclaim.notices._images import MAX_PAGE_BYTES, image_urls
 from reclaim.notices._recheck import (
-    MAX_PAGE_BYTES,
-    MAX_REDIRECTS,
-    AddressRefusedError,
     Recheck,
     RecheckError,
     RecheckTarget,
     cdn_from_headers,
-    check_addresses,
-    image_urls,
     recheck,
     recheck_many,
 )
@@ -414,7 +412,8 @@ def test_cdn_headers(headers: dict[str, str], cdn: str) -> None:
     "address",
     [
         "10.0.0.1", "172.16.5.4", "192.168.1.1", "127.0.0.1", "169.254.169.254", "100.64.0.1",
-        "0.0.0.0", "224.0.0.1",  # noqa: S104 (an address to refuse, not one to bind) "239.255.255.250", "240.0.0.1", "255.255.255.255",
+        "0.0.0.0",  # noqa: S104 (an address to refuse, not one to bind)
+        "224.0.0.1", "239.255.255.250", "240.0.0.1", "255.255.255.255",
         "::1", "::", "fe80::1", "fe80::1%eth0", "fc00::1", "ff02::1",
         "::ffff:127.0.0.1", "::ffff:10.0.0.1", "2002:a00:1::1", "64:ff9b::a00:1", "not-an-ip",
     ],

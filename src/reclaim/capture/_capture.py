@@ -26,26 +26,19 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from reclaim import __version__
+from reclaim.addresses import Policy, Resolver, check_addresses, loopback_only, resolve
 from reclaim.capture._errors import (
     CaptureError,
     CaptureReason,
     CaptureRefusedError,
     reason_of_browser_error,
 )
-from reclaim.capture._gate import (
-    AddressGate,
-    Policy,
-    Resolver,
-    check_url,
-    loopback_only,
-    system_resolver,
-)
+from reclaim.capture._gate import AddressGate, check_url
 from reclaim.capture._proxy import Exchange, RecordingProxy
 from reclaim.capture._sandbox import NO_SANDBOX_HELP, browser_home, is_sandbox_failure
 from reclaim.capture._sign import ALGORITHM, sign_wacz
 from reclaim.capture._warc import DESCRIPTION, write_warc
 from reclaim.capture.chromium import CHROMIUM_ARGS, find_chromium
-from reclaim.notices._recheck import check_addresses
 
 NAVIGATION_TIMEOUT_MS = 30_000
 BANNER_ID = "reclaim-capture-banner"
@@ -159,7 +152,7 @@ def _fetched_at(proxy: RecordingProxy, url: str, started: datetime.datetime) -> 
 def _gate(url: str, allow_private: bool, network: Network) -> AddressGate:
     parts = check_url(url)
     policy = loopback_only if allow_private else (network.policy or check_addresses)
-    gate = AddressGate(network.resolver or system_resolver, policy)
+    gate = AddressGate(network.resolver or resolve, policy)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     gate.resolve(parts.hostname or "", port)
     return gate

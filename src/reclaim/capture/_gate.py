@@ -2,25 +2,27 @@
 anything runs, each name is resolved once, every address it stands for must be public, and the
 connection goes to the address that was checked (so DNS rebinding cannot steer it).
 
-The policy is the re-checks' own (reclaim.notices check_addresses), not a second one. Tests
-inject a resolver (``evidence.test`` -> 127.0.0.1) and a policy that allows that one answer.
+The policy and the resolver are the re-checks' and RDAP's own (reclaim.addresses), not second
+ones. Tests inject a resolver (``evidence.test`` -> 127.0.0.1) and a policy that allows that
+one answer.
 """
 
 import datetime
-import ipaddress
-import socket
 import threading
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
+from reclaim.addresses import (
+    AddressRefusedError,
+    Policy,
+    Resolver,
+    check_addresses,
+    literal,
+)
+from reclaim.addresses import resolve as system_resolver
 from reclaim.capture._errors import CaptureError, CaptureReason, CaptureRefusedError
-from reclaim.notices._recheck import AddressRefusedError, check_addresses
 
 BAD = CaptureReason.BAD_ADDRESS
-
-Resolver = Callable[[str, int], list[str]]
-Policy = Callable[[Sequence[str], str], None]  # raises AddressRefusedError to refuse
 
 SCHEMES = ("http", "https")
 # Characters that parsers disagree on (WHATWG browsers read "\" as "/", Python does not), or
@@ -36,27 +38,6 @@ class Resolution:
     addresses: tuple[str, ...]
     used: str
     resolved_utc: str
-
-
-def system_resolver(host: str, port: int) -> list[str]:
-    """Return the addresses ``host`` stands for, in the system resolver's order."""
-    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in found))
-
-
-def loopback_only(addresses: Sequence[str], host: str) -> None:
-    """Return None if every address is a loopback one; raise AddressRefusedError if not.
-
-    The policy of `--allow-private` and RECLAIM_CAPTURE_ALLOW_PRIVATE, which are for tests: the
-    test's pages are on loopback, and nothing else (Chromium's own calls home included) may
-    leave the machine during a test.
-    """
-    for text in addresses:
-        if not _literal(text) or not ipaddress.ip_address(text).is_loopback:
-            raise AddressRefusedError(
-                f"{host} is not on this machine ({text}); with the test setting that allows "
-                "private addresses only loopback ones are visited"
-            )
 
 
 def check_url(url: str) -> SplitResult:
@@ -102,7 +83,7 @@ class AddressGate:
 
     def _look_up(self, host: str, port: int) -> Resolution:
         try:
-            addresses = [_literal(host)] if _literal(host) else self._resolver(host, port)
+            addresses = [literal(host)] if literal(host) else self._resolver(host, port)
         except (OSError, UnicodeError):
             raise CaptureError(f"{host} could not be found", CaptureReason.NOT_FOUND) from None
         if not addresses:
@@ -124,12 +105,4 @@ def _odd_number(host: str) -> bool:
     """
     last = host.rstrip(".").rsplit(".", 1)[-1]
     numeric = last.isdigit() or (last.lower().startswith("0x") and last[2:].isalnum())
-    return numeric and not _literal(host.rstrip("."))
-
-
-def _literal(host: str) -> str:
-    """Return ``host`` if it is an IP address written out (no resolver asked), else ""."""
-    try:
-        return str(ipaddress.ip_address(host.strip("[]")))
-    except ValueError:
-        return ""
+    return numeric and not literal(host.rstrip("."))

@@ -14,25 +14,30 @@ questions (``RdapBootstrap.single``). A lookup that fails becomes a line in
 ``HostingReport.problems``; only a bad address or an unreadable bootstrap file raises.
 
 Safety. The servers the bootstrap names (IANA's registries, or the one an operator configured)
-are asked as they are; every other address (each redirect, a registrar's "related" link) is
-resolved by Reclaim, checked with the re-checks' policy (no private, local or reserved
-address) and connected to at the address checked, with the name kept for Host and TLS. So an
-answer cannot steer a request into the network Reclaim runs in, by redirect or by rebinding.
+are asked as they are; every other address (each redirect, a registrar's "related" link) goes
+through the address-pinned fetcher (reclaim.notices._fetch) under the public-address policy
+(reclaim.addresses). So an answer cannot steer a request into the network Reclaim runs in, by
+redirect or by rebinding.
 
 RdapError (ReclaimError)   the address is not a web address, or a bootstrap file is unreadable
 """
 
 import ipaddress
 import json
-import socket
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import httpx
 
+from reclaim.addresses import AddressRefusedError, Policy, check_addresses, resolve
 from reclaim.errors import ReclaimError
-from reclaim.notices._recheck import USER_AGENT, AddressRefusedError, check_addresses
+from reclaim.notices._fetch import (
+    FETCH_ERRORS,
+    MAX_REDIRECTS,
+    Answer,
+    SyncFetcher,
+    TooManyRedirectsError,
+)
 
 IANA_BOOTSTRAP_URLS = {
     "dns": "https://data.iana.org/rdap/dns.json",
@@ -42,8 +47,8 @@ IANA_BOOTSTRAP_URLS = {
 RDAP_ACCEPT = "application/rdap+json, application/json;q=0.9"
 MAX_ANSWER_BYTES = 2 * 1024 * 1024  # the largest networks' answers run to a few hundred KB
 MAX_BOOTSTRAP_BYTES = 4 * 1024 * 1024  # IANA's dns.json is about 40 KB
-MAX_REDIRECTS = 5  # registries redirect to one another for transferred address space
 MAX_ADDRESSES = 8  # addresses looked up per name (big sites publish many in a few networks)
+UNREADABLE = "sent an answer that could not be read"  # follows "The RDAP server for ..."
 MAX_ENTITY_DEPTH = 4  # abuse contacts sit in entities of entities (ARIN: network > org > abuse)
 
 # Second-level labels under which names are registered at the third level ("example.co.uk").
@@ -74,8 +79,6 @@ CDN_NETWORKS: tuple[tuple[str, str], ...] = (
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Json = dict[str, Any]
-Policy = Callable[[Sequence[str], str], None]  # raises AddressRefusedError to refuse
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 class RdapError(ReclaimError):
@@ -103,6 +106,23 @@ class HostingReport:
     networks: tuple[AbuseContact, ...]  # one per distinct network holding the addresses
     cdn: str  # "Cloudflare" etc. when a network is a known CDN, else ""
     problems: tuple[str, ...]  # plain words for lookups that failed
+
+    def record(self) -> dict[str, Any]:
+        """Return the report as plain values, to keep with a request (``from_record`` reads it)."""
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> "HostingReport":
+        """Return the report kept as ``record`` made it."""
+        registrar = data["registrar"]
+        return cls(
+            domain=data["domain"],
+            addresses=tuple(data["addresses"]),
+            registrar=AbuseContact(**registrar) if registrar else None,
+            networks=tuple(AbuseContact(**network) for network in data["networks"]),
+            cdn=data["cdn"],
+            problems=tuple(data["problems"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -164,15 +184,18 @@ def fetch_bootstrap(*, timeout_seconds: float = 10.0) -> RdapBootstrap:
     result for a day.
     """
     files = []
-    with _Fetcher(timeout_seconds, check_addresses) as fetcher:
+    with SyncFetcher(policy=check_addresses, timeout_seconds=timeout_seconds) as fetcher:
         for kind in ("dns", "ipv4", "ipv6"):
             try:
-                status, body = fetcher.get(IANA_BOOTSTRAP_URLS[kind], trusted=True)
-            except (httpx.HTTPError, AddressRefusedError) as error:
+                answer = fetcher.fetch(
+                    IANA_BOOTSTRAP_URLS[kind], accept="application/json", cap=_bootstrap_cap,
+                    trusted=True,
+                )  # fmt: skip
+            except (*FETCH_ERRORS, AddressRefusedError) as error:
                 raise RdapError(f"IANA's RDAP {kind} file could not be fetched: {error}") from None
-            if status != 200 or len(body) > MAX_BOOTSTRAP_BYTES:
-                raise RdapError(f"IANA's RDAP {kind} file answered {status}")
-            files.append(body)
+            if answer.status_code != 200 or answer.truncated:
+                raise RdapError(f"IANA's RDAP {kind} file answered {answer.status_code}")
+            files.append(answer.body)
     return RdapBootstrap.from_iana(*files)
 
 
@@ -201,7 +224,11 @@ def look_up(
         except AddressRefusedError as error:
             problems.append(f"{error} Its network was not looked up.")
             asked = []
-    with _Fetcher(timeout_seconds, None if allow_private else policy) as fetcher:
+    with SyncFetcher(
+        policy=None if allow_private else policy,
+        timeout_seconds=timeout_seconds,
+        resolver=_fetch_resolver,
+    ) as fetcher:
         lookup = _Lookup(fetcher, bootstrap, problems)
         registrar = lookup.registrar(domain) if domain else None
         networks = lookup.networks(asked)
@@ -231,7 +258,7 @@ def cdn_of(network_name: str) -> str:
 class _Lookup:
     """The RDAP questions of one look_up, noting each failure in ``problems``."""
 
-    def __init__(self, fetcher: "_Fetcher", bootstrap: RdapBootstrap, problems: list[str]) -> None:
+    def __init__(self, fetcher: SyncFetcher, bootstrap: RdapBootstrap, problems: list[str]) -> None:
         self._fetcher = fetcher
         self._bootstrap = bootstrap
         self._problems = problems
@@ -285,18 +312,27 @@ class _Lookup:
         redirects to are checked like any other.
         """
         try:
-            status, body = self._fetcher.get(url, trusted=trusted)
-        except httpx.HTTPError as error:
-            self._problems.append(f"The RDAP server for {what} {_why(error)}.")
-            return None
+            found = self._fetcher.fetch(url, accept=RDAP_ACCEPT, cap=_answer_cap, trusted=trusted)
         except AddressRefusedError as error:
             self._problems.append(f"The RDAP server for {what} was not followed: {error}")
             return None
-        if status != 200:
-            self._problems.append(f"The RDAP server answered status {status} for {what}.")
+        except FETCH_ERRORS as error:
+            self._problems.append(f"The RDAP server for {what} {_why(error)}.")
+            return None
+        return self._read(found, what)
+
+    def _read(self, found: Answer, what: str) -> Json | None:
+        """Return the JSON object of an RDAP server's answer, or None after noting why not."""
+        if found.status_code != 200:
+            self._problems.append(
+                f"The RDAP server answered status {found.status_code} for {what}."
+            )
+            return None
+        if found.truncated:
+            self._problems.append(f"The RDAP server for {what} {UNREADABLE}.")
             return None
         try:
-            answer = json.loads(body)
+            answer = json.loads(found.body)
         except ValueError:
             answer = None
         if not isinstance(answer, dict):
@@ -315,100 +351,37 @@ class _Lookup:
         return True
 
 
-class _Fetcher:
-    """GETs that follow redirects one hop at a time: each hop's name is resolved once, its
-    addresses checked with ``policy`` (None: private addresses allowed, for tests), and the
-    connection made to the address checked. One client per name, closed with the fetcher."""
-
-    def __init__(self, timeout_seconds: float, policy: Policy | None) -> None:
-        self.policy = policy
-        self._timeout = httpx.Timeout(timeout_seconds)
-        self._clients: dict[str, httpx.Client] = {}
-
-    def __enter__(self) -> "_Fetcher":
-        return self
-
-    def __exit__(self, *exception: object) -> None:
-        for client in self._clients.values():
-            client.close()
-
-    def get(self, url: str, *, trusted: bool = False) -> tuple[int, bytes]:
-        """Return the status and (capped) body at the end of the redirects from ``url``."""
-        current = httpx.URL(url)
-        for hop in range(MAX_REDIRECTS + 1):
-            status, location, body = self._hop(current, checked=not (trusted and hop == 0))
-            if not location:
-                return status, body
-            current = current.join(location)
-            if current.scheme not in ("http", "https") or not current.host:
-                raise httpx.UnsupportedProtocol(f"a redirect to {current} is not a web address")
-        raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
-
-    def _hop(self, url: httpx.URL, checked: bool) -> tuple[int, str, bytes]:
-        host = url.raw_host.decode("ascii")
-        addresses = _resolve(host, [])
-        if not addresses:
-            raise httpx.ConnectError(f"the name {host} could not be found")
-        if checked and self.policy is not None:
-            self.policy(addresses, host)
-        client = self._client(host)
-        request = client.build_request(
-            "GET",
-            url.copy_with(host=addresses[0]),
-            headers={"Host": url.netloc.decode("ascii")},
-            extensions={"sni_hostname": host},  # the certificate is checked against the name
-        )
-        response = client.send(request, stream=True)
-        try:
-            location = response.headers.get("location", "")
-            if response.status_code in REDIRECT_STATUSES and location:
-                return response.status_code, location, b""
-            body = _read_capped(response) if response.status_code == 200 else b""
-            return response.status_code, "", body
-        finally:
-            response.close()
-
-    def _client(self, host: str) -> httpx.Client:
-        # Per name: a TLS connection verified for one name must not carry another's requests.
-        if host not in self._clients:
-            self._clients[host] = httpx.Client(
-                timeout=self._timeout,
-                headers={"User-Agent": USER_AGENT, "Accept": RDAP_ACCEPT},
-                follow_redirects=False,  # each hop goes through the address check
-                trust_env=False,  # a proxy from the environment would undo the pinning
-            )
-        return self._clients[host]
-
-
-def _why(error: httpx.HTTPError) -> str:
+def _why(error: Exception) -> str:
     """Return why a request failed, in plain words, to follow "The RDAP server for ..."."""
     if isinstance(error, httpx.TimeoutException):
         return "did not answer in time"
-    if isinstance(error, httpx.TooManyRedirects):
+    if isinstance(error, TooManyRedirectsError):
         return f"redirected more than {MAX_REDIRECTS} times"
     if isinstance(error, httpx.DecodingError):
-        return "sent an answer that could not be read"
+        return UNREADABLE
     return "could not be reached"
 
 
-def _read_capped(response: httpx.Response) -> bytes:
-    parts, size = [], 0
-    for chunk in response.iter_bytes():
-        parts.append(chunk)
-        size += len(chunk)
-        if size > MAX_ANSWER_BYTES:
-            raise httpx.DecodingError("the answer is larger than any RDAP answer should be")
-    return b"".join(parts)
+def _answer_cap(content_type: str) -> int:
+    return MAX_ANSWER_BYTES
+
+
+def _bootstrap_cap(content_type: str) -> int:
+    return MAX_BOOTSTRAP_BYTES
+
+
+def _fetch_resolver(host: str, port: int) -> list[str]:
+    """Return the addresses of a name an RDAP request goes to ([] when it cannot be found)."""
+    return _resolve(host, [])
 
 
 def _resolve(host: str, problems: list[str]) -> list[str]:
     """Return the addresses a host name stands for, or [] after noting why not."""
     try:
-        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        return resolve(host)
     except (OSError, UnicodeError):
         problems.append(f"The name {host} could not be found (it may no longer exist).")
         return []
-    return list(dict.fromkeys(str(info[4][0]) for info in found))
 
 
 # Reading answers -----------------------------------------------------------------------------

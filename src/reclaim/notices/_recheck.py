@@ -11,58 +11,39 @@ A re-check fetches the address as a plain web client would and says what it foun
 - ``unreachable``: any other status, a time-out, or a connection or name failure;
 - ``refused``: the address, or a redirect or image on the way, is private (see below).
 
-Safety. Every hop (each redirect, each image) is resolved by Reclaim itself, every address the
-name stands for is checked, and the connection goes to the checked address, with the name kept
-in the Host header and as the TLS server name. So a name that resolves to a public address for
-the check and to a private one for the connection (DNS rebinding) cannot steer a request into
-the network Reclaim runs in. Bodies and images are read up to a cap, and each address has one
-overall deadline, so a slow or endless server cannot hold a slot.
+Safety. Every hop (each redirect, each image) goes through the address-pinned fetcher
+(reclaim.notices._fetch) under the public-address policy (reclaim.addresses), so a name cannot
+steer a request into the network Reclaim runs in. Bodies and images are read up to a cap, and
+each address has one overall deadline, so a slow or endless server cannot hold a slot. How the
+images are compared is in reclaim.notices._images.
+
+``first_look`` and ``as_check`` say what a re-check means for a request that is watched.
 
 RecheckError (ReclaimError)   an address is not one Reclaim can check (not http or https)
- └── AddressRefusedError       an address is private, local or reserved (becomes "refused")
 """
 
 import asyncio
-import base64
-import binascii
 import datetime
 import hashlib
-import io
-import ipaddress
 import socket
 import ssl
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from html.parser import HTMLParser
-from http.cookiejar import CookieJar, DefaultCookiePolicy
-from urllib.parse import unquote_to_bytes, urljoin
+from dataclasses import dataclass, replace
 
 import httpx
 
-from reclaim import __version__
+from reclaim.addresses import AddressRefusedError, check_addresses
 from reclaim.errors import ReclaimError
-from reclaim.hashing import (
-    MATCH_DISTANCE_BITS,
-    MAX_DECODED_PIXELS,
-    HashError,
-    PdqHash,
-    PdqSignal,
-    pdq_from_image,
-)
+from reclaim.hashing import PdqHash
+from reclaim.notices._fetch import FETCH_ERRORS, Answer, Fetcher, FetchError, Trail
+from reclaim.notices._images import Images, body_cap, look_at_images
+from reclaim.notices._tracking import Check
 
 OUTCOMES = ("present", "gone", "changed", "unreachable", "refused")
 PRESENT, GONE, CHANGED, UNREACHABLE, REFUSED = OUTCOMES
 GONE_STATUSES = frozenset({404, 410, 451})
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-MAX_REDIRECTS = 5  # browsers allow about 20; a page that moved for real needs one or two
-MAX_PAGE_BYTES = 5 * 1024 * 1024
-MAX_IMAGE_BYTES = 15 * 1024 * 1024  # a 12 MP phone JPEG is 3 to 8 MB
-MAX_IMAGES_PER_PAGE = 20
-MAX_ADDRESSES_TRIED = 3  # a name with several addresses: the next is tried if one refuses
-USER_AGENT = f"Reclaim/{__version__} (checks whether reported content is still online)"
 PAGE_ACCEPT = "text/html,application/xhtml+xml,image/*;q=0.9,*/*;q=0.8"
-IMAGE_ACCEPT = "image/*,*/*;q=0.5"
 
 # Response headers that show a CDN in front of the site, as (header, text its value contains,
 # or "" for any value, CDN). From the headers each CDN documents adding; the first match wins.
@@ -80,28 +61,9 @@ CDN_HEADERS: tuple[tuple[str, str, str], ...] = (
     ("akamai-grn", "", "Akamai"),
 )
 
-# Where pages name their images: <img>/<source> attributes (data-src and data-srcset are where
-# lazily loaded images wait for a script) and the meta tags that name a page's main picture.
-IMAGE_ATTRIBUTES = ("src", "data-src")
-SRCSET_ATTRIBUTES = ("srcset", "data-srcset")
-IMAGE_META = frozenset({"og:image", "og:image:url", "og:image:secure_url", "twitter:image"})
-
-# IPv6 prefixes that carry an IPv4 address inside them; the IPv4 address is checked too.
-NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
 
 class RecheckError(ReclaimError):
     """An address is not one Reclaim can re-check (not an http or https address)."""
-
-
-class AddressRefusedError(RecheckError):
-    """An address is private, local or reserved, and private addresses were not allowed."""
-
-
-class _UnreachableError(RecheckError):
-    """A fetch gave up for a reason the message states in plain words."""
 
 
 @dataclass(frozen=True)
@@ -143,37 +105,6 @@ class Recheck:
         return self.outcome == GONE and self.status_code in (404, 410)
 
 
-@dataclass(frozen=True)
-class _Answer:
-    """The response at the end of one hop: a redirect's location, or a (capped) body."""
-
-    url: str
-    status_code: int
-    content_type: str
-    encoding: str
-    body: bytes
-    truncated: bool
-    location: str = ""
-
-
-@dataclass
-class _Trail:
-    """How far a fetch got, updated at each hop, so that a failure can say where it stopped."""
-
-    url: str
-    status_code: int | None = None
-    cdn: str = ""
-
-
-@dataclass(frozen=True)
-class _Images:
-    """What the images of a page looked like beside the case's hashes."""
-
-    checked: int = 0
-    matched: tuple[str, ...] = ()
-    closest: int | None = None
-
-
 def recheck(
     target: RecheckTarget, *, allow_private: bool = False, timeout_seconds: float = 10.0
 ) -> Recheck:
@@ -213,21 +144,6 @@ def recheck_many(
         return thread.submit(lambda: asyncio.run(_recheck_all(*arguments))).result()
 
 
-def check_addresses(addresses: Sequence[str], host: str = "") -> None:
-    """Return None if every address is public; raise AddressRefusedError naming one that is not."""
-    for text in addresses:
-        try:
-            public = _is_public(ipaddress.ip_address(text))
-        except ValueError:
-            public = False
-        if not public:
-            of = f" (of {host})" if host and host != text else ""
-            raise AddressRefusedError(
-                f"The address {text}{of} is private, local or reserved: Reclaim does not "
-                "visit such addresses."
-            )
-
-
 def cdn_from_headers(headers: httpx.Headers) -> str:
     """Return the CDN that response headers show in front of a site (CDN_HEADERS), or ""."""
     for name, contains, cdn in CDN_HEADERS:
@@ -237,61 +153,32 @@ def cdn_from_headers(headers: httpx.Headers) -> str:
     return ""
 
 
-def image_urls(body: bytes, encoding: str, page_url: str) -> list[str]:
-    """Return the absolute addresses of the images an HTML page names, in page order, once each."""
-    try:
-        text = body.decode(encoding, errors="replace")
-    except LookupError:  # a charset Python does not know
-        text = body.decode("utf-8", errors="replace")
-    finder = _ImageFinder()
-    finder.feed(text)
-    finder.close()
-    base = urljoin(page_url, finder.base) if finder.base else page_url
-    found = (urljoin(base, raw.strip()) for raw in finder.found if raw.strip())
-    usable = (url for url in found if url.split(":", 1)[0].lower() in ("http", "https", "data"))
-    return list(dict.fromkeys(usable))
+def first_look(result: Recheck, previous_digest: str) -> Recheck:
+    """Return a re-check as it counts for a request, by the first-look rule.
+
+    A page nobody fingerprinted when the request was made (no ``previous_digest``) cannot be
+    told apart from a changed one; the first look at it is the page as reported, so
+    "changed" then counts as "present". Its digest becomes the page's fingerprint.
+    """
+    if previous_digest or result.outcome != CHANGED:
+        return result
+    return replace(result, outcome=PRESENT)
 
 
-async def resolve(host: str, port: int) -> list[str]:
-    """Return the addresses a host name stands for, in the resolver's order (an IP stays itself)."""
-    found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in found))
-
-
-# The address check ---------------------------------------------------------------------------
-
-
-def _is_public(address: IPAddress) -> bool:
-    """Return whether an address, and any IPv4 address carried inside it, is a public one."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return _is_public(address.ipv4_mapped)  # the connection goes to the IPv4 address
-    inner = _embedded_ipv4(address)
-    if inner is not None and not _is_public(inner):
-        return False
-    # is_global alone leaves out multicast (224.0.0.0/4 counts as global); the rest are named
-    # for the reader, though is_global already excludes them.
-    return address.is_global and not (
-        address.is_multicast
-        or address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_reserved
-        or address.is_unspecified
+def as_check(result: Recheck) -> Check:
+    """Return what a request keeps of a re-check (reclaim.notices.Check)."""
+    return Check(
+        result.checked_utc,
+        result.outcome,
+        result.status_code,
+        result.digest,
+        len(result.matched_images),
+        result.removal_confirmed,
+        result.cdn,
     )
 
 
-def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
-    """Return the IPv4 address inside a 6to4 or NAT64 IPv6 address, or None."""
-    if isinstance(address, ipaddress.IPv4Address):
-        return None
-    if address.sixtofour is not None:
-        return address.sixtofour
-    if address in NAT64:
-        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return None
-
-
-# Fetching ------------------------------------------------------------------------------------
+# Checking one address ------------------------------------------------------------------------
 
 
 def _check_target(target: RecheckTarget) -> None:
@@ -303,125 +190,10 @@ def _check_target(target: RecheckTarget) -> None:
         raise RecheckError(f"Reclaim re-checks web addresses (http or https), not {target.url!r}")
 
 
-def _no_cookies() -> CookieJar:
-    """Return a cookie jar that keeps nothing: each re-check is a first visit."""
-    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-
-
-class _Fetcher:
-    """Fetches addresses with the address check at every hop; one per batch, closed after it."""
-
-    def __init__(
-        self, *, allow_private: bool, timeout_seconds: float, verify: ssl.SSLContext | None = None
-    ) -> None:
-        self._allow_private = allow_private
-        self._timeout = httpx.Timeout(timeout_seconds)
-        self._verify = verify or httpx.create_ssl_context()  # loaded once for the whole batch
-        self._clients: dict[str, httpx.AsyncClient] = {}
-
-    async def close(self) -> None:
-        """Close every connection the batch opened."""
-        for client in self._clients.values():
-            await client.aclose()
-
-    async def fetch(self, url: str, trail: _Trail, accept: str) -> _Answer:
-        """Return the answer at the end of the redirects; raise when refused or unreachable."""
-        current = httpx.URL(url)
-        for _ in range(MAX_REDIRECTS + 1):
-            trail.url = str(current)
-            answer = await self._hop(current, trail, accept)
-            if not answer.location:
-                return answer
-            current = _redirect_target(current, answer.location)
-        raise _UnreachableError(f"The address redirects more than {MAX_REDIRECTS} times.")
-
-    async def _hop(self, url: httpx.URL, trail: _Trail, accept: str) -> _Answer:
-        host = url.raw_host.decode("ascii")
-        addresses = await resolve(host, url.port or (443 if url.scheme == "https" else 80))
-        if not self._allow_private:
-            check_addresses(addresses, host)
-        tried = addresses[:MAX_ADDRESSES_TRIED]
-        if not tried:
-            raise _UnreachableError("The site's name stands for no address.")
-        for address in tried[:-1]:
-            try:
-                return await self._send(url, address, trail, accept)
-            except httpx.ConnectError:  # this address refuses: the next one may answer
-                continue
-        return await self._send(url, tried[-1], trail, accept)
-
-    async def _send(self, url: httpx.URL, address: str, trail: _Trail, accept: str) -> _Answer:
-        """Return one hop's answer, connecting to ``address`` (already checked) for ``url``."""
-        client = self._client(url)
-        request = client.build_request(
-            "GET",
-            url.copy_with(host=address),
-            headers={"Host": url.netloc.decode("ascii"), "Accept": accept},
-            # The certificate is checked against the name, not the address connected to.
-            extensions={"sni_hostname": url.raw_host.decode("ascii")},
-        )
-        response = await client.send(request, stream=True)
-        try:
-            return await _answer(url, response, trail)
-        finally:
-            await response.aclose()
-
-    def _client(self, url: httpx.URL) -> httpx.AsyncClient:
-        # One client per host name. Connections are pooled by the address connected to, and a
-        # TLS connection set up (and verified) for one name must not carry another name's
-        # requests: CDNs serve thousands of sites from the same addresses.
-        host = url.raw_host.decode("ascii")
-        if host not in self._clients:
-            self._clients[host] = httpx.AsyncClient(
-                verify=self._verify,
-                timeout=self._timeout,
-                headers={"User-Agent": USER_AGENT},
-                cookies=_no_cookies(),
-                follow_redirects=False,  # each hop goes through the address check
-                trust_env=False,  # a proxy from the environment would undo the address pinning
-            )
-        return self._clients[host]
-
-
-async def _answer(url: httpx.URL, response: httpx.Response, trail: _Trail) -> _Answer:
-    trail.status_code = response.status_code
-    trail.cdn = cdn_from_headers(response.headers) or trail.cdn
-    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    location = response.headers.get("location", "")
-    if response.status_code in REDIRECT_STATUSES and location:
-        return _Answer(str(url), response.status_code, content_type, "", b"", False, location)
-    limit = MAX_IMAGE_BYTES if content_type.startswith("image/") else MAX_PAGE_BYTES
-    body, truncated = await _read_capped(response, limit)
-    encoding = response.charset_encoding or "utf-8"
-    return _Answer(str(url), response.status_code, content_type, encoding, body, truncated)
-
-
-async def _read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
-    """Return the body (decompressed) up to ``limit`` bytes, and whether there was more."""
-    parts, size = [], 0
-    async for chunk in response.aiter_bytes():
-        parts.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            return b"".join(parts)[:limit], True
-    return b"".join(parts), False
-
-
-def _redirect_target(current: httpx.URL, location: str) -> httpx.URL:
-    try:
-        target = current.join(location)
-    except httpx.InvalidURL:
-        raise _UnreachableError("The address redirects to an address that is not valid.") from None
-    if target.scheme not in ("http", "https") or not target.host:
-        raise _UnreachableError("The address redirects to something that is not a web page.")
-    return target
-
-
-# Checking one address ------------------------------------------------------------------------
-
-# What a fetch can fail with besides a refusal: network, protocol and name errors (socket
-# errors, time-outs and DNS failures are all OSError), and names that are not valid IDNA.
-_FETCH_ERRORS = (_UnreachableError, httpx.HTTPError, httpx.InvalidURL, OSError, UnicodeError)
+def _cdn(trail: Trail) -> str:
+    """Return the CDN the last hop that showed one had in front of it, or ""."""
+    found = (cdn_from_headers(headers) for headers in reversed(trail.headers))
+    return next((cdn for cdn in found if cdn), "")
 
 
 async def _recheck_all(
@@ -432,7 +204,8 @@ async def _recheck_all(
     verify: ssl.SSLContext | None = None,
 ) -> list[Recheck]:
     """Return the re-checks in the targets' order, made by ``concurrency`` workers."""
-    fetcher = _Fetcher(allow_private=allow_private, timeout_seconds=timeout_seconds, verify=verify)
+    policy = None if allow_private else check_addresses
+    fetcher = Fetcher(policy=policy, timeout_seconds=timeout_seconds, verify=verify)
     results: list[Recheck | None] = [None] * len(targets)
     # One shared iterator: each worker takes the next target when it is free. A fixed set of
     # workers (rather than a task per target behind a semaphore) keeps memory flat in batches.
@@ -449,47 +222,47 @@ async def _recheck_all(
     return [result for result in results if result is not None]
 
 
-async def _recheck_one(target: RecheckTarget, fetcher: _Fetcher, timeout_seconds: float) -> Recheck:
+async def _recheck_one(target: RecheckTarget, fetcher: Fetcher, timeout_seconds: float) -> Recheck:
     checked_utc = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     deadline = asyncio.get_running_loop().time() + timeout_seconds
-    trail = _Trail(target.url)
+    trail = Trail(target.url)
     try:
         async with asyncio.timeout_at(deadline):
-            page = await fetcher.fetch(target.url, trail, PAGE_ACCEPT)
+            page = await fetcher.fetch(target.url, accept=PAGE_ACCEPT, cap=body_cap, trail=trail)
     except AddressRefusedError as error:
         return _failed(target, checked_utc, trail, REFUSED, str(error))
-    except _FETCH_ERRORS as error:
+    except FETCH_ERRORS as error:
         return _failed(target, checked_utc, trail, UNREACHABLE, _plain(error, timeout_seconds))
-    images = _Images()
+    images = Images()
     if target.hashes and 200 <= page.status_code < 300:
-        images = await _look_at_images(page, target.hashes, fetcher, deadline)
+        images = await look_at_images(page, target.hashes, fetcher, deadline)
     return _judged(target, checked_utc, page, trail, images)
 
 
 def _failed(
-    target: RecheckTarget, checked_utc: str, trail: _Trail, outcome: str, problem: str
+    target: RecheckTarget, checked_utc: str, trail: Trail, outcome: str, problem: str
 ) -> Recheck:
     return Recheck(
         target.url, checked_utc, outcome, trail.status_code, trail.url, "", 0, (), None,
-        trail.cdn, problem,
+        _cdn(trail), problem,
     )  # fmt: skip
 
 
 def _judged(
-    target: RecheckTarget, checked_utc: str, page: _Answer, trail: _Trail, images: _Images
+    target: RecheckTarget, checked_utc: str, page: Answer, trail: Trail, images: Images
 ) -> Recheck:
     digest = hashlib.sha256(page.body).hexdigest()
     outcome, problem = _outcome(target, page, digest, images)
     if page.truncated and not problem:
-        limit = MAX_IMAGE_BYTES if page.content_type.startswith("image/") else MAX_PAGE_BYTES
+        limit = body_cap(page.content_type)
         problem = f"Only the first {limit // 2**20} MB of the answer were read and compared."
     return Recheck(
         target.url, checked_utc, outcome, page.status_code, page.url, digest, images.checked,
-        images.matched, images.closest, trail.cdn, problem,
+        images.matched, images.closest, _cdn(trail), problem,
     )  # fmt: skip
 
 
-def _outcome(target: RecheckTarget, page: _Answer, digest: str, images: _Images) -> tuple[str, str]:
+def _outcome(target: RecheckTarget, page: Answer, digest: str, images: Images) -> tuple[str, str]:
     """Return the outcome of a page that answered, and the problem to show ("" if none)."""
     if page.status_code in GONE_STATUSES:
         return GONE, ""
@@ -503,7 +276,7 @@ def _plain(error: Exception, timeout_seconds: float) -> str:
     """Return a failed fetch's reason in plain words."""
     if isinstance(error, TimeoutError | httpx.TimeoutException):
         return f"The site did not answer within {timeout_seconds:g} seconds."
-    if isinstance(error, _UnreachableError):
+    if isinstance(error, FetchError):
         return str(error)
     if isinstance(error, socket.gaierror | UnicodeError):
         return "The site's name could not be found (it may no longer exist)."
@@ -514,119 +287,3 @@ def _plain(error: Exception, timeout_seconds: float) -> str:
     if isinstance(error, httpx.RemoteProtocolError):
         return "The site broke off the connection or answered in a way browsers would not accept."
     return f"The site could not be reached ({type(error).__name__})."
-
-
-# Images --------------------------------------------------------------------------------------
-
-
-async def _look_at_images(
-    page: _Answer, hashes: tuple[PdqHash, ...], fetcher: _Fetcher, deadline: float
-) -> _Images:
-    """Return how the page's images (or the page, when it is an image) compare to the hashes."""
-    if page.content_type.startswith("image/"):
-        signal = None if page.truncated else await _signal(page.body)
-        return _compare([(page.url, signal)] if signal else [], hashes)
-    if page.content_type not in ("text/html", "application/xhtml+xml"):
-        return _Images()
-    urls = await asyncio.to_thread(image_urls, page.body, page.encoding, page.url)
-    return _compare(await _page_signals(urls[:MAX_IMAGES_PER_PAGE], fetcher, deadline), hashes)
-
-
-async def _page_signals(
-    urls: list[str], fetcher: _Fetcher, deadline: float
-) -> list[tuple[str, PdqSignal]]:
-    """Return the PDQ signal of each image that could be fetched and read, in page order."""
-    found = []
-    for url in urls:
-        try:
-            async with asyncio.timeout_at(deadline):
-                data = await _image_bytes(url, fetcher)
-                signal = await _signal(data) if data else None
-        except TimeoutError:
-            break  # the address's time is spent: judge on the images seen so far
-        except (AddressRefusedError, *_FETCH_ERRORS):  # one bad image says nothing of the rest
-            continue
-        if signal is not None:
-            found.append((url, signal))
-    return found
-
-
-async def _image_bytes(url: str, fetcher: _Fetcher) -> bytes | None:
-    """Return an image's bytes, or None when it did not answer in full."""
-    if url.lower().startswith("data:"):
-        return _data_url_bytes(url)
-    answer = await fetcher.fetch(url, _Trail(url), IMAGE_ACCEPT)
-    if not 200 <= answer.status_code < 300 or answer.truncated:
-        return None
-    return answer.body
-
-
-def _data_url_bytes(url: str) -> bytes | None:
-    """Return the bytes of an image written into the page itself (a data: address), or None."""
-    header, _, payload = url.partition(",")
-    if not header.lower().startswith("data:image/"):
-        return None
-    if not header.lower().endswith(";base64"):
-        return unquote_to_bytes(payload)
-    try:
-        return base64.b64decode(payload, validate=False)
-    except (binascii.Error, ValueError):
-        return None
-
-
-async def _signal(data: bytes) -> PdqSignal | None:
-    """Return the PDQ signal of image bytes (hashed off the event loop), or None if unreadable."""
-    return await asyncio.to_thread(_signal_now, data)
-
-
-def _signal_now(data: bytes) -> PdqSignal | None:
-    try:
-        # A page's pictures are anyone's: never decode more than a server may hold.
-        return pdq_from_image(io.BytesIO(data), max_decoded_pixels=MAX_DECODED_PIXELS)
-    except HashError:
-        return None
-
-
-def _compare(signals: list[tuple[str, PdqSignal]], hashes: tuple[PdqHash, ...]) -> _Images:
-    matched, closest = [], None
-    for url, signal in signals:
-        if not signal.reliable:  # too little detail for a match to mean anything (Meta's PDQ)
-            continue
-        distance = min(_distance(signal, case_hash) for case_hash in hashes)
-        closest = distance if closest is None else min(closest, distance)
-        if distance <= MATCH_DISTANCE_BITS:
-            matched.append(url)
-    return _Images(len(signals), tuple(dict.fromkeys(matched)), closest)
-
-
-def _distance(signal: PdqSignal, case_hash: PdqHash) -> int:
-    # Re-uploads are often turned or mirrored: the case hash is compared with the image's
-    # hash and with those of its rotations and flips (PDQ computes all eight from one DCT).
-    return min(variant.distance(case_hash) for variant in (signal.hash, *signal.dihedral.values()))
-
-
-class _ImageFinder(HTMLParser):
-    """Collects the image addresses a page names (see IMAGE_ATTRIBUTES and IMAGE_META)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.base = ""
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if tag == "base" and not self.base:
-            self.base = values.get("href", "")
-        elif tag == "meta":
-            name = values.get("property") or values.get("name") or ""
-            if name.lower() in IMAGE_META:
-                self.found.append(values.get("content", ""))
-        elif tag in ("img", "source"):
-            self.found += [values.get(name, "") for name in IMAGE_ATTRIBUTES]
-            for name in SRCSET_ATTRIBUTES:
-                self.found += _srcset_urls(values.get(name, ""))
-
-
-def _srcset_urls(srcset: str) -> list[str]:
-    """Return the addresses in a srcset ("a.jpg 1x, b.jpg 2x"), without their descriptors."""
-    return [part.split()[0] for part in srcset.split(",") if part.split()]
