@@ -234,13 +234,13 @@ def test_registries_that_did_not_answer_are_said_plainly_with_details_for_a_help
     client: Client, open_locker: None, monkeypatch: pytest.MonkeyPatch, language: str
 ) -> None:
     from reclaim.notices import AbuseContact, HostingReport
-    from reclaim.web.removals import services
+    from reclaim.web.removals.services import hosting
 
     detail = "The RDAP server for example.org answered status 503 for the domain."
     host = AbuseContact("network", "EXAMPLE-HOSTING", "abuse@hosting.test", "", "")
     report = HostingReport("example.org", ("192.0.2.1",), None, (host,), "", (detail,))
-    monkeypatch.setattr(services, "_bootstrap", lambda: None)  # never the internet
-    monkeypatch.setattr(services, "look_up", lambda *args, **kwargs: report)
+    monkeypatch.setattr(hosting, "_bootstrap", lambda: None)  # never the internet
+    monkeypatch.setattr(hosting, "look_up", lambda *args, **kwargs: report)
     made = _write(client, "https://example.org/a/7", "zz", FACTS)
     location = str(made["Location"]).replace("/en/", f"/{language}/", 1)
     client.post(location + "host/")

@@ -10,10 +10,15 @@
 - ``move`` takes a request through its statuses (reclaim.notices._tracking explains them);
   ``revise`` changes what a request not yet sent says;
   ``deadline`` and ``next_steps`` say when time runs out and what to do then.
-- ``recheck_many`` revisits open addresses; ``record_check`` applies what it saw; ``look_up``
-  finds the host, registrar and CDN by RDAP.
+- ``recheck_many`` revisits open addresses (through one address-pinned fetcher, under the
+  public-address policy of reclaim.addresses); ``first_look`` and ``as_check`` say what a
+  re-check means for a request, ``record_check`` applies it; ``case_hashes`` gives the case's
+  picture hashes a re-check compares images with.
+- ``look_up`` finds the host, registrar and CDN by RDAP; ``HostingReport.record`` and
+  ``from_record`` keep its answer with a request.
 """
 
+from reclaim.notices._case import MAX_HASHED_BYTES, case_hashes
 from reclaim.notices._catalogue import Catalogue, Plan, load_catalogue, rank_routes
 from reclaim.notices._compose import (
     MissingElementsError,
@@ -35,7 +40,15 @@ from reclaim.notices._rdap import (
     fetch_bootstrap,
     look_up,
 )
-from reclaim.notices._recheck import Recheck, RecheckError, RecheckTarget, recheck, recheck_many
+from reclaim.notices._recheck import (
+    Recheck,
+    RecheckError,
+    RecheckTarget,
+    as_check,
+    first_look,
+    recheck,
+    recheck_many,
+)
 from reclaim.notices._store import (
     DuplicateRequestError,
     LockerRequestStore,
@@ -65,6 +78,7 @@ __all__ = [
     "EDITABLE",
     "ESCALATION_TARGETS",
     "FACTS",
+    "MAX_HASHED_BYTES",
     "MOVES",
     "STATUSES",
     "AbuseContact",
@@ -99,9 +113,12 @@ __all__ = [
     "TrackingError",
     "Under18RequestError",
     "add",
+    "as_check",
+    "case_hashes",
     "compose",
     "deadline",
     "fetch_bootstrap",
+    "first_look",
     "get",
     "is_overdue",
     "load_catalogue",

@@ -142,7 +142,10 @@ def edit(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpRespo
     With ``merge`` (from a second request about the same address), what was typed there is
     added to this request rather than replacing it.
     """
-    found = _request(opened, request_id)
+    if request.method == "POST":
+        found = _request_to_change(opened, request_id)
+    else:
+        found = _request(opened, request_id)
     if found.status not in EDITABLE:
         return redirect("removals:detail", found.id)
     plan = services.shown_catalogue().plan(found.url, found.country)
@@ -188,7 +191,7 @@ def _ranked_index(plan: Plan, found: RemovalRequest) -> int:
 @needs_open_locker
 def withdraw(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpResponse:
     """Withdraw a request on the person's word (kept, with its history, as withdrawn)."""
-    found = _request(opened, request_id)
+    found = _request_to_change(opened, request_id)
     if found.is_open:
         services.withdraw(opened, found)
     return redirect("removals:detail", found.id)
@@ -252,7 +255,7 @@ def _status_form(found: RemovalRequest) -> forms.StatusForm | None:
 @needs_open_locker
 def record(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpResponse:
     """Record a change of status: sent, the platform's answer, an appeal, withdrawn."""
-    found = _request(opened, request_id)
+    found = _request_to_change(opened, request_id)
     form = forms.StatusForm(request.POST, current=found.status)
     problem = ""
     if form.is_valid():
@@ -271,7 +274,7 @@ def record(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpRes
 @needs_open_locker
 def send(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpResponse:
     """Send the request by email (service mode with SMTP), keeping a copy in the locker."""
-    found = _request(opened, request_id)
+    found = _request_to_change(opened, request_id)
     if not services.can_email():
         raise Http404("this site does not send email")
     try:
@@ -286,7 +289,7 @@ def send(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpRespo
 @needs_open_locker
 def find_host(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpResponse:
     """Look up who hosts the page, who registered the domain, and any CDN in front."""
-    found = _request(opened, request_id)
+    found = _request_to_change(opened, request_id)
     try:
         services.find_host(opened, found)
     except services.HostUnknownError:
@@ -299,7 +302,7 @@ def find_host(request: HttpRequest, opened: OpenLocker, request_id: str) -> Http
 @needs_open_locker
 def recipient(request: HttpRequest, opened: OpenLocker, request_id: str) -> HttpResponse:
     """Set the abuse email address of a site the directory does not know."""
-    found = _request(opened, request_id)
+    found = _request_to_change(opened, request_id)
     form = forms.HostEmailForm(request.POST)
     if found.platform_id or not form.is_valid():
         context = _detail_context(found, host_form=form)
@@ -335,8 +338,17 @@ def _notice(opened: OpenLocker, request_id: str) -> Any:
 
 
 def _request(opened: OpenLocker, request_id: str) -> RemovalRequest:
+    """Return a request to show (GET: nothing is written)."""
     try:
         return services.request_of(opened, request_id)
+    except NoticeError:
+        raise Http404("no such request") from None
+
+
+def _request_to_change(opened: OpenLocker, request_id: str) -> RemovalRequest:
+    """Return a request to change (POST), after recording what the worker saw."""
+    try:
+        return services.request_to_change(opened, request_id)
     except NoticeError:
         raise Http404("no such request") from None
 
