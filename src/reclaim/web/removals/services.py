@@ -51,9 +51,9 @@ from reclaim.notices import (
     revise,
 )
 from reclaim.notices._tracking import DRAFT, READY, SUBMITTED, WITHDRAWN
-from reclaim.web.evidence.session import OpenLocker
-from reclaim.web.evidence.tasks import seal_payload, unseal_payload
+from reclaim.web.access.session import OpenLocker
 from reclaim.web.removals.models import Watch
+from reclaim.web.sealing import seal_payload, unseal_payload
 
 PERSON = "you"  # the actor name of the person themself (caseworkers come with accounts)
 MAX_HASHED_BYTES = 50 * 1024 * 1024  # larger pictures are not hashed for re-checks
