@@ -19,6 +19,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django_tasks import TaskResultStatus, task
@@ -120,7 +121,7 @@ def _captures(ref: str) -> DBTaskResultQuerySet:
     return DBTaskResult.objects.filter(task_path=capture.module_path, args_kwargs__kwargs__ref=ref)
 
 
-def _problem(row: DBTaskResult) -> bytes:
+def _problem(row: DBTaskResult[Any, Any]) -> bytes:
     found = row.return_value.get("problem", "") if isinstance(row.return_value, dict) else ""
     return base64.b64decode(found)
 
@@ -154,7 +155,7 @@ def _capture(ref: str, sealed: bytes) -> None:
         Locker.deliver(root, found.files, CAPTURE, request["incident"], details)
 
 
-def _view(row: DBTaskResult, box: Locker | None) -> TaskView | None:
+def _view(row: DBTaskResult[Any, Any], box: Locker | None) -> TaskView | None:
     status = {TaskResultStatus.READY: QUEUED, TaskResultStatus.RUNNING: RUNNING}.get(
         row.status, FAILED
     )

@@ -19,6 +19,7 @@ import os
 import socket
 import threading
 import time
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, close_old_connections, transaction
@@ -75,7 +76,7 @@ def run_ready() -> int:
     return ran
 
 
-def _claim(name: str) -> DBTaskResult | None:
+def _claim(name: str) -> DBTaskResult[Any, Any] | None:
     for _ in range(LOCKED_TRIES):
         ready = DBTaskResult.objects.ready()
         try:
