@@ -100,7 +100,7 @@ def _pin(number: str, pin: str) -> bool:
 
 
 def _sign_in(username: str, passphrase: str) -> bool:
-    from reclaim.web.evidence import lockers
+    from reclaim.web.access import lockers
 
     try:
         lockers.unlock(username, passphrase)

@@ -15,7 +15,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from reclaim.locker import Locker
 from reclaim.locker._scratch import Scratch
 from reclaim.packs import FAIL, verify_pack
-from reclaim.web.evidence.session import COOKIE
+from reclaim.web.access.session import COOKIE
 
 from .conftest import PASSPHRASE, png_bytes
 

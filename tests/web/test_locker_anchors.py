@@ -8,7 +8,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from reclaim.locker import Locker
-from reclaim.web.evidence import lockers
+from reclaim.web.access import lockers
 
 from ..integration.conftest import Authority, authority  # noqa: F401  # the real authority fixture
 from ..loopback import QuietHandler, loopback_server

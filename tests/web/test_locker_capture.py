@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from reclaim.locker import Locker
 from reclaim.locker._scratch import Scratch
-from reclaim.web.evidence import tasks
-from reclaim.web.evidence.models import Task
+from reclaim.web.worker.runner import run_ready, run_worker
 
 from ..loopback import QuietHandler, loopback_server
 from .conftest import PASSPHRASE, png_bytes
@@ -49,11 +49,11 @@ def test_a_capture_runs_in_the_background_and_lands_in_the_locker(
     assert response.status_code == 302
     waiting = client.get("/en/locker/case/").content.decode()
     assert "waiting to start" in waiting and page_url in waiting
-    assert tasks.run_next() is True
-    assert tasks.run_next() is False
+    assert run_ready() == 1
+    assert run_ready() == 0
     page = client.get("/en/locker/case/").content.decode()
     assert "A web capture has finished" in page
-    assert not Task.objects.exists(), "finished tasks are forgotten once their files are in"
+    assert not DBTaskResult.objects.exists(), "finished tasks are forgotten once their files are in"
     items = Locker.open(data_dir / "locker", PASSPHRASE).items()
     names = {item.name for item in items}
     assert {"screenshot.png", "page.pdf", "capture.wacz", "metadata.json"} <= names
@@ -70,7 +70,7 @@ def test_a_captured_error_page_is_marked_as_one(
 ) -> None:
     removed = page_url.split("/post/")[0] + "/removed"
     client.post("/en/locker/evidence/capture/", {"url": removed})
-    assert tasks.run_next() is True
+    assert run_ready() == 1
     client.get("/en/locker/case/")  # accepts the delivery
     items = Locker.open(data_dir / "locker", PASSPHRASE).items()
     shot = next(item for item in items if item.name == "screenshot.png")
@@ -84,12 +84,12 @@ def test_a_capture_that_fails_says_why_and_can_be_dismissed(
 ) -> None:
     settings.CAPTURE_ALLOW_PRIVATE = False
     client.post("/en/locker/evidence/capture/", {"url": "http://127.0.0.1:9/secret"})
-    tasks.run_next()
+    run_ready()
     page = client.get("/en/locker/case/").content.decode()
     assert "could not be captured" in page and "private network" in page
-    task = Task.objects.get()
+    task = DBTaskResult.objects.get()
     client.post(f"/en/locker/captures/{task.id}/dismiss/")
-    assert not Task.objects.exists()
+    assert not DBTaskResult.objects.exists()
 
 
 def test_nothing_readable_is_left_in_the_folder_or_the_database(
@@ -103,7 +103,7 @@ def test_nothing_readable_is_left_in_the_folder_or_the_database(
     )
     client.post("/en/locker/evidence/capture/", {"url": page_url, "incident": incident_id})
     scan(data_dir)  # with the capture still queued
-    tasks.run_next()
+    run_ready()
     scan(data_dir)  # with the capture delivered to the inbox
     client.get("/en/locker/case/")
     scan(data_dir)  # with the capture in the locker
@@ -143,7 +143,7 @@ def test_the_next_capture_removes_what_a_killed_worker_left(
     left = abandoned_scratch(data_dir / "captures")
     settings.CAPTURE_ALLOW_PRIVATE = False  # the capture fails at once: no browser needed
     client.post("/en/locker/evidence/capture/", {"url": "http://127.0.0.1:9/secret"})
-    tasks.run_next()
+    run_ready()
     assert not left.exists()
     assert list((data_dir / "captures").iterdir()) == []
 
@@ -154,7 +154,7 @@ def test_a_worker_starting_removes_what_killed_exports_and_captures_left(
     left = [abandoned_scratch(data_dir / "captures"), abandoned_scratch(data_dir / "exports")]
     stop = threading.Event()
     stop.set()  # start, tidy, stop
-    tasks.run_worker(stop)
+    run_worker(stop)
     assert [path for path in left if path.exists()] == []
 
 
@@ -163,7 +163,7 @@ def test_a_capture_shows_as_one_item_with_its_parts_and_an_error_page_warns(
 ) -> None:
     removed = page_url.split("/post/")[0] + "/removed"
     client.post("/en/locker/evidence/capture/", {"url": removed})
-    assert tasks.run_next() is True
+    assert run_ready() == 1
     case = client.get("/en/locker/case/").content.decode()
     items = Locker.open(data_dir / "locker", PASSPHRASE).items()
     assert len(items) >= 4
@@ -181,11 +181,11 @@ def test_a_refused_capture_keeps_its_address_and_reason_after_a_restart(
 ) -> None:
     settings.CAPTURE_ALLOW_PRIVATE = False
     client.post("/en/locker/evidence/capture/", {"url": "http://127.0.0.1:9/secret"})
-    tasks.run_next()
+    run_ready()
     settings.SECRET_KEY = "a-new-key-as-personal-mode-makes-at-each-start-" + "x1y2z3" * 5
     client.cookies.clear()  # a restart ends every session: the person unlocks again
     assert client.post("/en/locker/unlock/", {"passphrase": PASSPHRASE}).status_code == 302
     page = client.get("/en/locker/case/").content.decode()
     assert "http://127.0.0.1:9/secret" in page and "private network" in page
     assert "restarted before it finished" not in page
-    assert b"127.0.0.1:9/secret" not in bytes(Task.objects.get().problem)
+    assert "127.0.0.1:9/secret" not in str(DBTaskResult.objects.get().return_value)

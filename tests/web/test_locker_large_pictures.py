@@ -19,7 +19,7 @@ from PIL import ImageFile
 
 from reclaim.hashing import MAX_DECODED_PIXELS, HashError, pdq_from_image
 from reclaim.locker import Locker
-from reclaim.web.evidence.session import OpenLocker
+from reclaim.web.access.session import OpenLocker
 from reclaim.web.removals.services import case_hashes
 
 from .conftest import PASSPHRASE

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from reclaim.web.evidence.lockers import MAX_FAILURES
-from reclaim.web.evidence.models import SurvivorAccount
+from reclaim.web.access.lockers import MAX_FAILURES
+from reclaim.web.access.models import SurvivorAccount
 
 from .conftest import PASSPHRASE, set_up_locker
 

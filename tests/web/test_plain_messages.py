@@ -2,6 +2,7 @@
 never a browser's call log, a raw exception or its English detail."""
 
 import socket
+from base64 import b64encode
 from collections.abc import Iterator
 
 import pytest
@@ -9,6 +10,8 @@ from django.test import Client
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.html import escape
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from reclaim.capture import CaptureError, CaptureReason
@@ -17,7 +20,8 @@ from reclaim.notices import TrackingError
 from reclaim.packs import PackError, PackReason
 from reclaim.web import messages
 from reclaim.web.evidence import tasks
-from reclaim.web.evidence.models import Task
+from reclaim.web.sealing import seal_payload
+from reclaim.web.worker.runner import run_ready
 
 from .test_locker import add_incident
 from .test_protection import YES
@@ -55,7 +59,7 @@ def case_page(client: Client, language: str) -> str:
 
 
 def fail_capture_with(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
-    def failing(task: Task) -> None:
+    def failing(ref: str, sealed: bytes) -> None:
         raise error
 
     monkeypatch.setattr(tasks, "_capture", failing)
@@ -72,7 +76,7 @@ def test_each_kind_of_failed_capture_is_said_plainly(
 ) -> None:
     fail_capture_with(monkeypatch, CaptureError(CALL_LOG, reason))
     client.post("/en/locker/evidence/capture/", {"url": "https://example.org/post"})
-    assert tasks.run_next() is True
+    assert run_ready() == 1
     page = case_page(client, language)
     wanted = messages.CAPTURE_PROBLEMS.get(reason, messages.CAPTURE_FAILED)
     assert escape(sentence(wanted, language)) in page
@@ -85,7 +89,7 @@ def test_an_unexpected_failure_is_said_plainly_too(
 ) -> None:
     fail_capture_with(monkeypatch, RuntimeError("Traceback (most recent call last): boom"))
     client.post("/en/locker/evidence/capture/", {"url": "https://example.org/post"})
-    tasks.run_next()
+    run_ready()
     page = case_page(client, language)
     assert escape(sentence(messages.CAPTURE_FAILED, language)) in page
     assert_plain(page, "RuntimeError", "boom")
@@ -102,7 +106,7 @@ def test_a_capture_the_gate_refuses_is_said_in_arabic(
 ) -> None:
     settings.CAPTURE_ALLOW_PRIVATE = False
     client.post("/ar/locker/evidence/capture/", {"url": "http://127.0.0.1:9/secret"})
-    tasks.run_next()
+    run_ready()
     page = case_page(client, "ar")
     assert escape(sentence(messages.CAPTURE_PROBLEMS["private"], "ar")) in page
     assert_plain(page, "CaptureRefusedError", "AddressRefusedError", "private address")
@@ -122,7 +126,7 @@ def test_a_page_that_cannot_be_reached_is_said_in_arabic(
 ) -> None:
     settings.CAPTURE_ALLOW_PRIVATE = True  # the address is on loopback, as in the other tests
     client.post("/ar/locker/evidence/capture/", {"url": refusing_url})
-    tasks.run_next()  # real Chromium, through the recording proxy
+    run_ready()  # real Chromium, through the recording proxy
     page = case_page(client, "ar")
     assert escape(sentence(messages.CAPTURE_PROBLEMS["unreachable"], "ar")) in page
     assert_plain(page, "CaptureError", "did not answer", "Connection refused", "502")
@@ -267,8 +271,10 @@ def test_a_capture_failed_before_this_change_shows_the_general_sentence(
     client: Client, open_locker: None
 ) -> None:
     client.post("/en/locker/evidence/capture/", {"url": "https://example.org/post"})
-    older = tasks.seal_payload({"problem": CALL_LOG})  # a row kept the English detail then
-    Task.objects.update(status=Task.FAILED, problem=older)
+    older = seal_payload({"problem": CALL_LOG})  # a row kept the English detail then
+    DBTaskResult.objects.update(
+        status=TaskResultStatus.SUCCESSFUL, return_value={"problem": b64encode(older).decode()}
+    )
     page = case_page(client, "ar")
     assert escape(sentence(messages.CAPTURE_FAILED, "ar")) in page
     assert_plain(page, "could not be captured: Page.goto")

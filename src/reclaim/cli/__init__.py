@@ -49,8 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=DEFAULT_THREADS, help=argparse.SUPPRESS)
     serve.set_defaults(run=_serve)
 
-    worker = verbs.add_parser("worker", help="run background tasks (web captures) for a service")
-    worker.add_argument("--once", action="store_true", help="run what is waiting, then stop")
+    worker = verbs.add_parser(
+        "worker", help="run background jobs (captures, re-checks, hash activation) for a service"
+    )
+    worker.add_argument(
+        "--once", action="store_true", help="run every job that is waiting or due, then stop"
+    )
     worker.set_defaults(run=_worker)
 
     content = verbs.add_parser("content", help="check the content files (guides, helplines)")
@@ -105,11 +109,10 @@ def _serve(arguments: argparse.Namespace) -> int:
 
     print(_summary(library()))
     from reclaim.web.evidence.tasks import remove_abandoned_scratch
+    from reclaim.web.worker.runner import start_worker_thread
 
     remove_abandoned_scratch()  # what a killed server's exports and captures left
     if not settings.SERVICE:  # a service runs `reclaim worker` processes of its own
-        from reclaim.web.evidence.tasks import start_worker_thread
-
         start_worker_thread()
     if not _is_loopback(arguments.host):
         print("Warning: listening beyond this machine; use RECLAIM_MODE=service behind HTTPS.")
@@ -154,11 +157,10 @@ def _worker(arguments: argparse.Namespace) -> int:
     import django
 
     django.setup()
-    from reclaim.web.evidence.tasks import run_next, run_worker
+    from reclaim.web.worker.runner import run_due, run_worker
 
     if arguments.once:
-        while run_next():
-            pass
+        print(f"Reclaim worker: ran {run_due()} tasks", flush=True)
         return 0
     print("Reclaim worker: waiting for tasks (Ctrl+C stops it)", flush=True)
     with contextlib.suppress(KeyboardInterrupt):

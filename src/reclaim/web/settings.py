@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "reclaim.web.evidence",
     "reclaim.web.removals",
     "reclaim.web.protection",
+    # Background jobs (reclaim.web.worker): Django's tasks interface, stored in the database.
+    "django_tasks",
+    "django_tasks_db",
+    "reclaim.web.worker",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +195,13 @@ TIMESTAMP_AUTHORITIES = tuple(env_list("RECLAIM_TIMESTAMP_AUTHORITIES", []))
 CAPTURE_ALLOW_PRIVATE = env_bool("RECLAIM_CAPTURE_ALLOW_PRIVATE", False)
 if CAPTURE_ALLOW_PRIVATE and SERVICE:
     raise ImproperlyConfigured("RECLAIM_CAPTURE_ALLOW_PRIVATE is for tests; never in service mode")
+
+# Background jobs (reclaim.web.worker): queued in the database, run by `reclaim worker`
+# processes (service) or a thread of `reclaim serve` (personal).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task still running after this long is taken to have lost its worker and runs again: longer
+# than any job takes (a capture gives up on a page after a few minutes).
+TASK_LEASE_SECONDS = env_int("RECLAIM_TASK_LEASE_SECONDS", 900, minimum=1)
 
 # Removal requests (reclaim.web.removals). Where no law sets a time, a request is followed up
 # after this many days (shared/research/law-and-notices.md: 7 is a reasonable default).

@@ -1,5 +1,14 @@
-"""Access: counting tries at secrets (attempts) and calls per client (limits), in the database.
+"""Access: who may open which locker, and how often anyone may try.
 
-Both hold across threads and processes, because every count is taken in the database before
-the work it limits is done. The locker, protection and staff sign-in pages use them.
+- ``session``: keeping a locker open between pages (the key split between the database and a
+  cookie), and the folder of each locker;
+- ``lockers``: creating, unlocking and recovering lockers, with the same answer for a wrong
+  name as for a wrong passphrase;
+- ``decorators``: ``needs_open_locker``, for every page that shows evidence;
+- ``drafts`` and ``recovery``: what waits, sealed to the locker, across a lock or a set-up;
+- ``attempts`` and ``limits``: tries at secrets and calls per client, counted in the database
+  before the work they limit, so they hold across threads and processes.
+
+Access depends only on the core, Django and reclaim.web.sealing; the feature apps (evidence,
+removals, protection, staff) depend on it, never the other way (tests/web/test_app_layers.py).
 """

@@ -1,4 +1,7 @@
-"""What access keeps: counts only, under keyed digests, so no name, number or address is stored."""
+"""What access keeps: counts under keyed digests, and which locker folder is whose account.
+
+No name, number or address is stored, and never evidence.
+"""
 
 from django.db import models
 
@@ -24,3 +27,19 @@ class ClientCount(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "hour"], name="one_count_per_hour")]
+
+
+class SurvivorAccount(models.Model):
+    """A survivor's account in service mode: a username and a locker, no email, no name.
+
+    The passphrase is checked by opening the locker with it; nothing here can check it. The
+    locker lives in a folder (reclaim.locker); the database only knows whose it is.
+    """
+
+    username = models.CharField(max_length=64, unique=True)
+    locker_id = models.CharField(max_length=32, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # Made by the evidence app before access held the lockers: the table keeps its name.
+        db_table = "evidence_survivoraccount"

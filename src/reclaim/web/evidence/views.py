@@ -1,12 +1,12 @@
 """Views of the evidence locker: parse the form, call the locker or a service, render.
 
-Every page that shows evidence needs the locker open in this browser (``needs_open_locker``);
-each such page counts as activity for the auto-lock.
+Every page that shows evidence needs the locker open in this browser (``needs_open_locker``,
+from reclaim.web.access); each such page counts as activity for the auto-lock.
 """
 
-import functools
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.http import (
@@ -25,48 +25,16 @@ from reclaim.errors import ReclaimError
 from reclaim.locker import EvidenceItem, Incident, LockerError, Under18Error
 from reclaim.locker._intake import MAX_CHECKED_PIXELS, IntakeError, read_metadata, sniff
 from reclaim.web import messages
-from reclaim.web.access import limits
-from reclaim.web.evidence import drafts, forms, lockers, packs, recovery, session, tasks
-from reclaim.web.evidence.session import OpenLocker
+from reclaim.web.access import drafts, limits, lockers, recovery, session
+from reclaim.web.access.decorators import draft_initial, needs_open_locker
+from reclaim.web.access.session import OpenLocker
+from reclaim.web.evidence import forms, packs, tasks
 from reclaim.web.evidence.uploads import upload_body_bytes
+from reclaim.web.removals.services import needing_attention
 from reclaim.web.safety.bodies import accepts_body
 
 View = Callable[..., HttpResponseBase]
 SNIFF_BYTES = 64 * 1024
-
-
-def needs_open_locker(view: View) -> View:
-    """Give ``view`` the open locker, or send the person to unlock it."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        opened = session.current(request)
-        if opened is None:
-            idle = getattr(request, "locked_when_idle", False)
-            if request.method == "POST":
-                _keep_draft(request)
-            return redirect(reverse("evidence:unlock") + ("?idle=1" if idle else ""))
-        request.idle_seconds = session.seen_now(request)  # type: ignore[attr-defined]
-        if recovery.waiting(request) and view.__name__ != "recovery_code":
-            return redirect("evidence:recovery_code")  # set-up is final once it is written down
-        request.draft = drafts.take(request, opened)  # type: ignore[attr-defined]
-        return view(request, opened, *args, **kwargs)
-
-    return wrapper
-
-
-def _keep_draft(request: HttpRequest) -> None:
-    """Keep what was posted to a locked locker, sealed, to refill the form after unlocking."""
-    ref = getattr(request, "locked_ref", None)
-    if ref is None and not settings.SERVICE:
-        ref = lockers.PERSONAL  # one locker on this machine: it can only be this one
-    if ref is not None:
-        drafts.keep(request, ref, request.get_full_path())
-
-
-def draft_initial(request: HttpRequest) -> dict[str, Any]:
-    """Return the fields of a draft kept for this page (see needs_open_locker), or nothing."""
-    return dict(getattr(request, "draft", {}))
 
 
 # Getting in -------------------------------------------------------------------------------
@@ -240,9 +208,7 @@ def overview(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
 
 
 def _requests_to_see(opened: OpenLocker) -> int:
-    from reclaim.web.removals.services import needing_attention  # removals builds on this app
-
-    return needing_attention(opened)
+    return needing_attention(opened)  # removals depends on access, never on this app
 
 
 def _timeline(incidents: list[Incident], items: list[EvidenceItem]) -> list[dict[str, Any]]:
@@ -430,9 +396,9 @@ def capture_new(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
 
 @require_POST
 @needs_open_locker
-def task_dismiss(request: HttpRequest, opened: OpenLocker, task_id: int) -> HttpResponse:
+def task_dismiss(request: HttpRequest, opened: OpenLocker, task_id: UUID) -> HttpResponse:
     """Remove a failed capture from the list."""
-    tasks.dismiss(opened.ref, task_id)
+    tasks.dismiss(opened.ref, str(task_id))
     return redirect(reverse("evidence:overview") + "#captures")
 
 

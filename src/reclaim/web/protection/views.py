@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reclaim.web.access import limits
-from reclaim.web.evidence import session as locker_session
+from reclaim.web.access import session as locker_session
 from reclaim.web.protection import bank, forms, tokens
 from reclaim.web.protection.models import ProtectionCase
 from reclaim.web.safety.bodies import accepts_body

@@ -27,8 +27,8 @@ from reclaim.notices import (
     next_steps,
 )
 from reclaim.web import messages
-from reclaim.web.evidence.session import OpenLocker
-from reclaim.web.evidence.views import draft_initial, needs_open_locker
+from reclaim.web.access.decorators import draft_initial, needs_open_locker
+from reclaim.web.access.session import OpenLocker
 from reclaim.web.removals import forms, services, words
 from reclaim.web.removals.services import PERSON
 

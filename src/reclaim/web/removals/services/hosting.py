@@ -14,7 +14,7 @@ from reclaim.notices import (
     fetch_bootstrap,
     look_up,
 )
-from reclaim.web.evidence.session import OpenLocker
+from reclaim.web.access.session import OpenLocker
 from reclaim.web.removals.services.requests import change
 
 BOOTSTRAP_SECONDS = 24 * 3600  # IANA's files change a few times a year; a day is plenty

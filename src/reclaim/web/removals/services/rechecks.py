@@ -21,10 +21,10 @@ from django.utils import timezone
 from reclaim.hashing import PdqHash
 from reclaim.locker import SealError
 from reclaim.notices import Recheck, RecheckTarget, as_check, first_look, recheck_many
-from reclaim.web.evidence.tasks import seal_payload, unseal_payload
 from reclaim.web.removals.models import Watch
 from reclaim.web.removals.services.sending import can_email
 from reclaim.web.removals.services.watches import results_of
+from reclaim.web.sealing import seal_payload, unseal_payload
 
 CLAIM_MINUTES = 15  # a worker's hold on a batch of watches; longer than any batch takes
 RECHECK_BATCH = 200

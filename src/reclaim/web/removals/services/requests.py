@@ -22,7 +22,7 @@ from reclaim.notices import (
     revise,
 )
 from reclaim.notices._tracking import DRAFT, READY, WITHDRAWN
-from reclaim.web.evidence.session import OpenLocker
+from reclaim.web.access.session import OpenLocker
 from reclaim.web.removals.services import watches
 from reclaim.web.removals.services.catalogue import due, notice_for
 

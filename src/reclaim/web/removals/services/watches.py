@@ -12,10 +12,10 @@ from django.utils import timezone
 from reclaim.locker import SealError
 from reclaim.notices import Check, LockerRequestStore, RemovalRequest, record_check
 from reclaim.notices._tracking import DRAFT, READY
-from reclaim.web.evidence.session import OpenLocker
-from reclaim.web.evidence.tasks import seal_payload, unseal_payload
+from reclaim.web.access.session import OpenLocker
 from reclaim.web.removals.models import Watch
 from reclaim.web.removals.services.catalogue import due
+from reclaim.web.sealing import seal_payload, unseal_payload
 
 
 def with_results(opened: OpenLocker, requests: list[RemovalRequest]) -> list[RemovalRequest]:

@@ -30,8 +30,8 @@ from reclaim.locker import (
 )
 from reclaim.locker._timestamps import TimestampError
 from reclaim.web.access import attempts as tries
-from reclaim.web.evidence.models import SurvivorAccount
-from reclaim.web.evidence.session import locker_folder
+from reclaim.web.access.models import SurvivorAccount
+from reclaim.web.access.session import locker_folder
 
 PERSONAL = "personal"
 # The name the personal locker's tries are counted under (a username never has a space).

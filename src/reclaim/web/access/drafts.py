@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from reclaim.locker import Locker, LockerError, SealError
-from reclaim.web.evidence.session import OpenLocker, locker_folder
+from reclaim.web.access.session import OpenLocker, locker_folder
 
 DRAFT = "draft"
 # Fields that are not the person's words: the form's token and the script's note of the page.

@@ -11,7 +11,7 @@ import base64
 from django.http import HttpRequest
 
 from reclaim.locker import Locker, LockerError, SealError
-from reclaim.web.evidence.session import OpenLocker, locker_folder
+from reclaim.web.access.session import OpenLocker, locker_folder
 
 WAITING = "recovery_code"
 LABEL = "web-recovery-code"

@@ -1,0 +1,40 @@
+"""Every job the worker runs, and the schedule of the periodic ones.
+
+Jobs are django-tasks tasks, each in its own app's ``tasks`` module, each a thin call into
+that app's services. A job queued on demand (a capture) runs as soon as a worker is free; a
+periodic job is queued once per interval by whichever worker gets there first
+(reclaim.web.worker.runner.schedule). Not here: trusted timestamps, which need the locker's
+key and are asked for by the person's own pages (reclaim.web.access.lockers).
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django_tasks.base import Task
+
+from reclaim.web.evidence.tasks import capture
+from reclaim.web.protection.tasks import activate_hashes, save_bank_index
+from reclaim.web.removals.tasks import recheck
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A job queued once in every ``every``."""
+
+    job: Task[Any, Any]
+    every: datetime.timedelta
+
+
+JOBS: tuple[Task[Any, Any], ...] = (capture, recheck, activate_hashes, save_bank_index)
+
+SCHEDULE = (
+    # Each watch keeps its own next time (RECHECK_HOURS); a minute is how late one may start.
+    # The same job sends the reminders of requests whose deadline has passed.
+    Periodic(recheck, datetime.timedelta(minutes=1)),
+    # Platforms read the bank's changes in batches of FEED_BATCH_MINUTES (10 by default): a
+    # minute's wait for a received hash to become active is well inside one batch.
+    Periodic(activate_hashes, datetime.timedelta(minutes=1)),
+    # A restart loads the saved index and catches up from there: an hour's changes at most.
+    Periodic(save_bank_index, datetime.timedelta(hours=1)),
+)
