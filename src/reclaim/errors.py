@@ -18,6 +18,8 @@ ReclaimError
  ├── RecheckError          an address that cannot be re-checked (not http or https)
  ├── RdapError             an RDAP bootstrap file that cannot be read
  ├── MatchingError         a hash index asked something it cannot answer
+ ├── SignalError           a hash offered to the bank that cannot be accepted
+ ├── BankServiceError      a hash bank service unreachable, or refusing a request
  └── LockerError           a locker cannot be created, opened or changed
       ├── WrongKeyError       the passphrase or recovery code does not open it
       └── CorruptLockerError  part of it was changed or damaged outside Reclaim
