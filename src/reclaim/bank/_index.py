@@ -100,6 +100,9 @@ class BankIndex:
         self.frames = frames if frames is not None else MihPdqIndex()
         self.videos = Md5Index()
         self.cursor = cursor
+        # Frames each video added here holds, so that a replaced video leaves none behind
+        # (a loaded index does not know them: a Removed's own value says how many).
+        self._frame_counts: dict[int, int] = {}
         self._lock = threading.Lock()  # held to change the indexes, never during a query
         self._view: IndexView | None = None  # taken again after each change, when first asked
 
@@ -152,7 +155,12 @@ class BankIndex:
         self.images.remove(c.entry_id for c in gone if c.signal_type == SignalType.IMAGE_PDQ)
         self.videos.remove([c.entry_id for c in gone if c.signal_type == SignalType.VIDEO_MD5])
         videos = [c for c in gone if c.signal_type == SignalType.VIDEO_VPDQ]
-        self.frames.remove(i for c in videos for i in c.frame_ids())
+        self._remove_frames([(c.entry_id, len(c.frame_ids())) for c in videos])
+
+    def _remove_frames(self, videos: list[tuple[int, int]]) -> None:
+        """Take these videos' frames out: the more of the count given and the count known."""
+        counts = [(i, max(n, self._frame_counts.pop(i, 0))) for i, n in videos]
+        self.frames.remove((i << FRAME_BITS) + n for i, count in counts for n in range(count))
 
     def _add(self, added: list[Added]) -> None:
         """Put added entries in their index (called with the lock held)."""
@@ -162,7 +170,10 @@ class BankIndex:
         digests = [c for c in added if c.signal_type == SignalType.VIDEO_MD5]
         if digests:
             self.videos.add([c.entry_id for c in digests], [c.value for c in digests])
-        for video in (c for c in added if c.signal_type == SignalType.VIDEO_VPDQ):
+        videos = [c for c in added if c.signal_type == SignalType.VIDEO_VPDQ]
+        self._remove_frames([(c.entry_id, 0) for c in videos])  # a replaced one's old frames
+        for video in videos:
+            self._frame_counts[video.entry_id] = len(video.frame_ids())
             frames = [VpdqFrame.parse(line) for line in video.value.splitlines()]
             # Frames with too little detail match too much: the bank's side is filtered too.
             good = [
