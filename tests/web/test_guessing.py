@@ -21,13 +21,13 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from reclaim.bank import make_signal
 from reclaim.locker import KdfParams
 from reclaim.web.access import limits
 from reclaim.web.evidence import lockers
 from reclaim.web.evidence.models import SurvivorAccount
 from reclaim.web.protection import bank
 from reclaim.web.protection.models import ProtectionCase
-from reclaim.web.protection.signals import make_signal
 
 from .conftest import PASSPHRASE
 from .test_protection import picture_hash

@@ -11,7 +11,7 @@ import functools
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -303,7 +303,7 @@ def feedback(request: HttpRequest, platform_id: int) -> HttpResponse:
     return JsonResponse({"entryId": entry_id, "verdict": verdict})
 
 
-def _is_entry_id(value: object) -> bool:
+def _is_entry_id(value: object) -> TypeGuard[str]:
     """Return whether ``value`` has the form of a public entry id (models.new_public_id)."""
     return isinstance(value, str) and ENTRY_ID.fullmatch(value) is not None
 

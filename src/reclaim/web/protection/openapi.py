@@ -280,7 +280,7 @@ MATCH_DESCRIPTION = (
 
 def document(server_url: str) -> dict[str, Any]:
     """Return the OpenAPI document, with ``server_url`` as the server."""
-    token = [{"token": []}]
+    token: list[dict[str, list[str]]] = [{"token": []}]
     return {
         "openapi": "3.1.0",
         "info": {
