@@ -232,7 +232,7 @@ def test_cases_made_between_feed_reads_come_out_in_one_shuffled_batch(
     for number in range(3):  # the attack: a read of the feed after each new case
         made = _new_case(api, range(30 + 4 * number, 34 + 4 * number))
         case_of |= {e["entryId"]: made["caseNumber"] for e in made["entries"]}
-        bank.activate_received()  # the worker's job, within a second
+        bank.activate_received()  # the worker's periodic job
         assert _matches(api, token, made["values"][0]), "this service matches them at once"
         assert httpx.get(f"{api}/bank", headers=_auth(token)).json()["entries"] == []
     closed = clock.next_batch()

@@ -25,6 +25,18 @@ CURSOR_FILE = "cursor.json"
 SYNC_BATCH = 50_000  # changes read and applied at a time
 
 
+class SavedBankIndex(BankIndex):
+    """The core's index, saved with the cursor file that lets a restart catch up."""
+
+    def save(self, folder: Path) -> int:
+        """Save the PDQ segments, then the cursor they reflect; return that cursor."""
+        cursor = super().save(folder)
+        # Written after the segments: if the process dies in between, the older cursor only
+        # makes the restart apply some changes again, which changes nothing.
+        write_atomically(folder / CURSOR_FILE, json.dumps({"cursor": cursor}).encode())
+        return cursor
+
+
 @dataclass
 class _Follower:
     """The index and the clock tick it last caught up at (-1: never)."""
@@ -73,14 +85,6 @@ def catch_up(follower: _Follower) -> None:
         follower.ticks = ticks
 
 
-def save(index: BankIndex, folder: Path) -> None:
-    """Save the index's PDQ segments and the cursor they reflect (a restart then catches up)."""
-    cursor = index.save(folder)
-    # Written after the segments: if the process dies in between, the older cursor only
-    # makes the restart apply some changes again, which changes nothing.
-    write_atomically(folder / CURSOR_FILE, json.dumps({"cursor": cursor}).encode())
-
-
 def reset() -> None:
     """Forget this process's index (tests start each from an empty database)."""
     global _follower
@@ -102,9 +106,9 @@ def _change(row: BankChange) -> Change:
 def _load(folder: Path) -> BankIndex:
     cursor_file = folder / CURSOR_FILE
     if not cursor_file.exists():
-        return BankIndex()
+        return SavedBankIndex()
     cursor = int(json.loads(cursor_file.read_text())["cursor"])
-    index = BankIndex.load(folder, cursor)
+    index = SavedBankIndex.load(folder, cursor)
     # MD5s are small: read them again from the bank rather than keep a second file.
     digests = BankEntry.objects.filter(signal_type=SignalType.VIDEO_MD5, status=ACTIVE)
     index.apply([Added(e.id, SignalType.VIDEO_MD5, e.value) for e in digests])

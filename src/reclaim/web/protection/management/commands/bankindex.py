@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         current = index.current()
-        index.save(current, settings.BANK_INDEX_DIR)
+        current.save(settings.BANK_INDEX_DIR)
         self.stdout.write(
             f"Saved {len(current.images)} picture hashes and {len(current.frames)} video frames "
             f"to {settings.BANK_INDEX_DIR} (feed cursor {current.cursor})."
