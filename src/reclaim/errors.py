@@ -20,6 +20,8 @@ ReclaimError
  ├── FetchError            a fetch gave up: too many redirects, no address (notices._fetch)
  ├── RdapError             an RDAP bootstrap file that cannot be read
  ├── MatchingError         a hash index asked something it cannot answer
+ ├── SignalError           a hash offered to the bank that cannot be accepted
+ ├── BankServiceError      a hash bank service unreachable, or refusing a request
  └── LockerError           a locker cannot be created, opened or changed
       ├── WrongKeyError       the passphrase or recovery code does not open it
       └── CorruptLockerError  part of it was changed or damaged outside Reclaim

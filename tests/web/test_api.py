@@ -21,11 +21,11 @@ from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from reclaim.bank import MAX_MATCH_FRAMES, make_signal
 from reclaim.hashing import PdqHash
 from reclaim.web.access import limits
 from reclaim.web.protection import bank, index, pins, tokens
 from reclaim.web.protection.models import Platform, ProtectionCase
-from reclaim.web.protection.signals import MAX_MATCH_FRAMES, make_signal
 
 from .test_protection import picture_hash
 
@@ -232,7 +232,8 @@ def test_cases_made_between_feed_reads_come_out_in_one_shuffled_batch(
     for number in range(3):  # the attack: a read of the feed after each new case
         made = _new_case(api, range(30 + 4 * number, 34 + 4 * number))
         case_of |= {e["entryId"]: made["caseNumber"] for e in made["entries"]}
-        assert _matches(api, token, made["values"][0]), "this service matches new hashes at once"
+        bank.activate_received()  # the worker's periodic job
+        assert _matches(api, token, made["values"][0]), "this service matches them at once"
         assert httpx.get(f"{api}/bank", headers=_auth(token)).json()["entries"] == []
     closed = clock.next_batch()
     entries = httpx.get(f"{api}/bank", headers=_auth(token)).json()["entries"]
@@ -290,6 +291,7 @@ def test_video_by_md5_and_by_vpdq(api: str, token: str) -> None:
     frames = [picture_hash(seed) for seed in range(10, 20)]
     vpdq = "\n".join(f"{h},{q},{n}.000" for n, (h, q) in enumerate(frames))
     bank.new_case([make_signal("VideoMD5", "cd" * 16), make_signal("VideoVPDQ", vpdq)])
+    bank.activate_received()
     eight = "\n".join(
         [
             *vpdq.splitlines()[:8],
@@ -601,6 +603,36 @@ def test_the_document_says_what_the_api_checks(client: Client, db: None) -> None
     assert refused["headers"]["WWW-Authenticate"]["required"] is True
 
 
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def test_matches_with_no_change_read_one_counter_and_never_write(
+    client: Client, own_case: dict[str, str], django_assert_max_num_queries: Any
+) -> None:
+    bank.activate_received()
+    [entry] = ProtectionCase.objects.get().entries.all()
+    waiting, _ = bank.new_case([make_signal("ImagePDQ", *picture_hash(4))])  # not yet active
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {own_case['token']}"}
+    nothing_near = {"signals": [{"signalType": "ImagePDQ", "value": _near(entry.value, 128)}]}
+    assert _post(client, "/match", nothing_near, **auth).status_code == 200  # builds the index
+    for _ in range(5):
+        # Two queries: the token, and the bank clock's tick count (one row by its key).
+        with django_assert_max_num_queries(2) as captured:
+            assert _post(client, "/match", nothing_near, **auth).status_code == 200
+        sql = [query["sql"] for query in captured.captured_queries]
+        assert not [q for q in sql if q.lstrip().upper().startswith(WRITES)], sql
+        assert any("protection_bankclock" in q for q in sql), "the counter is what it reads"
+    assert set(waiting.entries.values_list("status", flat=True)) == {"Received"}, (
+        "a match activates nothing: that is the worker's job"
+    )
+    query = {"signals": [{"signalType": "ImagePDQ", "value": entry.value}]}
+    assert _post(client, "/match", query, **auth).json()["results"][0]["matches"]
+    bank.withdraw(ProtectionCase.objects.get(id=entry.case_id))
+    assert _post(client, "/match", query, **auth).json()["results"][0]["matches"] == [], (
+        "the clock ticked, so the next match applied the withdrawal"
+    )
+
+
 # The schema-based fuzzer: every operation, valid and invalid requests, every check -----------
 
 FUZZ_TOKEN = "rcl_" + "fuzz" * 10  # the fuzzer's platform token, made in fuzz_case
@@ -743,7 +775,7 @@ def test_reclaim_protect_from_the_command_line(api: str, tmp_path: Path) -> None
         [*command, "status", *access], capture_output=True, text=True, timeout=60
     )
     assert '"signalType": "ImagePDQ"' in status.stdout and '"status": "Received"' in status.stdout
-    bank.activate_received()  # what the worker (or the next platform's fetch) does
+    bank.activate_received()  # what the worker's job does
     status = subprocess.run(
         [*command, "status", *access], capture_output=True, text=True, timeout=60
     )

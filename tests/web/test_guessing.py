@@ -21,12 +21,12 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from reclaim.bank import make_signal
 from reclaim.locker import KdfParams
 from reclaim.web.access import limits, lockers
 from reclaim.web.access.models import SurvivorAccount
 from reclaim.web.protection import bank
 from reclaim.web.protection.models import ProtectionCase
-from reclaim.web.protection.signals import make_signal
 
 from .conftest import PASSPHRASE
 from .test_protection import picture_hash

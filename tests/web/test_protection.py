@@ -3,19 +3,17 @@ add, withdraw at once, and guessing held back. No image ever reaches the server.
 
 import io
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.test import Client
 
+from reclaim.bank import make_signal
 from reclaim.hashing import pdq_from_image
 from reclaim.web.access import limits
 from reclaim.web.protection import bank, index
-from reclaim.web.protection.models import ACTIVE, WITHDRAWN, BankEntry, ProtectionCase
-from reclaim.web.protection.signals import make_signal
+from reclaim.web.protection.models import BankEntry, ProtectionCase
 
 YES = {"is_subject": "yes", "is_intimate": "yes", "was_adult": "yes"}
 
@@ -85,7 +83,7 @@ def test_low_quality_hashes_are_refused_with_a_reason(client: Client) -> None:
 def test_check_add_and_withdraw_with_number_and_pin(client: Client) -> None:
     first, quality = picture_hash(1)
     number, pin = _make_case(client, f"ImagePDQ {first} {quality}")
-    index.current()  # the bank takes it in: received becomes active
+    bank.activate_received()  # the worker's job: received becomes active
     opened = client.post("/en/protect/case/", {"number": number.lower(), "pin": pin})
     assert opened.status_code == 302
     page = client.get("/en/protect/case/view/").content.decode()
@@ -183,62 +181,22 @@ def test_a_saved_index_loads_on_restart_and_catches_up_from_the_feed(
 
     from django.core.management import call_command
 
-    from reclaim.web.protection.signals import make_signal
-
     first, quality = picture_hash(21)
     second, quality2 = picture_hash(22)
     case, _ = bank.new_case([make_signal("ImagePDQ", first, quality)])
+    bank.activate_received()
     out = StringIO()
     call_command("bankindex", "save", stdout=out)
     assert "Saved 1 picture hashes" in out.getvalue()
     assert (data_dir / "bank-index" / "cursor.json").exists()
     bank.add_signals(case, [make_signal("ImagePDQ", second, quality2)])
     bank.withdraw(case, [case.entries.get(value=first).id])
+    bank.activate_received()
     index.reset()  # a restart: the saved index loads, then the feed's later changes apply
     restarted = index.current()
     found = {s: [h.entry_id for h in restarted.match(make_signal("ImagePDQ", s, 90), 31)]
              for s in (first, second)}  # fmt: skip
     assert found == {first: [], second: [case.entries.get(value=second).id]}
-
-
-def test_a_query_holds_no_lock_so_changes_and_other_queries_go_ahead(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    frames = [picture_hash(seed) for seed in range(10, 20)]
-    vpdq = "\n".join(f"{h},{q},{n}.000" for n, (h, q) in enumerate(frames))
-    picture, quality = picture_hash(21)
-    video_entry = BankEntry(id=1, signal_type="VideoVPDQ", value=vpdq)
-    picture_entry = BankEntry(id=2, signal_type="ImagePDQ", value=picture, quality=quality)
-    bank_index = index.BankIndex()
-    bank_index.apply([video_entry], {1: ACTIVE})
-    started, carry_on, done = threading.Event(), threading.Event(), threading.Event()
-    real_match_video = index.match_video
-
-    def paused(*args: Any, **kwargs: Any) -> Any:  # the long video query, held mid-way
-        started.set()
-        carry_on.wait(timeout=60)  # longer than the test waits below: only the test ends it
-        return real_match_video(*args, **kwargs)
-
-    def other_platform() -> None:  # a withdrawal and another platform's query meanwhile
-        bank_index.apply([picture_entry, video_entry], {2: ACTIVE, 1: WITHDRAWN})
-        answers["picture"] = bank_index.match(make_signal("ImagePDQ", picture, quality), 31)
-        done.set()
-
-    monkeypatch.setattr(index, "match_video", paused)
-    answers: dict[str, list[index.Hit]] = {}
-    video = make_signal("VideoVPDQ", vpdq)
-    query = threading.Thread(target=lambda: answers.update(video=bank_index.match(video, 31)))
-    query.start()
-    try:
-        assert started.wait(timeout=10)
-        threading.Thread(target=other_platform, daemon=True).start()
-        assert done.wait(timeout=10), "the change and the other query waited for the video's"
-    finally:
-        carry_on.set()
-        query.join(timeout=10)
-    assert answers["picture"] == [index.Hit(2, "ImagePDQ", 0)]
-    assert answers["video"] == [index.Hit(1, "VideoVPDQ", 0, 1.0)], "as the bank was when asked"
-    assert bank_index.match(video, 31) == [], "the withdrawal counts from the next query"
 
 
 @pytest.mark.django_db

@@ -14,9 +14,12 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reclaim.cli._hash import describe, files_in
+
+if TYPE_CHECKING:  # imported when a verb runs, so that `reclaim --help` stays quick
+    from reclaim.bank import BankClient, Signal
 
 QUESTIONS = (
     ("isTheSubject", "Are you the person in the images?"),
@@ -55,24 +58,24 @@ def _case_actions(actions: Any, add: argparse.ArgumentParser) -> list[argparse.A
 
 
 def _protect(arguments: argparse.Namespace) -> int:
+    from reclaim.bank import BankClient
     from reclaim.errors import ReclaimError
 
     try:
-        _check_service(arguments.service)
+        client = BankClient(arguments.service)
         if arguments.action in ("new", "add"):
-            return _send(arguments)
-        body: dict[str, Any] = {"caseNumber": arguments.case, "pin": _pin(arguments)}
-        if arguments.action == "withdraw" and arguments.entry:
-            body["entryIds"] = arguments.entry
-        path = "/cases/status" if arguments.action == "status" else "/cases/withdraw"
-        _print_case(_post(arguments.service, path, body))
+            return _send(arguments, client)
+        if arguments.action == "status":
+            _print_case(client.status(arguments.case, _pin(arguments)))
+        else:
+            _print_case(client.withdraw(arguments.case, _pin(arguments), arguments.entry))
     except (ReclaimError, OSError) as error:
         print(f"reclaim: {error}", file=sys.stderr)
         return 1
     return 0
 
 
-def _send(arguments: argparse.Namespace) -> int:
+def _send(arguments: argparse.Namespace, client: "BankClient") -> int:
     answers = {key: arguments.yes or _ask(question) for key, question in QUESTIONS}
     if not answers["wasAdultWhenTaken"]:
         print(UNDER_18, file=sys.stderr)
@@ -84,57 +87,37 @@ def _send(arguments: argparse.Namespace) -> int:
     if not signals:
         print("reclaim: no picture or video with a usable hash", file=sys.stderr)
         return 1
-    print(f"These {len(signals)} hashes (no images, no file names) go to {arguments.service}:")
+    print(f"These {len(signals)} hashes (no images, no file names) go to {client.service}:")
     for signal in signals:
-        print(f"  {signal['signalType']} {str(signal['value']).splitlines()[0][:64]}")
+        print(f"  {signal.signal_type} {signal.value.splitlines()[0][:64]}")
     if not (arguments.yes or _ask("Send them?")):
         print("Nothing was sent.")
         return 1
-    body: dict[str, Any] = {"eligibility": answers, "signals": signals}
     if arguments.action == "add":
-        body |= {"caseNumber": arguments.case, "pin": _pin(arguments)}
-        _print_case(_post(arguments.service, "/cases/add", body))
+        _print_case(client.add(arguments.case, _pin(arguments), answers, signals))
         return 0
-    made = _post(arguments.service, "/cases", body)
+    made = client.new_case(answers, signals)
     print(f"Case number: {made['caseNumber']}\nPIN: {made['pin']}")
     print("Keep both safe now: they are shown only this once and cannot be recovered.")
     return 0
 
 
-def _check_service(service: str) -> None:
-    from urllib.parse import urlsplit
-
+def _signals(paths: list[Path]) -> list["Signal"]:
+    """Return the signals of these files, hashed here; say on stderr which were left out."""
+    from reclaim.bank import LOW_QUALITY, SignalError, signals_from_hashes
     from reclaim.errors import ReclaimError
 
-    parts = urlsplit(service)
-    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    if parts.scheme != "https" and not (parts.scheme == "http" and local):
-        raise ReclaimError(f"{service} must start with https:// (your PIN travels to it)")
-
-
-def _signals(paths: list[Path]) -> list[dict[str, Any]]:
-    from reclaim.errors import ReclaimError
-    from reclaim.hashing import MIN_QUALITY
-
-    signals: list[dict[str, Any]] = []
+    signals: list[Signal] = []
     for path in paths:
         try:
-            found = describe(path)
+            signals += signals_from_hashes(describe(path))
+        except SignalError as error:
+            if error.reason == LOW_QUALITY:
+                print(f"reclaim: {path} has too little detail for a reliable hash", file=sys.stderr)
+            else:
+                print(f"reclaim: could not hash {path}: {error}", file=sys.stderr)
         except (ReclaimError, OSError) as error:
             print(f"reclaim: could not hash {path}: {error}", file=sys.stderr)
-            continue
-        if found.get("pdq"):
-            if int(str(found["quality"])) < MIN_QUALITY:
-                print(f"reclaim: {path} has too little detail for a reliable hash", file=sys.stderr)
-                continue
-            signals.append(
-                {"signalType": "ImagePDQ", "value": found["pdq"], "quality": found["quality"]}
-            )
-        elif found.get("kind") == "video":
-            signals.append({"signalType": "VideoMD5", "value": found["md5"]})
-            if found.get("vpdq"):
-                frames = "\n".join(map(str, found["vpdq"]))  # type: ignore[call-overload]
-                signals.append({"signalType": "VideoVPDQ", "value": frames})
     return signals
 
 
@@ -147,26 +130,6 @@ def _pin(arguments: argparse.Namespace) -> str:
     if arguments.pin_file:
         return str(arguments.pin_file.read_text().strip())
     return getpass.getpass("PIN: ")
-
-
-def _post(service: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    import httpx
-
-    from reclaim.errors import ReclaimError
-
-    url = service.rstrip("/") + "/api/v1" + path
-    try:
-        response = httpx.post(url, json=body, timeout=60)
-    except httpx.HTTPError as error:
-        raise ReclaimError(f"could not reach {service}: {error}") from None
-    try:
-        answer = response.json() if response.content else {}
-    except ValueError:  # a proxy's or server's error page, not the API's JSON
-        answer = {}
-    if response.status_code >= 400 or not isinstance(answer, dict):
-        detail = f": {answer.get('detail')}" if answer.get("detail") else ""
-        raise ReclaimError(f"{answer.get('title', response.reason_phrase)}{detail}")
-    return dict(answer)
 
 
 def _print_case(case: dict[str, Any]) -> None:

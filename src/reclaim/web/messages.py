@@ -79,7 +79,7 @@ NOTICE_FAILED = _(
     "That change could not be recorded as it is. Please check what you chose on the form "
     "and try again."
 )
-# Keyed by reclaim.web.protection.signals' reasons; %(line)s is the line of pasted text.
+# Keyed by reclaim.bank's SignalError reasons; %(line)s is the line of pasted text.
 HASH_PROBLEMS: dict[str, Promise] = {
     "low-quality": _(
         "Line %(line)s: this picture has so little detail that its hash would match too many "

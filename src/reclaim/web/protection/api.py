@@ -11,30 +11,26 @@ import functools
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from reclaim.web.access import limits
-from reclaim.web.protection import bank, index, tokens
-from reclaim.web.protection.models import (
-    ACTIVE,
-    VERDICTS,
-    VIDEO_VPDQ,
-    FeedChange,
-    ProtectionCase,
-)
-from reclaim.web.protection.openapi import ENTRY_ID_PATTERN, MAX_ACCESS_CHARS, PIN_PATTERN, document
-from reclaim.web.protection.signals import (
+from reclaim.bank import (
     MAX_MATCH_FRAMES,
     MAX_SIGNALS,
+    Hit,
     Signal,
     SignalError,
+    SignalType,
     make_signal,
 )
+from reclaim.web.access import limits
+from reclaim.web.protection import bank, index, tokens
+from reclaim.web.protection.models import ACTIVE, VERDICTS, FeedChange, ProtectionCase
+from reclaim.web.protection.openapi import ENTRY_ID_PATTERN, MAX_ACCESS_CHARS, PIN_PATTERN, document
 from reclaim.web.safety.bodies import accepts_body
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -202,7 +198,7 @@ def _signals(body: dict[str, Any], quality_checked: bool) -> list[Signal]:
 
 
 def _make(signal_type: str, value: str, quality: int | None, quality_checked: bool) -> Signal:
-    if signal_type == "ImagePDQ" and not quality_checked:
+    if signal_type == SignalType.IMAGE_PDQ and not quality_checked:
         # A platform matching an upload may send any quality: the bank's side was checked.
         return make_signal(signal_type, value, 100 if quality is None else max(quality, 50))
     return make_signal(signal_type, value, quality)
@@ -222,7 +218,6 @@ def bank_feed(request: HttpRequest, platform_id: int) -> HttpResponse:
     """The bank's published changes since a cursor, oldest first, a page at a time."""
     cursor = _whole(request.GET.get("cursor", "0"), "cursor", 0, 2**62)
     limit = _whole(request.GET.get("limit", str(PAGE_DEFAULT)), "limit", 1, PAGE_MAX)
-    index.current()  # activates what was received, so the next batch holds it
     page, more = bank.feed_page(cursor, limit)
     return JsonResponse(
         {
@@ -275,7 +270,7 @@ def match(request: HttpRequest, platform_id: int) -> HttpResponse:
 
 def _check_frames(signals: list[Signal]) -> None:
     """Refuse a request whose videos hold more vPDQ frames in all than one query may match."""
-    frames = sum(len(s.value.splitlines()) for s in signals if s.signal_type == VIDEO_VPDQ)
+    frames = sum(signal.frame_count() for signal in signals)
     if frames > MAX_MATCH_FRAMES:
         raise Problem(
             422,
@@ -285,7 +280,7 @@ def _check_frames(signals: list[Signal]) -> None:
         )
 
 
-def _hit(hit: index.Hit, public_id: str) -> dict[str, Any]:
+def _hit(hit: Hit, public_id: str) -> dict[str, Any]:
     row: dict[str, Any] = {"entryId": public_id, "signalType": hit.signal_type}
     if hit.fraction is None:
         row["distance"] = hit.distance
@@ -308,7 +303,7 @@ def feedback(request: HttpRequest, platform_id: int) -> HttpResponse:
     return JsonResponse({"entryId": entry_id, "verdict": verdict})
 
 
-def _is_entry_id(value: object) -> bool:
+def _is_entry_id(value: object) -> TypeGuard[str]:
     """Return whether ``value`` has the form of a public entry id (models.new_public_id)."""
     return isinstance(value, str) and ENTRY_ID.fullmatch(value) is not None
 

@@ -1,7 +1,8 @@
 """The hash bank: protection cases, their hashes, the change feed, and access by number and PIN.
 
 Views and the API call these. Every change of an entry's status appends a BankChange under the
-BankClock lock (models.py), which this process's match index applies at once. Platforms read
+BankClock lock (models.py) and moves its tick count on, which tells each process's match index
+to apply the new changes before its next query (index.py). Platforms read
 the changes later, in batches (publish_due): every change made before a batch's closing time,
 of every case, additions and withdrawals together, shuffled, with that one time. Three cases
 made with feed reads between them are three runs of the feed when each is published on its
@@ -21,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from reclaim.bank import Signal
 from reclaim.errors import ReclaimError
 from reclaim.web.access import attempts
 from reclaim.web.protection import pins
@@ -37,7 +39,6 @@ from reclaim.web.protection.models import (
     MatchSeen,
     ProtectionCase,
 )
-from reclaim.web.protection.signals import Signal
 
 # Case numbers avoid letters and digits that are easy to mix up (0/O, 1/I/L).
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -182,7 +183,10 @@ def public_ids(entry_ids: Iterable[int]) -> dict[int, str]:
 
 
 def activate_received() -> int:
-    """Make received hashes active (served to platforms); return how many."""
+    """Make received hashes active (matched and served to platforms); return how many.
+
+    The worker's job calls it (and tests, directly); no request does, so a match only reads.
+    """
     if not BankEntry.objects.filter(status=RECEIVED).exists():  # the usual case: no lock
         return 0
     return _change(BankEntry.objects.filter(status=RECEIVED).values_list("id", flat=True), ACTIVE)

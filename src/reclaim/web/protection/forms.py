@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reclaim.bank import MAX_SIGNALS, Signal, SignalError, parse_lines
 from reclaim.web import messages
-from reclaim.web.protection.signals import MAX_SIGNALS, Signal, SignalError, parse_lines
 
 YES, NO, NOT_SURE = "yes", "no", "not-sure"
 

@@ -8,9 +8,10 @@ import secrets
 
 from django.db import models
 
+from reclaim.bank import SignalType
+
 # StopNCII's words where they fit, so that platforms that integrate it find them familiar.
-IMAGE_PDQ, VIDEO_MD5, VIDEO_VPDQ = "ImagePDQ", "VideoMD5", "VideoVPDQ"
-SIGNAL_TYPES = [(s, s) for s in (IMAGE_PDQ, VIDEO_MD5, VIDEO_VPDQ)]
+SIGNAL_TYPES = [(s.value, s.value) for s in SignalType]
 RECEIVED, ACTIVE, WITHDRAWN, DELETED = "Received", "Active", "Withdrawn", "Deleted"
 STATUSES = [(s, s) for s in (RECEIVED, ACTIVE, WITHDRAWN, DELETED)]
 PENDING_REVIEW, BLOCKED, NOT_BLOCKED = "PendingReview", "Blocked", "NotBlocked"
@@ -73,7 +74,11 @@ class BankChange(models.Model):
 
 
 class BankClock(models.Model):
-    """One row, locked while changes are appended or a batch of them is published."""
+    """One row, locked while changes are appended or a batch of them is published.
+
+    ``ticks`` grows with every change appended: a match index reads it (one row by its key)
+    to know whether there is anything to catch up on.
+    """
 
     ticks = models.BigIntegerField(default=0)
     published_through = models.DateTimeField(null=True)  # the last batch's closing time

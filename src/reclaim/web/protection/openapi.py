@@ -3,7 +3,7 @@
 from typing import Any
 
 import reclaim
-from reclaim.web.protection.signals import MAX_MATCH_FRAMES
+from reclaim.bank import MAX_MATCH_FRAMES
 
 HEX64 = {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}
 SIGNAL_TYPE = {"type": "string", "enum": ["ImagePDQ", "VideoMD5", "VideoVPDQ"]}
@@ -280,7 +280,7 @@ MATCH_DESCRIPTION = (
 
 def document(server_url: str) -> dict[str, Any]:
     """Return the OpenAPI document, with ``server_url`` as the server."""
-    token = [{"token": []}]
+    token: list[dict[str, list[str]]] = [{"token": []}]
     return {
         "openapi": "3.1.0",
         "info": {

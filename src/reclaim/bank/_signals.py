@@ -1,16 +1,20 @@
-"""Hashes as they come in: from the hashing page, pasted `reclaim hash` lines, or the API.
+"""Hashes as they enter the bank: checked once here, then carried as a typed Signal.
 
-Each is checked once here (reclaim.hashing's typed values) and travels as a Signal after.
+They come from the hashing page, pasted `reclaim hash` lines, the API, or the CLI's own
+hashing; each path ends in make_signal, so a hash is checked the same way whichever door it
+came through.
 """
 
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
 from reclaim.errors import ReclaimError
 from reclaim.hashing import MIN_QUALITY, Digests, HashError, PdqHash, VpdqFrame
-from reclaim.web.protection.models import IMAGE_PDQ, VIDEO_MD5, VIDEO_VPDQ
 
 MAX_SIGNALS = 500  # per submission or match request
 MAX_VPDQ_FRAMES = 36_000  # ten hours at one frame a second
@@ -19,8 +23,19 @@ MAX_VPDQ_FRAMES = 36_000  # ten hours at one frame a second
 # the others down.
 MAX_MATCH_FRAMES = 3_600
 
-
 LOW_QUALITY, TOO_MANY, UNREADABLE = "low-quality", "too-many", "unreadable"
+
+
+class SignalType(StrEnum):
+    """The kinds of hash the bank holds, named as StopNCII names them.
+
+    Platforms that integrate StopNCII find the words familiar; the values are what the
+    database and the API carry.
+    """
+
+    IMAGE_PDQ = "ImagePDQ"
+    VIDEO_MD5 = "VideoMD5"
+    VIDEO_VPDQ = "VideoVPDQ"
 
 
 class SignalError(ReclaimError):
@@ -37,9 +52,9 @@ class SignalError(ReclaimError):
 
 @dataclass(frozen=True)
 class Signal:
-    """One checked hash: its StopNCII type, its value in one canonical text form, its quality."""
+    """One checked hash: its type, its value in one canonical text form, its quality."""
 
-    signal_type: str
+    signal_type: SignalType
     value: str
     quality: int | None = None
 
@@ -52,15 +67,28 @@ class Signal:
         """Return a vPDQ signal's frames."""
         return [VpdqFrame.parse(line) for line in self.value.splitlines()]
 
+    def frame_count(self) -> int:
+        """Return how many vPDQ frames the signal holds (0 for other types)."""
+        if self.signal_type != SignalType.VIDEO_VPDQ:
+            return 0
+        return len(self.value.splitlines())
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the signal as the API takes it: signalType, value, and quality if known."""
+        body: dict[str, Any] = {"signalType": str(self.signal_type), "value": self.value}
+        if self.quality is not None:
+            body["quality"] = self.quality
+        return body
+
 
 def make_signal(signal_type: str, value: str, quality: int | None = None) -> Signal:
     """Return a checked signal; raise SignalError with a plain reason if it is not valid."""
     try:
-        if signal_type == IMAGE_PDQ:
+        if signal_type == SignalType.IMAGE_PDQ:
             return _image(value, quality)
-        if signal_type == VIDEO_MD5:
-            return Signal(VIDEO_MD5, _md5(value))
-        if signal_type == VIDEO_VPDQ:
+        if signal_type == SignalType.VIDEO_MD5:
+            return Signal(SignalType.VIDEO_MD5, _md5(value))
+        if signal_type == SignalType.VIDEO_VPDQ:
             return _video(value)
     except (HashError, ValueError) as error:
         raise SignalError(f"{signal_type} {value[:70]!r}: {error}") from None
@@ -78,7 +106,7 @@ def _image(value: str, quality: int | None) -> Signal:
             "copy of the picture usually gives a good hash.",
             LOW_QUALITY,
         )
-    return Signal(IMAGE_PDQ, str(pdq), quality)
+    return Signal(SignalType.IMAGE_PDQ, str(pdq), quality)
 
 
 def _md5(value: str) -> str:
@@ -93,7 +121,27 @@ def _video(value: str) -> Signal:
         raise SignalError("VideoVPDQ: a frame's time must be a number of seconds")
     if not frames or len(frames) > MAX_VPDQ_FRAMES:
         raise SignalError(f"VideoVPDQ: between 1 and {MAX_VPDQ_FRAMES} frames are needed")
-    return Signal(VIDEO_VPDQ, "\n".join(str(frame) for frame in frames))
+    return Signal(SignalType.VIDEO_VPDQ, "\n".join(str(frame) for frame in frames))
+
+
+def signals_from_hashes(hashes: Mapping[str, object]) -> list[Signal]:
+    """Return the signals in one file's `reclaim hash` line; [] if it holds no usable kind.
+
+    A picture gives its PDQ; a video its MD5 and, if it has frames, its vPDQ. The web (pasted
+    lines) and the CLI (`reclaim protect`, hashing here) both map hashes to signals here.
+    Raise SignalError if a hash in it is not valid (a picture of too little detail included).
+    """
+    if hashes.get("pdq"):
+        return [make_signal(SignalType.IMAGE_PDQ, str(hashes["pdq"]), _int(hashes.get("quality")))]
+    signals = []
+    if hashes.get("md5") and hashes.get("kind") == "video":
+        signals.append(make_signal(SignalType.VIDEO_MD5, str(hashes["md5"])))
+    frames = hashes.get("vpdq")
+    if frames:
+        if not isinstance(frames, list):
+            raise SignalError("VideoVPDQ: the frames must be a list of lines")
+        signals.append(make_signal(SignalType.VIDEO_VPDQ, "\n".join(map(str, frames))))
+    return signals
 
 
 def parse_lines(text: str) -> list[Signal]:
@@ -132,13 +180,7 @@ def _from_json(line: str) -> list[Signal]:
         raise SignalError("this line is not a line of `reclaim hash` output") from None
     if not isinstance(found, dict) or "error" in found:
         raise SignalError("this line holds no hash")
-    if found.get("pdq"):
-        return [make_signal(IMAGE_PDQ, str(found["pdq"]), _int(found.get("quality")))]
-    signals = []
-    if found.get("md5") and found.get("kind") == "video":
-        signals.append(make_signal(VIDEO_MD5, str(found["md5"])))
-    if found.get("vpdq"):
-        signals.append(make_signal(VIDEO_VPDQ, "\n".join(map(str, found["vpdq"]))))
+    signals = signals_from_hashes(found)
     if not signals:
         raise SignalError("this line holds no picture or video hash")
     return signals
