@@ -16,10 +16,10 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from reclaim.bank import make_signal
 from reclaim.web.evidence import tasks
 from reclaim.web.protection import bank
 from reclaim.web.protection.models import ACTIVE, RECEIVED, BankEntry
-from reclaim.web.protection.signals import make_signal
 from reclaim.web.worker import jobs, runner
 from reclaim.web.worker.models import ScheduledRun
 

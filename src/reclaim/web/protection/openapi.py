@@ -269,11 +269,13 @@ FEED_DESCRIPTION = (
     "the same changedAt (when it closed). Nothing made since shows until the next batch, so "
     "that no read of the feed can tell which hashes came from one person. Apply the entries in "
     "cursor order; the interval is how late you may learn of a change. /match is not delayed: "
-    "it matches new hashes, and refuses withdrawn ones, at once."
+    "it matches a new hash once the worker makes it active (within a minute), and refuses a "
+    "withdrawn one at once."
 )
 MATCH_DESCRIPTION = (
-    "Matches against the bank as it is now: a hash added moments ago matches, one withdrawn "
-    f"moments ago no longer does. A request holds at most {MAX_MATCH_FRAMES} VideoVPDQ frames "
+    "Matches against the bank as it is now: a hash matches within a minute of being added "
+    "(the worker makes it active), one withdrawn moments ago no longer does. "
+    f"A request holds at most {MAX_MATCH_FRAMES} VideoVPDQ frames "
     "in all (one hour at one frame a second); more is refused with 422."
 )
 
