@@ -18,6 +18,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from reclaim.content import under_18_listing
 from reclaim.web.access import limits
 from reclaim.web.protection import bank, index, tokens
 from reclaim.web.protection.models import (
@@ -351,8 +352,8 @@ def _check_eligible(answers: object) -> None:
             422,
             "Reclaim can only take hashes of intimate images of you, taken when you were 18 "
             "or over",
-            "If you were under 18 in the image, Take It Down (https://takeitdown.ncmec.org/) "
-            "and the IWF (https://www.iwf.org.uk/) can help. Confirm with 'eligibility': "
+            "If you were under 18 in the image, these services can help: "
+            f"{under_18_listing(settings.CONTENT_DIR)}. Confirm with 'eligibility': "
             "isTheSubject, isIntimate and wasAdultWhenTaken, each true.",
         )
 
