@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from reclaim.content import load_library
 from reclaim.languages import LANGUAGE_CODES
@@ -81,3 +82,30 @@ def test_breathing_exercise_gives_one_duration_in_every_language() -> None:
     ]
     durations = {m for text in every_text for m in re.findall(r"(\w+) minutes?", text)}
     assert durations == {"three"}
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc.removeprefix("www.")
+
+
+# Every text file the site and the command line are made of: templates, modules, scripts.
+_SOURCE_FILES = [
+    path
+    for path in (REPO / "src").rglob("*")
+    if path.suffix in {".py", ".html", ".txt", ".js", ".css", ".md"}
+]
+
+
+def test_no_template_or_module_names_an_under_18_service_address() -> None:
+    # content/under18.toml is the one list; a page or message that writes an address itself
+    # is how the copies drifted apart before.
+    hosts = {_host(service.website or "") for service in library.under_18.services}
+    assert hosts == {"takeitdown.ncmec.org", "childline.org.uk", "iwf.org.uk"}
+    assert len(_SOURCE_FILES) > 100
+    found = [
+        f"{path.relative_to(REPO)} names {host}"
+        for path in _SOURCE_FILES
+        for host in hosts
+        if host in path.read_text(encoding="utf-8").lower()
+    ]
+    assert not found, "read them from content/under18.toml instead: " + "; ".join(found)

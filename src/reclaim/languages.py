@@ -18,8 +18,9 @@ class Language:
         return "rtl" if self.right_to_left else "ltr"
 
 
-# The first five: English, then the most spoken main languages in England and Wales after
-# English (Census 2021) that the research picked to start with (shared/research/survivors.md).
+# The first five: English, then four of the main languages most spoken in England and Wales
+# after English (ONS, Census 2021, "Main language"): Polish and Romanian, the first two, and
+# Urdu and Arabic, the most spoken of those written right to left.
 LANGUAGES: tuple[Language, ...] = (
     Language("en", "English", "English"),
     Language("pl", "Polski", "Polish"),

@@ -94,6 +94,7 @@ name = "Childline"
 audience = "under-18"
 phone = "0800 1111"
 dial = "+448001111"
+website = "https://www.childline.org.uk/"
 source = "https://www.childline.org.uk/"
 last_checked = 2026-11-01
 verified = false
@@ -111,6 +112,15 @@ always_open = true
 source = "https://www.police.uk/"
 last_checked = 2026-11-01
 verified = false
+"""
+
+UNDER_18 = """
+last_reviewed = 2026-12-02
+services = ["childline"]
+
+[[sources]]
+title = "Childline"
+url = "https://www.childline.org.uk/"
 """
 
 
@@ -132,6 +142,7 @@ def write_tree(root: Path) -> Path:
     helplines = root / "helplines"
     helplines.mkdir()
     (helplines / "directory.toml").write_text(DIRECTORY)
+    (root / "under18.toml").write_text(UNDER_18)
     for code in LANGUAGE_CODES:
         meta = (
             ""

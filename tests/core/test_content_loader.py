@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from reclaim.content import ContentError, load_library
+from reclaim.content import ContentError, load_library, under_18_listing
 from reclaim.languages import LANGUAGE_CODES
 
 
@@ -157,4 +157,45 @@ def test_rejects_a_helpline_without_a_description(tree: Path) -> None:
 def test_rejects_a_helpline_with_a_bad_field(tree: Path, old: str, new: str, message: str) -> None:
     edit(tree / "helplines/directory.toml", old, new)
     with pytest.raises(ContentError, match=message):
+        load_library(tree)
+
+
+def test_under_18_services_are_helplines_in_the_order_the_file_gives(tree: Path) -> None:
+    edit(tree / "under18.toml", '["childline"]', '["police-gb", "childline"]')
+    edit(
+        tree / "helplines/directory.toml",
+        'dial = "999"\n',
+        'dial = "999"\nwebsite = "https://p.uk/"\n',
+    )
+    under_18 = load_library(tree).under_18
+    assert [service.id for service in under_18.services] == ["police-gb", "childline"]
+    assert under_18.services[1].description("pl") == "For children (pl)."
+    assert under_18.sources[0].url == "https://www.childline.org.uk/"
+    assert (
+        under_18_listing(tree) == "Police: https://p.uk/; Childline: https://www.childline.org.uk/"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "old", "new", "message"),
+    [
+        ("under18.toml", '["childline"]', '["nobody"]', "'nobody' is not a helpline"),
+        ("under18.toml", '["childline"]', '["childline", "childline"]', "names a helpline twice"),
+        ("under18.toml", '["childline"]', "[]", "non-empty list"),
+        ("under18.toml", "last_reviewed = 2026-12-02\n", "", "'last_reviewed' is missing"),
+        ("helplines/directory.toml", '"under-18"', '"adults"', "is for adults, not under-18s"),
+        ("helplines/directory.toml", 'website = "https://www.childline.org.uk/"\n', "", "website"),
+    ],
+)
+def test_rejects_a_bad_under_18_list(
+    tree: Path, path: str, old: str, new: str, message: str
+) -> None:
+    edit(tree / path, old, new)
+    with pytest.raises(ContentError, match=message):
+        load_library(tree)
+
+
+def test_rejects_a_missing_under_18_file(tree: Path) -> None:
+    (tree / "under18.toml").unlink()
+    with pytest.raises(ContentError, match=r"under18\.toml: missing"):
         load_library(tree)

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from reclaim.locker import Locker
+from reclaim.locker import CorruptLockerError, Locker
 from reclaim.locker._scratch import Scratch
 from reclaim.packs import FAIL, verify_pack
 from reclaim.web.access.session import COOKIE
@@ -353,8 +353,11 @@ def test_a_damaged_locker_is_not_called_a_wrong_passphrase(
 ) -> None:
     client.post("/en/locker/lock/")
     log = data_dir / "locker" / "custody.log"
-    lines = log.read_bytes().splitlines(keepends=True)
-    log.write_bytes(lines[0][:10] + b"A" + lines[0][11:] + b"".join(lines[1:]) + lines[0])
+    data = bytearray(log.read_bytes())
+    data[10] ^= 0x01  # a flipped bit always changes the byte; the rest of the log is intact
+    log.write_bytes(bytes(data))
+    with pytest.raises(CorruptLockerError, match=r"custody entry 0 is damaged \(line 1 "):
+        Locker.open(data_dir / "locker", PASSPHRASE)
     response = client.post("/en/locker/unlock/", {"passphrase": PASSPHRASE})
     assert response.status_code == 400
     html = response.content.decode()

@@ -14,7 +14,7 @@ from reclaim.web.support.content import library
 
 LANGUAGES = ("en", "pl", "ro", "ur", "ar")
 
-# Victim Support arranges an interpreter on request (shared/research/survivors.md).
+# Victim Support arranges an interpreter on request (victimsupport.org.uk, "Interpreters").
 INTERPRETER = {
     "en": "they can arrange an interpreter",
     "pl": "mogą zapewnić tłumacza",

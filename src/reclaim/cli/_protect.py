@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reclaim.cli._hash import describe, files_in
+from reclaim.content import under_18_listing
 
 if TYPE_CHECKING:  # imported when a verb runs, so that `reclaim --help` stays quick
     from reclaim.bank import BankClient, Signal
@@ -26,11 +27,15 @@ QUESTIONS = (
     ("isIntimate", "Are the images intimate (nude, sexual, or in underwear)?"),
     ("wasAdultWhenTaken", "Were you 18 or over when they were taken?"),
 )
-UNDER_18 = (
-    "This bank takes only images of adults. If you were under 18 in the images, Take It Down "
-    "(https://takeitdown.ncmec.org/) and the IWF (https://www.iwf.org.uk/) can help, in the "
-    "same way: the images stay with you. It is not your fault."
-)
+
+
+def under_18_message() -> str:
+    """Return what a person who was under 18 in the images is told instead of a case."""
+    return (
+        "This bank takes only images of adults. If you were under 18 in the images, these "
+        f"services can help, and the images stay with you: {under_18_listing()}. "
+        "It is not your fault."
+    )
 
 
 def add_verb(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -78,7 +83,7 @@ def _protect(arguments: argparse.Namespace) -> int:
 def _send(arguments: argparse.Namespace, client: "BankClient") -> int:
     answers = {key: arguments.yes or _ask(question) for key, question in QUESTIONS}
     if not answers["wasAdultWhenTaken"]:
-        print(UNDER_18, file=sys.stderr)
+        print(under_18_message(), file=sys.stderr)
         return 1
     if not all(answers.values()):
         print("This bank holds only intimate images of the person who sends them.", file=sys.stderr)

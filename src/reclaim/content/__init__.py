@@ -1,4 +1,4 @@
-"""Content: guides, plans, walk-throughs, exercises and helplines, read from ``content/``.
+"""Content: guides, plans, walk-throughs, exercises, helplines and under-18 services.
 
 The files are data reviewed by people (see docs/content.md). ``load_library`` reads and checks
 them all at once, so a broken file stops start-up instead of breaking one page later.
@@ -18,8 +18,15 @@ from reclaim.content._fields import ContentError, Table
 from reclaim.content._helplines import Helpline, OpeningHours
 from reclaim.content._library import Library, load_library
 from reclaim.content._markup import LinkTarget, MarkupError, parse_target, to_html
+from reclaim.content._under18 import (
+    DEFAULT_CONTENT_DIR,
+    Under18,
+    under_18_listing,
+    under_18_services,
+)
 
 __all__ = [
+    "DEFAULT_CONTENT_DIR",
     "Block",
     "ContentError",
     "Document",
@@ -33,9 +40,12 @@ __all__ = [
     "Source",
     "Table",
     "Translation",
+    "Under18",
     "document_kinds",
     "load_library",
     "parse_target",
     "read_translation_meta",
     "to_html",
+    "under_18_listing",
+    "under_18_services",
 ]

@@ -116,7 +116,7 @@ def read_document(table: Table, kind: Kind, slug: str, language: str) -> Documen
         summary=table.text("summary"),
         last_reviewed=table.date("last_reviewed"),
         evidence_advice=table.flag("evidence_advice"),
-        sources=tuple(_read_source(source) for source in table.tables("sources")),
+        sources=tuple(read_source(source) for source in table.tables("sources")),
         sections=_read_sections(table),
     )
     table.done()
@@ -154,7 +154,8 @@ def read_translation_meta(table: Table) -> Translation:
     return translation
 
 
-def _read_source(table: Table) -> Source:
+def read_source(table: Table) -> Source:
+    """Return the source a ``[[sources]]`` table names; its url must be https."""
     source = Source(table.text("title"), table.text("url"))
     table.done()
     if not source.url.startswith("https://"):

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from reclaim.content._fields import Table
 
+HELPLINES_FOLDER = "helplines"
+DIRECTORY_FILE = "directory.toml"
 AUDIENCES = ("adults", "under-18", "young-people", "everyone", "16-plus")
 DAY_RANGES: tuple[str, ...] = ("mon-fri", "mon-sat", "sat-sun", "every-day")
 DAY_RANGES += ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

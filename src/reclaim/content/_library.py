@@ -14,23 +14,23 @@ from reclaim.content._documents import (
     read_translation_meta,
 )
 from reclaim.content._fields import ContentError, Table
-from reclaim.content._helplines import Helpline, read_helpline
+from reclaim.content._helplines import DIRECTORY_FILE, HELPLINES_FOLDER, Helpline, read_helpline
 from reclaim.content._markup import LinkTarget
+from reclaim.content._under18 import Under18, read_under_18
 from reclaim.languages import LANGUAGE_CODES, ORIGINAL_LANGUAGE
 
 INDEX_FILE = "index.toml"
-HELPLINES_FOLDER = "helplines"
-DIRECTORY_FILE = "directory.toml"
 
 
 @dataclass(frozen=True)
 class Library:
-    """Every document in every language, and the helplines directory."""
+    """Every document in every language, the helplines directory and the under-18 services."""
 
     documents: dict[tuple[Kind, str], dict[str, Document]]
     order: dict[Kind, tuple[str, ...]]
     helplines: tuple[Helpline, ...]
     helpline_translations: dict[str, Translation]
+    under_18: Under18
 
     def document(self, kind: Kind, slug: str, language: str) -> Document:
         """Return one document in one language; raise KeyError if there is none."""
@@ -65,7 +65,8 @@ def load_library(root: Path) -> Library:
         for slug in slugs:
             documents[(kind, slug)] = _read_all_languages(root, kind, slug)
     helplines, translations = _read_helplines(root / HELPLINES_FOLDER)
-    library = Library(documents, order, helplines, translations)
+    under_18 = read_under_18(root, helplines)
+    library = Library(documents, order, helplines, translations, under_18)
     _check_internal_links(library)
     return library
 

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from reclaim.content import under_18_listing
 from reclaim.errors import ReclaimError
 
 INCIDENT_KINDS = ("shared", "threatened", "extortion", "fake-image", "other")
@@ -19,9 +20,8 @@ class Under18Error(IncidentError):
         super().__init__(
             "No pictures, videos or page captures are kept when someone was under 18 in the "
             "image: keeping a copy can itself be an offence. Record the web addresses, usernames "
-            "and the words of messages instead, and report the image to the Internet Watch "
-            "Foundation (iwf.org.uk), Childline's Report Remove (childline.org.uk/remove), "
-            "Take It Down (takeitdown.ncmec.org) or the police."
+            "and the words of messages instead, and report the image to the police or to a "
+            f"service made for this: {under_18_listing()}."
         )
 
 

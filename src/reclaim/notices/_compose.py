@@ -10,16 +10,12 @@ import html
 from dataclasses import dataclass, field
 
 from reclaim import times
+from reclaim.content import under_18_listing
 from reclaim.errors import ReclaimError
 from reclaim.notices._directory import Platform, Route
 from reclaim.notices._profiles import Element, Profile
 
 SELF_AUTHORITY = "the person shown in the images"
-UNDER_18_ROUTES = (
-    ("Take It Down (NCMEC)", "https://takeitdown.ncmec.org/"),
-    ("Internet Watch Foundation", "https://www.iwf.org.uk/"),
-    ("Childline Report Remove (UK, under 18s)", "https://www.childline.org.uk/remove"),
-)
 
 
 class NoticeError(ReclaimError):
@@ -39,10 +35,10 @@ class Under18RequestError(NoticeError):
     """Someone was under 18 in the image: Reclaim makes no request to a platform."""
 
     def __init__(self) -> None:
-        names = ", ".join(f"{name} ({url})" for name, url in UNDER_18_ROUTES)
         super().__init__(
             "Reclaim does not send requests to platforms when someone was under 18 in the "
-            f"image. These services have direct routes to platforms and act fast: {names}. "
+            "image. These services have direct routes to platforms and act fast: "
+            f"{under_18_listing()}. "
             "The police can act too."
         )
 

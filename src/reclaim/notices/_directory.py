@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from reclaim.content import ContentError, Table
 
 ROUTE_KINDS = ("form", "email", "in-app")
-# Best first: the practice point in shared/research/law-and-notices.md is to prefer an
-# intimate-image or privacy route over copyright (a DMCA notice may reach the uploader and Lumen).
+# Best first: an intimate-image or privacy route before copyright, because a DMCA notice may be
+# forwarded to the uploader and published on the Lumen database (lumendatabase.org).
 PURPOSES = ("take-it-down", "intimate-image", "privacy", "abuse", "delisting")
 WHO_MAY_REPORT = ("person-only", "person-or-representative", "anyone")
 

@@ -1,8 +1,9 @@
 """What to do next when a request is overdue, refused, or the content came back.
 
-The order follows shared/research: the regulator the law names (after reporting to the
-platform first), then those who can take the page down themselves (the host, the registrar,
-the network in front of the site), then search engines, then the police.
+The order follows the laws: the regulator the law names (the FTC under the TAKE IT DOWN Act,
+which takes reports at takeitdown.ftc.gov only after the platform was asked first; eSafety in
+Australia), then those who can take the page down themselves (the host, the registrar, the
+network in front of the site), then search engines, then the police.
 """
 
 from dataclasses import dataclass

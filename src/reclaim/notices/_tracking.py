@@ -55,7 +55,7 @@ MOVES: dict[str, tuple[str, ...]] = {
     CLOSED: (),
 }
 ESCALATION_TARGETS = ("host", "registrar", "cdn", "search", "regulator", "police")
-DEFAULT_FOLLOW_UP_DAYS = 7  # shared/research/law-and-notices.md: "7 days is a reasonable default"
+DEFAULT_FOLLOW_UP_DAYS = 7  # where no law sets a clock: our choice of a week
 MAX_CHECKS_KEPT = 50
 RECHECK = "re-check"  # the actor name of the background re-check
 

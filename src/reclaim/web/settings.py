@@ -1,6 +1,6 @@
 """Django settings: the only module that reads the environment (through reclaim.web.env).
 
-Two modes share one codebase (see ARCHITECTURE.md): ``personal`` serves one person on their
+Two modes share one codebase: ``personal`` serves one person on their
 own machine over loopback; ``service`` is a helpline's deployment behind HTTPS.
 Every variable read here is listed, with its meaning, in .env.example.
 """
@@ -204,7 +204,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 TASK_LEASE_SECONDS = env_int("RECLAIM_TASK_LEASE_SECONDS", 900, minimum=1)
 
 # Removal requests (reclaim.web.removals). Where no law sets a time, a request is followed up
-# after this many days (shared/research/law-and-notices.md: 7 is a reasonable default).
+# after this many days (7 by default: our choice of a week, since no law sets one).
 FOLLOW_UP_DAYS = env_int("RECLAIM_FOLLOW_UP_DAYS", 7, minimum=1)
 # The country a new request's law is chosen for until the person has made one (then their
 # last choice): where this site's people live. Reclaim's support content is written for the UK.

@@ -27,6 +27,7 @@ from reclaim.bank import (
     SignalType,
     make_signal,
 )
+from reclaim.content import under_18_listing
 from reclaim.web.access import limits
 from reclaim.web.protection import bank, index, tokens
 from reclaim.web.protection.models import ACTIVE, VERDICTS, FeedChange, ProtectionCase
@@ -346,8 +347,8 @@ def _check_eligible(answers: object) -> None:
             422,
             "Reclaim can only take hashes of intimate images of you, taken when you were 18 "
             "or over",
-            "If you were under 18 in the image, Take It Down (https://takeitdown.ncmec.org/) "
-            "and the IWF (https://www.iwf.org.uk/) can help. Confirm with 'eligibility': "
+            "If you were under 18 in the image, these services can help: "
+            f"{under_18_listing(settings.CONTENT_DIR)}. Confirm with 'eligibility': "
             "isTheSubject, isIntimate and wasAdultWhenTaken, each true.",
         )
 

@@ -10,41 +10,24 @@ from django.utils.translation import gettext_lazy as _
 from reclaim.notices import MOVES, RemovalRequest, RequestFacts, Route
 from reclaim.notices._tracking import DRAFT, ENDED
 from reclaim.web import zones
+from reclaim.web.countries import country_name
+from reclaim.web.removals.services import catalogue
 
-# Countries whose law Reclaim has a profile for, then "somewhere else" (the general profile).
-COUNTRIES = [
-    ("us", _("United States")),
-    ("gb", _("United Kingdom")),
-    ("au", _("Australia")),
-    ("at", _("Austria")),
-    ("be", _("Belgium")),
-    ("bg", _("Bulgaria")),
-    ("hr", _("Croatia")),
-    ("cy", _("Cyprus")),
-    ("cz", _("Czechia")),
-    ("dk", _("Denmark")),
-    ("ee", _("Estonia")),
-    ("fi", _("Finland")),
-    ("fr", _("France")),
-    ("de", _("Germany")),
-    ("gr", _("Greece")),
-    ("hu", _("Hungary")),
-    ("ie", _("Ireland")),
-    ("it", _("Italy")),
-    ("lv", _("Latvia")),
-    ("lt", _("Lithuania")),
-    ("lu", _("Luxembourg")),
-    ("mt", _("Malta")),
-    ("nl", _("Netherlands")),
-    ("pl", _("Poland")),
-    ("pt", _("Portugal")),
-    ("ro", _("Romania")),
-    ("sk", _("Slovakia")),
-    ("si", _("Slovenia")),
-    ("es", _("Spain")),
-    ("se", _("Sweden")),
-    ("zz", _("Somewhere else")),
-]
+SOMEWHERE_ELSE = "zz"  # a country no profile covers: the general profile applies
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Return the countries a profile in force covers, by translated name, then "Somewhere else".
+
+    The profiles are content (content/removals/profiles.toml): a country is offered because a
+    law there helps; "*", the general profile's, is "Somewhere else".
+    """
+    profiles = catalogue().profiles.profiles
+    codes = {code for p in profiles if p.in_force for code in p.countries if code != "*"}
+    named = sorted(((code, country_name(code)) for code in codes), key=lambda c: c[1].casefold())
+    return [*named, (SOMEWHERE_ELSE, str(_("Somewhere else")))]
+
+
 STATUS_WORDS = {
     "draft": _("Draft: not ready to send yet"),
     "ready": _("Ready to send"),
@@ -83,7 +66,7 @@ class StartForm(forms.Form):
         max_length=2000,
         widget=forms.URLInput(attrs={"dir": "ltr", "autocomplete": "off"}),
     )
-    country = forms.ChoiceField(label=_("Where do you live?"), choices=COUNTRIES)
+    country = forms.ChoiceField(label=_("Where do you live?"), choices=country_choices)
 
 
 class FactsForm(forms.Form):

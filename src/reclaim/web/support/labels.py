@@ -1,4 +1,7 @@
-"""Interface words for facts held as codes in content: situations, countries, days, audiences."""
+"""Interface words for facts held as codes in content: situations, days, audiences.
+
+Country names are in reclaim.web.countries, shared with the removal pages.
+"""
 
 from dataclasses import dataclass
 
@@ -7,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from reclaim.content import Helpline
+from reclaim.web.countries import country_name as country_name  # the support pages use it here
 
 # The start page's choices, in the order asked; each is the slug of a plan.
 SITUATIONS: dict[str, Promise] = {
@@ -18,15 +22,6 @@ SITUATIONS: dict[str, Promise] = {
     ),
     "under-18": _("I was under 18 in the image"),
     "helping": _("I am helping someone else"),
-}
-
-COUNTRIES: dict[str, Promise] = {
-    "au": _("Australia"),
-    "ca": _("Canada"),
-    "gb": _("United Kingdom"),
-    "ie": _("Ireland"),
-    "nz": _("New Zealand"),
-    "us": _("United States"),
 }
 
 DAYS: dict[str, Promise] = {
@@ -50,11 +45,6 @@ AUDIENCES: dict[str, Promise] = {
     "everyone": _("For everyone"),
     "16-plus": _("For people aged 16 and over"),
 }
-
-
-def country_name(code: str) -> str:
-    """Return the country's name in the active language (the code itself if unknown)."""
-    return str(COUNTRIES.get(code, code.upper()))
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,10 @@ from django import template
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from reclaim.content import to_html
-from reclaim.web.support.content import url_of
+from reclaim.web.support.content import library, url_of
 
 register = template.Library()
 
@@ -29,3 +29,19 @@ def whole_filesize(size: int) -> str:
     if words and size % unit == 0:
         return gettext(words) % number_format(size // unit)
     return str(filesizeformat(size))
+
+
+@register.inclusion_tag("support/_under18_services.html")
+def under_18_services() -> dict[str, object]:
+    """Return the under-18 services (content/under18.toml) to list, in the page's language."""
+    language = get_language()
+    services = [
+        {
+            "name": service.name_in(language),
+            "area": service.area_in(language),
+            "description": service.description(language),
+            "website": service.website,
+        }
+        for service in library().under_18.services
+    ]
+    return {"services": services}
