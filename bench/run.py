@@ -7,9 +7,13 @@
 - hashing.json: PDQ images per second beside the reference path, on 1080p and 12 MP JPEGs,
   and the distance of each hash to the reference's (bench/hashing.py).
 - rechecks.json: re-checking a thousand removal-request addresses on a local server, time and
-  peak memory, beside a plain sequential loop (bench/rechecks.py).
-- matching.json: the hash bank's index at 1M and 10M hashes beside faiss's MultiHash (as
-  HMA configures it) and flat indexes: build time, ms per query, memory (bench/matching.py).
+  peak memory, beside an async httpx client with the same 16 slots (bench/rechecks.py).
+- matching.json: the hash bank's index at 1M and 10M hashes beside threatexchange's PDQ index
+  (what HMA runs), faiss's MultiHash as threatexchange configures it and with Reclaim's chunk
+  widths, and faiss's flat index: build time, ms per query, memory, agreement
+  (bench/matching.py).
+- locker_pages.json: server time of the locker's pages with 1,000 items and 5,000 custody
+  entries beside a small locker, and a profile of the slowest (bench/locker_pages.py).
 - api.json: HTTP load on /api/v1/match with 1M hashes, from a second process (bench/api.py).
 """
 
@@ -60,11 +64,13 @@ def main() -> int:
     import evidence
     import hashing
     import locker
+    import locker_pages
     import matching
     import rechecks
 
     modules = (
         ("locker", locker),
+        ("locker_pages", locker_pages),
         ("evidence", evidence),
         ("hashing", hashing),
         ("rechecks", rechecks),
