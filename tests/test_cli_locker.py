@@ -28,7 +28,8 @@ def secret(tmp_path: Path) -> Path:
 
 
 def run(box: Locker, secret: Path, action: str, *arguments: str) -> int:
-    return main(["locker", action, str(box.root), *arguments, "--passphrase-file", str(secret)])
+    locker = ["--locker", str(box.root), "--passphrase-file", str(secret)]
+    return main(["locker", action, *arguments, *locker])
 
 
 def png_bytes() -> bytes:
@@ -234,7 +235,7 @@ def test_recover_refuses_a_weak_or_mistyped_new_passphrase(
     box, code = Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)
     answers = iter([code, new, again])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
-    assert main(["locker", "recover", str(box.root)]) == 1
+    assert main(["locker", "--locker", str(box.root), "recover"]) == 1
     assert complaint in capsys.readouterr().err
     assert Locker.open(box.root, PASSPHRASE).items() == []  # the old passphrase still opens it
 

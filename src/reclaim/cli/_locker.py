@@ -24,7 +24,12 @@ DAMAGED_PICTURE = "This picture seems damaged or incomplete. It is kept exactly 
 
 def add_verb(verbs: "Actions[CommandParser]") -> None:
     """Add `reclaim locker` and its actions to the command line."""
-    verb = verbs.add_parser("locker", help="create, fill and list an evidence locker")
+    verb = verbs.add_parser(
+        "locker",
+        help="create, fill and list an evidence locker",
+        description="Create, fill and list an evidence locker. --locker and "
+        "--passphrase-file may come before the action or after it.",
+    )
     add_locker_options(verb, on_action=False)
     actions = verb.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = locker_action(

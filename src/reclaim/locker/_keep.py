@@ -27,6 +27,8 @@ def keep_file(
 ) -> "EvidenceItem":
     """Check a file and keep it, its bytes untouched; return the stored item.
 
+    ``source`` is read from its start, so it must be seekable (a file, a spool, BytesIO).
+
     The type comes from the first bytes (``name`` only tells text files apart); a picture's
     size, EXIF and whether it decodes become the item's details. ``origin`` is where the file
     came from (its name, its file times), kept in the custody entry. Raises Under18Error for
@@ -37,9 +39,9 @@ def keep_file(
     """
     locker.check_media_allowed(incident)
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
-    start = stream.tell()
+    stream.seek(0)  # the whole file, whatever read it before (a form's checks, say)
     head = stream.read(SNIFF_BYTES)
-    stream.seek(start)
+    stream.seek(0)
     file_type = sniff(head, name)
     details = read_metadata(stream, file_type)  # leaves the stream where it was
     return locker.add(

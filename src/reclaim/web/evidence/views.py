@@ -366,7 +366,6 @@ def upload(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
 
 def _keep_upload(opened: OpenLocker, form: forms.UploadForm, incident: str | None) -> EvidenceItem:
     upload = form.cleaned_data["file"]
-    upload.seek(0)
     return keep_file(
         opened.box,
         upload.file,
