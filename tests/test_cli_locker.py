@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from reclaim.cli import main
 from reclaim.locker import LOW_MEMORY_PROFILE, Locker
@@ -27,7 +28,18 @@ def secret(tmp_path: Path) -> Path:
 
 
 def run(box: Locker, secret: Path, action: str, *arguments: str) -> int:
-    return main(["locker", action, str(box.root), *arguments, "--passphrase-file", str(secret)])
+    locker = ["--locker", str(box.root), "--passphrase-file", str(secret)]
+    return main(["locker", action, *arguments, *locker])
+
+
+def png_bytes() -> bytes:
+    """A small generated picture (never a photo of a person)."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(out, "PNG")
+    return out.getvalue()
+
+
+PICTURE = png_bytes()
 
 
 def reopened(box: Locker) -> Locker:
@@ -179,7 +191,7 @@ def test_an_added_file_records_its_original_name_and_file_times(
     folder = tmp_path / "Private folder of A. Person"
     folder.mkdir()
     shot = folder / "screenshot 2026-11-20.png"
-    shot.write_bytes(b"\x89PNG not really")
+    shot.write_bytes(PICTURE)
     os.utime(shot, (1_700_000_000, 1_763_650_000))  # 2025-11-20T14:46:40Z
     assert run(box, secret, "add", str(shot), "--note", "from the chat") == 0
     entry = next(e for e in reopened(box).custody() if e.action == "item-added")
@@ -187,7 +199,7 @@ def test_an_added_file_records_its_original_name_and_file_times(
     assert entry.details["file_modified_utc"] == "2025-11-20T14:46:40Z"
     changed = datetime.datetime.fromisoformat(entry.details["file_changed_utc"])
     assert abs(changed - datetime.datetime.now(datetime.UTC)) < datetime.timedelta(minutes=5)
-    assert entry.details["size"] == str(len(b"\x89PNG not really"))
+    assert entry.details["size"] == str(len(PICTURE))
     assert "Private folder" not in repr(entry.details), "only the file's own name is kept"
     assert reopened(box).items()[0].note == "from the chat"
 
@@ -223,7 +235,7 @@ def test_recover_refuses_a_weak_or_mistyped_new_passphrase(
     box, code = Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)
     answers = iter([code, new, again])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
-    assert main(["locker", "recover", str(box.root)]) == 1
+    assert main(["locker", "--locker", str(box.root), "recover"]) == 1
     assert complaint in capsys.readouterr().err
     assert Locker.open(box.root, PASSPHRASE).items() == []  # the old passphrase still opens it
 

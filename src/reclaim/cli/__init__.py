@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from reclaim import __version__
 from reclaim.cli._evidence import add_verbs as add_evidence_verbs
 from reclaim.cli._hash import add_verb as add_hash_verb
+from reclaim.cli._parsing import CommandParser
 from reclaim.cli._protect import add_verb as add_protect_verb
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="reclaim",
         description="Help for people whose intimate images were shared without consent.",
     )

@@ -11,11 +11,12 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from reclaim.cli._parsing import CommandParser
+
 PROGRESS_FROM_FILES = 20  # fewer files than this finish before a bar is worth drawing
-SNIFF_BYTES = 64 * 1024
 
 
-def add_verb(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def add_verb(verbs: "argparse._SubParsersAction[CommandParser]") -> None:
     """Add `reclaim hash` to the command line."""
     verb = verbs.add_parser(
         "hash", help="hash images and videos on this device (PDQ, vPDQ, MD5, SHA-256)"
@@ -36,7 +37,7 @@ def files_in(paths: list[Path]) -> Iterator[Path]:
 def describe(path: Path) -> dict[str, object]:
     """Return the hashes of one file as a JSON-ready dict; raise ReclaimError or OSError."""
     from reclaim.hashing import digests, pdq_from_image, vpdq_from_video
-    from reclaim.locker._intake import IntakeError, sniff
+    from reclaim.locker import SNIFF_BYTES, IntakeError, sniff
 
     with path.open("rb") as file:
         head = file.read(SNIFF_BYTES)

@@ -16,15 +16,12 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 from reclaim import times
+from reclaim.cli._options import Actions, locker_action, open_locker, passphrase
+from reclaim.cli._parsing import CommandParser
 from reclaim.errors import ReclaimError
-
-if TYPE_CHECKING:
-    from reclaim.locker import Locker
-
-Actions = argparse._SubParsersAction  # the type argparse gives to add_subparsers' result
 
 MIN_PASSPHRASE_CHARS = 10  # as the web's set-up and recovery forms
 MAX_SUMMARY_CHARS = 2000
@@ -40,14 +37,10 @@ class InputError(ReclaimError):
     """What was given on the command line cannot be used; the message says what to change."""
 
 
-def add_locker_verbs(
-    actions: "Actions[argparse.ArgumentParser]",
-    passphrase_option: Callable[[argparse.ArgumentParser], None],
-) -> None:
+def add_locker_verbs(actions: "Actions[CommandParser]") -> None:
     """Add the incident, message, recover and delete actions under `reclaim locker`."""
-    for make in (_incident_parser, _message_parser, _delete_parser):
-        passphrase_option(make(actions))
-    _recover_parser(actions)
+    for make in (_incident_parser, _message_parser, _recover_parser, _delete_parser):
+        make(actions)
 
 
 def file_origin(path: Path, source: BinaryIO) -> dict[str, str]:
@@ -62,8 +55,9 @@ def file_origin(path: Path, source: BinaryIO) -> dict[str, str]:
         "file_modified_utc": _utc(facts.st_mtime),
         "file_changed_utc": _utc(facts.st_ctime),  # on Linux, the inode's last change
     }
-    if hasattr(facts, "st_birthtime"):  # macOS, Windows and some Linux file systems
-        origin["file_created_utc"] = _utc(facts.st_birthtime)
+    created = getattr(facts, "st_birthtime", None)  # macOS, Windows, some Linux file systems
+    if created is not None:
+        origin["file_created_utc"] = _utc(created)
     return origin
 
 
@@ -75,11 +69,11 @@ def _utc(timestamp: float) -> str:
 # Parsers -------------------------------------------------------------------------------------
 
 
-def _incident_parser(actions: "Actions[argparse.ArgumentParser]") -> argparse.ArgumentParser:
+def _incident_parser(actions: "Actions[CommandParser]") -> CommandParser:
     from reclaim.locker import INCIDENT_KINDS
 
-    parser = actions.add_parser("incident", help="record an incident: what happened, when, where")
-    parser.add_argument("path", type=Path, help="the locker folder")
+    words = "record an incident: what happened, when, where"
+    parser = locker_action(actions, "incident", words, _run_incident)
     parser.add_argument("--kind", required=True, choices=INCIDENT_KINDS, help="what happened")
     parser.add_argument("--summary", required=True, help="in a few words")
     parser.add_argument(
@@ -97,13 +91,12 @@ def _incident_parser(actions: "Actions[argparse.ArgumentParser]") -> argparse.Ar
         ("--report", "a platform ticket or police crime reference"),
     ):
         parser.add_argument(option, action="append", default=[], help=f"{words} (repeatable)")
-    parser.set_defaults(run=_run_incident)
     return parser
 
 
-def _message_parser(actions: "Actions[argparse.ArgumentParser]") -> argparse.ArgumentParser:
-    parser = actions.add_parser("message", help="keep a message or threat, word for word")
-    parser.add_argument("path", type=Path, help="the locker folder")
+def _message_parser(actions: "Actions[CommandParser]") -> CommandParser:
+    words = "keep a message or threat, word for word"
+    parser = locker_action(actions, "message", words, _run_message)
     parser.add_argument("--sender", required=True, help="who sent it (name, username, number)")
     parser.add_argument(
         "--sent-at",
@@ -122,34 +115,32 @@ def _message_parser(actions: "Actions[argparse.ArgumentParser]") -> argparse.Arg
     parser.add_argument(
         "--file", type=Path, metavar="TEXT", help="a UTF-8 text file with the message (else stdin)"
     )
-    parser.set_defaults(run=_run_message)
     return parser
 
 
-def _recover_parser(actions: "Actions[argparse.ArgumentParser]") -> argparse.ArgumentParser:
-    parser = actions.add_parser(
-        "recover", help="open with the recovery code and choose a new passphrase"
+def _recover_parser(actions: "Actions[CommandParser]") -> CommandParser:
+    parser = locker_action(
+        actions,
+        "recover",
+        "open with the recovery code and choose a new passphrase",
+        _run_recover,
+        new_passphrase=True,
     )
-    parser.add_argument("path", type=Path, help="the locker folder")
     parser.add_argument(
-        "--recovery-code-file", type=Path, help="read the recovery code from this file (else asked)"
+        "--recovery-code-file",
+        type=Path,
+        metavar="FILE",
+        help="read the recovery code from this file (else asked)",
     )
-    parser.add_argument(
-        "--passphrase-file", type=Path, help="read the new passphrase from this file (else asked)"
-    )
-    parser.set_defaults(run=_run_recover)
     return parser
 
 
-def _delete_parser(actions: "Actions[argparse.ArgumentParser]") -> argparse.ArgumentParser:
-    parser = actions.add_parser(
-        "delete", help="delete an item for good (the custody log keeps a tombstone)"
-    )
-    parser.add_argument("path", type=Path, help="the locker folder")
+def _delete_parser(actions: "Actions[CommandParser]") -> CommandParser:
+    words = "delete an item for good (the custody log keeps a tombstone)"
+    parser = locker_action(actions, "delete", words, _run_delete)
     parser.add_argument("item", help="the item's id (see: reclaim locker list)")
     parser.add_argument("--reason", default="", help="why (kept in the tombstone)")
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    parser.set_defaults(run=_run_delete)
     return parser
 
 
@@ -172,7 +163,7 @@ def _run_incident(arguments: argparse.Namespace) -> int:
             under_18=UNDER_18_ANSWERS[arguments.under_18],
         )
         incident.check()  # before the passphrase is asked for: a typo costs nothing
-        stored = _open(arguments).add_incident(incident)
+        stored = open_locker(arguments).add_incident(incident)
         print(f"incident {stored.id} recorded")
         if stored.under_18:
             from reclaim.locker import Under18Error
@@ -190,7 +181,7 @@ def _run_message(arguments: argparse.Namespace) -> int:
             raise InputError("say who sent it with --sender")
         text = _message_text(arguments.file)  # before the passphrase: a mistake costs nothing
         zone = arguments.time_zone if sent_at else ""
-        item = _open(arguments).add_message(text, sender, sent_at, arguments.incident, zone)
+        item = open_locker(arguments).add_message(text, sender, sent_at, arguments.incident, zone)
         print(f"message kept as item {item.id}  sha256 {item.sha256}")
 
     return _guarded(run)
@@ -204,8 +195,8 @@ def _run_recover(arguments: argparse.Namespace) -> int:
             code = arguments.recovery_code_file.read_text().strip()
         else:
             code = getpass.getpass("Recovery code: ")
-        passphrase = _new_passphrase(arguments)
-        Locker.recover(arguments.path, code, passphrase)
+        new = _new_passphrase(arguments)
+        Locker.recover(arguments.locker, code, new)
         print("Locker opened with the recovery code; the new passphrase is set.")
         print("The recovery code still works: keep it safe.")
 
@@ -214,7 +205,7 @@ def _run_recover(arguments: argparse.Namespace) -> int:
 
 def _run_delete(arguments: argparse.Namespace) -> int:
     def run() -> None:
-        box = _open(arguments)
+        box = open_locker(arguments)
         found = {item.id: item for item in box.items()}.get(arguments.item)
         if found is None:
             raise InputError(
@@ -246,20 +237,10 @@ def _guarded(run: Callable[[], None]) -> int:
     return 0
 
 
-def _open(arguments: argparse.Namespace) -> "Locker":
-    from reclaim.locker import Locker
-
-    if arguments.passphrase_file:
-        passphrase = arguments.passphrase_file.read_text().rstrip("\n")
-    else:
-        passphrase = getpass.getpass("Locker passphrase: ")
-    return Locker.open(arguments.path, passphrase)
-
-
 def _new_passphrase(arguments: argparse.Namespace) -> str:
     """Return the new passphrase: from --passphrase-file, or typed twice."""
     if arguments.passphrase_file:
-        first = second = arguments.passphrase_file.read_text().rstrip("\n")
+        first = second = passphrase(arguments)
     else:
         first = getpass.getpass("New passphrase: ")
         second = getpass.getpass("Type it again: ")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reclaim.cli._hash import describe, files_in
+from reclaim.cli._parsing import CommandParser
 from reclaim.content import under_18_listing
 
 if TYPE_CHECKING:  # imported when a verb runs, so that `reclaim --help` stays quick
@@ -38,7 +39,7 @@ def under_18_message() -> str:
     )
 
 
-def add_verb(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def add_verb(verbs: "argparse._SubParsersAction[CommandParser]") -> None:
     """Add `reclaim protect` to the command line."""
     verb = verbs.add_parser("protect", help="send hashes of your images to a Reclaim hash bank")
     actions = verb.add_subparsers(dest="action", required=True)
@@ -52,7 +53,7 @@ def add_verb(verbs: "argparse._SubParsersAction[argparse.ArgumentParser]") -> No
     verb.set_defaults(run=_protect)
 
 
-def _case_actions(actions: Any, add: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+def _case_actions(actions: Any, add: CommandParser) -> list[CommandParser]:
     status = actions.add_parser("status", help="your case's hashes and what platforms did")
     withdraw = actions.add_parser("withdraw", help="withdraw hashes (all, unless --entry)")
     withdraw.add_argument("--entry", action="append", help="an entry id to withdraw")

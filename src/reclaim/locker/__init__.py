@@ -16,6 +16,15 @@ from reclaim.locker._incidents import (
     check_not_future,
     latest_today,
 )
+from reclaim.locker._intake import (
+    MAX_CHECKED_PIXELS,
+    SNIFF_BYTES,
+    FileType,
+    IntakeError,
+    IntakeReason,
+    sniff,
+)
+from reclaim.locker._keep import keep_file
 from reclaim.locker._keys import LOW_MEMORY_PROFILE, KdfError, KdfParams, calibrate
 from reclaim.locker._locker import (
     BatchProofs,
@@ -35,6 +44,8 @@ from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
 __all__ = [
     "INCIDENT_KINDS",
     "LOW_MEMORY_PROFILE",
+    "MAX_CHECKED_PIXELS",
+    "SNIFF_BYTES",
     "BatchProofs",
     "CheckReport",
     "CorruptLockerError",
@@ -43,8 +54,11 @@ __all__ = [
     "Damage",
     "Delivery",
     "EvidenceItem",
+    "FileType",
     "Incident",
     "IncidentError",
+    "IntakeError",
+    "IntakeReason",
     "ItemBatch",
     "KdfError",
     "KdfParams",
@@ -59,6 +73,7 @@ __all__ = [
     "calibrate",
     "check_locker",
     "check_not_future",
+    "keep_file",
     "key_anchor_data",
     "latest_today",
     "quarantined",
@@ -66,6 +81,7 @@ __all__ = [
     "repair_locker",
     "scratch_folder",
     "seal_bytes",
+    "sniff",
     "unseal_bytes",
     "verify_chain",
 ]

@@ -29,6 +29,8 @@ Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS // 2
 # a server decodes at most), kept here so the locker needs no hashing (and no HEIC opener).
 MAX_CHECKED_PIXELS = 50_000_000
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
+# Every signature sniff knows sits in the first few bytes; text is judged on this much.
+SNIFF_BYTES = 64 * 1024
 
 
 class IntakeReason(StrEnum):
@@ -95,7 +97,7 @@ _TEXT_TYPES = {
 
 
 def sniff(head: bytes, name: str) -> FileType:
-    """Return the type of a file from its first bytes (up to 64 KiB); raise IntakeError."""
+    """Return the type of a file from its first bytes (up to SNIFF_BYTES); raise IntakeError."""
     if not head:
         raise IntakeError(
             "This file is empty, so there is nothing to keep. Try another copy.", IntakeReason.EMPTY

@@ -22,8 +22,15 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reclaim.errors import ReclaimError
-from reclaim.locker import EvidenceItem, Incident, LockerError, Under18Error
-from reclaim.locker._intake import MAX_CHECKED_PIXELS, IntakeError, read_metadata, sniff
+from reclaim.locker import (
+    MAX_CHECKED_PIXELS,
+    EvidenceItem,
+    Incident,
+    IntakeError,
+    LockerError,
+    Under18Error,
+    keep_file,
+)
 from reclaim.web import messages
 from reclaim.web.access import drafts, limits, lockers, recovery, session
 from reclaim.web.access.decorators import draft_initial, needs_open_locker
@@ -34,7 +41,6 @@ from reclaim.web.removals.services import needing_attention
 from reclaim.web.safety.bodies import accepts_body
 
 View = Callable[..., HttpResponseBase]
-SNIFF_BYTES = 64 * 1024
 
 
 # Getting in -------------------------------------------------------------------------------
@@ -325,20 +331,13 @@ def upload(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
 
 
 def _keep_upload(opened: OpenLocker, form: forms.UploadForm, incident: str | None) -> EvidenceItem:
-    opened.box.check_media_allowed(incident)  # before reading anything of the file
     upload = form.cleaned_data["file"]
-    head = upload.read(SNIFF_BYTES)
-    upload.seek(0)
-    file_type = sniff(head, upload.name)
-    details = read_metadata(upload.file, file_type)
-    upload.seek(0)
-    return opened.box.add(
+    return keep_file(
+        opened.box,
         upload.file,
         upload.name,
-        file_type.media_type,
         note=form.cleaned_data["note"],
         incident=incident,
-        details=details,
         # Browsers send a file's name but none of its times (created, modified).
         origin={"original_name": upload.name},
     )
