@@ -36,7 +36,7 @@ def files_in(paths: list[Path]) -> Iterator[Path]:
 def describe(path: Path) -> dict[str, object]:
     """Return the hashes of one file as a JSON-ready dict; raise ReclaimError or OSError."""
     from reclaim.hashing import digests, pdq_from_image, vpdq_from_video
-    from reclaim.locker._intake import IntakeError, sniff
+    from reclaim.locker import IntakeError, sniff
 
     with path.open("rb") as file:
         head = file.read(SNIFF_BYTES)

@@ -5,7 +5,7 @@ again by one from the recovery code shown at set-up. Every item has its own key,
 master key, so that it can later be shared with a helpline without sharing the rest.
 """
 
-from reclaim.locker._custody import CustodyEntry, CustodyError, verify_chain
+from reclaim.locker._custody import GENESIS, CustodyEntry, CustodyError, parse_entry, verify_chain
 from reclaim.locker._errors import CorruptLockerError, LockerError, RolledBackError, WrongKeyError
 from reclaim.locker._inbox import Delivery
 from reclaim.locker._incidents import (
@@ -15,6 +15,13 @@ from reclaim.locker._incidents import (
     Under18Error,
     check_not_future,
     latest_today,
+)
+from reclaim.locker._intake import (
+    MAX_CHECKED_PIXELS,
+    FileType,
+    IntakeError,
+    read_metadata,
+    sniff,
 )
 from reclaim.locker._keys import LOW_MEMORY_PROFILE, KdfError, KdfParams, calibrate
 from reclaim.locker._locker import (
@@ -30,11 +37,14 @@ from reclaim.locker._locker import (
 from reclaim.locker._quarantine import quarantined
 from reclaim.locker._repair import CheckReport, check_locker, repair_locker
 from reclaim.locker._scratch import remove_abandoned, scratch_folder
+from reclaim.locker._spool import SealedSpool
 from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
 
 __all__ = [
+    "GENESIS",
     "INCIDENT_KINDS",
     "LOW_MEMORY_PROFILE",
+    "MAX_CHECKED_PIXELS",
     "BatchProofs",
     "CheckReport",
     "CorruptLockerError",
@@ -43,8 +53,10 @@ __all__ = [
     "Damage",
     "Delivery",
     "EvidenceItem",
+    "FileType",
     "Incident",
     "IncidentError",
+    "IntakeError",
     "ItemBatch",
     "KdfError",
     "KdfParams",
@@ -54,6 +66,7 @@ __all__ = [
     "LogStamp",
     "RolledBackError",
     "SealError",
+    "SealedSpool",
     "Under18Error",
     "WrongKeyError",
     "calibrate",
@@ -61,11 +74,14 @@ __all__ = [
     "check_not_future",
     "key_anchor_data",
     "latest_today",
+    "parse_entry",
     "quarantined",
+    "read_metadata",
     "remove_abandoned",
     "repair_locker",
     "scratch_folder",
     "seal_bytes",
+    "sniff",
     "unseal_bytes",
     "verify_chain",
 ]

@@ -45,7 +45,15 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
-from reclaim.locker import _sshsig as sshsig
+from reclaim.files import (
+    PRIVATE_FILE_MODE,
+    PRIVATE_FOLDER_MODE,
+    FolderLock,
+    open_private,
+    remove_temporaries,
+    sync_folder,
+    write_atomically,
+)
 from reclaim.locker._custody import CustodyEntry, CustodyError, new_entry, verify_chain
 from reclaim.locker._errors import (
     BrokenChainError,
@@ -55,15 +63,6 @@ from reclaim.locker._errors import (
     what_to_do,
 )
 from reclaim.locker._errors import damaged as damage_error
-from reclaim.locker._files import (
-    PRIVATE_FILE_MODE,
-    PRIVATE_FOLDER_MODE,
-    FolderLock,
-    open_private,
-    remove_temporaries,
-    sync_folder,
-    write_atomically,
-)
 from reclaim.locker._head import MARKER, check_head, seal_head
 from reclaim.locker._header import FORMAT, HEADER, VERSION, read_header
 from reclaim.locker._inbox import Delivery, Inbox, deliver, open_note, public_bytes, seal_note
@@ -78,10 +77,11 @@ from reclaim.locker._keys import (
     normalise_recovery_code,
 )
 from reclaim.locker._log import LOG, scan_log, seal_line
-from reclaim.locker._merkle import build_tree, leaf_hash, root_data
 from reclaim.locker._quarantine import FOLDERS, quarantine, unnamed
 from reclaim.locker._stream import Readable, SealError, seal, seal_bytes, unseal, unseal_bytes
-from reclaim.locker._timestamps import TimestampUnavailableError, request_token
+from reclaim.signing import sshsig
+from reclaim.signing.merkle import build_tree, leaf_hash, root_data
+from reclaim.signing.timestamps import TimestampUnavailableError, request_token
 
 OWNER = "owner"
 # What a capture's custody entry states besides the digests (see _capture_origin).
@@ -842,8 +842,8 @@ class Locker:
         """Timestamp every item an authority has not covered yet: one token over their root.
 
         Each of ``authorities`` (and each queued one) gets one request over the Merkle root
-        (see _merkle) of the items it has not timestamped; one that cannot be reached is
-        queued and asked again, with whatever has arrived by then, by the next call.
+        (see reclaim.signing.merkle) of the items it has not timestamped; one that cannot be
+        reached is queued and asked again, with whatever has arrived by then, next time.
         Returns the batches requested, each obtained or still pending.
         """
         results = []

@@ -19,9 +19,9 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from reclaim.files import FolderLock, sync_folder, write_atomically
 from reclaim.locker._custody import GENESIS, CustodyEntry, CustodyError, verify_chain
 from reclaim.locker._errors import CorruptLockerError
-from reclaim.locker._files import FolderLock, sync_folder, write_atomically
 from reclaim.locker._head import head_faults, stale_tokens, timestamp_faults
 from reclaim.locker._header import read_header
 from reclaim.locker._locker import Locker, master_key, signing_key

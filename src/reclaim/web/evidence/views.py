@@ -22,8 +22,16 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reclaim.errors import ReclaimError
-from reclaim.locker import EvidenceItem, Incident, LockerError, Under18Error
-from reclaim.locker._intake import MAX_CHECKED_PIXELS, IntakeError, read_metadata, sniff
+from reclaim.locker import (
+    MAX_CHECKED_PIXELS,
+    EvidenceItem,
+    Incident,
+    IntakeError,
+    LockerError,
+    Under18Error,
+    read_metadata,
+    sniff,
+)
 from reclaim.web import messages
 from reclaim.web.access import limits
 from reclaim.web.evidence import drafts, forms, lockers, packs, recovery, session, tasks

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
+from reclaim.files import write_atomically
 from reclaim.hashing import MIN_QUALITY, VpdqFrame
-from reclaim.locker._files import write_atomically
 from reclaim.matching import Md5Index, MihPdqIndex, match_video
 from reclaim.web.protection import bank
 from reclaim.web.protection.models import (
