@@ -20,6 +20,7 @@ ReclaimError
  ├── MatchingError         a hash index asked something it cannot answer
  └── LockerError           a locker cannot be created, opened or changed
       ├── WrongKeyError       the passphrase or recovery code does not open it
+      ├── NotFoundError       no item, incident or removal request with that id
       └── CorruptLockerError  part of it was changed or damaged outside Reclaim
 """
 

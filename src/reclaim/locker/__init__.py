@@ -6,7 +6,13 @@ master key, so that it can later be shared with a helpline without sharing the r
 """
 
 from reclaim.locker._custody import GENESIS, CustodyEntry, CustodyError, parse_entry, verify_chain
-from reclaim.locker._errors import CorruptLockerError, LockerError, RolledBackError, WrongKeyError
+from reclaim.locker._errors import (
+    CorruptLockerError,
+    LockerError,
+    NotFoundError,
+    RolledBackError,
+    WrongKeyError,
+)
 from reclaim.locker._inbox import Delivery
 from reclaim.locker._incidents import (
     INCIDENT_KINDS,
@@ -23,21 +29,14 @@ from reclaim.locker._intake import (
     read_metadata,
     sniff,
 )
+from reclaim.locker._items import Damage, EvidenceItem
 from reclaim.locker._keys import LOW_MEMORY_PROFILE, KdfError, KdfParams, calibrate
-from reclaim.locker._locker import (
-    BatchProofs,
-    Damage,
-    EvidenceItem,
-    ItemBatch,
-    KeyStamp,
-    Locker,
-    LogStamp,
-    key_anchor_data,
-)
+from reclaim.locker._locker import Locker
 from reclaim.locker._quarantine import quarantined
 from reclaim.locker._repair import CheckReport, check_locker, repair_locker
 from reclaim.locker._scratch import remove_abandoned, scratch_folder
 from reclaim.locker._spool import SealedSpool
+from reclaim.locker._stamps import BatchProofs, ItemBatch, KeyStamp, LogStamp, key_anchor_data
 from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
 
 __all__ = [
@@ -64,6 +63,7 @@ __all__ = [
     "Locker",
     "LockerError",
     "LogStamp",
+    "NotFoundError",
     "RolledBackError",
     "SealError",
     "SealedSpool",
