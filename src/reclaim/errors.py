@@ -24,6 +24,7 @@ ReclaimError
  ├── BankServiceError      a hash bank service unreachable, or refusing a request
  └── LockerError           a locker cannot be created, opened or changed
       ├── WrongKeyError       the passphrase or recovery code does not open it
+      ├── NotFoundError       no item, incident or removal request with that id
       └── CorruptLockerError  part of it was changed or damaged outside Reclaim
 """
 

@@ -14,6 +14,7 @@ from reclaim.locker import (
     KdfParams,
     Locker,
     LockerError,
+    NotFoundError,
     WrongKeyError,
 )
 from reclaim.locker._stream import CHUNK_BYTES
@@ -119,6 +120,62 @@ def test_deleting_removes_the_item_and_leaves_a_tombstone(locker: tuple[Locker, 
     assert tombstone.details["sha256"] == item.sha256
     with pytest.raises(LockerError, match="no item"):
         content(reopened, item.id)
+
+
+def test_item_returns_the_one_item_as_items_lists_it(locker: tuple[Locker, str]) -> None:
+    box, _ = locker
+    box.add(b"first", "first.txt", "text/plain")
+    wanted = box.add(SECRET, "photo.jpg", "image/jpeg", note="from the chat")
+    reopened = Locker.open(box.root, PASSPHRASE)
+    assert reopened.item(wanted.id) == wanted
+    assert reopened.item(wanted.id) == next(i for i in reopened.items() if i.id == wanted.id)
+
+
+def test_item_unseals_only_the_record_asked_for(
+    locker: tuple[Locker, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    box, _ = locker
+    others = [box.add(b"x%d" % n, f"{n}.txt", "text/plain") for n in range(3)]
+    wanted = box.add(SECRET, "photo.jpg", "image/jpeg")
+    read: list[str] = []
+    original = Path.read_bytes
+
+    def spy(path: Path) -> bytes:
+        if path.parent.name == "records":
+            read.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", spy)
+    assert box.item(wanted.id).sha256 == wanted.sha256
+    assert read == [wanted.id], f"read {len(read)} records for one item ({len(others)} others)"
+
+
+def test_item_of_an_unknown_id_raises_not_found(locker: tuple[Locker, str]) -> None:
+    box, _ = locker
+    box.add(b"kept", "kept.txt", "text/plain")
+    for unknown in ("0" * 32, "../locker.json", ""):
+        with pytest.raises(NotFoundError, match="no item"):
+            box.item(unknown)
+
+
+def test_item_of_a_deleted_item_raises_not_found(locker: tuple[Locker, str]) -> None:
+    box, _ = locker
+    item = box.add(SECRET, "photo.jpg", "image/jpeg")
+    box.delete(item.id, reason="mine to delete")
+    with pytest.raises(NotFoundError, match="no item"):
+        Locker.open(box.root, PASSPHRASE).item(item.id)
+
+
+def test_item_with_a_damaged_record_says_so_with_the_logged_digests(
+    locker: tuple[Locker, str],
+) -> None:
+    box, _ = locker
+    item = box.add(SECRET, "photo.jpg", "image/jpeg")
+    record = box.root / "records" / item.id
+    record.write_bytes(record.read_bytes()[:-1])
+    found = Locker.open(box.root, PASSPHRASE).item(item.id)
+    assert "missing or damaged" in found.damaged
+    assert (found.sha256, found.size) == (item.sha256, item.size)
 
 
 def test_custody_log_records_who_what_when_and_tool_versions(locker: tuple[Locker, str]) -> None:

@@ -243,7 +243,7 @@ def test_check_reports_every_problem(
 ) -> None:
     items = box.items()
     (box.root / "records" / items[0].id).unlink()
-    damage(box.root / "blobs" / box._record(items[2].id)["blob"])
+    damage(box.root / "blobs" / box._store.record(items[2].id)["blob"])
     (box.root / "incidents" / ("d" * 32)).write_bytes(b"stray")
     (box.root / "quarantine" / "earlier" / "blobs").mkdir(parents=True)
     (box.root / "quarantine" / "earlier" / "blobs" / "old").write_bytes(b"kept")
@@ -374,7 +374,7 @@ def test_a_blob_found_damaged_during_export_is_left_out_and_stated(
     box: Locker, tmp_path: Path
 ) -> None:
     items = box.items()
-    damage(box.root / "blobs" / box._record(items[1].id)["blob"])
+    damage(box.root / "blobs" / box._store.record(items[1].id)["blob"])
     pack = export_pack(Locker.open(box.root, PASSPHRASE), tmp_path / "pack", "JS", "Case")
     exhibits = json.loads((pack / "exhibits.json").read_text())
     assert [e["item"] for e in exhibits] == [items[0].id, items[2].id]

@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from reclaim.locker._merkle import (
+from reclaim.signing.merkle import (
     LEFT,
     MerkleError,
     build_tree,

@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from reclaim.locker import LOW_MEMORY_PROFILE, Locker
-from reclaim.locker._custody import GENESIS, parse_entry
-from reclaim.locker._sshsig import fingerprint, openssh_public_key, sign, spoken_fingerprint
+from reclaim.locker import GENESIS, LOW_MEMORY_PROFILE, Locker, parse_entry
 from reclaim.packs import FAIL, PASS, WARN, export_pack, verify_pack
+from reclaim.signing.sshsig import fingerprint, openssh_public_key, sign, spoken_fingerprint
 
 
 @pytest.fixture(scope="module")

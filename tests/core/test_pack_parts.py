@@ -9,8 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
-from reclaim.locker._custody import CustodyError
+from reclaim.locker import LOW_MEMORY_PROFILE, CustodyError, Incident, Locker
 from reclaim.packs import FAIL, PASS, choose, export_pack, verify_pack
 from reclaim.packs._pdf import write_pdf
 from reclaim.packs._report import Exhibit, build_report

@@ -345,7 +345,7 @@ def report_html(case: Case) -> str:
 
 
 def test_report_header_says_what_the_pack_covers_and_which_key_signed_it(case: Case) -> None:
-    from reclaim.locker._sshsig import fingerprint
+    from reclaim.signing.sshsig import fingerprint
 
     html = report_html(case)
     assert (

@@ -14,8 +14,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
-from reclaim.locker._sshsig import spoken_fingerprint
 from reclaim.packs import FAIL, PASS, export_pack, verify_pack
+from reclaim.signing.sshsig import spoken_fingerprint
 
 from .. import pdf_text
 from ..core.test_pack_key import forge
@@ -179,7 +179,7 @@ def test_a_forger_who_also_rewrites_the_anchored_fingerprint_fails_the_anchor(
     shutil.copytree(anchored, tmp_path / "source")
     source = tmp_path / "source"
     from reclaim.locker import key_anchor_data
-    from reclaim.locker._sshsig import fingerprint
+    from reclaim.signing.sshsig import fingerprint
 
     (source / "timestamps/key/fingerprint.txt").write_bytes(
         key_anchor_data(fingerprint(key.public_key()))

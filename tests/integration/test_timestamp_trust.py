@@ -9,8 +9,8 @@ import pytest
 
 from reclaim.cli import main
 from reclaim.locker import LOW_MEMORY_PROFILE, Locker
-from reclaim.locker._timestamps import TimestampError, load_roots, request_token, verify_token
 from reclaim.packs import FAIL, PASS, WARN, export_pack, verify_pack
+from reclaim.signing.timestamps import TimestampError, load_roots, request_token, verify_token
 
 from .conftest import Authority
 from .home_made_tsa import UTC, make_authority, make_token

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from reclaim.locker import LOW_MEMORY_PROFILE, Locker
-from reclaim.locker._timestamps import TimestampError, check_token, request_token
 from reclaim.packs import FAIL, PASS, WARN, export_pack, verify_pack
+from reclaim.signing.timestamps import TimestampError, check_token, request_token
 
 from .conftest import Authority
 

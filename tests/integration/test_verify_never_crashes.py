@@ -15,8 +15,8 @@ from asn1crypto import tsp
 
 from reclaim.cli import main
 from reclaim.locker import LOW_MEMORY_PROFILE, Locker
-from reclaim.locker._timestamps import TimestampError, load_roots, verify_token
 from reclaim.packs import FAIL, PASS, WARN, Check, export_pack, verify_pack
+from reclaim.signing.timestamps import TimestampError, load_roots, verify_token
 
 from .conftest import Authority
 from .test_timestamps import closed_port_url

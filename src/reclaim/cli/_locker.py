@@ -201,7 +201,7 @@ def _repair(arguments: argparse.Namespace) -> int:
 
 
 def _print_key(box: "Locker", authorities: tuple[str, ...]) -> None:
-    from reclaim.locker._sshsig import spoken_fingerprint
+    from reclaim.signing.sshsig import spoken_fingerprint
 
     print(f"The locker's key fingerprint: {box.key_fingerprint()}")
     print(f"  to read aloud (a helpline may note it): {spoken_fingerprint(box.public_key())}")

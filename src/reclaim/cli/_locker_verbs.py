@@ -205,13 +205,16 @@ def _run_recover(arguments: argparse.Namespace) -> int:
 
 def _run_delete(arguments: argparse.Namespace) -> int:
     def run() -> None:
+        from reclaim.locker import NotFoundError
+
         box = open_locker(arguments)
-        found = {item.id: item for item in box.items()}.get(arguments.item)
-        if found is None:
+        try:
+            found = box.item(arguments.item)
+        except NotFoundError:
             raise InputError(
                 f"there is no item {arguments.item} in this locker "
                 "(see the ids with: reclaim locker list)"
-            )
+            ) from None
         reason = _limited(arguments.reason.strip(), MAX_REASON_CHARS, "--reason")
         if not arguments.yes and not _confirmed(found.name, found.added_utc):
             raise InputError("nothing was deleted")

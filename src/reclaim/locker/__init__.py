@@ -5,8 +5,14 @@ again by one from the recovery code shown at set-up. Every item has its own key,
 master key, so that it can later be shared with a helpline without sharing the rest.
 """
 
-from reclaim.locker._custody import CustodyEntry, CustodyError, verify_chain
-from reclaim.locker._errors import CorruptLockerError, LockerError, RolledBackError, WrongKeyError
+from reclaim.locker._custody import GENESIS, CustodyEntry, CustodyError, parse_entry, verify_chain
+from reclaim.locker._errors import (
+    CorruptLockerError,
+    LockerError,
+    NotFoundError,
+    RolledBackError,
+    WrongKeyError,
+)
 from reclaim.locker._inbox import Delivery
 from reclaim.locker._incidents import (
     INCIDENT_KINDS,
@@ -22,26 +28,22 @@ from reclaim.locker._intake import (
     FileType,
     IntakeError,
     IntakeReason,
+    read_metadata,
     sniff,
 )
+from reclaim.locker._items import Damage, EvidenceItem
 from reclaim.locker._keep import keep_file
 from reclaim.locker._keys import LOW_MEMORY_PROFILE, KdfError, KdfParams, calibrate
-from reclaim.locker._locker import (
-    BatchProofs,
-    Damage,
-    EvidenceItem,
-    ItemBatch,
-    KeyStamp,
-    Locker,
-    LogStamp,
-    key_anchor_data,
-)
+from reclaim.locker._locker import Locker
 from reclaim.locker._quarantine import quarantined
 from reclaim.locker._repair import CheckReport, check_locker, repair_locker
 from reclaim.locker._scratch import remove_abandoned, scratch_folder
+from reclaim.locker._spool import SealedSpool
+from reclaim.locker._stamps import BatchProofs, ItemBatch, KeyStamp, LogStamp, key_anchor_data
 from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
 
 __all__ = [
+    "GENESIS",
     "INCIDENT_KINDS",
     "LOW_MEMORY_PROFILE",
     "MAX_CHECKED_PIXELS",
@@ -66,8 +68,10 @@ __all__ = [
     "Locker",
     "LockerError",
     "LogStamp",
+    "NotFoundError",
     "RolledBackError",
     "SealError",
+    "SealedSpool",
     "Under18Error",
     "WrongKeyError",
     "calibrate",
@@ -76,7 +80,9 @@ __all__ = [
     "keep_file",
     "key_anchor_data",
     "latest_today",
+    "parse_entry",
     "quarantined",
+    "read_metadata",
     "remove_abandoned",
     "repair_locker",
     "scratch_folder",

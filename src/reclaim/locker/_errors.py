@@ -22,6 +22,10 @@ class WrongKeyError(LockerError):
     """The passphrase or recovery code does not open this locker."""
 
 
+class NotFoundError(LockerError):
+    """The locker holds no item, incident or removal request with that id (or it was deleted)."""
+
+
 class CorruptLockerError(LockerError):
     """Part of the locker was changed or damaged outside Reclaim."""
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from asn1crypto import tsp
 
+from reclaim.files import write_atomically
 from reclaim.locker._custody import CustodyEntry
 from reclaim.locker._errors import RolledBackError, damaged, what_to_do
-from reclaim.locker._files import write_atomically
 from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
 
 HEAD = "head"

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from reclaim.locker._files import PRIVATE_FOLDER_MODE, open_private, sync_folder
+from reclaim.files import PRIVATE_FOLDER_MODE, open_private, sync_folder
 from reclaim.locker._stream import seal, seal_bytes, unseal, unseal_bytes
 
 INBOX = "inbox"

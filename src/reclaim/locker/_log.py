@@ -1,4 +1,4 @@
-"""Reading the sealed custody log, telling a torn last write from damage.
+"""The sealed custody log: reading it (telling a torn last write from damage) and appending.
 
 Each line is one sealed entry, base64, ending in a newline. Only a final line without its
 newline is a write a crash cut short (never committed); any other unreadable line is damage.
@@ -6,13 +6,20 @@ newline is a write a crash cut short (never committed); any other unreadable lin
 
 import base64
 import binascii
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from reclaim.locker._custody import CustodyEntry, CustodyError, parse_entry
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from reclaim.locker._custody import CustodyEntry, CustodyError, new_entry, parse_entry, verify_chain
+from reclaim.locker._errors import BrokenChainError, NotFoundError, damaged, what_to_do
+from reclaim.locker._head import check_head, seal_head
 from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
 
 LOG = "custody.log"
 AAD = b"custody"
+OWNER = "owner"  # the actor of every entry a locker appends: the person whose locker it is
 
 
 @dataclass
@@ -59,3 +66,92 @@ def _entry(line: bytes, master: bytes) -> CustodyEntry | None:
         return parse_entry(unseal_bytes(master, AAD, base64.b64decode(line, validate=False)))
     except (SealError, CustodyError, binascii.Error, ValueError):
         return None
+
+
+class CustodyLog:
+    """A locker's custody log as this object last read it: read, append, catch up, restart.
+
+    Appending is the commit point of every change. The caller holds the locker's folder lock
+    around ``catch_up`` and ``append``, so that entries from another writer are read before
+    one is chained to the last.
+    """
+
+    def __init__(self, root: Path, master: bytes, key: Ed25519PrivateKey) -> None:
+        self.root = root
+        self._master = master
+        self._key = key
+        self.entries: list[CustodyEntry] = []
+        self.size = 0  # bytes of committed lines on disk: what this object has read
+
+    @property
+    def path(self) -> Path:
+        """Return where the log is."""
+        return self.root / LOG
+
+    def read(self) -> None:
+        """Read the committed entries; refuse any damage but a torn last line (ignored)."""
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            raise damaged(f"the custody log {self.path} is missing", self.root) from None
+        scan = scan_log(data, self._master)
+        if scan.faults:
+            raise damaged("; ".join(scan.faults), self.root)
+        self.entries, self.size = scan.entries, scan.good_length
+
+    def check_whole(self) -> None:
+        """Refuse a log that is empty, broken, or short of its sealed head."""
+        if not self.entries:
+            raise damaged(f"the custody log {self.path} is empty", self.root)
+        try:
+            verify_chain(self.entries, self._key.public_key())
+        except CustodyError as error:
+            raise BrokenChainError(f"{error}. {what_to_do(self.root)}") from None
+        check_head(self.root, self._master, self.entries)
+
+    def catch_up(self) -> None:
+        """Read the entries another writer appended since this object last looked."""
+        if self.path.stat().st_size != self.size:
+            self.read()
+            self.check_whole()
+
+    def append(
+        self, action: str, item: str | None = None, details: dict[str, str] | None = None
+    ) -> CustodyEntry:
+        """Sign, seal and append an entry by the owner; return it once it is on disk."""
+        previous = self.entries[-1] if self.entries else None
+        entry = new_entry(previous, action, OWNER, self._key, item, details)
+        line = seal_line(self._master, entry)
+        with self.path.open("ab") as log:
+            log.write(line)
+            log.flush()
+            os.fsync(log.fileno())
+        self.entries.append(entry)
+        self.size += len(line)
+        seal_head(self.root, self._master, self.entries)  # a crash here: the head lags by one
+        return entry
+
+    def cut_torn_line(self) -> None:
+        """Cut off what follows the committed lines: an append a crash left unfinished."""
+        if self.path.stat().st_size != self.size:
+            with self.path.open("r+b") as file:
+                file.truncate(self.size)
+                os.fsync(file.fileno())
+
+    def restart(self, entries: list[CustodyEntry], size: int) -> None:
+        """Take ``entries`` (``size`` bytes on disk) as the whole log: for repair only."""
+        self.entries, self.size = list(entries), size
+
+    def ids(self, action: str) -> list[str]:
+        """Return the item, incident or request id of each entry of ``action``, in log order."""
+        return [str(e.item) for e in self.entries if e.action == action]
+
+    def live_items(self) -> set[str]:
+        """Return the ids of the items added and not deleted."""
+        return set(self.ids("item-added")) - set(self.ids("item-deleted"))
+
+    def added(self, item_id: str) -> CustodyEntry:
+        """Return the entry that added a live item; raise NotFoundError if there is none."""
+        if item_id not in self.live_items():
+            raise NotFoundError(f"no item {item_id} in this locker")
+        return next(e for e in self.entries if e.action == "item-added" and e.item == item_id)

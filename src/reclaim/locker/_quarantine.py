@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from reclaim.locker._files import sync_folder
+from reclaim.files import sync_folder
 
 QUARANTINE = "quarantine"
 FOLDERS = ("records", "blobs", "incidents", "requests")

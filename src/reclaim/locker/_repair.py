@@ -19,12 +19,12 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from reclaim.files import FolderLock, sync_folder, write_atomically
 from reclaim.locker._custody import GENESIS, CustodyEntry, CustodyError, verify_chain
 from reclaim.locker._errors import CorruptLockerError
-from reclaim.locker._files import FolderLock, sync_folder, write_atomically
 from reclaim.locker._head import head_faults, stale_tokens, timestamp_faults
 from reclaim.locker._header import read_header
-from reclaim.locker._locker import Locker, master_key, signing_key
+from reclaim.locker._locker import Locker
 from reclaim.locker._log import LOG, LogScan, scan_log
 from reclaim.locker._quarantine import quarantine, quarantined, unnamed
 from reclaim.locker._stream import SealError, unseal, unseal_bytes
@@ -41,7 +41,7 @@ class CheckReport:
 def check_locker(root: Path, passphrase: str) -> CheckReport:
     """Return every problem of the locker at ``root``; change nothing on disk."""
     header = read_header(root)
-    master = master_key(root, header, "passphrase", passphrase.encode())
+    master = header.master_key(root, "passphrase", passphrase.encode())
     data = (root / LOG).read_bytes() if (root / LOG).exists() else b""
     scan = scan_log(data, master)
     report = CheckReport(problems=list(scan.faults))
@@ -108,11 +108,11 @@ def repair_locker(root: Path, passphrase: str) -> list[str]:
     recovered stay where they are (or go to quarantine).
     """
     header = read_header(root)
-    master = master_key(root, header, "passphrase", passphrase.encode())
+    master = header.master_key(root, "passphrase", passphrase.encode())
     with FolderLock(root):
         data = (root / LOG).read_bytes() if (root / LOG).exists() else b""
         scan = scan_log(data, master)
-        kept = _chained(scan.entries[: scan.prefix], signing_key(master, header).public_key())
+        kept = _chained(scan.entries[: scan.prefix], header.signing(master).public_key())
         box = Locker._viewing(root, master, header, kept)
         reasons = _reasons(root, master, scan, kept)
         found = _Recovered(box, scan.entries[len(kept) :])

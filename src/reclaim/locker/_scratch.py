@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from reclaim.locker._files import PRIVATE_FOLDER_MODE, open_private, sync_folder
+from reclaim.files import PRIVATE_FOLDER_MODE, open_private, sync_folder
 
 SCRATCH_TAG = ".reclaim-scratch-"
 MARKER = ".reclaim-scratch"

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from reclaim.locker._files import remove_temporaries, sync_folder, write_atomically
+from reclaim.files import remove_temporaries, sync_folder, write_atomically
 from reclaim.matching._segment import Segment
 from reclaim.matching._types import WORDS_PER_HASH, Ids, MatchingError, Words
 

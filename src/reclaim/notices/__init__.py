@@ -58,10 +58,16 @@ from reclaim.notices._store import (
     get,
 )
 from reclaim.notices._tracking import (
+    DRAFT,
     EDITABLE,
+    ENDED,
     ESCALATION_TARGETS,
     MOVES,
+    READY,
+    RECHECK,
     STATUSES,
+    SUBMITTED,
+    WITHDRAWN,
     Check,
     Event,
     RemovalRequest,
@@ -75,12 +81,18 @@ from reclaim.notices._tracking import (
 )
 
 __all__ = [
+    "DRAFT",
     "EDITABLE",
+    "ENDED",
     "ESCALATION_TARGETS",
     "FACTS",
     "MAX_HASHED_BYTES",
     "MOVES",
+    "READY",
+    "RECHECK",
     "STATUSES",
+    "SUBMITTED",
+    "WITHDRAWN",
     "AbuseContact",
     "Catalogue",
     "Check",

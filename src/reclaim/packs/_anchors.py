@@ -5,7 +5,7 @@ Written by export, checked by verify. In the pack:
     timestamps/key/fingerprint.txt   the key's `SHA256:` fingerprint and a newline: the bytes
                                      the authorities timestamped when the locker was created
     timestamps/key/anchor-N.tsr      their RFC 3161 tokens
-    timestamps/items/batch-N.root    a batch's Merkle root in hex and a newline (see _merkle)
+    timestamps/items/batch-N.root    a batch's Merkle root in hex and a newline (see merkle)
     timestamps/items/batch-N.tsr     the token over that file
     timestamps/items/proofs.json     the batches (each with the seq of the custody entry that
                                      recorded it), and each exhibit's path to its batch's root
@@ -30,11 +30,7 @@ from asn1crypto import tsp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from reclaim import times
-from reclaim.locker import BatchProofs, CustodyEntry, Locker, key_anchor_data
-from reclaim.locker._custody import CustodyError
-from reclaim.locker._merkle import MerkleError, leaf_hash, root_data, root_from_path
-from reclaim.locker._sshsig import fingerprint, spoken_fingerprint
-from reclaim.locker._timestamps import TimestampError, _signer_certificate, verify_token
+from reclaim.locker import BatchProofs, CustodyEntry, CustodyError, Locker, key_anchor_data
 from reclaim.packs._check import FAIL, PASS, WARN, Check
 from reclaim.packs._layout import (
     CUSTODY_LOG,
@@ -47,6 +43,9 @@ from reclaim.packs._layout import (
 from reclaim.packs._report import Exhibit
 from reclaim.packs._timestamps import Trust
 from reclaim.packs._withhold import PackLog, read_pack_log
+from reclaim.signing.merkle import MerkleError, leaf_hash, root_data, root_from_path
+from reclaim.signing.sshsig import fingerprint, spoken_fingerprint
+from reclaim.signing.timestamps import TimestampError, signer_certificate, verify_token
 
 FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}")
 SPOKEN = re.compile(r"\b(?:[0-9a-f]{4} ){7}[0-9a-f]{4}\b")
@@ -175,7 +174,7 @@ def authority_name(response: bytes) -> str:
     try:
         signed = tsp.TimeStampResp.load(response)["time_stamp_token"]["content"]
         carried = [choice.chosen for choice in signed["certificates"] or []]
-        subject = _signer_certificate(signed["signer_infos"][0], carried).subject
+        subject = signer_certificate(signed["signer_infos"][0], carried).subject
         return str(subject.native.get("common_name") or subject.human_friendly)
     except _BROKEN:
         return "an authority that does not say its name"

@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from cryptography.exceptions import InvalidSignature
 
 from reclaim.errors import ReclaimError
-from reclaim.locker._timestamps import MALFORMED as TOKEN_MALFORMED
+from reclaim.signing.timestamps import MALFORMED as TOKEN_MALFORMED
 
 PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
 # What parsers raise on malformed input (asn1crypto and cryptography on DER, json, int(),

@@ -12,8 +12,8 @@ from typing import BinaryIO
 
 import pyrage
 
+from reclaim.files import open_private, sync_folder
 from reclaim.locker import scratch_folder
-from reclaim.locker._files import open_private, sync_folder
 from reclaim.packs._export import PackError, PackReason
 
 

@@ -19,9 +19,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from reclaim import __version__, times
 from reclaim.errors import ReclaimError
+from reclaim.files import PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE, open_private
 from reclaim.locker import CorruptLockerError, EvidenceItem, Incident, Locker, scratch_folder
-from reclaim.locker._files import PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE, open_private
-from reclaim.locker._sshsig import fingerprint, openssh_public_key, spoken_fingerprint
 from reclaim.packs._anchors import key_anchor_words, write_anchors
 from reclaim.packs._layout import (
     ALLOWED_SIGNERS,
@@ -40,6 +39,7 @@ from reclaim.packs._pdf import write_pdf
 from reclaim.packs._report import Exhibit, build_report, render_html
 from reclaim.packs._timestamps import complete_timestamps, write_log_head_tokens, write_requests
 from reclaim.packs._withhold import kept_entries, pack_log
+from reclaim.signing.sshsig import fingerprint, openssh_public_key, spoken_fingerprint
 
 VERIFY_TEMPLATE = Path(__file__).with_name("VERIFY.md")
 # The key again as PEM, for `openssl pkeyutl -verify`, and the custody check script that

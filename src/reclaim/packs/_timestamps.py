@@ -20,16 +20,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 from reclaim.errors import ReclaimError
-from reclaim.locker import Locker
-from reclaim.locker._custody import CustodyEntry
-from reclaim.locker._locker import LogStamp
-from reclaim.locker._timestamps import (
-    TimestampUnavailableError,
-    load_chain,
-    load_roots,
-    request_token,
-    verify_token,
-)
+from reclaim.locker import CustodyEntry, Locker, LogStamp
 from reclaim.packs._check import (
     FAIL,
     WARN,
@@ -46,6 +37,13 @@ from reclaim.packs._layout import (
     TAG_MANIFEST,
     TIMESTAMPS_FOLDER,
     parse_manifest,
+)
+from reclaim.signing.timestamps import (
+    TimestampUnavailableError,
+    load_chain,
+    load_roots,
+    request_token,
+    verify_token,
 )
 
 _TOKEN = re.compile(r"tsa-[1-9][0-9]{0,2}\.tsr")

@@ -17,8 +17,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from reclaim.locker._custody import CustodyEntry
-from reclaim.locker._sshsig import fingerprint, public_key_blob, verify
+from reclaim.locker import CustodyEntry
 from reclaim.packs._anchors import anchor_checks
 from reclaim.packs._check import (
     FAIL,
@@ -43,6 +42,7 @@ from reclaim.packs._layout import (
 )
 from reclaim.packs._timestamps import context_trust, timestamp_checks
 from reclaim.packs._withhold import read_pack_log, verify_pack_log
+from reclaim.signing.sshsig import fingerprint, public_key_blob, verify
 
 __all__ = ["FAIL", "PASS", "WARN", "Check", "verify_pack"]
 
@@ -212,7 +212,7 @@ def _check_wacz_signature(root: Path, exhibit: dict[str, object]) -> None:
 
     Captures made before WACZ signing have no key in their entry and no signature to check.
     """
-    from reclaim.capture._sign import WaczSignatureError, verify_wacz
+    from reclaim.capture import WaczSignatureError, verify_wacz
 
     entries = _custody_entries(pack_file(root, CUSTODY_LOG).read_bytes())
     added = [entry for entry in entries if entry.action == "item-added"]

@@ -6,7 +6,7 @@ SHA-256 of the line it stands for, nothing else: the next kept line names that d
 ``prev``, so the chain still links, and every kept line is still signed by the locker's key.
 Whether a line was withheld is itself covered by the signed tag manifest.
 
-A timestamp of a batch of items (one token over many items, see reclaim.locker._merkle)
+A timestamp of a batch of items (one token over many items, see reclaim.signing.merkle)
 names every item of the batch, so its line is withheld unless all of them are in the pack;
 the pack's own exhibits still carry their proof up to the batch's root (see _anchors).
 """
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from reclaim.locker._custody import GENESIS, CustodyEntry, CustodyError, parse_entry
+from reclaim.locker import GENESIS, CustodyEntry, CustodyError, parse_entry
 
 # The actions that always stay: the key the locker states, and the key's timestamps (the pack
 # carries every one of them, and verification counts them).

@@ -28,7 +28,7 @@ from reclaim.locker import (
     LockerError,
     calibrate,
 )
-from reclaim.locker._timestamps import TimestampError
+from reclaim.signing.timestamps import TimestampError
 from reclaim.web.access import attempts as tries
 from reclaim.web.access.models import SurvivorAccount
 from reclaim.web.access.session import locker_folder

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
-from reclaim.locker._spool import SealedSpool
+from reclaim.locker import SealedSpool
 
 UPLOADS_FOLDER = "uploads"
 # Room in an upload's body for the form around the file (its note, incident and the multipart

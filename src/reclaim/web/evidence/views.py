@@ -28,6 +28,7 @@ from reclaim.locker import (
     Incident,
     IntakeError,
     LockerError,
+    NotFoundError,
     Under18Error,
     keep_file,
 )
@@ -510,10 +511,10 @@ def item_delete(request: HttpRequest, opened: OpenLocker, item_id: str) -> HttpR
 
 
 def _item(opened: OpenLocker, item_id: str) -> EvidenceItem:
-    for found in opened.box.items():
-        if found.id == item_id:
-            return found
-    raise Http404("no such item")
+    try:
+        return opened.box.item(item_id)
+    except NotFoundError:
+        raise Http404("no such item") from None
 
 
 # Packs -----------------------------------------------------------------------------------

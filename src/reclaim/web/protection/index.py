@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 
 from reclaim.bank import Added, BankIndex, Change, Removed, SignalType
-from reclaim.locker._files import write_atomically
+from reclaim.files import write_atomically
 from reclaim.web.protection.models import ACTIVE, BankChange, BankClock, BankEntry
 
 CURSOR_FILE = "cursor.json"

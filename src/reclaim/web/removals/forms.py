@@ -7,8 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reclaim.notices import MOVES, RemovalRequest, RequestFacts, Route
-from reclaim.notices._tracking import DRAFT, ENDED
+from reclaim.notices import DRAFT, ENDED, MOVES, RemovalRequest, RequestFacts, Route
 from reclaim.web import zones
 from reclaim.web.countries import country_name
 from reclaim.web.removals.services import catalogue

@@ -11,8 +11,7 @@ from dataclasses import dataclass, replace
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from reclaim.notices import Event, Step
-from reclaim.notices._tracking import RECHECK
+from reclaim.notices import RECHECK, Event, Step
 from reclaim.web.removals.forms import ESCALATION_WORDS, STATUS_WORDS
 from reclaim.web.removals.services import PERSON
 

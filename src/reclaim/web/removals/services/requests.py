@@ -12,6 +12,9 @@ from django.utils import timezone
 
 from reclaim import notices
 from reclaim.notices import (
+    DRAFT,
+    READY,
+    WITHDRAWN,
     LockerRequestStore,
     NoticeError,
     RemovalRequest,
@@ -21,7 +24,6 @@ from reclaim.notices import (
     move,
     revise,
 )
-from reclaim.notices._tracking import DRAFT, READY, WITHDRAWN
 from reclaim.web.access.session import OpenLocker
 from reclaim.web.removals.services import watches
 from reclaim.web.removals.services.catalogue import due, notice_for

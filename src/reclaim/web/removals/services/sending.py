@@ -5,8 +5,7 @@ import io
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from reclaim.notices import RemovalRequest, move
-from reclaim.notices._tracking import SUBMITTED
+from reclaim.notices import SUBMITTED, RemovalRequest, move
 from reclaim.web.access.session import OpenLocker
 from reclaim.web.removals.services.catalogue import notice_for
 from reclaim.web.removals.services.requests import PERSON, change

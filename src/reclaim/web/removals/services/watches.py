@@ -10,8 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reclaim.locker import SealError
-from reclaim.notices import Check, LockerRequestStore, RemovalRequest, record_check
-from reclaim.notices._tracking import DRAFT, READY
+from reclaim.notices import DRAFT, READY, Check, LockerRequestStore, RemovalRequest, record_check
 from reclaim.web.access.session import OpenLocker
 from reclaim.web.removals.models import Watch
 from reclaim.web.removals.services.catalogue import due

@@ -295,12 +295,12 @@ def _token_parts(signed: cms.SignedData) -> _Token:
     # so a count bent to 1-7 over trailing zero bits would otherwise pass unnoticed.
     if any(c["signature_value"].contents[:1] != b"\x00" for c in carried):
         raise TimestampError("a certificate's signature is not a whole number of bytes")
-    certificate = x509.load_der_x509_certificate(_signer_certificate(signer, carried).dump())
+    certificate = x509.load_der_x509_certificate(signer_certificate(signer, carried).dump())
     others = [x509.load_der_x509_certificate(c.dump()) for c in carried]
     return _Token(signed, encapsulated["content"].parsed, signer, certificate, others)
 
 
-def _signer_certificate(
+def signer_certificate(
     signer: cms.SignerInfo, carried: list[asn1_x509.Certificate]
 ) -> asn1_x509.Certificate:
     wanted = signer["sid"]
