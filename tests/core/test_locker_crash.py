@@ -23,6 +23,7 @@ def expected(name):
     return hashlib.sha256(name.encode()).digest() * (4000 + (number * 7919) % 90000)
 
 box = Locker.open(Path(sys.argv[1]), sys.argv[2])
+print("open", flush=True)  # the kill is timed from here, so a slow open cannot use it up
 start = int(sys.argv[3])
 for number in range(start, start + 1000):
     name = f"item-{number}"
@@ -53,11 +54,15 @@ def test_killing_the_writer_at_random_moments_never_breaks_the_locker(tmp_path: 
     deleted: set[str | None] = set()
     for round_number in range(ROUNDS):
         writer = subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(root), PASSPHRASE, str(round_number * 1000)]
+            [sys.executable, "-c", WRITER, str(root), PASSPHRASE, str(round_number * 1000)],
+            stdout=subprocess.PIPE,
         )
-        time.sleep(chance.uniform(0.3, 1.2))
+        assert writer.stdout is not None
+        assert writer.stdout.readline() == b"open\n"
+        time.sleep(chance.uniform(0.05, 0.8))
         writer.send_signal(signal.SIGKILL)
         writer.wait()
+        writer.stdout.close()
         box = Locker.open(root, PASSPHRASE)
         before = _tree(root)
         items = box.items()
