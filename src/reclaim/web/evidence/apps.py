@@ -13,4 +13,4 @@ class EvidenceConfig(AppConfig):
         from reclaim.web.access.changes import before_change
         from reclaim.web.evidence import arrivals
 
-        before_change.connect(arrivals.keep, dispatch_uid="evidence-arrivals")
+        before_change(arrivals.keep)

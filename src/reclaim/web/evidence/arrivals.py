@@ -7,8 +7,6 @@ items with their custody entries, asks the authorities to timestamp them, and fo
 finished capture tasks.
 """
 
-from typing import Any
-
 from reclaim.locker import Delivery
 from reclaim.web.access import lockers
 from reclaim.web.access.session import OpenLocker
@@ -20,8 +18,8 @@ def waiting(opened: OpenLocker) -> list[Delivery]:
     return opened.box.deliveries()
 
 
-def keep(sender: object, opened: OpenLocker, **kwargs: Any) -> None:
-    """Keep every waiting delivery in the locker (a receiver of access's before_change)."""
+def keep(opened: OpenLocker) -> None:
+    """Keep every waiting delivery in the locker (run by access before each change)."""
     opened.box.accept_deliveries()
     lockers.timestamp_arrivals(opened.box)  # these, and what was kept while one was away
     tasks.forget_done(opened.ref)

@@ -211,7 +211,7 @@ def overview(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
 @needs_open_locker
 def keep_arrived(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
     """Keep the arrived captures now (the decorator does it before any POST), then show them."""
-    return redirect(reverse("evidence:overview") + "#evidence")
+    return redirect("evidence:overview")
 
 
 def _requests_to_see(opened: OpenLocker) -> int:

@@ -11,4 +11,4 @@ class RemovalsConfig(AppConfig):
         from reclaim.web.access.changes import before_change
         from reclaim.web.removals.services import watches
 
-        before_change.connect(watches.keep, dispatch_uid="removals-watches")
+        before_change(watches.catch_up)

@@ -2,12 +2,9 @@
 
 Reading never writes. ``with_results`` shows the requests with what the worker saw merged in,
 in memory; ``catch_up`` (run before each change the person makes and on unlocking, through
-reclaim.web.access.changes: ``keep`` is its receiver) records those results in the locker,
-clears them from the database, and keeps one watch per sent, open request with its current
-payload and deadline.
+reclaim.web.access.changes) records those results in the locker, clears them from the
+database, and keeps one watch per sent, open request with its current payload and deadline.
 """
-
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -42,11 +39,6 @@ def catch_up(opened: OpenLocker) -> None:
                 store.save(requests[found.id], "re-checked")
             Watch.objects.filter(id=watch.id).update(results=None)
     arm(opened, list(requests.values()))
-
-
-def keep(sender: object, opened: OpenLocker, **kwargs: Any) -> None:
-    """Catch up before a change (a receiver of reclaim.web.access.changes.before_change)."""
-    catch_up(opened)
 
 
 def arm(opened: OpenLocker, requests: list[RemovalRequest]) -> None:
