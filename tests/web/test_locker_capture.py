@@ -52,7 +52,11 @@ def test_a_capture_runs_in_the_background_and_lands_in_the_locker(
     assert run_ready() == 1
     assert run_ready() == 0
     page = client.get("/en/locker/case/").content.decode()
-    assert "A web capture has finished" in page
+    assert "A web capture has finished" in page and page_url in page
+    assert Locker.open(data_dir / "locker", PASSPHRASE).items() == [], "a page writes nothing"
+    kept = client.post("/en/locker/case/keep-arrived/")
+    assert kept.status_code == 302
+    assert "A web capture has finished" not in client.get(kept["Location"]).content.decode()
     assert not DBTaskResult.objects.exists(), "finished tasks are forgotten once their files are in"
     items = Locker.open(data_dir / "locker", PASSPHRASE).items()
     names = {item.name for item in items}
@@ -71,7 +75,7 @@ def test_a_captured_error_page_is_marked_as_one(
     removed = page_url.split("/post/")[0] + "/removed"
     client.post("/en/locker/evidence/capture/", {"url": removed})
     assert run_ready() == 1
-    client.get("/en/locker/case/")  # accepts the delivery
+    client.post("/en/locker/case/keep-arrived/")  # keeps the delivery
     items = Locker.open(data_dir / "locker", PASSPHRASE).items()
     shot = next(item for item in items if item.name == "screenshot.png")
     assert shot.details["status"] == "404" and shot.details["error_page"].startswith("yes")
@@ -105,7 +109,7 @@ def test_nothing_readable_is_left_in_the_folder_or_the_database(
     scan(data_dir)  # with the capture still queued
     run_ready()
     scan(data_dir)  # with the capture delivered to the inbox
-    client.get("/en/locker/case/")
+    client.post("/en/locker/case/keep-arrived/")
     scan(data_dir)  # with the capture in the locker
 
 
@@ -164,6 +168,7 @@ def test_a_capture_shows_as_one_item_with_its_parts_and_an_error_page_warns(
     removed = page_url.split("/post/")[0] + "/removed"
     client.post("/en/locker/evidence/capture/", {"url": removed})
     assert run_ready() == 1
+    client.post("/en/locker/case/keep-arrived/")
     case = client.get("/en/locker/case/").content.decode()
     items = Locker.open(data_dir / "locker", PASSPHRASE).items()
     assert len(items) >= 4

@@ -6,6 +6,8 @@
   name as for a wrong passphrase;
 - ``decorators``: ``needs_open_locker``, for every page that shows evidence;
 - ``drafts`` and ``recovery``: what waits, sealed to the locker, across a lock or a set-up;
+- ``changes``: what runs before each change (a POST, unlocking): feature apps register there
+  to keep in the locker what arrived in the background, so that showing a page never writes;
 - ``attempts`` and ``limits``: tries at secrets and calls per client, counted in the database
   before the work they limit, so they hold across threads and processes.
 

@@ -2,7 +2,9 @@
 
 It gives the view the locker open in this browser, or sends the person to unlock it (keeping,
 sealed, what they posted to a locked locker: reclaim.web.access.drafts). Each such page counts
-as activity for the auto-lock, and leads back to a recovery code not yet written down.
+as activity for the auto-lock, and leads back to a recovery code not yet written down. Before a
+POST reaches its view, what waits for the locker is kept in it (reclaim.web.access.changes);
+a GET writes nothing but the session's idle clock.
 """
 
 import functools
@@ -14,7 +16,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from reclaim.web.access import drafts, lockers, recovery, session
+from reclaim.web.access import changes, drafts, lockers, recovery, session
 
 View = Callable[..., HttpResponseBase]
 
@@ -34,6 +36,8 @@ def needs_open_locker(view: View) -> View:
         if recovery.waiting(request) and view.__name__ != "recovery_code":
             return redirect("evidence:recovery_code")  # set-up is final once it is written down
         request.draft = drafts.take(request, opened)  # type: ignore[attr-defined]
+        if request.method == "POST":
+            changes.catch_up(opened)
         return view(request, opened, *args, **kwargs)
 
     return wrapper

@@ -30,8 +30,9 @@ from reclaim.locker import (
 )
 from reclaim.signing.timestamps import TimestampError
 from reclaim.web.access import attempts as tries
+from reclaim.web.access.changes import catch_up
 from reclaim.web.access.models import SurvivorAccount
-from reclaim.web.access.session import locker_folder
+from reclaim.web.access.session import OpenLocker, locker_folder
 
 PERSONAL = "personal"
 # The name the personal locker's tries are counted under (a username never has a space).
@@ -136,19 +137,26 @@ def timestamp_arrivals(box: Locker) -> None:
 
 
 def unlock(username: str | None, passphrase: str) -> tuple[Locker, str]:
-    """Open a locker with its passphrase; return it and its ref, or raise AccessError."""
-    return _attempt("passphrase", username, lambda folder: Locker.open(folder, passphrase))
+    """Open a locker with its passphrase; return it and its ref, or raise AccessError.
+
+    What arrived while it was locked is kept in it now (reclaim.web.access.changes).
+    """
+    box, ref = _attempt("passphrase", username, lambda folder: Locker.open(folder, passphrase))
+    catch_up(OpenLocker(box, ref))
+    return box, ref
 
 
 def recover(username: str | None, code: str, new_passphrase: str) -> tuple[Locker, str]:
     """Open a locker with its recovery code and set a new passphrase.
 
     Its tries are counted apart from the passphrase's, so it works while the passphrase is on
-    hold; a success clears the passphrase's count too (the new one starts afresh).
+    hold; a success clears the passphrase's count too (the new one starts afresh). What arrived
+    while it was locked is kept in it, as on unlocking.
     """
-    opened = _attempt("recovery", username, lambda f: Locker.recover(f, code, new_passphrase))
+    box, ref = _attempt("recovery", username, lambda f: Locker.recover(f, code, new_passphrase))
     tries.forget(_tries_name("passphrase", username))
-    return opened
+    catch_up(OpenLocker(box, ref))
+    return box, ref
 
 
 def _attempt(secret: str, username: str | None, opener: Opener) -> tuple[Locker, str]:

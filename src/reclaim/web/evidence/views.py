@@ -36,7 +36,7 @@ from reclaim.web import messages
 from reclaim.web.access import drafts, limits, lockers, recovery, session
 from reclaim.web.access.decorators import draft_initial, needs_open_locker
 from reclaim.web.access.session import OpenLocker
-from reclaim.web.evidence import forms, packs, tasks
+from reclaim.web.evidence import arrivals, forms, packs, tasks
 from reclaim.web.evidence.uploads import upload_body_bytes
 from reclaim.web.removals.services import needing_attention
 from reclaim.web.safety.bodies import accepts_body
@@ -195,23 +195,30 @@ def _status(form: Any) -> int:
 @require_GET
 @needs_open_locker
 def overview(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
-    """Show the case: incidents on a timeline, the evidence, captures still running."""
+    """Show the case: incidents on a timeline, the evidence, captures running or arrived.
+
+    Writes nothing: arrived captures are listed as waiting, and kept with the next change.
+    """
     box = opened.box
-    new_items = box.accept_deliveries()
-    lockers.timestamp_arrivals(box)  # deliveries, and anything kept while an authority was away
-    tasks.forget_done(opened.ref)
     incidents = box.incidents()
     items = box.items()
     context = {
         "timeline": _timeline(incidents, items),
         "unlinked": rows([item for item in items if item.incident is None]),
         "tasks": tasks.tasks_for(opened.ref, box),
-        "new_items": new_items,
+        "arrived": arrivals.waiting(opened),
         "timestamps": box.timestamps(),
         "requests_to_see": _requests_to_see(opened),
         "refresh": True,
     }
     return render(request, "evidence/overview.html", context)
+
+
+@require_POST
+@needs_open_locker
+def keep_arrived(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
+    """Keep the arrived captures now (the decorator does it before any POST), then show them."""
+    return redirect("evidence:overview")
 
 
 def _requests_to_see(opened: OpenLocker) -> int:

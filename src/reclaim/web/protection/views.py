@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from reclaim.web.access import limits
+from reclaim.web.access import changes, limits
 from reclaim.web.access import session as locker_session
 from reclaim.web.protection import bank, forms, tokens
 from reclaim.web.protection.models import ProtectionCase
@@ -92,6 +92,7 @@ def keep_in_locker(request: HttpRequest) -> HttpResponse:
         f"Protection case number: {form.cleaned_data['number']}\nPIN: {form.cleaned_data['pin']}\n"
     )
     now = timezone.now().isoformat(timespec="seconds")
+    changes.catch_up(opened)  # a change to the locker, as every locker page's POST
     opened.box.add_message(text, "Reclaim protection", now)
     return render(request, "protection/kept.html", {"kept": True})
 

@@ -1,7 +1,8 @@
 """The person's removal requests: reading them (never writing), starting and changing them.
 
-The requests are kept in the person's locker. Every change first catches up with what the
-worker saw (watches.catch_up), then stores the request and re-arms its watch.
+The requests are kept in the person's locker. Before every change the open-locker decorator
+has caught up with what the worker saw (watches.catch_up, through reclaim.web.access.changes);
+a change stores the request and re-arms its watch.
 """
 
 from dataclasses import fields, replace
@@ -56,15 +57,13 @@ def request_of(opened: OpenLocker, request_id: str) -> RemovalRequest:
 
 
 def request_to_change(opened: OpenLocker, request_id: str) -> RemovalRequest:
-    """Return one request as stored after catching up with the worker, to change it (POST)."""
-    watches.catch_up(opened)
+    """Return one request to change it (POST: the decorator has caught up with the worker)."""
     return request_of(opened, request_id)
 
 
 def start(opened: OpenLocker, request: RemovalRequest, ready: bool = True) -> RemovalRequest:
     """Store a new request, ready if asked and complete; raise DuplicateRequestError for a
     second open one about the same address and site."""
-    watches.catch_up(opened)
     request = _settle(replace(request, hashes=case_hashes(opened, request.incident_id)), ready)
     add(LockerRequestStore(opened.box), request)
     return request

@@ -1,9 +1,9 @@
 """The watches: what the database keeps of each open request for the worker (models.Watch).
 
 Reading never writes. ``with_results`` shows the requests with what the worker saw merged in,
-in memory; ``catch_up`` (called before each change the person makes) records those results
-in the locker, clears them from the database, and keeps one watch per sent, open request
-with its current payload and deadline.
+in memory; ``catch_up`` (run before each change the person makes and on unlocking, through
+reclaim.web.access.changes) records those results in the locker, clears them from the
+database, and keeps one watch per sent, open request with its current payload and deadline.
 """
 
 from django.db import transaction
