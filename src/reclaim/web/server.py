@@ -31,7 +31,7 @@ PROXY_HEADERS = frozenset({"x-forwarded-for", "x-forwarded-proto"})
 SOCKET_TIMEOUT_SECONDS = 30  # a client that sends nothing for this long is dropped
 
 
-class SiteServer(wsgi.Server):  # type: ignore[misc]  # cheroot ships no type hints
+class SiteServer(wsgi.Server):
     """cheroot's WSGI server with the gateway below and a cap on chunked bodies."""
 
     def __init__(
@@ -50,7 +50,7 @@ class SiteServer(wsgi.Server):  # type: ignore[misc]  # cheroot ships no type hi
         self.chunked_max_bytes = chunked_max_bytes
 
 
-class StreamingGateway(wsgi.Gateway_10):  # type: ignore[misc]  # cheroot ships no type hints
+class StreamingGateway(wsgi.Gateway_10):
     """WSGI 1.0 as cheroot does it, never draining an unread body and de-chunking small ones."""
 
     def respond(self) -> None:

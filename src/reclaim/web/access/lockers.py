@@ -23,7 +23,9 @@ from reclaim.locker import (
     LOW_MEMORY_PROFILE,
     CorruptLockerError,
     CustodyError,
+    ItemBatch,
     KdfParams,
+    KeyStamp,
     Locker,
     LockerError,
     calibrate,
@@ -126,7 +128,10 @@ def timestamp_arrivals(box: Locker) -> None:
     if not authorities or time.monotonic() < _resting_until.get(authorities, 0.0):
         return
     try:
-        asked = [*box.anchor_key(authorities), *box.timestamp_items(authorities)]
+        asked: list[KeyStamp | ItemBatch] = [
+            *box.anchor_key(authorities),
+            *box.timestamp_items(authorities),
+        ]
     except TimestampError as error:
         # What was kept stays kept; a misbehaving authority must not turn that into an error
         # page. The next call asks again. The message names the authority, never evidence.

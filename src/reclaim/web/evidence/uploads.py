@@ -44,7 +44,7 @@ class SealedUploadHandler(FileUploadHandler):
             raise StopUpload(connection_reset=False)  # read and drop the rest, then answer
         self.spool.write(raw_data)
 
-    def file_complete(self, file_size: int) -> UploadedFile:
+    def file_complete(self, file_size: int) -> "UploadedFile[bytes]":
         self.spool.seek(0)
         return UploadedFile(
             self.spool,  # type: ignore[arg-type]  # reads like a file; Django only reads it

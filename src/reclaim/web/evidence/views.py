@@ -248,7 +248,7 @@ def rows(items: list[EvidenceItem]) -> list[dict[str, Any]]:
         if delivery in captures:
             captures[str(delivery)]["parts"].append(item)
             continue
-        row = {"item": item, "parts": [item]}
+        row: dict[str, Any] = {"item": item, "parts": [item]}
         found.append(row)
         if delivery:
             captures[delivery] = row
@@ -500,7 +500,7 @@ def item_file(request: HttpRequest, opened: OpenLocker, item_id: str) -> HttpRes
         content_type=found.media_type if inline else "application/octet-stream",
     )
     response["Content-Length"] = str(found.size)
-    response["Content-Disposition"] = content_disposition_header(not inline, found.name)
+    response["Content-Disposition"] = content_disposition_header(not inline, found.name) or ""
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
     return response
 

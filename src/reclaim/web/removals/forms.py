@@ -135,7 +135,7 @@ class FactsForm(forms.Form):
 
     def __init__(self, *args: Any, routes: Sequence[Route], can_email: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["route"].choices = [(i, route_words(r)) for i, r in enumerate(routes)]
+        _choice_field(self, "route").choices = [(i, route_words(r)) for i, r in enumerate(routes)]
         if routes:
             self.fields["route"].initial = 0
             del self.fields["recipient"]
@@ -152,7 +152,7 @@ class FactsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         """Return the cleaned data; a request made ready needs the name it is signed with."""
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if self.wants_ready and not data.get("signer", "").strip():
             self.add_error("signer", _("Type your name to sign it, or save it as a draft."))
         return data
@@ -231,7 +231,7 @@ class StatusForm(forms.Form):
         # Back to draft is the edit page's business: it happens when something goes missing.
         moves = [s for s in MOVES[current] if s != DRAFT]
         allowed = [*moves, *(s for s in ENDED if s not in moves)]
-        self.fields["status"].choices = [(s, STATUS_WORDS[s]) for s in allowed]
+        _choice_field(self, "status").choices = [(s, STATUS_WORDS[s]) for s in allowed]
         zones.start_zone(self)
 
     def details(self) -> dict[str, str]:
@@ -255,3 +255,10 @@ def route_words(route: Route) -> str:
     if route.kind == "form":
         return str(_("With the web form at %(url)s")) % {"url": route.url}
     return str(_("Inside the app"))
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """Return the form's choice field ``name`` (typed, so its choices can be set)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field

@@ -60,6 +60,7 @@ def error_page(request: HttpRequest, status: int) -> HttpResponse:
         return api_problem(status)
     title, message = MESSAGES.get(status, MESSAGES[400])
     context = {"title": title, "message": message, "status": status}
+    html: str
     try:
         html = render_to_string(TEMPLATE, context, request=request)
     except Exception:  # the error page must answer even when the site's templates cannot

@@ -13,7 +13,7 @@ NO_DEVICE = (
 )
 
 
-class StaffSignInForm(OTPAdminAuthenticationForm):
+class StaffSignInForm(OTPAdminAuthenticationForm):  # type: ignore[misc]  # django-otp: no types
     """django-otp's admin form, with plain labels and the person's one device chosen for them."""
 
     otp_error_messages = {

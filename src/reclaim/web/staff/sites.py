@@ -7,7 +7,7 @@ from reclaim.web.staff.access import is_verified_staff
 from reclaim.web.staff.forms import StaffSignInForm
 
 
-class StaffAdminSite(OTPAdminSite):
+class StaffAdminSite(OTPAdminSite):  # type: ignore[misc]  # django-otp ships no type hints
     """Django's admin behind a password and a TOTP code (django-otp)."""
 
     login_form = StaffSignInForm

@@ -1,5 +1,7 @@
 """Views of the support site: parse the request, fetch content, render. No account needed."""
 
+from typing import TYPE_CHECKING
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -9,6 +11,9 @@ from django.views.decorators.http import require_GET
 from reclaim.content import Document, Kind
 from reclaim.web.support import labels
 from reclaim.web.support.content import library
+
+if TYPE_CHECKING:  # django-stubs-ext is a development tool, not installed to run
+    from django_stubs_ext import StrOrPromise
 
 UNDER_18_PLAN = "under-18"
 AGE_ANSWERS = ("adult", "under-18", "not-sure")
@@ -35,8 +40,11 @@ def age(request: HttpRequest) -> HttpResponse:
     """Ask whether anyone was under 18 in the image, before any advice about evidence."""
     situation = request.GET.get("situation", "")
     if situation not in labels.SITUATIONS:
-        error = _("Choose what has happened to see your plan.")
-        context = {"situations": labels.SITUATIONS, "error": error, "getting_help": _getting_help()}
+        context = {
+            "situations": labels.SITUATIONS,
+            "error": _("Choose what has happened to see your plan."),
+            "getting_help": _getting_help(),
+        }
         return render(request, "support/start.html", context, status=400)
     answer = request.GET.get("age")
     if situation == UNDER_18_PLAN or answer in ("under-18", "not-sure"):
@@ -44,7 +52,7 @@ def age(request: HttpRequest) -> HttpResponse:
     if answer == "adult":
         return redirect("support:plan", situation)
     # "asked" comes with the form's Continue: without it the person has only just arrived.
-    error = None
+    error: StrOrPromise | None = None
     if answer:
         error = _("Choose one answer.")
     elif request.GET.get("asked"):

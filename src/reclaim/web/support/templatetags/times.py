@@ -29,7 +29,7 @@ def when(value: str | datetime.datetime | None, zone_name: str | None = None) ->
     """
     moment = value if isinstance(value, datetime.datetime) else times.parse(value or "")
     if moment is None:
-        return value or ""
+        return str(value) if value else ""
     if not isinstance(moment, datetime.datetime):
         return format_html('<time datetime="{}">{}</time>', moment.isoformat(), _day(moment))
     if zone_name is None:
