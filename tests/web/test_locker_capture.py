@@ -10,13 +10,12 @@ from django.db import connection
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from reclaim.locker import Locker
 from reclaim.locker._scratch import Scratch
 from reclaim.web.evidence import tasks
 from reclaim.web.evidence.models import Task
 
 from ..loopback import QuietHandler, loopback_server
-from .conftest import PASSPHRASE, png_bytes
+from .conftest import PASSPHRASE, personal_locker, png_bytes
 from .test_locker import add_incident, upload
 
 pytestmark = pytest.mark.django_db
@@ -54,12 +53,12 @@ def test_a_capture_runs_in_the_background_and_lands_in_the_locker(
     page = client.get("/en/locker/case/").content.decode()
     assert "A web capture has finished" in page
     assert not Task.objects.exists(), "finished tasks are forgotten once their files are in"
-    items = Locker.open(data_dir / "locker", PASSPHRASE).items()
+    items = personal_locker(data_dir).items()
     names = {item.name for item in items}
     assert {"screenshot.png", "page.pdf", "capture.wacz", "metadata.json"} <= names
     assert all(item.incident == incident_id and item.kind == "capture" for item in items)
     assert {item.details["url"] for item in items} == {page_url}
-    custody = Locker.open(data_dir / "locker", PASSPHRASE).custody()
+    custody = personal_locker(data_dir).custody()
     added = [entry for entry in custody if entry.action == "item-added"]
     assert {entry.details["url"] for entry in added} == {page_url}
     assert {entry.details["captured_utc"] for entry in added} == {items[0].details["captured_utc"]}
@@ -72,7 +71,7 @@ def test_a_captured_error_page_is_marked_as_one(
     client.post("/en/locker/evidence/capture/", {"url": removed})
     assert tasks.run_next() is True
     client.get("/en/locker/case/")  # accepts the delivery
-    items = Locker.open(data_dir / "locker", PASSPHRASE).items()
+    items = personal_locker(data_dir).items()
     shot = next(item for item in items if item.name == "screenshot.png")
     assert shot.details["status"] == "404" and shot.details["error_page"].startswith("yes")
     page = client.get(f"/en/locker/items/{shot.id}/").content.decode()
@@ -165,7 +164,7 @@ def test_a_capture_shows_as_one_item_with_its_parts_and_an_error_page_warns(
     client.post("/en/locker/evidence/capture/", {"url": removed})
     assert tasks.run_next() is True
     case = client.get("/en/locker/case/").content.decode()
-    items = Locker.open(data_dir / "locker", PASSPHRASE).items()
+    items = personal_locker(data_dir).items()
     assert len(items) >= 4
     assert case.count(f'Web capture: <span dir="ltr">{removed}') == 1, "one row, not one a file"
     assert f"Parts: {len(items)}" in case

@@ -25,7 +25,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from reclaim.locker import Incident, Locker
 from reclaim.web.removals import services
 from reclaim.web.removals.models import Watch
-from tests.web.conftest import PASSPHRASE
+from tests.web.conftest import personal_locker
 
 FACTS = {
     "route": "0",
@@ -38,7 +38,7 @@ FACTS = {
 
 
 def _box(data_dir: Path) -> Locker:
-    return Locker.open(data_dir / "locker", PASSPHRASE)
+    return personal_locker(data_dir)
 
 
 def _incident(data_dir: Path, *urls: str, under_18: bool = False) -> str:
