@@ -26,9 +26,10 @@ install: $(RUN_STAMP)
 run: $(RUN_STAMP)
 	$(VENV)/bin/reclaim serve --host 127.0.0.1 --port 8000
 
-## The whole suite, browser tests included (needs Chromium: see README).
+## The whole suite, browser tests included (needs Chromium: see README), on every core.
+## Each xdist worker has its own test database, its own sites and its own Chromium.
 test: $(DEV_STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 check: $(DEV_STAMP)
 	$(VENV)/bin/ruff format --check .

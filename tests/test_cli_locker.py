@@ -10,14 +10,16 @@ import pytest
 from PIL import Image
 
 from reclaim.cli import main
-from reclaim.locker import LOW_MEMORY_PROFILE, Locker
+from reclaim.locker import Locker
+
+from .lockers import copy_locker
 
 PASSPHRASE = "command line passphrase"
 
 
 @pytest.fixture
 def box(tmp_path: Path) -> Locker:
-    return Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)[0]
+    return copy_locker(tmp_path / "locker", PASSPHRASE)[0]
 
 
 @pytest.fixture
@@ -207,7 +209,7 @@ def test_an_added_file_records_its_original_name_and_file_times(
 def test_recover_with_the_code_sets_a_new_passphrase(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    box, code = Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)
+    box, code = copy_locker(tmp_path / "locker", PASSPHRASE)
     answers = iter([code.lower(), "a brand new passphrase", "a brand new passphrase"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     assert main(["locker", "recover", str(box.root)]) == 0
@@ -232,7 +234,7 @@ def test_recover_refuses_a_weak_or_mistyped_new_passphrase(
     again: str,
     complaint: str,
 ) -> None:
-    box, code = Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)
+    box, code = copy_locker(tmp_path / "locker", PASSPHRASE)
     answers = iter([code, new, again])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     assert main(["locker", "--locker", str(box.root), "recover"]) == 1

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from reclaim.cli import main
-from reclaim.locker import LOW_MEMORY_PROFILE, Incident, IncidentError, Locker
+from reclaim.locker import Incident, IncidentError, Locker
 from reclaim.packs import export_pack
+
+from .lockers import copy_locker
 
 PASSPHRASE = "command line passphrase"
 NEXT_YEAR = str(datetime.date.today().year + 1)
@@ -17,7 +19,7 @@ NEXT_YEAR = str(datetime.date.today().year + 1)
 
 @pytest.fixture
 def box(tmp_path: Path) -> Locker:
-    return Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)[0]
+    return copy_locker(tmp_path / "locker", PASSPHRASE)[0]
 
 
 @pytest.fixture

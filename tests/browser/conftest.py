@@ -9,14 +9,16 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from reclaim.capture import CHROMIUM_ARGS, ChromiumNotFoundError, find_chromium
 
 from ..loopback import QuietHandler, loopback_server, wait_until_listening
+from ..web.conftest import PASSPHRASE
 
 
 class NeutralPage(QuietHandler):
@@ -37,26 +39,65 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory, neutral_url: str) -> Iterator[str]:
-    """Start the site as a person would (`reclaim serve`) and return its origin."""
+@contextmanager
+def serving(data_dir: Path, neutral_url: str, **more_env: str) -> Iterator[str]:
+    """Start the site as a person would (`reclaim serve`), yield its origin, then stop it."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env |= {
-        "RECLAIM_DATA_DIR": str(tmp_path_factory.mktemp("data")),
-        "RECLAIM_EXIT_URL": neutral_url,
-    }
+    env |= {"RECLAIM_DATA_DIR": str(data_dir), "RECLAIM_EXIT_URL": neutral_url, **more_env}
     command = [sys.executable, "-m", "reclaim.cli", "serve", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    origin = f"http://127.0.0.1:{port}"
     try:
         wait_until_listening(port, process)
-        yield origin
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)
         if process.stdout:
             process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory, neutral_url: str) -> Iterator[str]:
+    """The site with no locker set up; return its origin (one per xdist worker)."""
+    with serving(tmp_path_factory.mktemp("data"), neutral_url) as origin:
+        yield origin
+
+
+IDLE_MINUTES = 2  # the locker site's auto-lock: the shortest there is
+
+
+@pytest.fixture(scope="session")
+def locker_site(tmp_path_factory: pytest.TempPathFactory, neutral_url: str) -> Iterator[str]:
+    """A second site, whose locker the ``set_up`` fixture sets up, with the shortest auto-lock.
+
+    One per session (per xdist worker), shared by the locker, removal, time and error-page
+    tests: starting a site migrates its database and loads the content, and setting the
+    locker up costs Argon2id. Tests there add to the one locker and check what they added.
+    """
+    more = {"RECLAIM_LOCKER_CALIBRATE": "false", "RECLAIM_AUTO_LOCK_MINUTES": str(IDLE_MINUTES)}
+    with serving(tmp_path_factory.mktemp("locker-data"), neutral_url, **more) as origin:
+        yield origin
+
+
+@pytest.fixture(scope="session")
+def set_up(browser: Browser, locker_site: str) -> str:
+    """Set the locker up as a person would; return the recovery code shown."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(locker_site + "/en/locker/")
+    page.get_by_role("link", name="Set up the locker").click()
+    page.get_by_label("Passphrase", exact=False).first.fill(PASSPHRASE)
+    page.get_by_label("Type it again").fill(PASSPHRASE)
+    page.get_by_role("button", name="Create the locker").click()
+    expect(page.get_by_role("heading", name="Your recovery code")).to_be_visible()
+    code = page.locator(".recovery-code code").inner_text()
+    page.reload()
+    assert page.locator(".recovery-code code").inner_text() == code, "a reload keeps the code"
+    page.get_by_role("button", name="I have written it down").click()
+    expect(page.get_by_role("heading", name="Your case")).to_be_visible()
+    context.close()
+    return code
 
 
 @pytest.fixture(scope="session")

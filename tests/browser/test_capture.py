@@ -355,8 +355,9 @@ def _status(pid: str) -> dict[str, str]:
 
 
 def capture_processes() -> list[Seen]:
-    """Return the capture's Chromium processes now: the one started with a Reclaim capture
-    profile and every process below it (other tests' browsers are left out)."""
+    """Return the capture's Chromium processes now: the one this process started with a
+    Reclaim capture profile and every process below it (other tests' browsers, and captures
+    by other xdist workers or other test runs on the machine, are left out)."""
     parents, arguments = {}, {}
     for entry in Path("/proc").iterdir():
         try:
@@ -365,13 +366,26 @@ def capture_processes() -> list[Seen]:
         except (OSError, KeyError):
             continue
     mark = f"--user-data-dir={tempfile.gettempdir()}/{PROFILE_PREFIX}".encode()
-    ours = {pid for pid, args in arguments.items() if any(a.startswith(mark) for a in args)}
+    ours = {
+        pid
+        for pid, args in arguments.items()
+        if any(a.startswith(mark) for a in args) and _below(pid, str(os.getpid()), parents)
+    }
     while True:
         more = {pid for pid, parent in parents.items() if parent in ours} - ours
         if not more:
             break
         ours |= more
     return [seen for pid in ours if (seen := _seen(pid, arguments[pid]))]
+
+
+def _below(pid: str, ancestor: str, parents: dict[str, str]) -> bool:
+    """Return whether ``ancestor`` started ``pid``, directly or through other processes."""
+    while pid in parents and pid not in ("0", "1"):
+        pid = parents[pid]
+        if pid == ancestor:
+            return True
+    return False
 
 
 def _seen(pid: str, raw: list[bytes]) -> Seen | None:

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .test_accessibility import AXE_OPTIONS
-from .test_locker import axe, locker_site, set_up, unlocked  # noqa: F401  (fixtures)
+from .test_locker import axe, unlocked  # noqa: F401  (a fixture)
 from .test_removals import _write_request
 
 DIRECTIONS = {"en": "ltr", "ar": "rtl"}
@@ -32,7 +32,7 @@ def test_not_found_page_has_the_exit_and_the_shortcut(
 @pytest.mark.parametrize("code", ["en", "ar"])
 def test_printable_request_has_the_exit_but_prints_only_the_request(
     unlocked: Page,  # noqa: F811
-    locker_site: str,  # noqa: F811
+    locker_site: str,
     code: str,
 ) -> None:
     _write_request(unlocked, locker_site, code, f"https://x.com/someone/status/print-{code}")

@@ -1,65 +1,17 @@
 """The evidence locker in a real Chromium against a real `reclaim serve`: set-up, a picture
 shown blurred until asked, the auto-lock warning, accessibility, and nothing leaving the site."""
 
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from ..web.conftest import PASSPHRASE, png_bytes
-from .conftest import free_port, wait_until_listening
+from .conftest import IDLE_MINUTES
 from .test_accessibility import AXE_OPTIONS
 
-IDLE_MINUTES = 2
 axe = Axe()
-
-
-@pytest.fixture(scope="module")
-def locker_site(tmp_path_factory: pytest.TempPathFactory, neutral_url: str) -> Iterator[str]:
-    """A site of its own (its locker is set up by the tests), with the shortest auto-lock."""
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env |= {
-        "RECLAIM_DATA_DIR": str(tmp_path_factory.mktemp("locker-data")),
-        "RECLAIM_EXIT_URL": neutral_url,
-        "RECLAIM_LOCKER_CALIBRATE": "false",
-        "RECLAIM_AUTO_LOCK_MINUTES": str(IDLE_MINUTES),
-    }
-    command = [sys.executable, "-m", "reclaim.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        wait_until_listening(port, process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
-
-
-@pytest.fixture(scope="module")
-def set_up(browser: Browser, locker_site: str) -> str:
-    """Set the locker up as a person would; return the recovery code shown."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(locker_site + "/en/locker/")
-    page.get_by_role("link", name="Set up the locker").click()
-    page.get_by_label("Passphrase", exact=False).first.fill(PASSPHRASE)
-    page.get_by_label("Type it again").fill(PASSPHRASE)
-    page.get_by_role("button", name="Create the locker").click()
-    expect(page.get_by_role("heading", name="Your recovery code")).to_be_visible()
-    code = page.locator(".recovery-code code").inner_text()
-    page.reload()
-    assert page.locator(".recovery-code code").inner_text() == code, "a reload keeps the code"
-    page.get_by_role("button", name="I have written it down").click()
-    expect(page.get_by_role("heading", name="Your case")).to_be_visible()
-    context.close()
-    return code
 
 
 @pytest.fixture

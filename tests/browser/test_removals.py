@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, Request, expect
 
 from .test_accessibility import AXE_OPTIONS
-from .test_locker import axe, locker_site, set_up, unlocked  # noqa: F401  (fixtures)
+from .test_locker import axe, unlocked  # noqa: F401  (a fixture)
 
 
 def _start(page: Page, site: str, code: str, url: str) -> None:
@@ -39,7 +39,7 @@ def _write_request(page: Page, site: str, code: str, url: str) -> None:
 @pytest.mark.parametrize("code", ["en", "ar"])
 def test_writing_a_request_and_its_pages_are_accessible(
     unlocked: Page,  # noqa: F811
-    locker_site: str,  # noqa: F811
+    locker_site: str,
     code: str,
 ) -> None:
     elsewhere: list[str] = []
@@ -73,7 +73,7 @@ def _check(page: Page, name: str) -> None:
 @pytest.mark.parametrize("code", ["en", "ar"])
 def test_a_draft_is_finished_another_withdrawn_and_a_second_ask_keeps_the_text(
     unlocked: Page,  # noqa: F811
-    locker_site: str,  # noqa: F811
+    locker_site: str,
     code: str,
 ) -> None:
     unlocked.set_viewport_size({"width": 390, "height": 844})

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  # the imported fixtures are arguments by name
 """The time zone on forms with a time, in a real Chromium: the script fills in the browser's
 zone and shows it to confirm; without script the person picks from the list."""
 
@@ -10,7 +9,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from ..web.conftest import PASSPHRASE
-from .test_locker import locker_site, set_up  # noqa: F401  # a site of this module's own
 
 NEW_YORK = "America/New_York"
 SHOTS = os.environ.get("RECLAIM_SCREENSHOTS", "")  # a folder to keep screenshots in, if set

@@ -23,6 +23,8 @@ from reclaim.locker._stream import (
     unseal,
 )
 
+from ..lockers import copy_locker
+
 KEY = bytes(range(32))
 NAME = b"blob-name"
 # Sizes around every boundary that matters: empty, a bucket's edge, a pad step, a chunk.
@@ -110,7 +112,7 @@ def test_version_1_blobs_still_open(size: int) -> None:
 
 
 def test_a_locker_item_is_padded_on_disk_and_comes_back_whole(tmp_path: Path) -> None:
-    box, _ = Locker.create(tmp_path / "locker", "a long passphrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(tmp_path / "locker", "a long passphrase")
     data = os.urandom(70_001)
     item = box.add(data, "photo.jpg", "image/jpeg")
     (blob,) = (box.root / "blobs").iterdir()

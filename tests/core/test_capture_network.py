@@ -25,10 +25,10 @@ from reclaim.capture import (
 )
 from reclaim.capture._proxy import RecordingProxy
 from reclaim.capture._sign import WaczSignatureError, sign_wacz, verify_wacz
-from reclaim.locker import LOW_MEMORY_PROFILE, Locker
 
 from .. import evidence_site
 from ..evidence_site import CSS_CHUNKS, NAME, PAGE, Authority
+from ..lockers import copy_locker
 from ..loopback import Internal
 
 
@@ -269,7 +269,7 @@ def test_a_signed_wacz_verifies_and_a_change_is_caught(tmp_path: Path) -> None:
 
 
 def test_a_capture_custody_entry_states_the_address_time_and_signing_key(tmp_path: Path) -> None:
-    box, _ = Locker.create(tmp_path / "locker", "pass phrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(tmp_path / "locker", "pass phrase")
     page = tmp_path / "metadata.json"
     page.write_text("{}")
     more = {"status": "404", "error_page": "yes: the server answered 404", "wacz_public_key": "KEY"}

@@ -2,14 +2,16 @@ from pathlib import Path
 
 import pytest
 
-from reclaim.locker import LOW_MEMORY_PROFILE, Incident, IncidentError, Locker, Under18Error
+from reclaim.locker import Incident, IncidentError, Locker, Under18Error
+
+from ..lockers import copy_locker
 
 PASSPHRASE = "incident passphrase"
 
 
 @pytest.fixture
 def box(tmp_path: Path) -> Locker:
-    return Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)[0]
+    return copy_locker(tmp_path / "locker", PASSPHRASE)[0]
 
 
 SHARED = Incident(

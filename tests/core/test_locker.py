@@ -19,6 +19,8 @@ from reclaim.locker import (
 )
 from reclaim.locker._stream import CHUNK_BYTES
 
+from ..lockers import copy_locker
+
 PASSPHRASE = "correct horse battery staple"
 # A marker no real data contains, so a scan for it cannot be fooled by chance.
 SECRET = b"reclaim-plaintext-marker-7f3a9c" * 3
@@ -26,7 +28,7 @@ SECRET = b"reclaim-plaintext-marker-7f3a9c" * 3
 
 @pytest.fixture
 def locker(tmp_path: Path) -> tuple[Locker, str]:
-    return Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)
+    return copy_locker(tmp_path / "locker", PASSPHRASE)
 
 
 def content(locker: Locker, item_id: str) -> bytes:

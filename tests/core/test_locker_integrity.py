@@ -22,6 +22,8 @@ from reclaim.locker import (
 )
 from reclaim.packs import FAIL, export_pack, verify_pack
 
+from ..lockers import copy_locker
+
 PASSPHRASE = "integrity test passphrase"
 DATA = {name: hashlib.sha512(name.encode()).digest() * 900 for name in ("a.jpg", "b.jpg", "c.jpg")}
 
@@ -29,7 +31,7 @@ DATA = {name: hashlib.sha512(name.encode()).digest() * 900 for name in ("a.jpg",
 @pytest.fixture
 def box(tmp_path: Path) -> Locker:
     """A locker with three items, an incident and a removal request."""
-    locker, _ = Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)
+    locker, _ = copy_locker(tmp_path / "locker", PASSPHRASE)
     for name, data in DATA.items():
         locker.add(data, name, "image/jpeg")
     locker.add_incident(Incident("shared", "posted on a forum"))

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from reclaim.locker import (
-    LOW_MEMORY_PROFILE,
     Incident,
     Locker,
     LockerError,
@@ -15,13 +14,15 @@ from reclaim.locker import (
     Under18Error,
 )
 
+from ..lockers import copy_locker
+
 PASSPHRASE = "linking passphrase"
 ADULT = Incident(kind="shared", summary="Posted on a forum")
 
 
 @pytest.fixture
 def box(tmp_path: Path) -> Locker:
-    return Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)[0]
+    return copy_locker(tmp_path / "locker", PASSPHRASE)[0]
 
 
 def test_an_item_is_linked_and_unlinked_with_custody_entries(box: Locker) -> None:

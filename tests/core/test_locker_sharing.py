@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from reclaim.locker import (
-    LOW_MEMORY_PROFILE,
     Incident,
     Locker,
     LockerError,
@@ -17,13 +16,15 @@ from reclaim.locker import (
     verify_chain,
 )
 
+from ..lockers import copy_locker
+
 PASSPHRASE = "correct horse battery staple"
 MARKER = b"reclaim-inbox-plaintext-marker-51c2" * 4
 
 
 @pytest.fixture
 def box(tmp_path: Path) -> Locker:
-    return Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)[0]
+    return copy_locker(tmp_path / "locker", PASSPHRASE)[0]
 
 
 def capture_files(folder: Path) -> dict[str, Path]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reclaim.content import ContentError
-from reclaim.locker import LOW_MEMORY_PROFILE, Locker
+from reclaim.locker import Locker
 from reclaim.notices import (
     FACTS,
     MOVES,
@@ -35,6 +35,8 @@ from reclaim.notices import (
     revise,
 )
 from reclaim.notices._tracking import ENDED
+
+from ..lockers import copy_locker
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 CATALOGUE = load_catalogue(CONTENT)
@@ -340,9 +342,7 @@ def test_one_open_request_per_address_and_platform(make_store: str, tmp_path: Pa
     store = (
         MemoryRequestStore()
         if make_store == "memory"
-        else LockerRequestStore(
-            Locker.create(tmp_path / "l", "a passphrase", LOW_MEMORY_PROFILE)[0]
-        )
+        else LockerRequestStore(copy_locker(tmp_path / "l", "a passphrase")[0])
     )
     first = new_request("https://x.com/a/", COMPLETE, "x", 0, "general", "gb", "person")
     add(store, first)
@@ -361,7 +361,7 @@ def test_one_open_request_per_address_and_platform(make_store: str, tmp_path: Pa
 def test_the_locker_keeps_requests_sealed_with_each_change_in_its_custody_log(
     tmp_path: Path,
 ) -> None:
-    box, _ = Locker.create(tmp_path / "l", "a passphrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(tmp_path / "l", "a passphrase")
     store = LockerRequestStore(box)
     request = new_request("https://x.com/a", COMPLETE, "x", 0, "general", "gb", "person")
     add(store, request)

@@ -1,12 +1,24 @@
-"""Fixtures for the locker pages: a fresh data folder per test and a fast (floor) Argon2id."""
+"""Fixtures for the locker pages: a fresh data folder per test and a fast (floor) Argon2id.
+
+A test that needs an open locker gets a copy of the session's template locker, opened in the
+test client by writing its session as the unlock page does; only the tests of setting up and
+unlocking go through those pages (each costs Argon2id derivations).
+"""
 
 import io
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
+from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from PIL import Image
 from pytest_django.fixtures import Settings as SettingsWrapper
+from reclaim.web.evidence.session import COOKIE, locker_folder, open_for
+
+from reclaim.locker import Locker
+
+from ..lockers import copy_locker, template
 
 PASSPHRASE = "purple otter under the bridge"
 
@@ -32,15 +44,36 @@ def set_up_locker(client: Client, **fields: str) -> str:
     return code
 
 
+def open_in_client(client: Client, box: Locker, ref: str = "personal") -> None:
+    """Open ``box`` in the test client as the unlock page does, without its Argon2id wait."""
+    request, response = HttpRequest(), HttpResponse()
+    request.session = client.session
+    open_for(request, response, box, ref)
+    request.session.save()
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = request.session.session_key
+    client.cookies[COOKIE] = response.cookies[COOKIE].value
+
+
 @pytest.fixture
 def recovery_code(client: Client, data_dir: Path, db: None) -> str:
-    """Set up the personal locker through the page, leaving it open; return the code."""
-    return set_up_locker(client)
+    """Put a personal locker in place (a copy of the template) and open it in the client;
+    return its recovery code. Tests of the set-up pages call ``set_up_locker`` instead."""
+    box, code = copy_locker(locker_folder("personal"), PASSPHRASE)
+    open_in_client(client, box)
+    return code
 
 
 @pytest.fixture
 def open_locker(recovery_code: str) -> None:
     """The personal locker, set up and open in the test client."""
+
+
+def personal_locker(data_dir: Path) -> Locker:
+    """Return the locker that ``open_locker`` put in place, opened with the template's key.
+
+    No Argon2id wait: tests that check a passphrase opens it call ``Locker.open`` themselves.
+    """
+    return Locker.resume(data_dir / "locker", template(PASSPHRASE).key)
 
 
 def png_bytes(size: tuple[int, int] = (64, 48), colour: str = "teal") -> bytes:

@@ -20,10 +20,10 @@ from PIL import Image
 from skimage import data as samples
 
 from reclaim.cli import main
-from reclaim.locker import EvidenceItem, Locker
+from reclaim.locker import EvidenceItem
 from reclaim.web.messages import INTAKE_PROBLEMS
 
-from .conftest import PASSPHRASE
+from .conftest import PASSPHRASE, personal_locker
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def through_the_command(data_dir: Path, secret: Path, name: str, contents: bytes
 
 
 def kept(data_dir: Path) -> list[EvidenceItem]:
-    return Locker.open(data_dir / "locker", PASSPHRASE).items()
+    return personal_locker(data_dir).items()
 
 
 @pytest.mark.parametrize(("name", "make", "media_type", "readable"), KEPT)

@@ -17,7 +17,7 @@ from reclaim.locker._scratch import Scratch
 from reclaim.packs import FAIL, verify_pack
 from reclaim.web.access.session import COOKIE
 
-from .conftest import PASSPHRASE, png_bytes
+from .conftest import PASSPHRASE, personal_locker, png_bytes, set_up_locker
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +54,9 @@ def test_set_up_refuses_a_short_or_mistyped_passphrase(client: Client, data_dir:
 
 
 def test_set_up_shows_the_recovery_code_once_and_opens_the_locker(
-    client: Client, recovery_code: str, data_dir: Path
+    client: Client, data_dir: Path, db: None
 ) -> None:
+    recovery_code = set_up_locker(client)
     assert len(recovery_code.replace("-", "")) == 32
     assert client.cookies[COOKIE].value
     assert client.get("/en/locker/case/").status_code == 200
@@ -169,7 +170,7 @@ def test_correcting_an_incident_keeps_the_reason_in_the_custody_log(
         },
     )
     assert response.status_code == 302
-    entry = Locker.open(data_dir / "locker", PASSPHRASE).custody()[-1]
+    entry = personal_locker(data_dir).custody()[-1]
     assert entry.action == "incident-corrected"
     assert entry.details["fields"] == "happened_on"
     assert entry.details["reason"] == "found the right date"
@@ -179,7 +180,7 @@ def test_an_upload_records_the_original_file_name_in_its_custody_entry(
     client: Client, open_locker: None, data_dir: Path
 ) -> None:
     upload(client, png_bytes(), "screenshot 20 Nov.png")
-    entry = Locker.open(data_dir / "locker", PASSPHRASE).custody()[-1]
+    entry = personal_locker(data_dir).custody()[-1]
     assert entry.action == "item-added"
     assert entry.details["original_name"] == "screenshot 20 Nov.png"
 
@@ -211,7 +212,7 @@ def test_an_oversized_upload_is_refused_and_keeps_what_was_typed(
     assert "larger than 97.7\xa0KB" in html
     assert "Nothing was saved" in html
     assert "keep me" in html, "the note the person typed is still in the form"
-    assert Locker.open(data_dir / "locker", PASSPHRASE).items() == []
+    assert personal_locker(data_dir).items() == []
 
 
 def test_a_file_of_an_unknown_kind_is_refused_clearly(client: Client, open_locker: None) -> None:
@@ -225,7 +226,7 @@ def test_a_decompression_bomb_is_refused_and_nothing_is_kept(
 ) -> None:
     response = upload(client, huge_png_header(100_000, 100_000), "bomb.png")
     assert response.status_code == 400
-    assert Locker.open(data_dir / "locker", PASSPHRASE).items() == []
+    assert personal_locker(data_dir).items() == []
 
 
 def huge_png_header(width: int, height: int) -> bytes:
@@ -265,7 +266,7 @@ def test_under_18_incident_takes_messages_but_no_files_or_captures(
         {"text": "delete it or else", "sender": "@someone", "sent_at": "2026-11-20T21:30"},
     )
     assert message.status_code == 302
-    kinds = [item.kind for item in Locker.open(data_dir / "locker", PASSPHRASE).items()]
+    kinds = [item.kind for item in personal_locker(data_dir).items()]
     assert kinds == ["message"]
 
 
@@ -286,7 +287,7 @@ def test_deleting_an_item_leaves_a_tombstone(
     item_url = upload(client, png_bytes())["Location"]
     assert client.post(item_url + "delete/", {"reason": "wrong file"}).status_code == 302
     assert client.get(item_url).status_code == 404
-    box = Locker.open(data_dir / "locker", PASSPHRASE)
+    box = personal_locker(data_dir)
     assert box.items() == []
     assert box.custody()[-1].action == "item-deleted"
     assert box.custody()[-1].details["reason"] == "wrong file"
@@ -381,7 +382,7 @@ def test_a_damaged_record_crashes_no_page(
 ) -> None:
     upload(client, png_bytes(colour="red"), "kept.png")
     upload(client, png_bytes(colour="blue"), "hurt.png")
-    kept, hurt = Locker.open(data_dir / "locker", PASSPHRASE).items()
+    kept, hurt = personal_locker(data_dir).items()
     record = data_dir / "locker" / "records" / hurt.id
     record.write_bytes(record.read_bytes()[:-1] + b"x")
     case = client.get("/en/locker/case/")
@@ -409,7 +410,7 @@ def test_loose_evidence_can_be_linked_to_an_incident_later_and_unlinked(
     assert linked["Location"] == f"/en/locker/items/{item_id}/"
     assert item_id in client.get(f"/en/locker/incidents/{incident_id}/").content.decode()
     client.post(f"/en/locker/items/{item_id}/link/", {"incident": ""})
-    box = Locker.open(data_dir / "locker", PASSPHRASE)
+    box = personal_locker(data_dir)
     assert box.items()[0].incident is None
     changes = [
         (e.details["incident"], e.details["was"])
@@ -435,7 +436,7 @@ def test_a_picture_cannot_be_linked_to_an_under_18_incident_but_a_message_can(
     assert (
         client.post(f"/en/locker/items/{message_id}/link/", {"incident": young}).status_code == 302
     )
-    box = Locker.open(data_dir / "locker", PASSPHRASE)
+    box = personal_locker(data_dir)
     assert {i.id: i.incident for i in box.items()} == {picture: None, message_id: young}
 
 

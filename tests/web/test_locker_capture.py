@@ -11,12 +11,11 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from reclaim.locker import Locker
 from reclaim.locker._scratch import Scratch
 from reclaim.web.worker.runner import run_ready, run_worker
 
 from ..loopback import QuietHandler, loopback_server
-from .conftest import PASSPHRASE, png_bytes
+from .conftest import PASSPHRASE, personal_locker, png_bytes
 from .test_locker import add_incident, upload
 
 pytestmark = pytest.mark.django_db
@@ -53,17 +52,17 @@ def test_a_capture_runs_in_the_background_and_lands_in_the_locker(
     assert run_ready() == 0
     page = client.get("/en/locker/case/").content.decode()
     assert "A web capture has finished" in page and page_url in page
-    assert Locker.open(data_dir / "locker", PASSPHRASE).items() == [], "a page writes nothing"
+    assert personal_locker(data_dir).items() == [], "a page writes nothing"
     kept = client.post("/en/locker/case/keep-arrived/")
     assert kept.status_code == 302
     assert "A web capture has finished" not in client.get(kept["Location"]).content.decode()
     assert not DBTaskResult.objects.exists(), "finished tasks are forgotten once their files are in"
-    items = Locker.open(data_dir / "locker", PASSPHRASE).items()
+    items = personal_locker(data_dir).items()
     names = {item.name for item in items}
     assert {"screenshot.png", "page.pdf", "capture.wacz", "metadata.json"} <= names
     assert all(item.incident == incident_id and item.kind == "capture" for item in items)
     assert {item.details["url"] for item in items} == {page_url}
-    custody = Locker.open(data_dir / "locker", PASSPHRASE).custody()
+    custody = personal_locker(data_dir).custody()
     added = [entry for entry in custody if entry.action == "item-added"]
     assert {entry.details["url"] for entry in added} == {page_url}
     assert {entry.details["captured_utc"] for entry in added} == {items[0].details["captured_utc"]}
@@ -76,7 +75,7 @@ def test_a_captured_error_page_is_marked_as_one(
     client.post("/en/locker/evidence/capture/", {"url": removed})
     assert run_ready() == 1
     client.post("/en/locker/case/keep-arrived/")  # keeps the delivery
-    items = Locker.open(data_dir / "locker", PASSPHRASE).items()
+    items = personal_locker(data_dir).items()
     shot = next(item for item in items if item.name == "screenshot.png")
     assert shot.details["status"] == "404" and shot.details["error_page"].startswith("yes")
     page = client.get(f"/en/locker/items/{shot.id}/").content.decode()
@@ -170,7 +169,7 @@ def test_a_capture_shows_as_one_item_with_its_parts_and_an_error_page_warns(
     assert run_ready() == 1
     client.post("/en/locker/case/keep-arrived/")
     case = client.get("/en/locker/case/").content.decode()
-    items = Locker.open(data_dir / "locker", PASSPHRASE).items()
+    items = personal_locker(data_dir).items()
     assert len(items) >= 4
     assert case.count(f'Web capture: <span dir="ltr">{removed}') == 1, "one row, not one a file"
     assert f"Parts: {len(items)}" in case

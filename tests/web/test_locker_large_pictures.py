@@ -18,11 +18,10 @@ from django.test import Client
 from PIL import ImageFile
 
 from reclaim.hashing import MAX_DECODED_PIXELS, HashError, pdq_from_image
-from reclaim.locker import Locker
 from reclaim.web.access.session import OpenLocker
 from reclaim.web.removals.services import case_hashes
 
-from .conftest import PASSPHRASE
+from .conftest import personal_locker
 
 pytestmark = pytest.mark.django_db
 SIDE = 8000  # 64 MP: past MAX_DECODED_PIXELS, well within what the locker keeps (250 MP)
@@ -76,14 +75,14 @@ def test_a_huge_png_is_kept_not_shown_and_never_decoded(
     sent = client.get(added["Location"] + "file/")
     assert sent["Content-Disposition"].startswith("attachment"), "downloaded, not shown inline"
     assert max(decoded, default=0) <= MAX_DECODED_PIXELS
-    [item] = Locker.open(data_dir / "locker", PASSPHRASE).items()
+    [item] = personal_locker(data_dir).items()
     assert item.sha256 and item.size == len(picture)
 
 
 def test_the_removal_pages_hash_no_picture_larger_than_a_server_decodes(
     client: Client, open_locker: None, data_dir: Path, decoded: list[int]
 ) -> None:
-    box = Locker.open(data_dir / "locker", PASSPHRASE)
+    box = personal_locker(data_dir)
     box.add(io.BytesIO(large_png()), "big.png", "image/png")
     assert case_hashes(OpenLocker(box, "personal"), "") == ()
     assert max(decoded, default=0) <= MAX_DECODED_PIXELS

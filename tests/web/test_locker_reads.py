@@ -33,7 +33,7 @@ from reclaim.web.removals.models import Watch
 from reclaim.web.sealing import seal_payload, unseal_payload
 from reclaim.web.worker.runner import run_ready
 
-from .conftest import PASSPHRASE, png_bytes
+from .conftest import PASSPHRASE, personal_locker, png_bytes
 
 pytestmark = pytest.mark.django_db
 CAPTURED = "https://example.com/post/captured"
@@ -42,7 +42,7 @@ TYPED = "Typed just before the locker locked"
 
 
 def _box(data_dir: Path) -> Locker:
-    return Locker.open(data_dir / "locker", PASSPHRASE)
+    return personal_locker(data_dir)
 
 
 def _deliver_two_files(ref: str, sealed: bytes) -> None:

@@ -11,9 +11,7 @@ from django.db import connection
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from reclaim.locker import Locker
-
-from .conftest import PASSPHRASE, set_up_locker
+from .conftest import PASSPHRASE, personal_locker, set_up_locker
 
 pytestmark = pytest.mark.django_db
 MARKER = "He said pay 500 or the photos go to my mother ZQX-marker-7731"
@@ -137,4 +135,4 @@ def test_a_removal_request_posted_after_the_auto_lock_is_filled_in_after_unlocki
     unlocked = client.post("/en/locker/unlock/", {"passphrase": PASSPHRASE})
     assert unlocked["Location"] == page
     assert MARKER in client.get(page).content.decode()
-    assert not Locker.open(data_dir / "locker", PASSPHRASE).request_records(), "not sent"
+    assert not personal_locker(data_dir).request_records(), "not sent"

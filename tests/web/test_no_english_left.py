@@ -23,7 +23,7 @@ from django.test import Client, RequestFactory
 from django.utils import translation
 
 from reclaim.languages import LANGUAGE_CODES, ORIGINAL_LANGUAGE
-from reclaim.locker import Incident, Locker
+from reclaim.locker import Incident
 from reclaim.notices import (
     AbuseContact,
     Check,
@@ -39,7 +39,7 @@ from reclaim.web.protection.views import ELIGIBLE
 from reclaim.web.removals.services import PERSON, catalogue
 from reclaim.web.safety import errors
 from reclaim.web.support.content import page_paths
-from tests.web.conftest import PASSPHRASE
+from tests.web.conftest import personal_locker
 
 OTHERS = [code for code in LANGUAGE_CODES if code != ORIGINAL_LANGUAGE]
 # Names and codes that stay as they are in every language. Organisations, services and
@@ -186,7 +186,7 @@ def is_leak(piece: str, language: str) -> bool:
 
 def _request_rows(data_dir: Path) -> tuple[str, dict[str, str]]:
     """Put incidents, a file and requests (draft, ready, one with history) in the locker."""
-    box = Locker.open(data_dir / "locker", PASSPHRASE)
+    box = personal_locker(data_dir)
     incident = box.add_incident(
         Incident("shared", "posted without asking", urls=("https://x.com/a/status/1",))
     ).id

@@ -127,15 +127,14 @@ def test_a_wrong_number_and_a_wrong_pin_get_the_same_answer_and_guessing_is_held
 def test_the_number_and_pin_can_be_kept_in_the_open_locker(
     client: Client, open_locker: None, data_dir: Path
 ) -> None:
-    from reclaim.locker import Locker
 
-    from .conftest import PASSPHRASE
+    from .conftest import personal_locker
 
     value, quality = picture_hash()
     number, pin = _make_case(client, f"ImagePDQ {value} {quality}")
     kept = client.post("/en/protect/keep/", {"number": number, "pin": pin})
     assert "Kept in your locker" in kept.content.decode()
-    box = Locker.open(data_dir / "locker", PASSPHRASE)
+    box = personal_locker(data_dir)
     [item] = box.items()
     assert pin.encode() in b"".join(box.read(item.id))
 

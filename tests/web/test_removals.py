@@ -29,7 +29,7 @@ from reclaim.locker import Incident, Locker
 from reclaim.web.removals import services
 from reclaim.web.removals.models import Watch
 from reclaim.web.removals.services import hosting
-from tests.web.conftest import PASSPHRASE
+from tests.web.conftest import personal_locker
 
 FACTS = {
     "route": "0",
@@ -42,7 +42,7 @@ FACTS = {
 
 
 def _box(data_dir: Path) -> Locker:
-    return Locker.open(data_dir / "locker", PASSPHRASE)
+    return personal_locker(data_dir)
 
 
 def _incident(data_dir: Path, *urls: str, under_18: bool = False) -> str:

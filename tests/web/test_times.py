@@ -11,7 +11,7 @@ from django.test import Client
 from reclaim.locker import Incident, Locker
 from reclaim.notices import RemovalRequest
 from reclaim.notices._tracking import deadline
-from tests.web.conftest import PASSPHRASE, png_bytes
+from tests.web.conftest import personal_locker, png_bytes
 from tests.web.test_removals import FACTS, _write
 
 NEW_YORK = "America/New_York"
@@ -19,7 +19,7 @@ RAW_ISO = re.compile(r"\d{4}-\d\d-\d\d(T\d\d:\d\d)?")
 
 
 def _box(data_dir: Path) -> Locker:
-    return Locker.open(data_dir / "locker", PASSPHRASE)
+    return personal_locker(data_dir)
 
 
 def _message(client: Client, sent_at: str, zone: str) -> str:

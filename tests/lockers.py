@@ -1,0 +1,64 @@
+"""Lockers for tests, made once per session and copied per test.
+
+Argon2id at RFC 9106's low-memory profile (the floor the product enforces) takes about half a
+second per derivation on a shared 2-core machine, and creating a locker derives twice (the
+passphrase and the recovery code). Tests that need a locker, not the act of creating one, get
+a byte-for-byte copy of a template made at that same floor: the copy is a real locker that
+opens with the same passphrase and recovery code. Tests of creating a locker still create one.
+"""
+
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from reclaim.locker import LOW_MEMORY_PROFILE, Locker
+
+
+@dataclass(frozen=True)
+class Template:
+    """A locker made once: its folder, its secrets, and the key that reopens it."""
+
+    folder: Path
+    passphrase: str
+    recovery_code: str
+    key: bytes
+
+
+_templates: dict[str, Template] = {}
+_made = threading.Lock()  # tests that start threads may ask for one at the same time
+_home: list[Path] = []  # made on first use; each xdist worker is its own process
+
+
+def template(passphrase: str) -> Template:
+    """Return the session's template locker for ``passphrase``, made on first use."""
+    with _made:
+        if passphrase not in _templates:
+            if not _home:
+                _home.append(Path(tempfile.mkdtemp(prefix="reclaim-test-lockers-")))
+            folder = _home[0] / f"template-{len(_templates)}"
+            box, code = Locker.create(folder, passphrase, LOW_MEMORY_PROFILE)
+            _templates[passphrase] = Template(folder, passphrase, code, box.session_key())
+        return _templates[passphrase]
+
+
+def copy_locker(root: Path, passphrase: str) -> tuple[Locker, str]:
+    """Put a new locker at ``root`` (as ``Locker.create`` would); return it and its code.
+
+    Every copy shares the template's keys: a test that needs two lockers with different keys
+    creates the second one itself.
+    """
+    made = template(passphrase)
+    if root.exists() and any(root.iterdir()):
+        raise FileExistsError(f"{root} is not empty")
+    shutil.copytree(made.folder, root, dirs_exist_ok=True)
+    return Locker.resume(root, made.key), made.recovery_code
+
+
+def remove_templates() -> None:
+    """Delete the session's template lockers (called once, when the session ends)."""
+    for home in _home:
+        shutil.rmtree(home, ignore_errors=True)
+    _home.clear()
+    _templates.clear()
