@@ -9,7 +9,7 @@ import datetime
 import hashlib
 import json
 import platform
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -40,17 +40,25 @@ class CustodyEntry:
 
     def unsigned_bytes(self) -> bytes:
         """Return the canonical bytes the signature covers."""
-        content = asdict(self)
+        content = self._content()
         del content["signature"]
         return _canonical(content)
 
     def line(self) -> bytes:
         """Return the entry as one canonical JSON line (signature included)."""
-        return _canonical(asdict(self))
+        return _canonical(self._content())
+
+    def _content(self) -> dict[str, object]:
+        # What dataclasses.asdict returns, without its deep copy (a tenth of the time): the
+        # fields are strings, an int, None and one flat dict of strings, which JSON reads as is.
+        return {name: getattr(self, name) for name in _FIELDS}
 
     def digest(self) -> str:
         """Return the SHA-256 the next entry chains to."""
         return hashlib.sha256(self.line()).hexdigest()
+
+
+_FIELDS = tuple(each.name for each in fields(CustodyEntry))
 
 
 def _canonical(content: dict[str, object]) -> bytes:
