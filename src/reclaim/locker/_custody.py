@@ -102,9 +102,14 @@ def parse_entry(line: bytes) -> CustodyEntry:
         raise CustodyError("a custody log line is not a custody entry") from None
 
 
-def verify_chain(entries: list[CustodyEntry], public_key: Ed25519PublicKey) -> None:
-    """Raise CustodyError unless every entry is signed and chained to the one before."""
-    previous: CustodyEntry | None = None
+def verify_chain(
+    entries: list[CustodyEntry], public_key: Ed25519PublicKey, after: CustodyEntry | None = None
+) -> None:
+    """Raise CustodyError unless every entry is signed and chained to the one before.
+
+    ``after`` is the entry the first one follows (None: the first is the log's first).
+    """
+    previous = after
     for entry in entries:
         expected = GENESIS if previous is None else previous.digest()
         if entry.prev != expected or entry.seq != (0 if previous is None else previous.seq + 1):

@@ -66,6 +66,7 @@ from reclaim.locker._sealed import SealedFolder
 from reclaim.locker._stamps import BatchProofs, ItemBatch, KeyStamp, LogStamp, Stamps
 from reclaim.locker._store import ItemStore
 from reclaim.locker._stream import Readable
+from reclaim.locker._verified import forget_verified
 from reclaim.signing import sshsig
 
 STALE_SECONDS = 3600  # a delivery staged longer ago than this was cut short by a crash
@@ -100,11 +101,14 @@ def _exclusive(
 class Locker:
     """An unlocked locker. Create one with ``create``, open one with ``open`` or ``recover``."""
 
-    def __init__(self, root: Path, master_key: bytes, header: Header, new: bool = False) -> None:
+    def __init__(
+        self, root: Path, master_key: bytes, header: Header, new: bool = False, afresh: bool = False
+    ) -> None:
+        """Read and check the custody log (``afresh``: all of it, none taken from memory)."""
         self._start(root, master_key, header)
         self._settled = new  # a writer settles what a crash left once, before its first change
         with self._lock:
-            self._log.read()
+            self._log.read(reuse=not afresh)
             if not new:
                 self._log.check_whole()
 
@@ -172,9 +176,20 @@ class Locker:
     def resume(cls, root: Path, key: bytes) -> "Locker":
         """Reopen an unlocked locker with the key ``session_key`` gave (no Argon2id wait).
 
-        Raises WrongKeyError if ``key`` is not this locker's.
+        Only the custody entries this process has not verified before are verified (see
+        reclaim.locker._verified); the sealed head is checked as on opening. Raises
+        WrongKeyError if ``key`` is not this locker's.
         """
         return cls(root, key, read_header(root))
+
+    @staticmethod
+    def forget(root: Path) -> None:
+        """Forget what this process remembers of the locker at ``root``: when it is locked.
+
+        That is its verified custody entries (plaintext metadata kept so that ``resume`` need
+        not verify them again); the next ``resume`` verifies the whole log.
+        """
+        forget_verified(root)
 
     @classmethod
     def recover(cls, root: Path, recovery_code: str, new_passphrase: str) -> "Locker":
@@ -186,7 +201,8 @@ class Locker:
 
     @classmethod
     def _unlock(cls, root: Path, header: Header, slot: Slot, secret: bytes) -> "Locker":
-        locker = cls(root, header.master_key(root, slot, secret), header)
+        # Unlocking verifies every entry again: the one wait a person expects anyway.
+        locker = cls(root, header.master_key(root, slot, secret), header, afresh=True)
         if header.inbox_key is None:
             locker._add_inbox_key()  # a locker made before captures existed: once, ever
         return locker
@@ -591,6 +607,16 @@ class Locker:
     def custody(self) -> list[CustodyEntry]:
         """Return the custody log, verified."""
         return list(self._log.entries)
+
+    def verify_custody(self) -> None:
+        """Read and verify the whole custody log again, trusting nothing remembered.
+
+        For what leaves the locker (a pack): raises as opening would if the log is damaged,
+        broken or rolled back.
+        """
+        with self._lock:
+            self._log.read(reuse=False)
+            self._log.check_whole()
 
     @_exclusive
     def record_export(self, details: dict[str, str]) -> None:
