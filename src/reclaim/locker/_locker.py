@@ -61,12 +61,12 @@ from reclaim.locker._keys import (
     normalise_recovery_code,
 )
 from reclaim.locker._log import LOG, CustodyLog
+from reclaim.locker._memory import MEMORY, identity
 from reclaim.locker._quarantine import FOLDERS, quarantine, unnamed
 from reclaim.locker._sealed import SealedFolder
 from reclaim.locker._stamps import BatchProofs, ItemBatch, KeyStamp, LogStamp, Stamps
 from reclaim.locker._store import ItemStore
 from reclaim.locker._stream import Readable
-from reclaim.locker._verified import forget_verified
 from reclaim.signing import sshsig
 
 STALE_SECONDS = 3600  # a delivery staged longer ago than this was cut short by a crash
@@ -112,13 +112,15 @@ class Locker:
             if not new:
                 self._log.check_whole()
 
-    def _start(self, root: Path, master: bytes, header: Header) -> None:
+    def _start(self, root: Path, master: bytes, header: Header, remember: bool = True) -> None:
         self.root, self._master, self._header = root, master, header
         self._lock = FolderLock(root)
         self._signing_key = header.signing(master)
-        self._log = CustodyLog(root, master, self._signing_key)
+        public = self._signing_key.public_key().public_bytes_raw()
+        remembered = MEMORY.slot(root, identity(master, public)) if remember else None
+        self._log = CustodyLog(root, master, self._signing_key, remembered)
         self._moved: list[Path] = []
-        self._store = ItemStore(root, master, self._log)
+        self._store = ItemStore(root, master, self._log, remembered)
         self._incidents = SealedFolder(root / "incidents", master, "incident")
         self._requests = SealedFolder(root / "requests", master, "request")
         timestamps = SealedFolder(root / "timestamps", master, "timestamp")
@@ -162,7 +164,7 @@ class Locker:
     ) -> "Locker":
         """Return a locker over ``entries`` as given, checked by nobody: for check and repair."""
         locker = cls.__new__(cls)
-        locker._start(root, master, header)
+        locker._start(root, master, header, remember=False)  # check and repair trust no memory
         locker._log.restart(entries, 0)
         locker._settled = True
         return locker
@@ -177,7 +179,7 @@ class Locker:
         """Reopen an unlocked locker with the key ``session_key`` gave (no Argon2id wait).
 
         Only the custody entries this process has not verified before are verified (see
-        reclaim.locker._verified); the sealed head is checked as on opening. Raises
+        reclaim.locker._memory); the sealed head is checked as on opening. Raises
         WrongKeyError if ``key`` is not this locker's.
         """
         return cls(root, key, read_header(root))
@@ -186,10 +188,11 @@ class Locker:
     def forget(root: Path) -> None:
         """Forget what this process remembers of the locker at ``root``: when it is locked.
 
-        That is its verified custody entries (plaintext metadata kept so that ``resume`` need
-        not verify them again); the next ``resume`` verifies the whole log.
+        That is its verified custody entries and item records (plaintext metadata kept so that
+        ``resume`` need not verify, nor ``items`` unseal, them again: reclaim.locker._memory);
+        the next ``resume`` verifies the whole log.
         """
-        forget_verified(root)
+        MEMORY.forget(root)
 
     @classmethod
     def recover(cls, root: Path, recovery_code: str, new_passphrase: str) -> "Locker":
@@ -494,6 +497,9 @@ class Locker:
         """Return one incident; raise NotFoundError if there is none with that id."""
         if incident_id not in self._log.ids("incident-added"):
             raise NotFoundError(f"no incident {incident_id} in this locker")
+        return self._read_incident(incident_id)
+
+    def _read_incident(self, incident_id: str) -> Incident:
         fields = self._incidents.read_object(incident_id, f"incident {incident_id}")
         for key in ("urls", "people", "reports"):
             fields[key] = tuple(fields[key])
@@ -507,7 +513,7 @@ class Locker:
         found = []
         for incident_id in self._log.ids("incident-added"):
             with contextlib.suppress(CorruptLockerError):
-                found.append(self.incident(incident_id))
+                found.append(self._read_incident(incident_id))
         return found
 
     # Removal requests (reclaim.notices keeps their meaning; the locker keeps them sealed) ---

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from reclaim.locker._custody import CustodyEntry, CustodyError, new_entry, parse_entry, verify_chain
 from reclaim.locker._errors import BrokenChainError, NotFoundError, damaged, what_to_do
 from reclaim.locker._head import check_head, seal_head
+from reclaim.locker._memory import Remembered, VerifiedLog
 from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
-from reclaim.locker._verified import VERIFIED, VerifiedLog, VerifiedLogs, identity
 
 if TYPE_CHECKING:
     from hashlib import _Hash
@@ -83,7 +83,7 @@ class CustodyLog:
     Appending is the commit point of every change. The caller holds the locker's folder lock
     around ``catch_up`` and ``append``, so that entries from another writer are read before
     one is chained to the last. Reading reuses what this process verified of the same log
-    before (reclaim.locker._verified) and checks only the lines appended since.
+    before (reclaim.locker._memory) and checks only the lines appended since.
     """
 
     def __init__(
@@ -91,13 +91,12 @@ class CustodyLog:
         root: Path,
         master: bytes,
         key: Ed25519PrivateKey,
-        memory: VerifiedLogs | None = VERIFIED,
+        remembered: Remembered | None = None,
     ) -> None:
         self.root = root
         self._master = master
         self._key = key
-        self._memory = memory
-        self._identity = identity(master, key.public_key().public_bytes_raw())
+        self._remembered = remembered  # what this process verified of the log before
         self.entries: list[CustodyEntry] = []
         self.size = 0  # bytes of committed lines on disk: what this object has read
         # The SHA-256 of those bytes (None once ``restart`` made them unknown), and how many
@@ -130,7 +129,7 @@ class CustodyLog:
 
     def _known(self, data: bytes) -> VerifiedLog | None:
         """Return what was verified of this log before, if ``data`` still begins with it."""
-        known = self._memory.get(self.root, self._identity) if self._memory else None
+        known = self._remembered.log if self._remembered else None
         if known is None or len(data) < known.size:
             return None
         same = hashlib.sha256(memoryview(data)[: known.size]).digest() == known.sha256
@@ -147,9 +146,9 @@ class CustodyLog:
             raise BrokenChainError(f"{error}. {what_to_do(self.root)}") from None
         check_head(self.root, self._master, self.entries)
         self._checked = len(self.entries)
-        if self._memory is not None and self._sha256 is not None:
+        if self._remembered is not None and self._sha256 is not None:
             verified = VerifiedLog(self.size, self._sha256.digest(), tuple(self.entries))
-            self._memory.put(self.root, self._identity, verified)
+            self._remembered.log = verified
 
     def catch_up(self) -> None:
         """Read the entries another writer appended since this object last looked."""

@@ -8,6 +8,7 @@ content digests, so the folder says nothing about what it holds.
 import base64
 import contextlib
 import io
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -26,6 +27,7 @@ from reclaim.locker._items import (
 )
 from reclaim.locker._keys import new_key
 from reclaim.locker._log import CustodyLog
+from reclaim.locker._memory import Remembered, file_stamp, settled
 from reclaim.locker._sealed import SealedFolder
 from reclaim.locker._stream import Readable, SealError, seal, seal_bytes, unseal, unseal_bytes
 
@@ -33,11 +35,15 @@ from reclaim.locker._stream import Readable, SealError, seal, seal_bytes, unseal
 class ItemStore:
     """The sealed records and blobs of the items ``log`` names."""
 
-    def __init__(self, root: Path, master: bytes, log: CustodyLog) -> None:
+    def __init__(
+        self, root: Path, master: bytes, log: CustodyLog, remembered: Remembered | None = None
+    ) -> None:
         self._blobs = root / "blobs"
         self._master = master
         self._log = log
         self._records = SealedFolder(root / "records", master, "record")
+        # Records this process unsealed before, each with its file's stamp when read.
+        self._remembered = remembered.records if remembered else None
 
     def put(self, source: Readable | bytes, fields: dict[str, object]) -> dict[str, object]:
         """Seal the bytes of ``source`` and their record (``fields`` and digests); return it.
@@ -71,6 +77,22 @@ class ItemStore:
         """Return a live item's record; NotFoundError if none, CorruptLockerError if damaged."""
         if item_id not in (self._log.live_items() if live is None else live):
             raise NotFoundError(f"no item {item_id} in this locker")
+        if self._remembered is None:
+            return self._read_record(item_id)
+        try:
+            # Stamped before reading: a write in between leaves an older stamp, read again.
+            stamp = file_stamp(os.path.join(self._records.folder, item_id))
+        except OSError:
+            return self._read_record(item_id)  # missing: refused as ever
+        known = self._remembered.get(item_id)
+        if known is not None and known[0] == stamp:
+            return dict(known[1])
+        record = self._read_record(item_id)
+        if settled(stamp):
+            self._remembered[item_id] = stamp, record
+        return dict(record)
+
+    def _read_record(self, item_id: str) -> dict[str, Any]:
         return self._records.read_object(item_id, f"the record of item {item_id}")
 
     def as_found(self, entry: CustodyEntry, live: set[str]) -> EvidenceItem:
@@ -79,7 +101,7 @@ class ItemStore:
             record = self.record(str(entry.item), live)
         except CorruptLockerError as error:
             return damaged_item(entry, str(error))
-        if not (self._blobs / str(record["blob"])).is_file():
+        if not os.path.isfile(os.path.join(self._blobs, str(record["blob"]))):
             missing = f"the sealed file of item {entry.item} is missing"
             return replace(item_from_record(record, entry), damaged=missing)
         return item_from_record(record, entry)

@@ -1,13 +1,15 @@
-"""Resuming reuses the custody entries this process verified, and detects every change as before.
+"""Resuming reuses what this process verified and unsealed, and detects every change as before.
 
 A log changed behind the memory's back (appended to by another writer, a line altered, rolled
 back) must give exactly what resuming without the memory gives: the same entries or the same
-error. Only entries new to this process are verified again.
+error. Only entries new to this process are verified again. A record changed on disk is
+unsealed again, damaged or not.
 """
 
 import base64
 import dataclasses
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,19 +17,20 @@ import pytest
 
 from reclaim.locker import LOW_MEMORY_PROFILE, CustodyEntry, Incident, Locker
 from reclaim.locker import _log as log_module
+from reclaim.locker import _memory as memory_module
 from reclaim.locker._custody import new_entry
 from reclaim.locker._header import read_header
 from reclaim.locker._log import seal_line
-from reclaim.locker._verified import VERIFIED, VerifiedLog, VerifiedLogs
+from reclaim.locker._memory import MEMORY, LockerMemory, VerifiedLog, identity
 
 PASSPHRASE = "verified memory test passphrase"
 
 
 @pytest.fixture(autouse=True)
 def empty_memory() -> Iterator[None]:
-    VERIFIED.clear()
+    MEMORY.clear()
     yield
-    VERIFIED.clear()
+    MEMORY.clear()
 
 
 @pytest.fixture
@@ -68,7 +71,7 @@ def outcome(box: Locker) -> tuple[str, object]:
 def with_and_without_memory(box: Locker) -> tuple[tuple[str, object], tuple[str, object]]:
     """Return what resuming gives with this process's memory, then with none."""
     remembered = outcome(box)
-    VERIFIED.clear()
+    MEMORY.clear()
     return remembered, outcome(box)
 
 
@@ -197,7 +200,7 @@ def test_torn_last_line_is_ignored_as_without_memory(box: Locker) -> None:
 
 
 def test_a_wrong_key_finds_nothing_remembered(box: Locker) -> None:
-    assert VERIFIED.get(box.root, b"not the keys' digest") is None
+    assert MEMORY.slot(box.root, b"not the keys' digest").log is None
 
 
 def test_forget_drops_the_locker(box: Locker, verified: list[int]) -> None:
@@ -213,23 +216,111 @@ def test_export_verifies_every_entry(box: Locker, verified: list[int], tmp_path:
     assert verified[0] == len(box.custody()) - 1  # all but the entry the export appends
 
 
+@pytest.fixture
+def no_racy_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remember records however recently written (tests wait for a clock tick instead)."""
+    monkeypatch.setattr(memory_module, "RACY_SECONDS", 0.0)
+
+
+def remembered_records(box: Locker) -> dict[str, object]:
+    public = box.public_key().public_bytes_raw()
+    return dict(MEMORY.slot(box.root, identity(box.session_key(), public)).records)
+
+
+def record_path(box: Locker) -> Path:
+    return box.root / "records" / box.items()[0].id
+
+
+def items_with_and_without_memory(box: Locker) -> tuple[list[object], list[object]]:
+    remembered = [
+        dataclasses.astuple(item) for item in Locker.resume(box.root, box.session_key()).items()
+    ]
+    MEMORY.clear()
+    fresh = [
+        dataclasses.astuple(item) for item in Locker.resume(box.root, box.session_key()).items()
+    ]
+    return remembered, fresh
+
+
+def test_records_are_remembered_once_settled(box: Locker, no_racy_wait: None) -> None:
+    box.items()
+    assert list(remembered_records(box)) == [box.items()[0].id]
+
+
+def test_a_record_just_written_is_not_remembered(
+    box: Locker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(memory_module, "RACY_SECONDS", 3600.0)  # however slow the machine
+    box.items()
+    assert remembered_records(box) == {}
+
+
+def test_record_changed_by_another_locker_is_read_again(box: Locker, no_racy_wait: None) -> None:
+    box.items()
+    incident = box.incidents()[0]
+    Locker.resume(box.root, box.session_key()).link_item(box.items()[0].id, incident.id)
+    remembered, fresh = items_with_and_without_memory(box)
+    assert remembered == fresh
+    assert box.items()[0].incident == incident.id
+
+
+def test_record_damaged_in_place_is_damaged_as_without_memory(
+    box: Locker, no_racy_wait: None
+) -> None:
+    box.items()
+    time.sleep(0.05)  # past the clock tick of the write: an edit gets other file times
+    with record_path(box).open("r+b") as record:
+        record.seek(40)
+        byte = record.read(1)
+        record.seek(40)
+        record.write(bytes([byte[0] ^ 0x01]))
+    remembered, fresh = items_with_and_without_memory(box)
+    assert remembered == fresh
+    assert "damaged" in box.items()[0].damaged
+
+
+def test_record_put_back_from_before_is_read_as_without_memory(
+    box: Locker, no_racy_wait: None
+) -> None:
+    older = record_path(box).read_bytes()
+    incident = box.incidents()[0].id
+    box.link_item(box.items()[0].id, incident)
+    assert box.items()[0].incident == incident  # the linked record, remembered
+    time.sleep(0.05)  # past the clock tick of the write: the file gets other times
+    record_path(box).write_bytes(older)
+    remembered, fresh = items_with_and_without_memory(box)
+    assert remembered == fresh
+    assert box.items()[0].incident is None
+
+
+def test_missing_blob_is_damaged_as_without_memory(box: Locker, no_racy_wait: None) -> None:
+    box.items()
+    for blob in (box.root / "blobs").iterdir():
+        blob.unlink()
+    remembered, fresh = items_with_and_without_memory(box)
+    assert remembered == fresh
+    assert "missing" in box.items()[0].damaged
+
+
 def test_memory_keeps_only_the_lockers_used_last(tmp_path: Path) -> None:
-    memory = VerifiedLogs(capacity=2)
-    log = VerifiedLog(0, b"", ())
+    memory = LockerMemory(capacity=2)
     for name in ("a", "b", "c"):
-        memory.put(tmp_path / name, b"id", log)
-    memory.get(tmp_path / "b", b"id")
-    memory.put(tmp_path / "d", b"id", log)
-    found = {name: memory.get(tmp_path / name, b"id") for name in ("a", "b", "c", "d")}
-    assert found == {"a": None, "b": log, "c": None, "d": log}
+        memory.slot(tmp_path / name, b"id").log = LOG
+    memory.slot(tmp_path / "b", b"id")
+    memory.slot(tmp_path / "d", b"id").log = LOG
+    found = {name: memory.slot(tmp_path / name, b"id").log for name in ("b", "d", "a", "c")}
+    assert found == {"a": None, "b": LOG, "c": None, "d": LOG}
 
 
 def test_memory_forgets_a_locker_unused_too_long(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    memory = VerifiedLogs(max_age_seconds=60)
+    memory = LockerMemory(max_age_seconds=60)
     clock = [1000.0]
-    monkeypatch.setattr("reclaim.locker._verified.time.monotonic", lambda: clock[0])
-    memory.put(tmp_path, b"id", VerifiedLog(0, b"", ()))
+    monkeypatch.setattr(memory_module.time, "monotonic", lambda: clock[0])
+    memory.slot(tmp_path, b"id").log = LOG
     clock[0] += 61
-    assert memory.get(tmp_path, b"id") is None
+    assert memory.slot(tmp_path, b"id").log is None
+
+
+LOG = VerifiedLog(0, b"", ())
