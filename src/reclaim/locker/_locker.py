@@ -404,9 +404,9 @@ class Locker:
 
     def items(self) -> list[EvidenceItem]:
         """Return every item in the locker, oldest first; a damaged one has ``damaged`` set."""
-        live = self._log.live_items()
+        live, blobs = self._log.live_items(), self._store.blob_files()
         return [
-            self._store.as_found(entry, live)
+            self._store.as_found(entry, live, blobs)
             for entry in self._log.entries
             if entry.action == "item-added" and entry.item in live
         ]

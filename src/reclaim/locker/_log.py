@@ -103,6 +103,8 @@ class CustodyLog:
         # of the first entries are known to be signed and chained.
         self._sha256: _Hash | None = hashlib.sha256()
         self._checked = 0
+        # The ids of each action's entries, and how many entries they were read from.
+        self._by_action: tuple[int, dict[str, list[str]]] | None = None
 
     @property
     def path(self) -> Path:
@@ -125,6 +127,7 @@ class CustodyLog:
             raise damaged("; ".join(scan.faults), self.root)
         self._sha256 = hashlib.sha256(memoryview(data)[: size + scan.good_length])
         self.entries, self.size = entries + scan.entries, size + scan.good_length
+        self._by_action = None
         self._checked = len(entries)
 
     def _known(self, data: bytes) -> VerifiedLog | None:
@@ -184,15 +187,26 @@ class CustodyLog:
     def restart(self, entries: list[CustodyEntry], size: int) -> None:
         """Take ``entries`` (``size`` bytes on disk) as the whole log: for repair only."""
         self.entries, self.size = list(entries), size
+        self._by_action = None
         self._sha256, self._checked = None, 0  # nothing read here: never remembered as verified
 
     def ids(self, action: str) -> list[str]:
         """Return the item, incident or request id of each entry of ``action``, in log order."""
-        return [str(e.item) for e in self.entries if e.action == action]
+        return list(self._ids().get(action, ()))
 
     def live_items(self) -> set[str]:
         """Return the ids of the items added and not deleted."""
-        return set(self.ids("item-added")) - set(self.ids("item-deleted"))
+        found = self._ids()
+        return set(found.get("item-added", ())) - set(found.get("item-deleted", ()))
+
+    def _ids(self) -> dict[str, list[str]]:
+        """Return the ids of each action's entries: one pass over the log, until it changes."""
+        if self._by_action is None or self._by_action[0] != len(self.entries):
+            by_action: dict[str, list[str]] = {}
+            for entry in self.entries:
+                by_action.setdefault(entry.action, []).append(str(entry.item))
+            self._by_action = len(self.entries), by_action
+        return self._by_action[1]
 
     def added(self, item_id: str) -> CustodyEntry:
         """Return the entry that added a live item; raise NotFoundError if there is none."""

@@ -14,7 +14,8 @@ and unsealing 1,000 item records tens of milliseconds. So this process remembers
   to a record file (ours replace it whole; an edit in place changes its ctime, which no
   program can set back) gives it another stamp, and it is unsealed again. A record changed
   in the last RACY_SECONDS is not remembered, since a second change within the same clock
-  tick would keep its times.
+  tick would keep its times. The item made from a remembered record is remembered with it
+  (items are values: nobody changes one).
 
 It is all plaintext metadata, so the memory is small (the few lockers used last), keyed by
 a digest of the master and public keys (never a key itself: a wrong key finds nothing),
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from reclaim.locker._custody import CustodyEntry
+from reclaim.locker._items import EvidenceItem
 
 # A few lockers: one person's in personal mode; in service mode, those used last. About 1 KB
 # per custody entry and per item record (5 MB for 5,000 entries).
@@ -66,6 +68,8 @@ class Remembered:
     log: VerifiedLog | None = None
     # Item id: the stamp of its record file when read, and the record it held.
     records: dict[str, tuple[FileStamp, dict[str, Any]]] = field(default_factory=dict)
+    # Item id: the stamp of the record and the time of the entry it was made from, and the item.
+    items: dict[str, tuple[FileStamp, str, EvidenceItem]] = field(default_factory=dict)
 
 
 class LockerMemory:
