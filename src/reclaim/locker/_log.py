@@ -96,6 +96,7 @@ class CustodyLog:
         self.root = root
         self._master = master
         self._key = key
+        self._public = key.public_key()
         self._remembered = remembered  # what this process verified of the log before
         self.entries: list[CustodyEntry] = []
         self.size = 0  # bytes of committed lines on disk: what this object has read
@@ -120,23 +121,29 @@ class CustodyLog:
             data = self.path.read_bytes()
         except FileNotFoundError:
             raise damaged(f"the custody log {self.path} is missing", self.root) from None
-        known = self._known(data) if reuse else None
+        known, digest = self._known(data) if reuse else (None, hashlib.sha256())
         size, entries = (known.size, list(known.entries)) if known else (0, [])
         scan = scan_log(data[size:] if size else data, self._master, len(entries))
         if scan.faults:
             raise damaged("; ".join(scan.faults), self.root)
-        self._sha256 = hashlib.sha256(memoryview(data)[: size + scan.good_length])
+        digest.update(memoryview(data)[size : size + scan.good_length])
+        self._sha256 = digest
         self.entries, self.size = entries + scan.entries, size + scan.good_length
         self._by_action = None
         self._checked = len(entries)
 
-    def _known(self, data: bytes) -> VerifiedLog | None:
-        """Return what was verified of this log before, if ``data`` still begins with it."""
+    def _known(self, data: bytes) -> tuple[VerifiedLog | None, "_Hash"]:
+        """Return what was verified of this log before, if ``data`` still begins with it.
+
+        And the SHA-256 of the bytes it covers, to go on with (of none, if none).
+        """
         known = self._remembered.log if self._remembered else None
         if known is None or len(data) < known.size:
-            return None
-        same = hashlib.sha256(memoryview(data)[: known.size]).digest() == known.sha256
-        return known if same else None
+            return None, hashlib.sha256()
+        digest = hashlib.sha256(memoryview(data)[: known.size])
+        if digest.digest() != known.sha256:
+            return None, hashlib.sha256()
+        return known, digest
 
     def check_whole(self) -> None:
         """Refuse a log that is empty, broken, or short of its sealed head."""
@@ -144,7 +151,7 @@ class CustodyLog:
             raise damaged(f"the custody log {self.path} is empty", self.root)
         after = self.entries[self._checked - 1] if self._checked else None
         try:
-            verify_chain(self.entries[self._checked :], self._key.public_key(), after)
+            verify_chain(self.entries[self._checked :], self._public, after)
         except CustodyError as error:
             raise BrokenChainError(f"{error}. {what_to_do(self.root)}") from None
         check_head(self.root, self._master, self.entries)

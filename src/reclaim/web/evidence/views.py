@@ -195,7 +195,7 @@ def _status(form: Any) -> int:
 # The overview lists the latest rows of each incident and of the evidence linked to none, with
 # a link to all of them: rendering a row takes about 0.15 ms, and a case of 1,000 items must
 # still answer within 50 ms (bench/locker_pages.py). The incident page lists them all.
-OVERVIEW_ROWS = 5
+OVERVIEW_ROWS = 3
 
 
 @require_GET
