@@ -117,6 +117,7 @@ def test_text_typed_as_the_locker_locks_itself_is_back_after_unlocking(
 
 LOCKER_PAGES = [
     "/locker/case/",
+    "/locker/case/not-linked/",
     "/locker/incidents/new/",
     "/locker/evidence/upload/",
     "/locker/evidence/message/",

@@ -128,7 +128,8 @@ def _state(data_dir: Path) -> tuple[dict[str, str], dict[str, list[dict[str, Any
 def _locker_pages(case: dict[str, str]) -> list[str]:
     item, incident, request = case["item"], case["incident"], case["request"]
     return [
-        "/en/locker/", "/en/locker/case/", "/en/locker/incidents/new/",
+        "/en/locker/", "/en/locker/case/", "/en/locker/case/not-linked/",
+        "/en/locker/incidents/new/",
         f"/en/locker/incidents/{incident}/", f"/en/locker/incidents/{incident}/correct/",
         "/en/locker/evidence/upload/", f"/en/locker/evidence/upload/?incident={incident}",
         "/en/locker/evidence/message/", "/en/locker/evidence/capture/",

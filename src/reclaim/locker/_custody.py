@@ -9,7 +9,7 @@ import datetime
 import hashlib
 import json
 import platform
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -40,17 +40,25 @@ class CustodyEntry:
 
     def unsigned_bytes(self) -> bytes:
         """Return the canonical bytes the signature covers."""
-        content = asdict(self)
+        content = self._content()
         del content["signature"]
         return _canonical(content)
 
     def line(self) -> bytes:
         """Return the entry as one canonical JSON line (signature included)."""
-        return _canonical(asdict(self))
+        return _canonical(self._content())
+
+    def _content(self) -> dict[str, object]:
+        # What dataclasses.asdict returns, without its deep copy (a tenth of the time): the
+        # fields are strings, an int, None and one flat dict of strings, which JSON reads as is.
+        return {name: getattr(self, name) for name in _FIELDS}
 
     def digest(self) -> str:
         """Return the SHA-256 the next entry chains to."""
         return hashlib.sha256(self.line()).hexdigest()
+
+
+_FIELDS = tuple(each.name for each in fields(CustodyEntry))
 
 
 def _canonical(content: dict[str, object]) -> bytes:
@@ -94,9 +102,14 @@ def parse_entry(line: bytes) -> CustodyEntry:
         raise CustodyError("a custody log line is not a custody entry") from None
 
 
-def verify_chain(entries: list[CustodyEntry], public_key: Ed25519PublicKey) -> None:
-    """Raise CustodyError unless every entry is signed and chained to the one before."""
-    previous: CustodyEntry | None = None
+def verify_chain(
+    entries: list[CustodyEntry], public_key: Ed25519PublicKey, after: CustodyEntry | None = None
+) -> None:
+    """Raise CustodyError unless every entry is signed and chained to the one before.
+
+    ``after`` is the entry the first one follows (None: the first is the log's first).
+    """
+    previous = after
     for entry in entries:
         expected = GENESIS if previous is None else previous.digest()
         if entry.prev != expected or entry.seq != (0 if previous is None else previous.seq + 1):

@@ -61,6 +61,7 @@ from reclaim.locker._keys import (
     normalise_recovery_code,
 )
 from reclaim.locker._log import LOG, CustodyLog
+from reclaim.locker._memory import MEMORY, identity
 from reclaim.locker._quarantine import FOLDERS, quarantine, unnamed
 from reclaim.locker._sealed import SealedFolder
 from reclaim.locker._stamps import BatchProofs, ItemBatch, KeyStamp, LogStamp, Stamps
@@ -100,21 +101,26 @@ def _exclusive(
 class Locker:
     """An unlocked locker. Create one with ``create``, open one with ``open`` or ``recover``."""
 
-    def __init__(self, root: Path, master_key: bytes, header: Header, new: bool = False) -> None:
+    def __init__(
+        self, root: Path, master_key: bytes, header: Header, new: bool = False, afresh: bool = False
+    ) -> None:
+        """Read and check the custody log (``afresh``: all of it, none taken from memory)."""
         self._start(root, master_key, header)
         self._settled = new  # a writer settles what a crash left once, before its first change
         with self._lock:
-            self._log.read()
+            self._log.read(reuse=not afresh)
             if not new:
                 self._log.check_whole()
 
-    def _start(self, root: Path, master: bytes, header: Header) -> None:
+    def _start(self, root: Path, master: bytes, header: Header, remember: bool = True) -> None:
         self.root, self._master, self._header = root, master, header
         self._lock = FolderLock(root)
         self._signing_key = header.signing(master)
-        self._log = CustodyLog(root, master, self._signing_key)
+        public = self._signing_key.public_key().public_bytes_raw()
+        remembered = MEMORY.slot(root, identity(master, public)) if remember else None
+        self._log = CustodyLog(root, master, self._signing_key, remembered)
         self._moved: list[Path] = []
-        self._store = ItemStore(root, master, self._log)
+        self._store = ItemStore(root, master, self._log, remembered)
         self._incidents = SealedFolder(root / "incidents", master, "incident")
         self._requests = SealedFolder(root / "requests", master, "request")
         timestamps = SealedFolder(root / "timestamps", master, "timestamp")
@@ -158,7 +164,7 @@ class Locker:
     ) -> "Locker":
         """Return a locker over ``entries`` as given, checked by nobody: for check and repair."""
         locker = cls.__new__(cls)
-        locker._start(root, master, header)
+        locker._start(root, master, header, remember=False)  # check and repair trust no memory
         locker._log.restart(entries, 0)
         locker._settled = True
         return locker
@@ -172,9 +178,21 @@ class Locker:
     def resume(cls, root: Path, key: bytes) -> "Locker":
         """Reopen an unlocked locker with the key ``session_key`` gave (no Argon2id wait).
 
-        Raises WrongKeyError if ``key`` is not this locker's.
+        Only the custody entries this process has not verified before are verified (see
+        reclaim.locker._memory); the sealed head is checked as on opening. Raises
+        WrongKeyError if ``key`` is not this locker's.
         """
         return cls(root, key, read_header(root))
+
+    @staticmethod
+    def forget(root: Path) -> None:
+        """Forget what this process remembers of the locker at ``root``: when it is locked.
+
+        That is its verified custody entries and item records (plaintext metadata kept so that
+        ``resume`` need not verify, nor ``items`` unseal, them again: reclaim.locker._memory);
+        the next ``resume`` verifies the whole log.
+        """
+        MEMORY.forget(root)
 
     @classmethod
     def recover(cls, root: Path, recovery_code: str, new_passphrase: str) -> "Locker":
@@ -186,7 +204,8 @@ class Locker:
 
     @classmethod
     def _unlock(cls, root: Path, header: Header, slot: Slot, secret: bytes) -> "Locker":
-        locker = cls(root, header.master_key(root, slot, secret), header)
+        # Unlocking verifies every entry again: the one wait a person expects anyway.
+        locker = cls(root, header.master_key(root, slot, secret), header, afresh=True)
         if header.inbox_key is None:
             locker._add_inbox_key()  # a locker made before captures existed: once, ever
         return locker
@@ -385,9 +404,9 @@ class Locker:
 
     def items(self) -> list[EvidenceItem]:
         """Return every item in the locker, oldest first; a damaged one has ``damaged`` set."""
-        live = self._log.live_items()
+        live, blobs = self._log.live_items(), self._store.blob_files()
         return [
-            self._store.as_found(entry, live)
+            self._store.as_found(entry, live, blobs)
             for entry in self._log.entries
             if entry.action == "item-added" and entry.item in live
         ]
@@ -478,6 +497,9 @@ class Locker:
         """Return one incident; raise NotFoundError if there is none with that id."""
         if incident_id not in self._log.ids("incident-added"):
             raise NotFoundError(f"no incident {incident_id} in this locker")
+        return self._read_incident(incident_id)
+
+    def _read_incident(self, incident_id: str) -> Incident:
         fields = self._incidents.read_object(incident_id, f"incident {incident_id}")
         for key in ("urls", "people", "reports"):
             fields[key] = tuple(fields[key])
@@ -491,7 +513,7 @@ class Locker:
         found = []
         for incident_id in self._log.ids("incident-added"):
             with contextlib.suppress(CorruptLockerError):
-                found.append(self.incident(incident_id))
+                found.append(self._read_incident(incident_id))
         return found
 
     # Removal requests (reclaim.notices keeps their meaning; the locker keeps them sealed) ---
@@ -591,6 +613,16 @@ class Locker:
     def custody(self) -> list[CustodyEntry]:
         """Return the custody log, verified."""
         return list(self._log.entries)
+
+    def verify_custody(self) -> None:
+        """Read and verify the whole custody log again, trusting nothing remembered.
+
+        For what leaves the locker (a pack): raises as opening would if the log is damaged,
+        broken or rolled back.
+        """
+        with self._lock:
+            self._log.read(reuse=False)
+            self._log.check_whole()
 
     @_exclusive
     def record_export(self, details: dict[str, str]) -> None:

@@ -6,16 +6,22 @@ newline is a write a crash cut short (never committed); any other unreadable lin
 
 import base64
 import binascii
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from reclaim.locker._custody import CustodyEntry, CustodyError, new_entry, parse_entry, verify_chain
 from reclaim.locker._errors import BrokenChainError, NotFoundError, damaged, what_to_do
 from reclaim.locker._head import check_head, seal_head
+from reclaim.locker._memory import Remembered, VerifiedLog
 from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
+
+if TYPE_CHECKING:
+    from hashlib import _Hash
 
 LOG = "custody.log"
 AAD = b"custody"
@@ -40,16 +46,19 @@ def seal_line(master: bytes, entry: CustodyEntry) -> bytes:
     return base64.b64encode(seal_bytes(master, AAD, entry.line())) + b"\n"
 
 
-def scan_log(data: bytes, master: bytes) -> LogScan:
-    """Return every readable entry of a log and a description of each damaged line."""
+def scan_log(data: bytes, master: bytes, first: int = 0) -> LogScan:
+    """Return every readable entry of a log and a description of each damaged line.
+
+    ``data`` may be the end of a log whose first ``first`` lines were read before.
+    """
     scan = LogScan()
     *lines, tail = data.split(b"\n")
     scan.torn = bool(tail)  # the bytes after the last newline: an append cut short
-    for number, line in enumerate(lines):
+    for number, line in enumerate(lines, first):
         entry = _entry(line, master)
         if entry is None:
             last = ", the last, whole: not an unfinished write" if tail == b"" else ""
-            last = last if number == len(lines) - 1 else ""
+            last = last if number == first + len(lines) - 1 else ""
             scan.faults.append(
                 f"custody entry {number} is damaged (line {number + 1} of the custody log{last})"
             )
@@ -73,41 +82,83 @@ class CustodyLog:
 
     Appending is the commit point of every change. The caller holds the locker's folder lock
     around ``catch_up`` and ``append``, so that entries from another writer are read before
-    one is chained to the last.
+    one is chained to the last. Reading reuses what this process verified of the same log
+    before (reclaim.locker._memory) and checks only the lines appended since.
     """
 
-    def __init__(self, root: Path, master: bytes, key: Ed25519PrivateKey) -> None:
+    def __init__(
+        self,
+        root: Path,
+        master: bytes,
+        key: Ed25519PrivateKey,
+        remembered: Remembered | None = None,
+    ) -> None:
         self.root = root
         self._master = master
         self._key = key
+        self._public = key.public_key()
+        self._remembered = remembered  # what this process verified of the log before
         self.entries: list[CustodyEntry] = []
         self.size = 0  # bytes of committed lines on disk: what this object has read
+        # The SHA-256 of those bytes (None once ``restart`` made them unknown), and how many
+        # of the first entries are known to be signed and chained.
+        self._sha256: _Hash | None = hashlib.sha256()
+        self._checked = 0
+        # The ids of each action's entries, and how many entries they were read from.
+        self._by_action: tuple[int, dict[str, list[str]]] | None = None
 
     @property
     def path(self) -> Path:
         """Return where the log is."""
         return self.root / LOG
 
-    def read(self) -> None:
-        """Read the committed entries; refuse any damage but a torn last line (ignored)."""
+    def read(self, reuse: bool = True) -> None:
+        """Read the committed entries; refuse any damage but a torn last line (ignored).
+
+        With ``reuse``, a first part this process verified before is taken as it was then.
+        """
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
             raise damaged(f"the custody log {self.path} is missing", self.root) from None
-        scan = scan_log(data, self._master)
+        known, digest = self._known(data) if reuse else (None, hashlib.sha256())
+        size, entries = (known.size, list(known.entries)) if known else (0, [])
+        scan = scan_log(data[size:] if size else data, self._master, len(entries))
         if scan.faults:
             raise damaged("; ".join(scan.faults), self.root)
-        self.entries, self.size = scan.entries, scan.good_length
+        digest.update(memoryview(data)[size : size + scan.good_length])
+        self._sha256 = digest
+        self.entries, self.size = entries + scan.entries, size + scan.good_length
+        self._by_action = None
+        self._checked = len(entries)
+
+    def _known(self, data: bytes) -> tuple[VerifiedLog | None, "_Hash"]:
+        """Return what was verified of this log before, if ``data`` still begins with it.
+
+        And the SHA-256 of the bytes it covers, to go on with (of none, if none).
+        """
+        known = self._remembered.log if self._remembered else None
+        if known is None or len(data) < known.size:
+            return None, hashlib.sha256()
+        digest = hashlib.sha256(memoryview(data)[: known.size])
+        if digest.digest() != known.sha256:
+            return None, hashlib.sha256()
+        return known, digest
 
     def check_whole(self) -> None:
         """Refuse a log that is empty, broken, or short of its sealed head."""
         if not self.entries:
             raise damaged(f"the custody log {self.path} is empty", self.root)
+        after = self.entries[self._checked - 1] if self._checked else None
         try:
-            verify_chain(self.entries, self._key.public_key())
+            verify_chain(self.entries[self._checked :], self._public, after)
         except CustodyError as error:
             raise BrokenChainError(f"{error}. {what_to_do(self.root)}") from None
         check_head(self.root, self._master, self.entries)
+        self._checked = len(self.entries)
+        if self._remembered is not None and self._sha256 is not None:
+            verified = VerifiedLog(self.size, self._sha256.digest(), tuple(self.entries))
+            self._remembered.log = verified
 
     def catch_up(self) -> None:
         """Read the entries another writer appended since this object last looked."""
@@ -128,6 +179,8 @@ class CustodyLog:
             os.fsync(log.fileno())
         self.entries.append(entry)
         self.size += len(line)
+        if self._sha256 is not None:
+            self._sha256.update(line)
         seal_head(self.root, self._master, self.entries)  # a crash here: the head lags by one
         return entry
 
@@ -141,14 +194,26 @@ class CustodyLog:
     def restart(self, entries: list[CustodyEntry], size: int) -> None:
         """Take ``entries`` (``size`` bytes on disk) as the whole log: for repair only."""
         self.entries, self.size = list(entries), size
+        self._by_action = None
+        self._sha256, self._checked = None, 0  # nothing read here: never remembered as verified
 
     def ids(self, action: str) -> list[str]:
         """Return the item, incident or request id of each entry of ``action``, in log order."""
-        return [str(e.item) for e in self.entries if e.action == action]
+        return list(self._ids().get(action, ()))
 
     def live_items(self) -> set[str]:
         """Return the ids of the items added and not deleted."""
-        return set(self.ids("item-added")) - set(self.ids("item-deleted"))
+        found = self._ids()
+        return set(found.get("item-added", ())) - set(found.get("item-deleted", ()))
+
+    def _ids(self) -> dict[str, list[str]]:
+        """Return the ids of each action's entries: one pass over the log, until it changes."""
+        if self._by_action is None or self._by_action[0] != len(self.entries):
+            by_action: dict[str, list[str]] = {}
+            for entry in self.entries:
+                by_action.setdefault(entry.action, []).append(str(entry.item))
+            self._by_action = len(self.entries), by_action
+        return self._by_action[1]
 
     def added(self, item_id: str) -> CustodyEntry:
         """Return the entry that added a live item; raise NotFoundError if there is none."""

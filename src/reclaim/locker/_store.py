@@ -8,8 +8,9 @@ content digests, so the folder says nothing about what it holds.
 import base64
 import contextlib
 import io
+import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from reclaim.locker._items import (
 )
 from reclaim.locker._keys import new_key
 from reclaim.locker._log import CustodyLog
+from reclaim.locker._memory import FileStamp, Remembered, file_stamp, settled
 from reclaim.locker._sealed import SealedFolder
 from reclaim.locker._stream import Readable, SealError, seal, seal_bytes, unseal, unseal_bytes
 
@@ -33,11 +35,16 @@ from reclaim.locker._stream import Readable, SealError, seal, seal_bytes, unseal
 class ItemStore:
     """The sealed records and blobs of the items ``log`` names."""
 
-    def __init__(self, root: Path, master: bytes, log: CustodyLog) -> None:
+    def __init__(
+        self, root: Path, master: bytes, log: CustodyLog, remembered: Remembered | None = None
+    ) -> None:
         self._blobs = root / "blobs"
+        self._blobs_path, self._records_path = str(self._blobs), str(root / "records")
         self._master = master
         self._log = log
         self._records = SealedFolder(root / "records", master, "record")
+        # Records this process unsealed before, each with its file's stamp when read.
+        self._remembered = remembered
 
     def put(self, source: Readable | bytes, fields: dict[str, object]) -> dict[str, object]:
         """Seal the bytes of ``source`` and their record (``fields`` and digests); return it.
@@ -69,20 +76,74 @@ class ItemStore:
 
     def record(self, item_id: str, live: set[str] | None = None) -> dict[str, Any]:
         """Return a live item's record; NotFoundError if none, CorruptLockerError if damaged."""
+        return dict(self._recall(item_id, live)[1])
+
+    def _recall(
+        self, item_id: str, live: set[str] | None
+    ) -> tuple[FileStamp | None, dict[str, Any]]:
+        """Return a live item's record, remembered or read, and its file's stamp if remembered."""
         if item_id not in (self._log.live_items() if live is None else live):
             raise NotFoundError(f"no item {item_id} in this locker")
+        if self._remembered is None:
+            return None, self._read_record(item_id)
+        try:
+            # Stamped before reading: a write in between leaves an older stamp, read again.
+            stamp = file_stamp(os.path.join(self._records_path, item_id))
+        except OSError:
+            return None, self._read_record(item_id)  # missing: refused as ever
+        known = self._remembered.records.get(item_id)
+        if known is not None and known[0] == stamp:
+            return known
+        record = self._read_record(item_id)
+        if not settled(stamp):
+            return None, record
+        self._remembered.records[item_id] = stamp, record
+        return stamp, record
+
+    def _read_record(self, item_id: str) -> dict[str, Any]:
         return self._records.read_object(item_id, f"the record of item {item_id}")
 
-    def as_found(self, entry: CustodyEntry, live: set[str]) -> EvidenceItem:
-        """Return the item ``entry`` added, as found on disk: ``damaged`` says what is wrong."""
+    def as_found(
+        self, entry: CustodyEntry, live: set[str], blobs: Container[str] | None = None
+    ) -> EvidenceItem:
+        """Return the item ``entry`` added, as found on disk: ``damaged`` says what is wrong.
+
+        ``blobs`` are the blob files there are (``blob_files``), if the caller listed them.
+        """
         try:
-            record = self.record(str(entry.item), live)
+            stamp, record = self._recall(str(entry.item), live)
         except CorruptLockerError as error:
             return damaged_item(entry, str(error))
-        if not (self._blobs / str(record["blob"])).is_file():
-            missing = f"the sealed file of item {entry.item} is missing"
-            return replace(item_from_record(record, entry), damaged=missing)
-        return item_from_record(record, entry)
+        found = self._item(entry, stamp, record)
+        blob = str(record["blob"])
+        if not (blob in blobs if blobs is not None else self._is_blob(blob)):
+            return replace(found, damaged=f"the sealed file of item {entry.item} is missing")
+        return found
+
+    def _item(
+        self, entry: CustodyEntry, stamp: FileStamp | None, record: dict[str, Any]
+    ) -> EvidenceItem:
+        """Return the item a record describes; the same one while its record is remembered."""
+        if stamp is None or self._remembered is None:
+            return item_from_record(record, entry)
+        known = self._remembered.items.get(str(entry.item))
+        if known is not None and known[:2] == (stamp, entry.at_utc):
+            return known[2]
+        found = item_from_record(record, entry)
+        self._remembered.items[str(entry.item)] = stamp, entry.at_utc, found
+        return found
+
+    def blob_files(self) -> set[str]:
+        """Return the names of the blob files there are: one listing instead of a look each."""
+        try:
+            with os.scandir(self._blobs_path) as found:
+                # is_file follows links as os.path.isfile does; the kind is in the listing.
+                return {each.name for each in found if each.is_file()}
+        except FileNotFoundError:
+            return set()
+
+    def _is_blob(self, blob: str) -> bool:
+        return os.path.isfile(os.path.join(self._blobs_path, blob))
 
     def read(self, item_id: str) -> Iterator[bytes]:
         """Yield an item's original bytes; raise CorruptLockerError if they were changed."""

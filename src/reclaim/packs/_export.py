@@ -105,6 +105,7 @@ def export_pack(
     if not re.fullmatch(r"[A-Z]{1,4}", initials):
         raise PackError("initials are one to four capital letters, such as JS", PackReason.INITIALS)
     zone = times.zone(time_zone or times.default_zone()).key
+    box.verify_custody()  # what leaves the locker is checked whole, never from memory
     whole_case = item_ids is None and incident_ids is None
     chosen = [item for item in box.items() if _chosen(item, item_ids, incident_ids)]
     damage = [_damaged(item, item.damaged, zone) for item in chosen if item.damaged]

@@ -10,6 +10,7 @@ unlocked", the locker locks itself.
 
 import base64
 import binascii
+import contextlib
 import secrets
 import time
 from dataclasses import dataclass
@@ -94,8 +95,14 @@ def seen_now(request: HttpRequest) -> int:
 
 
 def lock(request: HttpRequest, response: HttpResponse | None = None) -> None:
-    """Forget the open locker: its sealed key in the session and, given a response, the cookie."""
-    request.session.pop(SESSION_KEY, None)
+    """Forget the open locker: its sealed key in the session and, given a response, the cookie.
+
+    This process forgets the custody entries it keeps of that locker too (Locker.forget).
+    """
+    state = request.session.pop(SESSION_KEY, None)
+    if state:
+        with contextlib.suppress(LockerError):
+            Locker.forget(locker_folder(str(state["ref"])))
     if response is not None:
         response.delete_cookie(COOKIE, samesite="Strict")
 

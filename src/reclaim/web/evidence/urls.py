@@ -13,6 +13,7 @@ urlpatterns = [
     path("stay/", views.stay, name="stay"),
     path("case/", views.overview, name="overview"),
     path("case/keep-arrived/", views.keep_arrived, name="keep_arrived"),
+    path("case/not-linked/", views.unlinked, name="unlinked"),
     path("incidents/new/", views.incident_new, name="incident_new"),
     path("incidents/<slug:incident_id>/", views.incident, name="incident"),
     path("incidents/<slug:incident_id>/correct/", views.incident_edit, name="incident_edit"),
