@@ -14,9 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from PIL import Image
 from pytest_django.fixtures import Settings as SettingsWrapper
-from reclaim.web.access.session import COOKIE, locker_folder, open_for
 
 from reclaim.locker import Locker
+from reclaim.web.access.session import COOKIE, locker_folder, open_for
 
 from ..lockers import copy_locker, template
 

@@ -22,7 +22,7 @@ from pillow_heif import register_heif_opener
 
 from reclaim.hashing._types import HashError
 
-# The locker's limit (reclaim.locker.MAX_CHECKED_PIXELS) applies here too: a 200 MP phone photo fits.
+# The locker's limit (reclaim.locker.MAX_CHECKED_PIXELS) applies here too: a 200 MP photo fits.
 MAX_IMAGE_PIXELS = 250_000_000
 # What a server process decodes at most (the web site, its worker): a PNG of 250 MP would take
 # 750 MB of memory, and four at once would take a small server down. A JPEG counts at the
