@@ -145,7 +145,12 @@ def _page_paths(root: Path) -> dict[str, str]:
 
 def _time_page(client: Any, path: str, requests: int) -> dict[str, float]:
     """Return the median and 95th percentile milliseconds Django takes to answer path."""
-    for _ in range(WARM_UP_REQUESTS):
+    return _summary(page_samples(client, path, WARM_UP_REQUESTS, requests))
+
+
+def page_samples(client: Any, path: str, warm_up: int, requests: int) -> list[float]:
+    """Return the milliseconds each of ``requests`` GETs of path took, after ``warm_up``."""
+    for _ in range(warm_up):
         client.get(path)
     samples = []
     for _ in range(requests):
@@ -153,7 +158,7 @@ def _time_page(client: Any, path: str, requests: int) -> dict[str, float]:
         answer = client.get(path)
         samples.append((time.perf_counter() - started) * 1000)
         assert answer.status_code == 200, (path, answer.status_code)
-    return _summary(samples)
+    return samples
 
 
 def _summary(samples: list[float]) -> dict[str, float]:

@@ -89,18 +89,13 @@ def server_times(paths: list[tuple[str, str]]) -> dict[str, float]:
     from django.core.management import call_command
     from django.test import Client
 
+    from locker_pages import page_samples  # bench/ is on sys.path once main() runs
+
     call_command("migrate", interactive=False, verbosity=0)
     client = Client(HTTP_HOST="127.0.0.1")
     medians = {}
     for _, path in paths:
-        for _ in range(WARM_UP_REQUESTS):
-            client.get(path)
-        samples = []
-        for _ in range(TIMED_REQUESTS):
-            started = time.perf_counter()
-            response = client.get(path)
-            samples.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, path
+        samples = page_samples(client, path, WARM_UP_REQUESTS, TIMED_REQUESTS)
         medians[path] = round(statistics.median(samples), 3)
     return medians
 
