@@ -49,6 +49,16 @@ def test_a_periodic_job_is_queued_once_a_period_however_many_workers_ask() -> No
 
 
 @pytest.mark.django_db
+def test_finished_periodic_runs_older_than_a_day_are_removed_when_a_period_begins() -> None:
+    assert runner.run_due(NOW) == len(jobs.SCHEDULE)
+    DBTaskResult.objects.update(finished_at=NOW - datetime.timedelta(days=2))
+    runner.run_due(NOW + datetime.timedelta(seconds=10))  # same minute: nothing is tidied
+    assert DBTaskResult.objects.count() == len(jobs.SCHEDULE)
+    runner.run_due(NOW + datetime.timedelta(minutes=1))  # a new period: the old rows go
+    assert DBTaskResult.objects.count() == 2, "only the new minute's two runs are left"
+
+
+@pytest.mark.django_db
 def test_once_runs_the_waiting_capture_and_the_due_jobs(settings: SettingsWrapper) -> None:
     settings.CAPTURE_ALLOW_PRIVATE = False  # the capture is refused at once: no browser
     value, quality = picture_hash()

@@ -52,8 +52,8 @@ def run_due(now: datetime.datetime | None = None) -> int:
     """
     now = now or timezone.now()
     reap(now)
-    schedule(now)
-    prune(now)
+    if schedule(now):  # a new period began: the time to tidy, not every poll
+        prune(now)
     return run_ready()
 
 
@@ -122,6 +122,8 @@ def schedule(now: datetime.datetime) -> int:
 def _queue_once(periodic: Periodic, now: datetime.datetime) -> bool:
     path = periodic.job.module_path
     period = int(now.timestamp() // periodic.every.total_seconds())
+    if ScheduledRun.objects.filter(job=path, period=period).exists():
+        return False  # the usual poll: a read, where an insert would take SQLite's write lock
     try:
         with transaction.atomic():
             ScheduledRun.objects.create(job=path, period=period)
