@@ -32,7 +32,14 @@ from reclaim.notices._compose import (
     compose,
     missing_elements,
 )
-from reclaim.notices._directory import Directory, FormField, Platform, Route, load_directory
+from reclaim.notices._directory import (
+    Directory,
+    FormField,
+    Platform,
+    Route,
+    load_directory,
+    merge_routes,
+)
 from reclaim.notices._next import Step, next_steps
 from reclaim.notices._paste import (
     AddressList,
@@ -152,6 +159,7 @@ __all__ = [
     "load_directory",
     "load_profiles",
     "look_up",
+    "merge_routes",
     "missing_elements",
     "move",
     "new_request",

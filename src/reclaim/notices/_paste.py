@@ -108,10 +108,13 @@ class AddressList:
         return tuple(dict.fromkeys(a.host for a in self.addresses if not a.is_known))
 
 
-def recognise_addresses(text: str, catalogue: Catalogue, country: str = "") -> AddressList:
+def recognise_addresses(
+    text: str, catalogue: Catalogue, country: str = "", organisation: str = ""
+) -> AddressList:
     """Return every address in ``text`` normalised, folded and planned, and the other lines.
 
     ``country`` is the survivor's (ISO 3166 alpha-2; '' while unknown: the general profile).
+    ``organisation`` is the helpline that will make the requests: its enrolled routes first.
     """
     first: dict[str, tuple[int, int]] = {}  # url -> (line, count)
     others: list[PastedLine] = []
@@ -128,7 +131,7 @@ def recognise_addresses(text: str, catalogue: Catalogue, country: str = "") -> A
     for url, (number, count) in first.items():
         host = urlsplit(url).hostname or ""
         if host not in plans:
-            plans[host] = catalogue.plan(url, country)
+            plans[host] = catalogue.plan(url, country, organisation)
         addresses.append(PastedAddress(url, number, count, plans[host]))
     return AddressList(tuple(addresses), tuple(others))
 
