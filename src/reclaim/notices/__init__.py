@@ -21,6 +21,18 @@
   ``from_record`` keep its answer with a request.
 """
 
+from reclaim.notices._batch import (
+    PER_ADDRESS_FACTS,
+    BatchAddress,
+    BatchFacts,
+    BatchMissingElementsError,
+    BatchNotice,
+    batch_requests,
+    compose_batch,
+    mark_sent,
+    missing_in_batch,
+    split_batch,
+)
 from reclaim.notices._case import MAX_HASHED_BYTES, case_hashes
 from reclaim.notices._catalogue import Catalogue, Plan, load_catalogue, rank_routes
 from reclaim.notices._compose import (
@@ -106,6 +118,7 @@ __all__ = [
     "FACTS",
     "MAX_HASHED_BYTES",
     "MOVES",
+    "PER_ADDRESS_FACTS",
     "READY",
     "RECHECK",
     "STATUSES",
@@ -113,6 +126,10 @@ __all__ = [
     "WITHDRAWN",
     "AbuseContact",
     "AddressList",
+    "BatchAddress",
+    "BatchFacts",
+    "BatchMissingElementsError",
+    "BatchNotice",
     "Catalogue",
     "Check",
     "Directory",
@@ -147,8 +164,10 @@ __all__ = [
     "Under18RequestError",
     "add",
     "as_check",
+    "batch_requests",
     "case_hashes",
     "compose",
+    "compose_batch",
     "deadline",
     "fetch_bootstrap",
     "find_addresses",
@@ -159,8 +178,10 @@ __all__ = [
     "load_directory",
     "load_profiles",
     "look_up",
+    "mark_sent",
     "merge_routes",
     "missing_elements",
+    "missing_in_batch",
     "move",
     "new_request",
     "next_steps",
@@ -171,4 +192,5 @@ __all__ = [
     "recognise_addresses",
     "record_check",
     "revise",
+    "split_batch",
 ]
