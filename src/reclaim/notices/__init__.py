@@ -5,11 +5,18 @@
   picks the route and the profile. ``Catalogue.in_language`` gives the same catalogue with the
   words a person reads in another language (content/removals/<lang>.toml); requests are
   always composed from the original, in English.
+- A helpline's own routes file (the trusted-flagger routes a platform gave it on enrolment)
+  is merged over the public directory by ``load_catalogue(..., extra=path)`` (or
+  ``load_directory``/``merge_routes``); ``Catalogue.plan(url, country, organisation)`` puts
+  that organisation's enrolled routes first and offers them to nobody else.
 - ``compose`` turns a request's facts into an email or a form pack, refusing one that lacks
   any element of its profile (``MissingElementsError``) or where someone was under 18.
 - ``recognise_addresses`` reads a pasted list of addresses (hundreds or thousands, one a line
   or inside text): each normalised (``normalise_address``), repeats folded, each planned, and
   the lines that hold no address given back.
+- ``compose_batch`` makes one request to a platform listing many addresses (a helpline's
+  batch), element-checked for the whole and for each address; ``batch_requests`` and
+  ``mark_sent`` track each address as a request of its own (status, deadline, re-checks).
 - ``move`` takes a request through its statuses (reclaim.notices._tracking explains them);
   ``revise`` changes what a request not yet sent says;
   ``deadline`` and ``next_steps`` say when time runs out and what to do then.

@@ -36,6 +36,7 @@ from reclaim.notices._directory import Platform, Route
 from reclaim.notices._profiles import Element, Profile
 from reclaim.notices._tracking import READY, SUBMITTED, RemovalRequest, move, new_request
 
+HOW_TO_FIND = "What it shows and how to find it"
 # The facts that belong to one address (and the person shown there) rather than to the sender.
 PER_ADDRESS_FACTS = frozenset(
     {"locations", "description", "depicted", "authority", "consent_statement", "intimate_statement"}
@@ -270,7 +271,7 @@ def _address_texts(one: RequestFacts, split: Split) -> list[tuple[str, str]]:
         else:
             texts.append((element.label, "\n".join(_plain_fact(n, one) for n in element.needs)))
     if one.description.strip() and not any("description" in e.needs for e in split.each):
-        texts.append(("What it shows and how to find it", one.description.strip()))
+        texts.append((HOW_TO_FIND, one.description.strip()))
     return texts
 
 
@@ -279,13 +280,10 @@ def _shared_statements(per_address: list[list[tuple[str, str]]]) -> set[str]:
     if len(per_address) < 2:
         return set()
     first = dict(per_address[0])
-    same = {label for label in first if label != _WHERE}
+    same = set(first)
     for texts in per_address[1:]:
         same &= {label for label, words in texts if first.get(label) == words}
     return same
-
-
-_WHERE = "Where the content is"
 
 
 def _body(
@@ -296,45 +294,23 @@ def _body(
     per_address: list[list[tuple[str, str]]],
     shared: set[str],
 ) -> str:
-    count = len(facts.addresses)
-    lines = [
-        f"To {name},",
-        "",
-        f"I ask you to remove the content at each of the {count} addresses below under "
-        f"{profile.law}."
-        if count > 1
-        else f"I ask you to remove the content below under {profile.law}.",
-    ]
-    if profile.deadline_hours:
-        lines.append(
-            f"Each is a valid request under that law: please remove the content within "
-            f"{profile.deadline_hours} hours, and also any identical copies you know of."
-        )
-    locations = {e.label for e in split.each if "locations" in e.needs}
-    said_once = [words for label, words in per_address[0] if label in shared] if shared else []
-    if said_once:
+    sample = facts.for_address(BatchAddress(""))
+    lines = [f"To {name},", "", *_opening(len(facts.addresses), profile)]
+    if shared:
+        said_once = [_said(label, words) for label, words in per_address[0] if label in shared]
         lines += ["", "For every address below:", *said_once]
     lines += ["", "The addresses, numbered (please answer for each by its number):"]
+    skipped = shared | {e.label for e in split.each if "locations" in e.needs}  # the URL itself
     for number, (address, texts) in enumerate(zip(facts.addresses, per_address, strict=True), 1):
         lines += ["", f"{number}. {address.url}"]
-        for label, words in texts:
-            if label not in shared and label not in locations:
-                lines.append(
-                    f"   {words}"
-                    if label != "What it shows and how to find it"
-                    else f"   What it shows and how to find it: {words}"
-                )
+        lines += [f"   {_said(label, words)}" for label, words in texts if label not in skipped]
         if address.reference:
             lines.append(f"   Our reference: {address.reference}")
-    statements = [
-        _fill(e.statement, facts.for_address(facts.addresses[0]))
-        for e in split.whole
-        if e.statement
-    ]
+    statements = [_fill(e.statement, sample) for e in split.whole if e.statement]
     if statements:
         lines += ["", *statements]
     lines += ["", "Signed (electronic signature):", _signature(facts)]
-    lines += ["", "Contact details:", *_contact_lines(facts.for_address(facts.addresses[0]))]
+    lines += ["", "Contact details:", *_contact_lines(sample)]
     lines += [
         "",
         "Please confirm that you received this request and tell me your decision for each "
@@ -344,8 +320,23 @@ def _body(
     return "\n".join(lines) + "\n"
 
 
+def _opening(count: int, profile: Profile) -> list[str]:
+    what = f"at each of the {count} addresses below" if count > 1 else "below"
+    lines = [f"I ask you to remove the content {what} under {profile.law}."]
+    if profile.deadline_hours:
+        lines.append(
+            f"Each is a valid request under that law: please remove the content within "
+            f"{profile.deadline_hours} hours, and also any identical copies you know of."
+        )
+    return lines
+
+
+def _said(label: str, words: str) -> str:
+    return f"{HOW_TO_FIND}: {words}" if label == HOW_TO_FIND else words
+
+
 def _whole_fields(facts: BatchFacts, split: Split) -> tuple[tuple[str, str], ...]:
-    sample = facts.for_address(facts.addresses[0])
+    sample = facts.for_address(BatchAddress(""))
     pairs = []
     for element in split.whole:
         if element.statement:
