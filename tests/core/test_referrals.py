@@ -13,7 +13,7 @@ from PIL import Image
 from skimage import data
 
 from reclaim.content import DEFAULT_CONTENT_DIR, ContentError, Helpline, load_library
-from reclaim.locker import Incident, Locker, NotFoundError, Under18Error
+from reclaim.locker import Incident, Locker, NotFoundError, Under18Error, check_locker
 from reclaim.notices import LockerRequestStore, RequestFacts, add, new_request
 from reclaim.referrals import (
     Contact,
@@ -349,3 +349,18 @@ def test_sealed_item_gives_the_item_key_that_opens_that_blob_alone(box: Locker) 
     assert first.key.hex() not in repr(first)
     with pytest.raises(NotFoundError):
         box.sealed_item("0" * 32)
+
+
+def test_a_locker_with_referrals_checks_clean_and_quarantines_a_stray_record(
+    box: Locker, helpline: Helpline, tmp_path: Path
+) -> None:
+    made = make_referral(box, helpline, Selection(message="please call"), tmp_path / "r")
+    assert check_locker(box.root, PASSPHRASE).problems == []
+    # A record written just before a crash, its custody entry never appended:
+    stray = box.root / "referrals" / ("f" * 32)
+    stray.write_bytes((box.root / "referrals" / made.id).read_bytes())
+    assert check_locker(box.root, PASSPHRASE).problems != []
+    moved = Locker.resume(box.root, box.session_key()).tidy()  # a new writer settles first
+    assert [path.name for path in moved] == ["f" * 32] and not stray.exists()
+    assert moved[0].parent.name == "referrals" and moved[0].exists(), "moved, never deleted"
+    assert [kept.id for kept in shared_referrals(box)] == [made.id]
