@@ -26,6 +26,10 @@ class Helpline(models.Model):
     # Settings an administrator changes on the settings page.
     retention_months = models.PositiveSmallIntegerField(default=12)
     reveals_per_hour = models.PositiveSmallIntegerField(default=20)
+    # The last case number given ("2026-000123": the year and its serial), so that a number is
+    # never given twice, even after the case it named was deleted.
+    last_case_year = models.PositiveSmallIntegerField(default=0)
+    last_case_serial = models.PositiveIntegerField(default=0)
     # The audit log's last entry, kept with the helpline so that removing entries from the end
     # of the chain is noticed too (as the locker's sealed head does for its custody log).
     audit_seq = models.PositiveBigIntegerField(default=0)
