@@ -7,6 +7,9 @@
   always composed from the original, in English.
 - ``compose`` turns a request's facts into an email or a form pack, refusing one that lacks
   any element of its profile (``MissingElementsError``) or where someone was under 18.
+- ``recognise_addresses`` reads a pasted list of addresses (hundreds or thousands, one a line
+  or inside text): each normalised (``normalise_address``), repeats folded, each planned, and
+  the lines that hold no address given back.
 - ``move`` takes a request through its statuses (reclaim.notices._tracking explains them);
   ``revise`` changes what a request not yet sent says;
   ``deadline`` and ``next_steps`` say when time runs out and what to do then.
@@ -31,6 +34,14 @@ from reclaim.notices._compose import (
 )
 from reclaim.notices._directory import Directory, FormField, Platform, Route, load_directory
 from reclaim.notices._next import Step, next_steps
+from reclaim.notices._paste import (
+    AddressList,
+    PastedAddress,
+    PastedLine,
+    find_addresses,
+    normalise_address,
+    recognise_addresses,
+)
 from reclaim.notices._profiles import FACTS, Element, Escalation, Profile, Profiles, load_profiles
 from reclaim.notices._rdap import (
     AbuseContact,
@@ -94,6 +105,7 @@ __all__ = [
     "SUBMITTED",
     "WITHDRAWN",
     "AbuseContact",
+    "AddressList",
     "Catalogue",
     "Check",
     "Directory",
@@ -108,6 +120,8 @@ __all__ = [
     "MissingElementsError",
     "Notice",
     "NoticeError",
+    "PastedAddress",
+    "PastedLine",
     "Plan",
     "Platform",
     "Profile",
@@ -130,6 +144,7 @@ __all__ = [
     "compose",
     "deadline",
     "fetch_bootstrap",
+    "find_addresses",
     "first_look",
     "get",
     "is_overdue",
@@ -141,9 +156,11 @@ __all__ = [
     "move",
     "new_request",
     "next_steps",
+    "normalise_address",
     "rank_routes",
     "recheck",
     "recheck_many",
+    "recognise_addresses",
     "record_check",
     "revise",
 ]
