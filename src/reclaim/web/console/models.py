@@ -64,6 +64,13 @@ class StaffMember(models.Model):
         held["administrator"] = self.administrator
         return frozenset(role for role, has in held.items() if has)
 
+    @property
+    def role_list(self) -> list[str]:
+        """Return the roles held, in the order caseworker, supervisor, administrator."""
+        return [
+            role for role in ("caseworker", "supervisor", "administrator") if role in self.roles
+        ]
+
 
 class Case(models.Model):
     """One person's matter at a helpline: where it came from, who works it, its addresses."""

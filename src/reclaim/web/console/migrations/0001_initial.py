@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,129 +14,284 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Helpline',
+            name="Helpline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=40, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('sealed_key', models.BinaryField()),
-                ('sealed_identity', models.BinaryField()),
-                ('recipient', models.CharField(max_length=100)),
-                ('retention_months', models.PositiveSmallIntegerField(default=12)),
-                ('reveals_per_hour', models.PositiveSmallIntegerField(default=20)),
-                ('last_case_year', models.PositiveSmallIntegerField(default=0)),
-                ('last_case_serial', models.PositiveIntegerField(default=0)),
-                ('audit_seq', models.PositiveBigIntegerField(default=0)),
-                ('audit_head', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=40, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("sealed_key", models.BinaryField()),
+                ("sealed_identity", models.BinaryField()),
+                ("recipient", models.CharField(max_length=100)),
+                ("retention_months", models.PositiveSmallIntegerField(default=12)),
+                ("reveals_per_hour", models.PositiveSmallIntegerField(default=20)),
+                ("last_case_year", models.PositiveSmallIntegerField(default=0)),
+                ("last_case_serial", models.PositiveIntegerField(default=0)),
+                ("audit_seq", models.PositiveBigIntegerField(default=0)),
+                (
+                    "audit_head",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StaffMember',
+            name="StaffMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('caseworker', models.BooleanField(default=False)),
-                ('supervisor', models.BooleanField(default=False)),
-                ('administrator', models.BooleanField(default=False)),
-                ('active', models.BooleanField(default=True)),
-                ('deactivated_at', models.DateTimeField(blank=True, null=True)),
-                ('helpline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='console.helpline')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='console_member', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("caseworker", models.BooleanField(default=False)),
+                ("supervisor", models.BooleanField(default=False)),
+                ("administrator", models.BooleanField(default=False)),
+                ("active", models.BooleanField(default=True)),
+                ("deactivated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "helpline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="console.helpline",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="console_member",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20)),
-                ('status', models.CharField(choices=[('open', 'open'), ('closed', 'closed')], default='open', max_length=10)),
-                ('source', models.CharField(choices=[('phone', 'phone'), ('email', 'email'), ('chat', 'chat'), ('referral', 'referral'), ('file', 'referral file')], max_length=10)),
-                ('opened_at', models.DateTimeField()),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, max_length=200)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('under_18', models.BooleanField(default=False)),
-                ('contact_method', models.CharField(choices=[('phone', 'phone'), ('email', 'email'), ('chat', 'chat'), ('post', 'post'), ('none', 'no contact')], max_length=10)),
-                ('contact_safe', models.BooleanField(default=False)),
-                ('sealed_contact', models.BinaryField(blank=True, null=True)),
-                ('sealed_summary', models.BinaryField(blank=True, null=True)),
-                ('retention_until', models.DateTimeField(blank=True, null=True)),
-                ('next_deadline', models.DateTimeField(blank=True, null=True)),
-                ('helpline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='console.helpline')),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='console.staffmember')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "open"), ("closed", "closed")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("phone", "phone"),
+                            ("email", "email"),
+                            ("chat", "chat"),
+                            ("referral", "referral"),
+                            ("file", "referral file"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("opened_at", models.DateTimeField()),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome", models.CharField(blank=True, max_length=200)),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("under_18", models.BooleanField(default=False)),
+                (
+                    "contact_method",
+                    models.CharField(
+                        choices=[
+                            ("phone", "phone"),
+                            ("email", "email"),
+                            ("chat", "chat"),
+                            ("post", "post"),
+                            ("none", "no contact"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("contact_safe", models.BooleanField(default=False)),
+                ("sealed_contact", models.BinaryField(blank=True, null=True)),
+                ("sealed_summary", models.BinaryField(blank=True, null=True)),
+                ("retention_until", models.DateTimeField(blank=True, null=True)),
+                ("next_deadline", models.DateTimeField(blank=True, null=True)),
+                (
+                    "helpline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="console.helpline",
+                    ),
+                ),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="console.staffmember",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField()),
-                ('at', models.DateTimeField()),
-                ('action', models.CharField(max_length=40)),
-                ('case_id', models.BigIntegerField(blank=True, null=True)),
-                ('target', models.CharField(blank=True, max_length=200)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('prev', models.CharField(max_length=64)),
-                ('digest', models.CharField(max_length=64)),
-                ('helpline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='audit', to='console.helpline')),
-                ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit', to='console.staffmember')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveBigIntegerField()),
+                ("at", models.DateTimeField()),
+                ("action", models.CharField(max_length=40)),
+                ("case_id", models.BigIntegerField(blank=True, null=True)),
+                ("target", models.CharField(blank=True, max_length=200)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("prev", models.CharField(max_length=64)),
+                ("digest", models.CharField(max_length=64)),
+                (
+                    "helpline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit",
+                        to="console.helpline",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit",
+                        to="console.staffmember",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CaseAddress',
+            name="CaseAddress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.TextField()),
-                ('key', models.CharField(max_length=64)),
-                ('platform', models.CharField(blank=True, max_length=100)),
-                ('route', models.CharField(blank=True, max_length=100)),
-                ('profile', models.CharField(blank=True, max_length=100)),
-                ('status', models.CharField(choices=[('to-send', 'to send'), ('sent', 'sent'), ('removed', 'removed'), ('refused', 'refused'), ('still-up', 'still up'), ('reappeared', 'reappeared')], default='to-send', max_length=12)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('deadline', models.DateTimeField(blank=True, null=True)),
-                ('removed_at', models.DateTimeField(blank=True, null=True)),
-                ('last_checked_at', models.DateTimeField(blank=True, null=True)),
-                ('reappearances', models.PositiveIntegerField(default=0)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='console.case')),
-                ('helpline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='addresses', to='console.helpline')),
-                ('claimed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='console.staffmember')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.TextField()),
+                ("key", models.CharField(max_length=64)),
+                ("platform", models.CharField(blank=True, max_length=100)),
+                ("route", models.CharField(blank=True, max_length=100)),
+                ("profile", models.CharField(blank=True, max_length=100)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("to-send", "to send"),
+                            ("sent", "sent"),
+                            ("removed", "removed"),
+                            ("refused", "refused"),
+                            ("still-up", "still up"),
+                            ("reappeared", "reappeared"),
+                        ],
+                        default="to-send",
+                        max_length=12,
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("deadline", models.DateTimeField(blank=True, null=True)),
+                ("removed_at", models.DateTimeField(blank=True, null=True)),
+                ("last_checked_at", models.DateTimeField(blank=True, null=True)),
+                ("reappearances", models.PositiveIntegerField(default=0)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="addresses",
+                        to="console.case",
+                    ),
+                ),
+                (
+                    "helpline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="addresses",
+                        to="console.helpline",
+                    ),
+                ),
+                (
+                    "claimed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="claims",
+                        to="console.staffmember",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['helpline', 'status', 'deadline'], name='address_queue'), models.Index(fields=['helpline', 'platform', 'status'], name='address_platform'), models.Index(fields=['helpline', 'reappearances'], name='address_reappeared')],
-                'constraints': [models.UniqueConstraint(fields=('case', 'key'), name='one_address_per_case')],
+                "indexes": [
+                    models.Index(fields=["helpline", "status", "deadline"], name="address_queue"),
+                    models.Index(
+                        fields=["helpline", "platform", "status"], name="address_platform"
+                    ),
+                    models.Index(fields=["helpline", "reappearances"], name="address_reappeared"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("case", "key"), name="one_address_per_case")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['helpline', 'status', 'next_deadline'], name='case_queue'),
+            model_name="case",
+            index=models.Index(fields=["helpline", "status", "next_deadline"], name="case_queue"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['helpline', 'assigned_to', 'status'], name='case_assigned'),
+            model_name="case",
+            index=models.Index(fields=["helpline", "assigned_to", "status"], name="case_assigned"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['helpline', 'country'], name='case_country'),
+            model_name="case",
+            index=models.Index(fields=["helpline", "country"], name="case_country"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['retention_until'], name='case_retention'),
+            model_name="case",
+            index=models.Index(fields=["retention_until"], name="case_retention"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('helpline', 'number'), name='case_number_per_helpline'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                fields=("helpline", "number"), name="case_number_per_helpline"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['helpline', 'case_id'], name='audit_case'),
+            model_name="auditentry",
+            index=models.Index(fields=["helpline", "case_id"], name="audit_case"),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['helpline', 'member', 'at'], name='audit_member'),
+            model_name="auditentry",
+            index=models.Index(fields=["helpline", "member", "at"], name="audit_member"),
         ),
         migrations.AddConstraint(
-            model_name='auditentry',
-            constraint=models.UniqueConstraint(fields=('helpline', 'seq'), name='one_audit_seq'),
+            model_name="auditentry",
+            constraint=models.UniqueConstraint(fields=("helpline", "seq"), name="one_audit_seq"),
         ),
     ]
