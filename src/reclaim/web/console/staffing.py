@@ -89,7 +89,11 @@ def confirm_device(request: HttpRequest, member_id: int, code: str) -> bool:
     except attempts.HeldError as held:
         raise StaffError(f"Too many wrong codes. Try again in {held.minutes} minutes.") from None
     device = TOTPDevice.objects.filter(user=member.user, confirmed=False).first()
-    if device is None or not device.verify_token(code.strip()):
+    if device is None:
+        return False
+    if not device.verify_is_allowed()[0]:  # django-otp's wait after a wrong code
+        raise StaffError("Wait a few seconds after a wrong code, then type the current one.")
+    if not device.verify_token(code.strip()):
         return False
     attempts.forget(name)
     with transaction.atomic():
