@@ -49,7 +49,7 @@ def test_a_case_opened_at_intake_keeps_each_pasted_address_once_recognised(
     page = response.content.decode()
     opened = Case.objects.get()
     assert opened.number.endswith("-000001") and opened.assigned_to == sam
-    assert "3 addresses were recognised" in page and "One repeat was kept once" in page
+    assert "Addresses recognised: 3." in page and "Repeats, each kept once: 1." in page
     assert "Line 6:" in page and "nothing here" in page
     kept = {a.url: a for a in CaseAddress.objects.filter(case=opened)}
     assert len(kept) == 3

@@ -189,9 +189,9 @@ def member_action(request: HttpRequest, member: int, what: str) -> HttpResponse:
         context = {"enrolment": staffing.renew_device(request, member), "code_form": CodeForm()}
         return _render(request, "console/enrolment.html", context)
     elif what == "confirm":
-        form = CodeForm(request.POST)
+        code_form = CodeForm(request.POST)
         try:
-            code = form.cleaned_data["code"] if form.is_valid() else ""
+            code = code_form.cleaned_data["code"] if code_form.is_valid() else ""
             ok, problem = staffing.confirm_device(request, member, code), ""
         except staffing.StaffError as error:
             ok, problem = False, str(error)
