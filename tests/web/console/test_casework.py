@@ -166,3 +166,13 @@ def test_only_the_holder_or_a_supervisor_releases_a_claim(line: Helpline, sam: S
     assert signed_in(boss).post(release).status_code == 302
     target.refresh_from_db()
     assert target.claimed_by is None
+
+
+def test_a_paste_of_thousands_of_addresses_is_taken_whole(line: Helpline, sam: StaffMember) -> None:
+    urls = [f"https://www.reddit.com/r/example/comments/{n:05d}/a_long_title" for n in range(2000)]
+    pasted = "\n".join(urls + urls[:10])  # more than an ordinary form's 64 KB, with repeats
+    assert len(pasted) > 64 * 1024
+    response = signed_in(sam).post("/console/cases/new/", intake(pasted=pasted))
+    assert response.status_code == 200
+    assert "Addresses recognised: 2000." in response.content.decode()
+    assert CaseAddress.objects.filter(platform="reddit").count() == 2000
