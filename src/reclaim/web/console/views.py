@@ -224,6 +224,7 @@ def _render(
             "casework": allows(member, Action.EDIT_CASE),
             "manage_staff": allows(member, Action.MANAGE_STAFF),
             "manage_settings": allows(member, Action.MANAGE_SETTINGS),
+            "read_audit": allows(member, Action.READ_AUDIT),
         }
     extra = {"member": member, "can": can, "now": timezone.now()}
     extra["idle_minutes"] = settings.STAFF_IDLE_SECONDS // 60
