@@ -144,9 +144,7 @@ def _case_ids(line: Helpline, number: str) -> list[int]:
 
 def _rows(line: Helpline, entries: list[AuditEntry]) -> list[Row]:
     ids = {entry.case_id for entry in entries if entry.case_id is not None}
-    numbers = dict(
-        Case.objects.filter(helpline_id=line.pk, pk__in=ids).values_list("pk", "number")
-    )
+    numbers = dict(Case.objects.filter(helpline_id=line.pk, pk__in=ids).values_list("pk", "number"))
     gone = CaseDeletion.objects.filter(helpline_id=line.pk, case_id__in=ids)
     numbers.update(gone.values_list("case_id", "number"))
     return [
@@ -164,4 +162,3 @@ def known_actions() -> list[str]:
     own = {"open case", "delete case", "view staff", "add member", "change roles"}
     own |= {"deactivate member", "renew device", "confirm device", "change settings"}
     return sorted({str(action) for action in Action} | own)
-

@@ -5,10 +5,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reclaim.web.console.casetasks import MAX_TITLE_CHARS
 from reclaim.web.console.closing import OUTCOMES
 from reclaim.web.console.deletion import ASKED_VIA
 from reclaim.web.console.notes import MAX_NOTE_CHARS
-from reclaim.web.console.casetasks import MAX_TITLE_CHARS
 
 
 class NoteForm(forms.Form):
@@ -69,4 +69,3 @@ class AuditFilterForm(forms.Form):
     until = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-

@@ -52,7 +52,7 @@ def list_tasks(request: HttpRequest, number: str) -> Tasks:
     shown = [
         ShownTask(
             task.pk,
-            keys.unseal(case.helpline, task.sealed_title, task_name(case)).decode(),
+            keys.unseal(case.helpline, bytes(task.sealed_title), task_name(case)).decode(),
             task.due_on,
             task.done_at is not None,
             task.done_at is None and task.due_on < today,
@@ -109,4 +109,3 @@ def overdue_counts(case_ids: Iterable[int]) -> dict[int, int]:
 def task_name(case: Case) -> bytes:
     """Return the sealing name of ``case``'s tasks."""
     return b"case-task:%d" % case.pk
-

@@ -2,8 +2,10 @@
 
 Each parses its input, calls one service (which reads and changes the case through the door,
 so each request is checked and audited once), and renders. The console's shared helpers
-(``views._render``) keep the look and the links of every console page.
+(``views.render_page``) keep the look and the links of every console page.
 """
+
+from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -23,7 +25,7 @@ from reclaim.web.console.caseforms import (
 from reclaim.web.console.cases import open_case
 from reclaim.web.console.models import Case, StaffMember
 from reclaim.web.console.permissions import Action, covers
-from reclaim.web.console.views import _render
+from reclaim.web.console.views import render_page
 
 GET_POST = ["GET", "POST"]
 
@@ -41,10 +43,10 @@ def notes_page(request: HttpRequest, number: str) -> HttpResponse:
             return HttpResponseRedirect(reverse("console:notes", args=[number]))
     if form.errors:  # nothing was read: show the form again without the notes
         case = _open_for(request, number, Action.WRITE_NOTES, "notes form")
-        return _render(request, "console/notes.html", {"case": case, "form": form}, status=400)
+        return render_page(request, "console/notes.html", {"case": case, "form": form}, status=400)
     shown = notes.read_notes(request, number)
     context = {"case": shown.case, "notes": shown.notes, "form": form}
-    return _render(request, "console/notes.html", context)
+    return render_page(request, "console/notes.html", context)
 
 
 @member_required
@@ -73,7 +75,7 @@ def tasks_page(request: HttpRequest, number: str) -> HttpResponse:
     shown = casetasks.list_tasks(request, number)
     status = 400 if request.method == "POST" else 200
     context = {"case": shown.case, "tasks": shown.tasks, "form": form}
-    return _render(request, "console/tasks.html", context, status=status)
+    return render_page(request, "console/tasks.html", context, status=status)
 
 
 @member_required
@@ -81,7 +83,7 @@ def tasks_page(request: HttpRequest, number: str) -> HttpResponse:
 def timeline_page(request: HttpRequest, number: str) -> HttpResponse:
     page = request.GET.get("page", "1")
     shown = timeline.timeline(request, number, int(page) if page.isdigit() else 1)
-    return _render(request, "console/timeline.html", {"case": shown.case, "timeline": shown})
+    return render_page(request, "console/timeline.html", {"case": shown.case, "timeline": shown})
 
 
 @member_required
@@ -102,7 +104,7 @@ def close_page(request: HttpRequest, number: str) -> HttpResponse:
             return HttpResponseRedirect(reverse("console:case", args=[number]))
     case = _open_for(request, number, Action.CLOSE_CASE, "closing")
     status = 400 if form.errors else 200
-    return _render(request, "console/close.html", {"case": case, "form": form}, status=status)
+    return render_page(request, "console/close.html", {"case": case, "form": form}, status=status)
 
 
 @member_required
@@ -111,10 +113,10 @@ def delete_page(request: HttpRequest, number: str) -> HttpResponse:
     form = DeleteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         record = deletion.delete_on_request(request, number, form.cleaned_data["asked_via"])
-        return _render(request, "console/deleted.html", {"record": record})
+        return render_page(request, "console/deleted.html", {"record": record})
     case = _open_for(request, number, Action.DELETE_CASE, "deletion")
     status = 400 if form.errors else 200
-    return _render(request, "console/delete.html", {"case": case, "form": form}, status=status)
+    return render_page(request, "console/delete.html", {"case": case, "form": form}, status=status)
 
 
 @member_required
@@ -131,7 +133,7 @@ def audit_page(request: HttpRequest) -> HttpResponse:
         "actions": auditlog.known_actions(),
         "query": query.urlencode(),
     }
-    return _render(request, "console/audit.html", context)
+    return render_page(request, "console/audit.html", context)
 
 
 @member_required
@@ -142,7 +144,8 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
     response["Cache-Control"] = "no-store"
-    return response
+    # access.member_required types pages as HttpResponse; a streamed one is served the same way.
+    return cast(HttpResponse, response)
 
 
 def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, auditlog.Filters]:

@@ -71,7 +71,7 @@ def reopen_case(request: HttpRequest, number: str) -> Case:
 
 
 def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
-    """Return ``moment`` ``months`` calendar months later (the 31st becomes the month's last day)."""
+    """Return ``moment`` ``months`` calendar months later (a 31st may become a 28th or 30th)."""
     index = moment.month - 1 + months
     year, month = moment.year + index // 12, index % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])

@@ -47,7 +47,7 @@ def read_notes(request: HttpRequest, number: str) -> Notes:
         ShownNote(
             note.author.user.get_username(),
             note.written_at,
-            keys.unseal(case.helpline, note.sealed_text, note_name(case)).decode(),
+            keys.unseal(case.helpline, bytes(note.sealed_text), note_name(case)).decode(),
         )
         for note in found
     ]

@@ -213,6 +213,13 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     return _render(request, "console/settings.html", context, status=400 if form.errors else 200)
 
 
+def render_page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """Render a console page as every console page is (for the console's other page modules)."""
+    return _render(request, template, context, status)
+
+
 def _render(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:

@@ -5,55 +5,131 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('console', '0001_initial'),
+        ("console", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseDeletion',
+            name="CaseDeletion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('case_id', models.BigIntegerField()),
-                ('number', models.CharField(max_length=20)),
-                ('deleted_at', models.DateTimeField()),
-                ('reason', models.CharField(choices=[('retention', 'retention period over'), ('survivor', "the survivor's request")], max_length=10)),
-                ('asked_via', models.CharField(blank=True, max_length=10)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='console.staffmember')),
-                ('helpline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deletions', to='console.helpline')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("case_id", models.BigIntegerField()),
+                ("number", models.CharField(max_length=20)),
+                ("deleted_at", models.DateTimeField()),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("retention", "retention period over"),
+                            ("survivor", "the survivor's request"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("asked_via", models.CharField(blank=True, max_length=10)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="console.staffmember",
+                    ),
+                ),
+                (
+                    "helpline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deletions",
+                        to="console.helpline",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['helpline', 'number'], name='deletion_number')],
+                "indexes": [models.Index(fields=["helpline", "number"], name="deletion_number")],
             },
         ),
         migrations.CreateModel(
-            name='CaseNote',
+            name="CaseNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('written_at', models.DateTimeField()),
-                ('sealed_text', models.BinaryField()),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notes', to='console.staffmember')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='console.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("written_at", models.DateTimeField()),
+                ("sealed_text", models.BinaryField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notes",
+                        to="console.staffmember",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="console.case",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['case', 'written_at'], name='note_case')],
+                "indexes": [models.Index(fields=["case", "written_at"], name="note_case")],
             },
         ),
         migrations.CreateModel(
-            name='CaseTask',
+            name="CaseTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sealed_title', models.BinaryField()),
-                ('due_on', models.DateField()),
-                ('created_at', models.DateTimeField()),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='console.case')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='console.staffmember')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='console.staffmember')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sealed_title", models.BinaryField()),
+                ("due_on", models.DateField()),
+                ("created_at", models.DateTimeField()),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="console.case",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="console.staffmember",
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="console.staffmember",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['case', 'done_at', 'due_on'], name='task_case')],
+                "indexes": [models.Index(fields=["case", "done_at", "due_on"], name="task_case")],
             },
         ),
     ]
