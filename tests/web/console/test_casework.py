@@ -1,259 +1,178 @@
-"""Notes, tasks, the timeline and closing, through the console's pages.
-
-Rows are made directly; each page is requested once per behaviour with Django's test client.
-"""
-
-import datetime
+"""Intake by phone, email or chat with pasted addresses; the case page; hand-over; claims."""
 
 import pytest
-from django.utils import timezone
+from django.db import connection
 
-from reclaim.locker import SealError
-from reclaim.web.console import audit, casetasks, keys, timeline
-from reclaim.web.console.closing import add_months
-from reclaim.web.console.models import (
-    AuditEntry,
-    Case,
-    CaseNote,
-    CaseTask,
-    Helpline,
-    StaffMember,
-)
-from reclaim.web.console.notes import note_name
+from reclaim.web.console import keys
+from reclaim.web.console.models import AuditEntry, Case, CaseAddress, Helpline, StaffMember
 
-from .caseclients import client_for, whole_database
-from .fixtures import case, helpline, member
+from .fixtures import address, case, helpline, member, signed_in
 
-NOTE = "She called back: the second site took it down, the forum has not answered"
+PASTE = """From her messages:
+https://www.reddit.com/r/example/comments/abc123/
+www.reddit.com/r/example/comments/abc123/  (the same one again)
+hxxps://pornhub[.]com/view_video.php?viewkey=abc
+and a site we do not know: https://unknown-site.example.net/p/1.
+nothing here
+"""
 
 
 @pytest.fixture
-def line_a() -> Helpline:
-    return helpline("a", "Helpline A")
+def line() -> Helpline:
+    return helpline()
 
 
-def test_a_note_is_kept_sealed_and_the_database_holds_no_plaintext_of_it(line_a: Helpline) -> None:
-    kim = member(line_a, "kim", "caseworker")
-    case(line_a, "2026-000001", assigned_to=kim)
-    client = client_for(kim)
-    response = client.post("/console/cases/2026-000001/notes/", {"text": NOTE})
-    assert response.status_code == 302
-    assert NOTE.encode() not in whole_database()
-    assert b"second site took it down" not in whole_database()
-    page = client.get("/console/cases/2026-000001/notes/")
-    assert NOTE in page.content.decode()
-    assert "kim" in page.content.decode()
+@pytest.fixture
+def sam(line: Helpline) -> StaffMember:
+    return member(line, "sam", "caseworker")
 
 
-def test_a_note_moved_to_another_case_does_not_open(line_a: Helpline) -> None:
-    kim = member(line_a, "kim", "caseworker")
-    one, two = case(line_a, "2026-000001"), case(line_a, "2026-000002")
-    sealed = keys.seal(line_a, NOTE.encode(), note_name(one))
-    CaseNote.objects.create(case=two, author=kim, written_at=timezone.now(), sealed_text=sealed)
-    assert keys.unseal(line_a, sealed, note_name(one)) == NOTE.encode()
-    with pytest.raises(SealError):
-        keys.unseal(line_a, sealed, note_name(two))
-
-
-@pytest.mark.parametrize(
-    ("who", "status"),
-    [
-        ("assigned", 200),
-        ("supervisor", 200),
-        ("other-caseworker", 404),  # the case is assigned to someone else: not theirs to see
-        ("administrator", 404),  # administrators see no case content
-        ("other-helpline", 404),  # another helpline's case does not exist for them
-    ],
-)
-def test_only_permitted_roles_read_and_write_notes(line_a: Helpline, who: str, status: int) -> None:
-    kim = member(line_a, "kim", "caseworker")
-    people = {
-        "assigned": kim,
-        "supervisor": member(line_a, "sam", "supervisor"),
-        "other-caseworker": member(line_a, "lee", "caseworker"),
-        "administrator": member(line_a, "ada", "administrator"),
-        "other-helpline": member(helpline("b"), "bob", "caseworker", "supervisor"),
+def intake(**changes: str) -> dict[str, str]:
+    form = {
+        "source": "phone",
+        "contact_method": "phone",
+        "contact": "07700 900456",
+        "contact_safe": "yes",
+        "country": "gb",
+        "under_18": "no",
+        "summary": "Shared by an ex-partner on two sites",
+        "pasted": PASTE,
     }
-    item = case(line_a, "2026-000001", assigned_to=kim)
-    CaseNote.objects.create(
-        case=item,
-        author=kim,
-        written_at=timezone.now(),
-        sealed_text=keys.seal(line_a, NOTE.encode(), note_name(item)),
-    )
-    client = client_for(people[who])
-    read = client.get("/console/cases/2026-000001/notes/")
-    assert read.status_code == status
-    assert (NOTE in read.content.decode()) == (status == 200)
-    written = client.post("/console/cases/2026-000001/notes/", {"text": "another note"})
-    assert written.status_code == (302 if status == 200 else status)
-    assert CaseNote.objects.filter(case=item).count() == (2 if status == 200 else 1)
+    return {**form, **changes}
 
 
-def _task(item: Case, by: StaffMember, title: str, due: int, done: bool = False) -> CaseTask:
-    return CaseTask.objects.create(
-        case=item,
-        sealed_title=keys.seal(item.helpline, title.encode(), casetasks.task_name(item)),
-        due_on=timezone.localdate() + datetime.timedelta(days=due),
-        created_by=by,
-        created_at=timezone.now(),
-        done_at=timezone.now() if done else None,
-    )
-
-
-def test_overdue_tasks_are_counted_and_shown_on_the_queue(line_a: Helpline) -> None:
-    kim = member(line_a, "kim", "caseworker")
-    late, fine = case(line_a, "2026-000001"), case(line_a, "2026-000002")
-    _task(late, kim, "call back about the forum", -2)
-    _task(late, kim, "send the batch", -1)
-    _task(late, kim, "was late, now done", -5, done=True)
-    _task(fine, kim, "not due yet", 3)
-    _task(fine, kim, "due today is not overdue", 0)
-    assert casetasks.overdue_counts([late.pk, fine.pk]) == {late.pk: 2}
-    queue = client_for(kim).get("/console/").content.decode()
-    assert queue.count("tasks overdue") == 1
-    assert "2 tasks overdue" in queue
-    assert "call back about the forum" not in queue  # titles are sealed content
-
-
-def test_tasks_are_added_sealed_and_marked_done_and_undone(line_a: Helpline) -> None:
-    kim = member(line_a, "kim", "caseworker")
-    item = case(line_a, "2026-000001", assigned_to=kim)
-    client = client_for(kim)
-    due = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
-    added = client.post(
-        "/console/cases/2026-000001/tasks/", {"title": "ring the survivor back", "due_on": due}
-    )
-    assert added.status_code == 302
-    task = CaseTask.objects.get(case=item)
-    assert b"ring the survivor back" not in whole_database()
-    page = client.get("/console/cases/2026-000001/tasks/").content.decode()
-    assert "ring the survivor back" in page and "(overdue)" in page
-    client.post("/console/cases/2026-000001/tasks/", {"task": task.pk, "done": "1"})
-    task.refresh_from_db()
-    assert task.done_at is not None and task.done_by == kim
-    assert casetasks.overdue_counts([item.pk]) == {}
-    client.post("/console/cases/2026-000001/tasks/", {"task": task.pk, "done": "0"})
-    task.refresh_from_db()
-    assert task.done_at is None
-
-
-def test_a_task_without_a_date_is_refused(line_a: Helpline) -> None:
-    kim = member(line_a, "kim", "caseworker")
-    item = case(line_a, "2026-000001", assigned_to=kim)
-    response = client_for(kim).post("/console/cases/2026-000001/tasks/", {"title": "something"})
-    assert response.status_code == 400
-    assert not CaseTask.objects.filter(case=item).exists()
-
-
-def test_the_timeline_shows_what_happened_newest_first_without_note_text(line_a: Helpline) -> None:
-    kim, lee = member(line_a, "kim", "caseworker"), member(line_a, "lee", "caseworker")
-    item = case(line_a, "2026-000001", assigned_to=kim)
-    audit.append(line_a, kim, "open case", item.pk, detail={"addresses": "3"})
-    client = client_for(kim)
-    client.post("/console/cases/2026-000001/notes/", {"text": NOTE})
-    due = timezone.localdate().isoformat()
-    client.post("/console/cases/2026-000001/tasks/", {"title": "a task", "due_on": due})
-    audit.append(line_a, None, "address removed", item.pk, "address:1", {"platform": "example"})
-    client.post("/console/cases/2026-000001/close/", {"outcome": "removed"})
-    client.post("/console/cases/2026-000001/close/", {"do": "reopen"})
-    client.post("/console/cases/2026-000001/assign/", {"member": lee.pk})
-    # Kim handed the case over, so Kim no longer sees it; a supervisor reads the timeline.
-    page = client_for(member(line_a, "sam", "supervisor")).get(
-        "/console/cases/2026-000001/timeline/"
-    )
-    text = page.content.decode()
-    assert page.status_code == 200
-    order = [
-        "Handed over from kim to lee",
-        "Case reopened",
-        "Case closed: Content removed",
-        "Address removed (platform: example)",
-        "Task added",
-        "Note added",
-        "Case opened with 3 addresses",
-    ]
-    positions = [text.index(words) for words in order]
-    assert positions == sorted(positions), "newest first"
-    assert "Reclaim (automatic)" in text
-    assert "second site" not in text  # a note's text never shows on the timeline
-    assert "a task" not in text
-    assert "view case" not in text and "read notes" not in text  # readings are left out
-
-
-def test_the_timeline_is_paged_and_says_when_a_case_was_opened(
-    line_a: Helpline, monkeypatch: pytest.MonkeyPatch
+def test_a_case_opened_at_intake_keeps_each_pasted_address_once_recognised(
+    line: Helpline, sam: StaffMember
 ) -> None:
-    monkeypatch.setattr(timeline, "PAGE_SIZE", 2)
-    sam = member(line_a, "sam", "supervisor")
-    item = case(line_a, "2026-000001")  # opened with no audit entry (as a referral might be)
-    for n in range(3):
-        audit.append(line_a, sam, "edit case", item.pk, detail={"event": f"step {n}"})
-    client = client_for(sam)
-    first = client.get("/console/cases/2026-000001/timeline/").content.decode()
-    assert "Step 2" in first and "Step 1" in first and "Step 0" not in first
-    assert 'rel="next"' in first and "Case opened" not in first
-    second = client.get("/console/cases/2026-000001/timeline/?page=2").content.decode()
-    assert "Step 0" in second and "Case opened" in second and 'rel="next"' not in second
+    response = signed_in(sam).post("/console/cases/new/", intake())
+    assert response.status_code == 200, response.content.decode()[:2000]
+    page = response.content.decode()
+    opened = Case.objects.get()
+    assert opened.number.endswith("-000001") and opened.assigned_to == sam
+    assert "Addresses recognised: 3." in page and "Repeats, each kept once: 1." in page
+    assert "Line 6:" in page and "nothing here" in page
+    kept = {a.url: a for a in CaseAddress.objects.filter(case=opened)}
+    assert len(kept) == 3
+    reddit = next(a for url, a in kept.items() if "reddit" in url)
+    assert reddit.platform == "reddit" and reddit.profile and reddit.route
+    unknown = next(a for url, a in kept.items() if "unknown-site" in url)
+    assert unknown.platform == "" and unknown.status == CaseAddress.Status.TO_SEND
+    assert AuditEntry.objects.get().action == "open case"
 
 
-def test_closing_requires_an_outcome(line_a: Helpline) -> None:
-    kim = member(line_a, "kim", "caseworker")
-    item = case(line_a, "2026-000001", assigned_to=kim)
-    client = client_for(kim)
-    assert client.post("/console/cases/2026-000001/close/", {}).status_code == 400
-    other = {"outcome": "other", "note": "  "}
-    assert client.post("/console/cases/2026-000001/close/", other).status_code == 400
-    made_up = {"outcome": "vanished"}
-    assert client.post("/console/cases/2026-000001/close/", made_up).status_code == 400
-    item.refresh_from_db()
-    assert item.status == Case.Status.OPEN and item.retention_until is None
-    assert not AuditEntry.objects.filter(action="close case").exists()
+def test_what_was_typed_at_intake_is_not_in_the_database_in_plaintext(
+    line: Helpline, sam: StaffMember
+) -> None:
+    signed_in(sam).post("/console/cases/new/", intake())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM console_case")
+        rows = repr(cursor.fetchall())
+    assert "ex-partner" not in rows and "900456" not in rows
+    opened = Case.objects.get()
+    assert keys.unseal_text(line, opened.sealed_summary) == "Shared by an ex-partner on two sites"
 
 
-def test_closing_sets_the_retention_date_and_reopening_clears_it(line_a: Helpline) -> None:
-    line_a.retention_months = 6
-    line_a.save()
-    kim = member(line_a, "kim", "caseworker")
-    item = case(line_a, "2026-000001", assigned_to=kim)
-    client = client_for(kim)
-    closed = client.post(
-        "/console/cases/2026-000001/close/", {"outcome": "other", "note": "moved abroad"}
-    )
-    assert closed.status_code == 302
-    item.refresh_from_db()
-    assert item.status == Case.Status.CLOSED and item.outcome == "other"
-    assert item.closed_at is not None
-    assert item.retention_until == add_months(item.closed_at, 6)
-    assert CaseNote.objects.filter(case=item).count() == 1  # the "other" words, sealed
-    assert b"moved abroad" not in whole_database()
-    assert "Other (say what)" in client.get("/console/cases/2026-000001/").content.decode()
-    assert client.post("/console/cases/2026-000001/close/", {"do": "reopen"}).status_code == 302
-    item.refresh_from_db()
-    assert item.status == Case.Status.OPEN
-    assert (item.closed_at, item.retention_until, item.outcome) == (None, None, "")
+def test_case_numbers_follow_each_other_and_are_never_given_twice(
+    line: Helpline, sam: StaffMember
+) -> None:
+    client = signed_in(sam)
+    client.post("/console/cases/new/", intake(pasted=""))
+    client.post("/console/cases/new/", intake(pasted=""))
+    first, second = Case.objects.order_by("pk")
+    assert int(second.number[-6:]) == int(first.number[-6:]) + 1
+    second.delete()
+    client.post("/console/cases/new/", intake(pasted=""))
+    assert Case.objects.order_by("pk").last().number.endswith("-000003")  # type: ignore[union-attr]
 
 
-def test_a_caseworker_cannot_close_another_caseworkers_case(line_a: Helpline) -> None:
-    kim, lee = member(line_a, "kim", "caseworker"), member(line_a, "lee", "caseworker")
-    item = case(line_a, "2026-000001", assigned_to=lee)
-    response = client_for(kim).post("/console/cases/2026-000001/close/", {"outcome": "removed"})
-    assert response.status_code == 404
-    item.refresh_from_db()
-    assert item.status == Case.Status.OPEN
+def test_under_18_routes_to_the_under_18_services(line: Helpline, sam: StaffMember) -> None:
+    page = signed_in(sam).post("/console/cases/new/", intake(under_18="yes")).content.decode()
+    assert Case.objects.get().under_18
+    assert "This case takes no images or videos" in page
+    assert 'class="under-18-services"' in page and "<li><a href=" in page
 
 
-@pytest.mark.parametrize(
-    ("start", "months", "end"),
-    [
-        ("2026-01-31T10:00", 1, "2026-02-28T10:00"),
-        ("2028-01-31T10:00", 1, "2028-02-29T10:00"),
-        ("2026-03-15T10:00", 12, "2027-03-15T10:00"),
-        ("2026-11-30T10:00", 3, "2027-02-28T10:00"),
-    ],
-)
-def test_add_months_keeps_to_the_calendar(start: str, months: int, end: str) -> None:
-    moment = datetime.datetime.fromisoformat(start).replace(tzinfo=datetime.UTC)
-    assert add_months(moment, months) == datetime.datetime.fromisoformat(end).replace(
-        tzinfo=datetime.UTC
-    )
+def test_intake_asks_for_what_is_missing(line: Helpline, sam: StaffMember) -> None:
+    response = signed_in(sam).post("/console/cases/new/", intake(summary="", under_18=""))
+    assert response.status_code == 400 and Case.objects.count() == 0
+
+
+def test_a_contact_that_is_not_safe_is_never_shown_as_usable(
+    line: Helpline, sam: StaffMember
+) -> None:
+    made = case(line, "2020-000001", contact_safe=False, assigned_to=sam)
+    page = signed_in(sam).get(f"/console/cases/{made.number}/").content.decode()
+    assert "Not safe to contact" in page and "07700 900123" not in page
+    made.contact_safe = True
+    made.save()
+    assert "07700 900123" in signed_in(sam).get(f"/console/cases/{made.number}/").content.decode()
+
+
+def test_the_case_page_shows_what_happened_and_the_addresses(
+    line: Helpline, sam: StaffMember
+) -> None:
+    made = case(line, "2020-000001")
+    address(made, "https://example.com/one")
+    page = signed_in(sam).get("/console/cases/2020-000001/").content.decode()
+    assert "what happened in 2020-000001" in page and "https://example.com/one" in page
+
+
+def test_a_case_is_handed_over_to_another_active_caseworker(
+    line: Helpline, sam: StaffMember
+) -> None:
+    kim = member(line, "kim", "caseworker")
+    gone = member(line, "gone", "caseworker", active=False)
+    made = case(line, "2020-000001", assigned_to=sam)
+    client = signed_in(sam)
+    assert client.post("/console/cases/2020-000001/assign/", {"member": gone.pk}).status_code == 400
+    assert client.post("/console/cases/2020-000001/assign/", {"member": kim.pk}).status_code == 302
+    made.refresh_from_db()
+    assert made.assigned_to == kim
+    entry = AuditEntry.objects.get(action="assign")
+    assert entry.detail == {"from": str(sam.pk), "to": str(kim.pk)}
+    assert client.get("/console/cases/2020-000001/").status_code == 404, "no longer sam's"
+
+
+def test_a_claim_is_visible_to_others_and_taking_it_over_is_confirmed_and_logged(
+    line: Helpline, sam: StaffMember
+) -> None:
+    kim = member(line, "kim", "caseworker")
+    made = case(line, "2020-000001")
+    target = address(made, "https://example.com/one")
+    claim = f"/console/cases/2020-000001/addresses/{target.pk}/claim/"
+    assert signed_in(sam).post(claim).status_code == 302
+    kims = signed_in(kim)
+    assert "Claimed by sam since" in kims.get("/console/cases/2020-000001/").content.decode()
+    asked = kims.post(claim)
+    assert asked["Location"] == claim, "asked to confirm, not taken"
+    target.refresh_from_db()
+    assert target.claimed_by == sam
+    question = kims.get(claim).content.decode()
+    assert "sam has claimed it since" in question
+    assert kims.post(claim, {"take_over": "on"}).status_code == 302
+    target.refresh_from_db()
+    assert target.claimed_by == kim
+    taken = AuditEntry.objects.filter(action="claim address").order_by("seq").last()
+    assert taken is not None and taken.detail == {"taken_from": str(sam.pk)}
+
+
+def test_only_the_holder_or_a_supervisor_releases_a_claim(line: Helpline, sam: StaffMember) -> None:
+    kim = member(line, "kim", "caseworker")
+    boss = member(line, "boss", "supervisor")
+    made = case(line, "2020-000001")
+    target = address(made, "https://example.com/one", claimed_by=sam)
+    release = f"/console/cases/2020-000001/addresses/{target.pk}/release/"
+    assert signed_in(kim).post(release).status_code == 400
+    assert signed_in(boss).post(release).status_code == 302
+    target.refresh_from_db()
+    assert target.claimed_by is None
+
+
+def test_a_paste_of_thousands_of_addresses_is_taken_whole(line: Helpline, sam: StaffMember) -> None:
+    urls = [f"https://www.reddit.com/r/example/comments/{n:05d}/a_long_title" for n in range(2000)]
+    pasted = "\n".join(urls + urls[:10])  # more than an ordinary form's 64 KB, with repeats
+    assert len(pasted) > 64 * 1024
+    response = signed_in(sam).post("/console/cases/new/", intake(pasted=pasted))
+    assert response.status_code == 200
+    assert "Addresses recognised: 2000." in response.content.decode()
+    assert CaseAddress.objects.filter(platform="reddit").count() == 2000
