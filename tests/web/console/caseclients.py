@@ -1,26 +1,6 @@
-"""Helpers for the case work tests: a signed-in client, what the whole database holds."""
-
-import time
+"""What the whole database holds, to show that no plaintext of case content is in it."""
 
 from django.db import connection
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
-
-from reclaim.web.console.access import SEEN
-from reclaim.web.console.models import StaffMember
-
-
-def client_for(member_: StaffMember) -> Client:
-    """A test client signed in as ``member_``, verified by their device, as sign-in leaves it."""
-    client = Client()
-    device = TOTPDevice.objects.get(user=member_.user)
-    client.force_login(member_.user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session[SEEN] = time.time()
-    session.save()
-    return client
 
 
 def whole_database() -> bytes:

@@ -13,8 +13,7 @@ from reclaim.web.console import audit
 from reclaim.web.console.models import AuditEntry, CaseDeletion, Helpline, StaffMember
 from reclaim.web.console.tasks import delete_expired_cases
 
-from .caseclients import client_for
-from .fixtures import case, days, helpline, member
+from .fixtures import case, days, helpline, member, signed_in
 
 
 def _csv(response: HttpResponseBase) -> list[dict[str, str]]:
@@ -42,7 +41,7 @@ def _log(line: Helpline, kim: StaffMember, lee: StaffMember) -> None:
 def test_only_supervisors_read_the_audit_log(
     line: Helpline, roles: tuple[str, ...], status: int
 ) -> None:
-    client = client_for(member(line, "someone", *roles))
+    client = signed_in(member(line, "someone", *roles))
     assert client.get("/console/audit/").status_code == status
     assert client.get("/console/audit/export/").status_code == status
 
@@ -52,7 +51,7 @@ def test_the_page_shows_the_helplines_entries_and_that_the_chain_verifies(line: 
     _log(line, kim, lee)
     other = helpline("b", "Helpline B")
     audit.append(other, member(other, "bob", "caseworker"), "secret other action")
-    page = client_for(member(line, "sam", "supervisor")).get("/console/audit/")
+    page = signed_in(member(line, "sam", "supervisor")).get("/console/audit/")
     text = page.content.decode()
     assert "The chain verifies" in text
     assert "2026-000001" in text and "2026-000002" in text
@@ -66,7 +65,7 @@ def test_a_changed_entry_shows_the_chain_does_not_verify(line: Helpline) -> None
     with connection.cursor() as cursor:  # bypassing the append-only model, as an attacker would
         change = f"UPDATE {table} SET action = %s WHERE seq = %s"  # noqa: S608  # our table name
         cursor.execute(change, ["read notes", 3])
-    text = client_for(member(line, "sam", "supervisor")).get("/console/audit/").content.decode()
+    text = signed_in(member(line, "sam", "supervisor")).get("/console/audit/").content.decode()
     assert "The chain does not verify" in text
     assert "Entry 3: changed after it was written" in text
 
@@ -74,7 +73,7 @@ def test_a_changed_entry_shows_the_chain_does_not_verify(line: Helpline) -> None
 def test_filters_by_member_case_action_and_date(line: Helpline) -> None:
     kim, lee = member(line, "kim", "caseworker"), member(line, "lee", "caseworker")
     _log(line, kim, lee)
-    client = client_for(member(line, "sam", "supervisor"))
+    client = signed_in(member(line, "sam", "supervisor"))
 
     def actions(query: str) -> list[str]:
         rows = _csv(client.get(f"/console/audit/export/?{query}"))
@@ -99,7 +98,7 @@ def test_a_deleted_cases_entries_are_found_by_its_number(line: Helpline) -> None
     audit.append(line, kim, "open case", gone.pk)
     assert delete_expired_cases.call() == 1
     assert CaseDeletion.objects.filter(number="2025-000009").exists()
-    client = client_for(member(line, "sam", "supervisor"))
+    client = signed_in(member(line, "sam", "supervisor"))
     rows = _csv(client.get("/console/audit/export/?case=2025-000009"))
     assert [(r["action"], r["case"]) for r in rows] == [
         ("open case", "2025-000009"),
@@ -112,7 +111,7 @@ def test_the_export_is_csv_safe_for_spreadsheets_and_is_itself_logged(line: Help
     kim, lee = member(line, "kim", "caseworker"), member(line, "lee", "caseworker")
     _log(line, kim, lee)
     sam = member(line, "sam", "supervisor")
-    response = client_for(sam).get("/console/audit/export/")
+    response = signed_in(sam).get("/console/audit/export/")
     assert response["Content-Type"].startswith("text/csv")
     assert response["Cache-Control"] == "no-store"
     rows = _csv(response)

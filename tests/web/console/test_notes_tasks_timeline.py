@@ -21,8 +21,8 @@ from reclaim.web.console.models import (
 )
 from reclaim.web.console.notes import note_name
 
-from .caseclients import client_for, whole_database
-from .fixtures import case, helpline, member
+from .caseclients import whole_database
+from .fixtures import case, helpline, member, signed_in
 
 NOTE = "She called back: the second site took it down, the forum has not answered"
 
@@ -35,7 +35,7 @@ def line_a() -> Helpline:
 def test_a_note_is_kept_sealed_and_the_database_holds_no_plaintext_of_it(line_a: Helpline) -> None:
     kim = member(line_a, "kim", "caseworker")
     case(line_a, "2026-000001", assigned_to=kim)
-    client = client_for(kim)
+    client = signed_in(kim)
     response = client.post("/console/cases/2026-000001/notes/", {"text": NOTE})
     assert response.status_code == 302
     assert NOTE.encode() not in whole_database()
@@ -81,7 +81,7 @@ def test_only_permitted_roles_read_and_write_notes(line_a: Helpline, who: str, s
         written_at=timezone.now(),
         sealed_text=keys.seal(line_a, NOTE.encode(), note_name(item)),
     )
-    client = client_for(people[who])
+    client = signed_in(people[who])
     read = client.get("/console/cases/2026-000001/notes/")
     assert read.status_code == status
     assert (NOTE in read.content.decode()) == (status == 200)
@@ -110,16 +110,16 @@ def test_overdue_tasks_are_counted_and_shown_on_the_queue(line_a: Helpline) -> N
     _task(fine, kim, "not due yet", 3)
     _task(fine, kim, "due today is not overdue", 0)
     assert casetasks.overdue_counts([late.pk, fine.pk]) == {late.pk: 2}
-    queue = client_for(kim).get("/console/").content.decode()
-    assert queue.count("tasks overdue") == 1
-    assert "2 tasks overdue" in queue
+    queue = signed_in(kim).get("/console/").content.decode()
+    assert queue.count("Tasks overdue") == 1
+    assert "Tasks overdue: 2" in queue
     assert "call back about the forum" not in queue  # titles are sealed content
 
 
 def test_tasks_are_added_sealed_and_marked_done_and_undone(line_a: Helpline) -> None:
     kim = member(line_a, "kim", "caseworker")
     item = case(line_a, "2026-000001", assigned_to=kim)
-    client = client_for(kim)
+    client = signed_in(kim)
     due = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
     added = client.post(
         "/console/cases/2026-000001/tasks/", {"title": "ring the survivor back", "due_on": due}
@@ -141,7 +141,7 @@ def test_tasks_are_added_sealed_and_marked_done_and_undone(line_a: Helpline) -> 
 def test_a_task_without_a_date_is_refused(line_a: Helpline) -> None:
     kim = member(line_a, "kim", "caseworker")
     item = case(line_a, "2026-000001", assigned_to=kim)
-    response = client_for(kim).post("/console/cases/2026-000001/tasks/", {"title": "something"})
+    response = signed_in(kim).post("/console/cases/2026-000001/tasks/", {"title": "something"})
     assert response.status_code == 400
     assert not CaseTask.objects.filter(case=item).exists()
 
@@ -150,7 +150,7 @@ def test_the_timeline_shows_what_happened_newest_first_without_note_text(line_a:
     kim, lee = member(line_a, "kim", "caseworker"), member(line_a, "lee", "caseworker")
     item = case(line_a, "2026-000001", assigned_to=kim)
     audit.append(line_a, kim, "open case", item.pk, detail={"addresses": "3"})
-    client = client_for(kim)
+    client = signed_in(kim)
     client.post("/console/cases/2026-000001/notes/", {"text": NOTE})
     due = timezone.localdate().isoformat()
     client.post("/console/cases/2026-000001/tasks/", {"title": "a task", "due_on": due})
@@ -159,7 +159,7 @@ def test_the_timeline_shows_what_happened_newest_first_without_note_text(line_a:
     client.post("/console/cases/2026-000001/close/", {"do": "reopen"})
     client.post("/console/cases/2026-000001/assign/", {"member": lee.pk})
     # Kim handed the case over, so Kim no longer sees it; a supervisor reads the timeline.
-    page = client_for(member(line_a, "sam", "supervisor")).get(
+    page = signed_in(member(line_a, "sam", "supervisor")).get(
         "/console/cases/2026-000001/timeline/"
     )
     text = page.content.decode()
@@ -189,7 +189,7 @@ def test_the_timeline_is_paged_and_says_when_a_case_was_opened(
     item = case(line_a, "2026-000001")  # opened with no audit entry (as a referral might be)
     for n in range(3):
         audit.append(line_a, sam, "edit case", item.pk, detail={"event": f"step {n}"})
-    client = client_for(sam)
+    client = signed_in(sam)
     first = client.get("/console/cases/2026-000001/timeline/").content.decode()
     assert "Step 2" in first and "Step 1" in first and "Step 0" not in first
     assert 'rel="next"' in first and "Case opened" not in first
@@ -200,7 +200,7 @@ def test_the_timeline_is_paged_and_says_when_a_case_was_opened(
 def test_closing_requires_an_outcome(line_a: Helpline) -> None:
     kim = member(line_a, "kim", "caseworker")
     item = case(line_a, "2026-000001", assigned_to=kim)
-    client = client_for(kim)
+    client = signed_in(kim)
     assert client.post("/console/cases/2026-000001/close/", {}).status_code == 400
     other = {"outcome": "other", "note": "  "}
     assert client.post("/console/cases/2026-000001/close/", other).status_code == 400
@@ -216,7 +216,7 @@ def test_closing_sets_the_retention_date_and_reopening_clears_it(line_a: Helplin
     line_a.save()
     kim = member(line_a, "kim", "caseworker")
     item = case(line_a, "2026-000001", assigned_to=kim)
-    client = client_for(kim)
+    client = signed_in(kim)
     closed = client.post(
         "/console/cases/2026-000001/close/", {"outcome": "other", "note": "moved abroad"}
     )
@@ -237,7 +237,7 @@ def test_closing_sets_the_retention_date_and_reopening_clears_it(line_a: Helplin
 def test_a_caseworker_cannot_close_another_caseworkers_case(line_a: Helpline) -> None:
     kim, lee = member(line_a, "kim", "caseworker"), member(line_a, "lee", "caseworker")
     item = case(line_a, "2026-000001", assigned_to=lee)
-    response = client_for(kim).post("/console/cases/2026-000001/close/", {"outcome": "removed"})
+    response = signed_in(kim).post("/console/cases/2026-000001/close/", {"outcome": "removed"})
     assert response.status_code == 404
     item.refresh_from_db()
     assert item.status == Case.Status.OPEN
@@ -257,3 +257,32 @@ def test_add_months_keeps_to_the_calendar(start: str, months: int, end: str) -> 
     assert add_months(moment, months) == datetime.datetime.fromisoformat(end).replace(
         tzinfo=datetime.UTC
     )
+
+
+def test_every_case_work_form_adds_exactly_one_audit_entry(line_a: Helpline) -> None:
+    """The console's walk sends each page a GET; these are the forms, valid and not."""
+    sam = member(line_a, "sam", "caseworker", "supervisor")
+    item = case(line_a, "2026-000001")
+    task = _task(item, sam, "a task", 1)
+    base = "/console/cases/2026-000001/"
+    due = timezone.localdate().isoformat()
+    posts = [
+        ("notes/", {"text": "a note"}),
+        ("notes/", {"text": ""}),
+        ("tasks/", {"title": "another task", "due_on": due}),
+        ("tasks/", {"title": "no date"}),
+        ("tasks/", {"task": task.pk, "done": "1"}),
+        ("close/", {}),
+        ("close/", {"outcome": "referred"}),
+        ("close/", {"outcome": "referred"}),  # already closed: refused, the form shown, logged
+        ("close/", {"do": "reopen"}),
+        ("delete/", {"asked_via": "chat"}),
+        ("delete/", {"asked_via": "chat", "confirm": "on"}),
+    ]
+    client = signed_in(sam)
+    for url, data in posts:
+        before = AuditEntry.objects.count()
+        response = client.post(base + url, data)
+        assert response.status_code in (200, 302, 400), (url, data, response.status_code)
+        assert AuditEntry.objects.count() == before + 1, (url, data)
+    assert audit.verify(line_a) == []

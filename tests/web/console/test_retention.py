@@ -25,8 +25,7 @@ from reclaim.web.console.models import (
 from reclaim.web.console.tasks import delete_expired_cases
 from reclaim.web.worker import jobs
 
-from .caseclients import client_for
-from .fixtures import address, case, days, helpline, member
+from .fixtures import address, case, days, helpline, member, signed_in
 
 
 @dataclass
@@ -127,7 +126,7 @@ def test_every_relation_to_a_case_is_deleted_with_it() -> None:
 def test_a_supervisor_deletes_a_case_at_the_survivors_request(world: World) -> None:
     sam = member(world.line, "sam", "supervisor")
     item = world.kept[1]  # an open case
-    client = client_for(sam)
+    client = signed_in(sam)
     url = f"/console/cases/{item.number}/delete/"
     page = client.get(url)
     assert page.status_code == 200 and "cannot be brought back" in page.content.decode()
@@ -156,7 +155,7 @@ def test_only_a_supervisor_of_the_helpline_deletes_a_case(
         "other-helpline": member(world.other_line, "ben", "supervisor"),
     }
     item = world.kept[1]
-    client = client_for(people[who])
+    client = signed_in(people[who])
     url = f"/console/cases/{item.number}/delete/"
     assert client.get(url).status_code == status
     assert client.post(url, {"asked_via": "phone", "confirm": "on"}).status_code == status
