@@ -224,3 +224,64 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit entries are never deleted")
+
+
+# Case work: notes, tasks, and the record that a case was deleted (reclaim.web.console.notes,
+# .casetasks, .deletion). Everything that hangs off a case is deleted with it (CASCADE: a test
+# checks every relation to Case and CaseAddress), so a deleted case leaves no content behind.
+
+
+class CaseNote(models.Model):
+    """A caseworker's note on a case: the text sealed with the helpline's data key."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="notes")
+    written_at = models.DateTimeField()
+    sealed_text = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "written_at"], name="note_case")]
+
+
+class CaseTask(models.Model):
+    """Something to do on a case by a date; its words are sealed like a note's."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    sealed_title = models.BinaryField()
+    due_on = models.DateField()
+    created_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        # The queue counts each page's overdue tasks: open tasks of a few cases by date.
+        indexes = [models.Index(fields=["case", "done_at", "due_on"], name="task_case")]
+
+
+class CaseDeletion(models.Model):
+    """That a case was deleted, when and why: its number and no content at all.
+
+    The audit log keeps its own entries for the case (they name its id, not its content) and
+    gains a "delete case" entry; this record lets a supervisor tell which number that id was.
+    """
+
+    class Reason(models.TextChoices):
+        RETENTION = "retention", "retention period over"
+        SURVIVOR = "survivor", "the survivor's request"
+
+    helpline = models.ForeignKey(Helpline, on_delete=models.PROTECT, related_name="deletions")
+    case_id = models.BigIntegerField()
+    number = models.CharField(max_length=20)
+    deleted_at = models.DateTimeField()
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    # How the survivor asked (phone, email, chat, referral...), for a deletion on request.
+    asked_via = models.CharField(max_length=10, blank=True)
+    by = models.ForeignKey(
+        StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["helpline", "number"], name="deletion_number")]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reclaim.web.console import views
+from reclaim.web.console import caseviews, views
 
 app_name = "console"
 urlpatterns = [
@@ -14,6 +14,14 @@ urlpatterns = [
     path("cases/<str:number>/assign/", views.assign, name="assign"),
     path("cases/<str:number>/addresses/<int:address>/claim/", views.claim, name="claim"),
     path("cases/<str:number>/addresses/<int:address>/release/", views.release, name="release"),
+    # Case work (caseviews): notes, tasks, timeline, closing, deletion, the audit log.
+    path("cases/<str:number>/notes/", caseviews.notes_page, name="notes"),
+    path("cases/<str:number>/tasks/", caseviews.tasks_page, name="tasks"),
+    path("cases/<str:number>/timeline/", caseviews.timeline_page, name="timeline"),
+    path("cases/<str:number>/close/", caseviews.close_page, name="close"),
+    path("cases/<str:number>/delete/", caseviews.delete_page, name="delete"),
+    path("audit/", caseviews.audit_page, name="audit"),
+    path("audit/export/", caseviews.audit_export, name="audit-export"),
     path("staff/", views.staff_page, name="staff"),
     *(
         path(f"staff/<int:member>/{what}/", views.member_action, {"what": what}, name=what)

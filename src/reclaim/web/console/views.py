@@ -218,6 +218,13 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     return _render(request, "console/settings.html", context, status=400 if form.errors else 200)
 
 
+def render_page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """Render a console page as every console page is (for the console's other page modules)."""
+    return _render(request, template, context, status)
+
+
 def _render(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
@@ -229,6 +236,7 @@ def _render(
             "casework": allows(member, Action.EDIT_CASE),
             "manage_staff": allows(member, Action.MANAGE_STAFF),
             "manage_settings": allows(member, Action.MANAGE_SETTINGS),
+            "read_audit": allows(member, Action.READ_AUDIT),
         }
     extra = {"member": member, "can": can, "now": timezone.now()}
     extra["idle_minutes"] = settings.STAFF_IDLE_SECONDS // 60

@@ -13,6 +13,7 @@ from typing import Any
 
 from django_tasks.base import Task
 
+from reclaim.web.console.tasks import delete_expired_cases
 from reclaim.web.evidence.tasks import capture
 from reclaim.web.protection.tasks import activate_hashes, save_bank_index
 from reclaim.web.removals.tasks import recheck
@@ -26,7 +27,13 @@ class Periodic:
     every: datetime.timedelta
 
 
-JOBS: tuple[Task[Any, Any], ...] = (capture, recheck, activate_hashes, save_bank_index)
+JOBS: tuple[Task[Any, Any], ...] = (
+    capture,
+    recheck,
+    activate_hashes,
+    save_bank_index,
+    delete_expired_cases,
+)
 
 SCHEDULE = (
     # Each watch keeps its own next time (RECHECK_HOURS); a minute is how late one may start.
@@ -37,4 +44,7 @@ SCHEDULE = (
     Periodic(activate_hashes, datetime.timedelta(minutes=1)),
     # A restart loads the saved index and catches up from there: an hour's changes at most.
     Periodic(save_bank_index, datetime.timedelta(hours=1)),
+    # Closed cases are kept for months (the helpline's retention setting); an hour late is
+    # nothing beside that, and each run deletes a bounded batch (deletion.RETENTION_BATCH).
+    Periodic(delete_expired_cases, datetime.timedelta(hours=1)),
 )
