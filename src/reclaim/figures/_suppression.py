@@ -10,11 +10,13 @@ The rule (docs/figures.md says it for people):
      algebra: a hidden count is fixed exactly when every solution of the equations gives it
      the same value, i.e. its row of the null space is zero), and
    - no hidden count is pinned by what a reader knows of its range (1 to 4 for "fewer than
-     5", 5 or more for "withheld", as only non-zero counts outside 1 to 4 are withheld):
-     ranges are narrowed line by line until nothing changes, and a range of one value is a
-     disclosure (a row of total 6 with a hidden 1 and a withheld 5 would otherwise give both).
-   Each round withholds, for each exposed count, the smallest shown non-zero count of a line
-   it is in (a part before the line's total), so the fewest people's numbers are withheld.
+     5", 1 or more for "withheld": 0 is never hidden): ranges are narrowed line by line
+     until nothing changes, and a range of one value is a disclosure (four months of "fewer
+     than 5" in a year of "fewer than 5" would otherwise each be 1).
+   Each round withholds, for each exposed count, the smallest shown non-zero count of the
+   shortest line it is in (a part before the line's total), so the fewest people's numbers
+   are withheld; where a line has none left, a "fewer than 5" in it (its total first) is
+   shown as "withheld" instead, which says less about its size.
 3. Derived figures (shares, percentiles) are hidden when made from fewer than 5 records or
    from a hidden count (``DerivedRule`` in _tables).
 
@@ -27,11 +29,9 @@ import enum
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from fractions import Fraction
 
 SMALLEST_SHOWN = 5  # counts from 1 to SMALLEST_SHOWN - 1 are hidden
-_NULL_TOLERANCE = 1e-9  # coefficients are 0 and ±1: the null space is far from this
 _NARROWING_ROUNDS = 20  # ranges settle in two or three rounds; this only bounds the work
 
 
@@ -40,7 +40,7 @@ class Mark(enum.StrEnum):
 
     SHOWN = "shown"
     FEWER_THAN_5 = "fewer-than-5"  # a count from 1 to 4
-    WITHHELD = "withheld"  # a count hidden so that a smaller one cannot be worked out
+    WITHHELD = "withheld"  # a count (1 or more) hidden so that another cannot be worked out
     TOO_FEW = "too-few"  # a share or percentile of fewer than 5 records, or of a hidden count
 
 
@@ -54,17 +54,20 @@ class Line:
 
 def suppress(values: Sequence[int], lines: Sequence[Line]) -> list[Mark]:
     """Return how each count is shown, so that no count from 1 to 4 can be seen or worked out."""
+    if min(values, default=0) < 0:
+        raise ValueError("counts are never below zero")
     marks = [Mark.FEWER_THAN_5 if 0 < value < SMALLEST_SHOWN else Mark.SHOWN for value in values]
-    while exposed := _exposed(values, lines, marks):
-        chosen = {_cover(cell, values, lines, marks) for cell in exposed} - {None}
-        if not chosen:
-            chosen = {_smallest_shown(range(len(values)), values, marks)} - {None}
-        if not chosen:
-            break  # every non-zero count is hidden: nothing more can be withheld
-        for cell in chosen:
+    while True:
+        hidden = {cell for cell, mark in enumerate(marks) if mark != Mark.SHOWN}
+        fixed = _fixed_by_equations(hidden, lines)
+        pinned = _pinned_by_ranges(values, lines, marks) - fixed
+        chosen = {_cover(cell, values, lines, marks, True) for cell in sorted(fixed)}
+        chosen |= {_cover(cell, values, lines, marks, False) for cell in sorted(pinned)}
+        if not chosen - {None}:
+            return marks  # nothing exposed (or, as a guard, nothing left to withhold)
+        for cell in chosen - {None}:
             if cell is not None:
                 marks[cell] = Mark.WITHHELD
-    return marks
 
 
 def exposed_counts(values: Sequence[int], lines: Sequence[Line], marks: Sequence[Mark]) -> set[int]:
@@ -73,41 +76,63 @@ def exposed_counts(values: Sequence[int], lines: Sequence[Line], marks: Sequence
 
 
 def _exposed(values: Sequence[int], lines: Sequence[Line], marks: Sequence[Mark]) -> set[int]:
-    hidden = [cell for cell, mark in enumerate(marks) if mark != Mark.SHOWN]
+    hidden = {cell for cell, mark in enumerate(marks) if mark != Mark.SHOWN}
     if not hidden:
         return set()
     return _fixed_by_equations(hidden, lines) | _pinned_by_ranges(values, lines, marks)
 
 
-def _fixed_by_equations(hidden: list[int], lines: Sequence[Line]) -> set[int]:
-    column = {cell: index for index, cell in enumerate(hidden)}
-    rows = []
+def _fixed_by_equations(hidden: set[int], lines: Sequence[Line]) -> set[int]:
+    """Return the hidden counts that every solution of the lines gives the same value.
+
+    Exact Gauss-Jordan elimination over the hidden counts (sparse rows of fractions): a count
+    is fixed when some combination of lines mentions it alone, that is, when its pivot row in
+    the reduced form has no other entry.
+    """
+    pivots: dict[int, dict[int, Fraction]] = {}
     for line in lines:
-        row = np.zeros(len(hidden))
-        for cell in line.parts:
-            if cell in column:
-                row[column[cell]] += 1.0
-        if line.whole in column:
-            row[column[line.whole]] -= 1.0
-        if row.any():
-            rows.append(row)
-    if not rows:
-        return set()
-    matrix = np.array(rows)
-    _, singular, right = np.linalg.svd(matrix)
-    rank = int((singular > _NULL_TOLERANCE * max(1.0, singular[0])).sum())
-    null = right[rank:]  # rows span the null space; column k is hidden count k's coordinates
-    free = np.abs(null).max(axis=0) if len(null) else np.zeros(len(hidden))
-    return {cell for cell, room in zip(hidden, free, strict=True) if room < _NULL_TOLERANCE}
+        row: dict[int, Fraction] = {}
+        for cell, sign in [*((part, 1) for part in line.parts), (line.whole, -1)]:
+            if cell in hidden:
+                row[cell] = row.get(cell, Fraction(0)) + sign
+        _add_row({cell: value for cell, value in row.items() if value}, pivots)
+    return {cell for cell, row in pivots.items() if len(row) == 1}
+
+
+def _add_row(row: dict[int, Fraction], pivots: dict[int, dict[int, Fraction]]) -> None:
+    """Reduce ``row`` by the pivot rows and, if anything is left, make it a pivot row too."""
+    for cell in [cell for cell in row if cell in pivots]:
+        factor = row.get(cell, Fraction(0))
+        if factor:
+            _subtract(row, pivots[cell], factor)
+    if not row:
+        return
+    pivot = min(row)
+    scale = row[pivot]
+    row = {cell: value / scale for cell, value in row.items()}
+    for other in pivots.values():
+        factor = other.get(pivot, Fraction(0))
+        if factor:
+            _subtract(other, row, factor)
+    pivots[pivot] = row
+
+
+def _subtract(row: dict[int, Fraction], pivot_row: dict[int, Fraction], factor: Fraction) -> None:
+    for cell, value in pivot_row.items():
+        left = row.get(cell, Fraction(0)) - factor * value
+        if left:
+            row[cell] = left
+        else:
+            row.pop(cell, None)
 
 
 def _pinned_by_ranges(values: Sequence[int], lines: Sequence[Line], marks: Sequence[Mark]) -> set[int]:
-    low = {cell: 1.0 if mark == Mark.FEWER_THAN_5 else float(SMALLEST_SHOWN)
-           for cell, mark in enumerate(marks) if mark != Mark.SHOWN}  # fmt: skip
+    low = {cell: 1.0 for cell, mark in enumerate(marks) if mark != Mark.SHOWN}
     high = {cell: SMALLEST_SHOWN - 1.0 if mark == Mark.FEWER_THAN_5 else math.inf
             for cell, mark in enumerate(marks) if mark != Mark.SHOWN}  # fmt: skip
+    touched = [line for line in lines if line.whole in low or any(p in low for p in line.parts)]
     for _ in range(_NARROWING_ROUNDS):
-        if not any([_narrow(line, values, low, high) for line in lines]):
+        if not any([_narrow(line, values, low, high) for line in touched]):
             break
     return {cell for cell in low if high[cell] - low[cell] < 1}
 
@@ -132,18 +157,45 @@ def _narrow(line: Line, values: Sequence[int], low: dict[int, float], high: dict
     return changed
 
 
-def _cover(cell: int, values: Sequence[int], lines: Sequence[Line], marks: Sequence[Mark]) -> int | None:
-    """Return a shown count to withhold so that ``cell`` is no longer exposed, or None."""
-    for line in sorted((line for line in lines if cell == line.whole or cell in line.parts),
-                       key=lambda line: len(line.parts)):  # fmt: skip
+def _cover(cell: int, values: Sequence[int], lines: Sequence[Line], marks: Sequence[Mark],
+           fixed: bool) -> int | None:  # fmt: skip
+    """Return a count to withhold so that ``cell`` is less exposed, or None if none is left.
+
+    The smallest shown non-zero count of the shortest line ``cell`` is in; for a count pinned
+    only by its range, else a "fewer than 5" of those lines (shown as "withheld" it says less);
+    else the nearest shown non-zero count through lines of hidden counts (the equations that
+    fixed it run through them).
+    """
+    mine = sorted((line for line in lines if cell == line.whole or cell in line.parts),
+                  key=lambda line: len(line.parts))  # fmt: skip
+    for line in mine:
         chosen = _smallest_shown(line.parts, values, marks)
         if chosen is None:
             chosen = _smallest_shown((line.whole,), values, marks)
         if chosen is not None:
             return chosen
+    if not fixed:
+        for line in mine:
+            for candidate in (line.whole, *line.parts):
+                if marks[candidate] == Mark.FEWER_THAN_5:
+                    return candidate
+    return _nearest_shown(cell, values, lines, marks)
+
+
+def _nearest_shown(cell: int, values: Sequence[int], lines: Sequence[Line], marks: Sequence[Mark]) -> int | None:
+    """Return the smallest shown non-zero count in the lines nearest ``cell`` through hidden ones."""
+    reached, frontier = {cell}, [cell]
+    while frontier:
+        near = [line for line in lines if any(c in frontier for c in (line.whole, *line.parts))]
+        counts = {c for line in near for c in (line.whole, *line.parts)}
+        chosen = _smallest_shown(sorted(counts), values, marks)
+        if chosen is not None:
+            return chosen
+        frontier = [c for c in counts - reached if marks[c] != Mark.SHOWN]
+        reached |= counts
     return None
 
 
-def _smallest_shown(cells: Sequence[int] | range, values: Sequence[int], marks: Sequence[Mark]) -> int | None:
+def _smallest_shown(cells: Sequence[int], values: Sequence[int], marks: Sequence[Mark]) -> int | None:
     shown = [cell for cell in cells if marks[cell] == Mark.SHOWN and values[cell] > 0]
     return min(shown, key=lambda cell: (values[cell], cell)) if shown else None
