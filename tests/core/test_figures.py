@@ -191,13 +191,22 @@ def test_counted_rows_from_a_database_give_the_same_figures(figures: Figures) ->
     rows: list[AddressCounts] = []
     for row in address_counts(ADDRESSES, AS_OF):
         first = AddressCounts(row.month, row.platform, row.country, row.removed, row.removed)
-        rest = AddressCounts(row.month, row.platform, row.country, row.reported - row.removed,
-                             0, row.refused, row.still_up, row.waiting, row.reappeared,
-                             row.reappearances, row.clock_due, row.clock_met)  # fmt: skip
+        rest = AddressCounts(
+            row.month,
+            row.platform,
+            row.country,
+            row.reported - row.removed,
+            0,
+            row.refused,
+            row.still_up,
+            row.waiting,
+            row.reappeared,
+            row.reappearances,
+            row.clock_due,
+            row.clock_met,
+        )
         rows += [rest, first]
-    again = build_figures(
-        reversed(case_counts(CASES)), rows, reversed(removal_times(ADDRESSES))
-    )
+    again = build_figures(reversed(case_counts(CASES)), rows, reversed(removal_times(ADDRESSES)))
     assert again == figures
 
 

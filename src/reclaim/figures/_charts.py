@@ -64,8 +64,16 @@ class Chart:
         return [(row.label, row.cells[position]) for row in self.table.data_rows]
 
 
-def bar_chart(table: Table, column: str, *, title: str, description: str, chart_id: str,
-              words: ChartWords | None = None, rtl: bool = False) -> Chart:  # fmt: skip
+def bar_chart(
+    table: Table,
+    column: str,
+    *,
+    title: str,
+    description: str,
+    chart_id: str,
+    words: ChartWords | None = None,
+    rtl: bool = False,
+) -> Chart:
     """Return a horizontal bar chart of one column: one bar per data row, label above it."""
     words = words or ChartWords()
     position, unit = table.index(column), table.columns[table.index(column)].unit
@@ -91,8 +99,15 @@ def bar_chart(table: Table, column: str, *, title: str, description: str, chart_
     return Chart(_svg(chart_id, title, description, height, parts), table, column)
 
 
-def month_chart(table: Table, column: str, *, title: str, description: str, chart_id: str,
-                words: ChartWords | None = None) -> Chart:  # fmt: skip
+def month_chart(
+    table: Table,
+    column: str,
+    *,
+    title: str,
+    description: str,
+    chart_id: str,
+    words: ChartWords | None = None,
+) -> Chart:
     """Return a column chart of one column by month: one column per month, years marked below."""
     words = words or ChartWords()
     position = table.index(column)
@@ -111,7 +126,9 @@ def month_chart(table: Table, column: str, *, title: str, description: str, char
         cell, x = row.cells[position], left + number * step
         if cell.value is None:
             hidden_any = True
-            parts.append(_rect(x + 1, base - HIDDEN_HEIGHT, max(step - 2, 1), HIDDEN_HEIGHT, hidden=True))
+            parts.append(
+                _rect(x + 1, base - HIDDEN_HEIGHT, max(step - 2, 1), HIDDEN_HEIGHT, hidden=True)
+            )
         else:
             height = PLOT_HEIGHT * _number(cell) / largest
             parts.append(_rect(x + 1, base - height, max(step - 2, 1), height))
@@ -126,7 +143,9 @@ def month_chart(table: Table, column: str, *, title: str, description: str, char
 
 def _svg(chart_id: str, title: str, description: str, height: float, parts: list[str]) -> str:
     if not _CHART_ID.fullmatch(chart_id):
-        raise FiguresError(f"{chart_id!r} is not a chart id (a letter, then letters, digits, - or _)")
+        raise FiguresError(
+            f"{chart_id!r} is not a chart id (a letter, then letters, digits, - or _)"
+        )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:g}" width="100%" '
         f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" direction="ltr" '
@@ -159,8 +178,11 @@ def _escape(text: str) -> str:
 
 
 def _rect(x: float, y: float, width: float, height: float, hidden: bool = False) -> str:
-    look = (f'fill="none" stroke="{FAINT}" stroke-dasharray="3 2" class="bar hidden"' if hidden
-            else f'fill="{BAR}" class="bar"')  # fmt: skip
+    look = (
+        f'fill="none" stroke="{FAINT}" stroke-dasharray="3 2" class="bar hidden"'
+        if hidden
+        else f'fill="{BAR}" class="bar"'
+    )
     return f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" {look}/>'
 
 
@@ -173,12 +195,16 @@ def _line(x1: float, y1: float, x2: float, y2: float, faint: bool = False) -> st
 def _text(text: str, x: float, y: float, rtl: bool = False, size: int = 12) -> str:
     """Return a label: set in the page's direction, starting at ``x`` (right edge when rtl)."""
     direction = "rtl" if rtl else "ltr"
-    return (f'<text x="{x:.1f}" y="{y:.1f}" direction="{direction}" text-anchor="start" '
-            f'font-size="{size}" fill="{INK}">{_escape(text)}</text>')  # fmt: skip
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" direction="{direction}" text-anchor="start" '
+        f'font-size="{size}" fill="{INK}">{_escape(text)}</text>'
+    )
 
 
 def _number_text(text: str, x: float, y: float, rtl: bool = False, anchor: str = "") -> str:
     """Return a number or mark, always set left to right so 1,234 never reads as 4,321."""
     anchor = anchor or ("end" if rtl else "start")
-    return (f'<text x="{x:.1f}" y="{y:.1f}" direction="ltr" unicode-bidi="embed" '
-            f"text-anchor={quoteattr(anchor)} fill=\"{INK}\">{_escape(text)}</text>")  # fmt: skip
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" direction="ltr" unicode-bidi="embed" '
+        f'text-anchor={quoteattr(anchor)} fill="{INK}">{_escape(text)}</text>'
+    )

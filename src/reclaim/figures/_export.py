@@ -30,7 +30,9 @@ def to_csv(table: Table, labels: Mapping[str, str] | None = None) -> str:
     header += [names.get(column.key, column.label) for column in table.columns]
     writer.writerow([safe_text(text) for text in header])
     for row in table.rows:
-        values = [_value(cell, column.unit) for cell, column in zip(row.cells, table.columns, strict=True)]
+        values = [
+            _value(cell, column.unit) for cell, column in zip(row.cells, table.columns, strict=True)
+        ]
         writer.writerow([safe_text(names.get(row.key, row.label)), *values])
     return out.getvalue()
 

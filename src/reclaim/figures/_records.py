@@ -147,8 +147,17 @@ class AddressCounts:
     clock_met: int = 0
 
     def __post_init__(self) -> None:
-        counts = (self.reported, self.removed, self.refused, self.still_up, self.waiting,
-                  self.reappeared, self.reappearances, self.clock_due, self.clock_met)  # fmt: skip
+        counts = (
+            self.reported,
+            self.removed,
+            self.refused,
+            self.still_up,
+            self.waiting,
+            self.reappeared,
+            self.reappearances,
+            self.clock_due,
+            self.clock_met,
+        )
         if min(counts) < 0:
             raise FiguresError("a count below zero")
         if self.removed + self.refused + self.still_up + self.waiting != self.reported:
@@ -173,8 +182,10 @@ def case_counts(cases: Iterable[CaseRecord]) -> list[CaseCounts]:
         if case.closed is not None:
             closed[case.closed, case.country] += 1
     keys = sorted(opened.keys() | closed.keys())
-    return [CaseCounts(month, country, opened[month, country], closed[month, country])
-            for month, country in keys]  # fmt: skip
+    return [
+        CaseCounts(month, country, opened[month, country], closed[month, country])
+        for month, country in keys
+    ]
 
 
 def address_counts(
@@ -185,22 +196,29 @@ def address_counts(
     """Return addresses folded into one row per month reported, platform and country.
 
     Months are taken in ``zone`` (the helpline's); ``as_of`` decides which legal clocks have
-    run out. One pass, a dictionary of running totals.
+    run out. One pass over plain tuples, a dictionary of running totals.
     """
-    totals: dict[tuple[Month, str, str], list[int]] = {}
-    fields = ("reported", *OUTCOMES, "reappeared", "reappearances", "clock_due", "clock_met")
+    totals: dict[tuple[int, int, str, str], list[int]] = {}
     for address in addresses:
-        key = (Month.of(address.reported_at, zone), address.platform, address.country)
-        row = totals.setdefault(key, [0] * len(fields))
+        local = address.reported_at.astimezone(zone)
+        key = (local.year, local.month, address.platform, address.country)
+        row = totals.get(key)
+        if row is None:
+            row = totals[key] = [0] * 9
         due, met = address.clock(as_of)
         row[0] += 1
-        row[1 + OUTCOMES.index(address.outcome)] += 1
+        row[_OUTCOME_FIELD[address.outcome]] += 1
         row[5] += address.reappearances > 0
         row[6] += address.reappearances
         row[7] += due
         row[8] += met
-    return [AddressCounts(*key, **dict(zip(fields, row, strict=True)))
-            for key, row in sorted(totals.items())]  # fmt: skip
+    return [
+        AddressCounts(Month(year, month), platform, country, *row)
+        for (year, month, platform, country), row in sorted(totals.items())
+    ]
+
+
+_OUTCOME_FIELD = {outcome: 1 + position for position, outcome in enumerate(OUTCOMES)}
 
 
 def removal_times(addresses: Iterable[AddressRecord]) -> list[RemovalTimes]:
@@ -210,5 +228,7 @@ def removal_times(addresses: Iterable[AddressRecord]) -> list[RemovalTimes]:
         minutes = address.removal_minutes()
         if minutes is not None:
             times[address.platform, minutes] += 1
-    return [RemovalTimes(platform, minutes, count)
-            for (platform, minutes), count in sorted(times.items())]  # fmt: skip
+    return [
+        RemovalTimes(platform, minutes, count)
+        for (platform, minutes), count in sorted(times.items())
+    ]

@@ -126,10 +126,15 @@ def _subtract(row: dict[int, Fraction], pivot_row: dict[int, Fraction], factor: 
             row.pop(cell, None)
 
 
-def _pinned_by_ranges(values: Sequence[int], lines: Sequence[Line], marks: Sequence[Mark]) -> set[int]:
+def _pinned_by_ranges(
+    values: Sequence[int], lines: Sequence[Line], marks: Sequence[Mark]
+) -> set[int]:
     low = {cell: 1.0 for cell, mark in enumerate(marks) if mark != Mark.SHOWN}
-    high = {cell: SMALLEST_SHOWN - 1.0 if mark == Mark.FEWER_THAN_5 else math.inf
-            for cell, mark in enumerate(marks) if mark != Mark.SHOWN}  # fmt: skip
+    high = {
+        cell: SMALLEST_SHOWN - 1.0 if mark == Mark.FEWER_THAN_5 else math.inf
+        for cell, mark in enumerate(marks)
+        if mark != Mark.SHOWN
+    }
     touched = [line for line in lines if line.whole in low or any(p in low for p in line.parts)]
     for _ in range(_NARROWING_ROUNDS):
         if not any([_narrow(line, values, low, high) for line in touched]):
@@ -137,7 +142,9 @@ def _pinned_by_ranges(values: Sequence[int], lines: Sequence[Line], marks: Seque
     return {cell for cell in low if high[cell] - low[cell] < 1}
 
 
-def _narrow(line: Line, values: Sequence[int], low: dict[int, float], high: dict[int, float]) -> bool:
+def _narrow(
+    line: Line, values: Sequence[int], low: dict[int, float], high: dict[int, float]
+) -> bool:
     """Narrow the hidden counts' ranges by one line; return whether any changed."""
     terms = [(cell, 1) for cell in line.parts] + [(line.whole, -1)]
     known = -sum(sign * values[cell] for cell, sign in terms if cell not in low)
@@ -157,8 +164,9 @@ def _narrow(line: Line, values: Sequence[int], low: dict[int, float], high: dict
     return changed
 
 
-def _cover(cell: int, values: Sequence[int], lines: Sequence[Line], marks: Sequence[Mark],
-           fixed: bool) -> int | None:  # fmt: skip
+def _cover(
+    cell: int, values: Sequence[int], lines: Sequence[Line], marks: Sequence[Mark], fixed: bool
+) -> int | None:
     """Return a count to withhold so that ``cell`` is less exposed, or None if none is left.
 
     The smallest shown non-zero count of the shortest line ``cell`` is in; for a count pinned
@@ -166,8 +174,10 @@ def _cover(cell: int, values: Sequence[int], lines: Sequence[Line], marks: Seque
     else the nearest shown non-zero count through lines of hidden counts (the equations that
     fixed it run through them).
     """
-    mine = sorted((line for line in lines if cell == line.whole or cell in line.parts),
-                  key=lambda line: len(line.parts))  # fmt: skip
+    mine = sorted(
+        (line for line in lines if cell == line.whole or cell in line.parts),
+        key=lambda line: len(line.parts),
+    )
     for line in mine:
         chosen = _smallest_shown(line.parts, values, marks)
         if chosen is None:
@@ -182,8 +192,10 @@ def _cover(cell: int, values: Sequence[int], lines: Sequence[Line], marks: Seque
     return _nearest_shown(cell, values, lines, marks)
 
 
-def _nearest_shown(cell: int, values: Sequence[int], lines: Sequence[Line], marks: Sequence[Mark]) -> int | None:
-    """Return the smallest shown non-zero count in the lines nearest ``cell`` through hidden ones."""
+def _nearest_shown(
+    cell: int, values: Sequence[int], lines: Sequence[Line], marks: Sequence[Mark]
+) -> int | None:
+    """Return the smallest shown non-zero count in lines nearest ``cell``, via hidden counts."""
     reached, frontier = {cell}, [cell]
     while frontier:
         near = [line for line in lines if any(c in frontier for c in (line.whole, *line.parts))]
@@ -196,6 +208,8 @@ def _nearest_shown(cell: int, values: Sequence[int], lines: Sequence[Line], mark
     return None
 
 
-def _smallest_shown(cells: Sequence[int], values: Sequence[int], marks: Sequence[Mark]) -> int | None:
+def _smallest_shown(
+    cells: Sequence[int], values: Sequence[int], marks: Sequence[Mark]
+) -> int | None:
     shown = [cell for cell in cells if marks[cell] == Mark.SHOWN and values[cell] > 0]
     return min(shown, key=lambda cell: (values[cell], cell)) if shown else None

@@ -6,7 +6,7 @@ the same tables, so a number in an annual report is the number in the table.
 """
 
 import itertools
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -44,7 +44,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Row:
-    """A table's row: a data row (one month, platform or country), a year's subtotal or the total."""
+    """A table's row: one month, platform or country; a year's subtotal; or the total."""
 
     key: str
     label: str
@@ -105,8 +105,13 @@ class Figures:
 
     def tables(self) -> tuple[Table, ...]:
         """Return every table, in the order the statistics page shows them."""
-        return (self.cases_by_month, self.addresses_by_month, self.addresses_by_platform,
-                self.addresses_by_country, self.removal_times)  # fmt: skip
+        return (
+            self.cases_by_month,
+            self.addresses_by_month,
+            self.addresses_by_platform,
+            self.addresses_by_country,
+            self.removal_times,
+        )
 
     def summary(self, year: int) -> YearSummary | None:
         """Return the summary of ``year``, or None if nothing happened in it."""
@@ -174,8 +179,10 @@ class _Grid:
 
     def cells(self, indexes: Sequence[int]) -> tuple[Cell, ...]:
         """Return the counts at ``indexes`` as published: hidden ones carry no value."""
-        return tuple(Cell(self.values[i] if self.marks[i] == Mark.SHOWN else None, self.marks[i])
-                     for i in indexes)  # fmt: skip
+        return tuple(
+            Cell(self.values[i] if self.marks[i] == Mark.SHOWN else None, self.marks[i])
+            for i in indexes
+        )
 
 
 @dataclass(frozen=True)
@@ -203,10 +210,15 @@ def build_figures(
     case_grid, grid = _Grid(), _Grid()
     width = len(ADDRESS_COLUMNS)
     case_rows = _monthly(case_grid, _case_months(cases), 2, None)
-    total = grid.add(_sums(addresses))
-    month_rows = _monthly(grid, _by(addresses, lambda row: row.month), width, total)
-    platform_rows = _grouped(grid, _by(addresses, lambda row: row.platform), total, {})
-    country_rows = _grouped(grid, _by(addresses, lambda row: row.country), total, names)
+    by_month, by_platform, by_country = _address_groups(addresses)
+    total = grid.add(
+        [sum(column) for column in zip(*by_month.values(), strict=True)]
+        if by_month
+        else [0] * width
+    )
+    month_rows = _monthly(grid, by_month, width, total)
+    platform_rows = _grouped(grid, by_platform, total, {})
+    country_rows = _grouped(grid, by_country, total, names)
     whole, parts = _column("reported"), [_column(key) for key in PARTS]
     for row in [*month_rows, *platform_rows, *country_rows]:
         if row.kind != TOTAL:
@@ -214,19 +226,43 @@ def build_figures(
     grid.lines.append(Line(total[whole], tuple(total[p] for p in parts)))
     case_grid.settle()
     grid.settle()
-    cases_table = _table(case_grid, "cases_by_month", "Cases opened and closed, by month",
-                         "Month", CASE_COLUMNS, case_rows)  # fmt: skip
-    by_month = _table(grid, "addresses_by_month", "Addresses, by month reported", "Month",
-                      ADDRESS_COLUMNS, month_rows)  # fmt: skip
+    cases_table = _table(
+        case_grid,
+        "cases_by_month",
+        "Cases opened and closed, by month",
+        "Month",
+        CASE_COLUMNS,
+        case_rows,
+    )
+    month_table = _table(
+        grid,
+        "addresses_by_month",
+        "Addresses, by month reported",
+        "Month",
+        ADDRESS_COLUMNS,
+        month_rows,
+    )
     return Figures(
         cases_by_month=cases_table,
-        addresses_by_platform=_table(grid, "addresses_by_platform", "Addresses, by platform",
-                                     "Platform", ADDRESS_COLUMNS, platform_rows),  # fmt: skip
-        addresses_by_country=_table(grid, "addresses_by_country", "Addresses, by country",
-                                    "Country", ADDRESS_COLUMNS, country_rows),  # fmt: skip
-        addresses_by_month=by_month,
+        addresses_by_platform=_table(
+            grid,
+            "addresses_by_platform",
+            "Addresses, by platform",
+            "Platform",
+            ADDRESS_COLUMNS,
+            platform_rows,
+        ),
+        addresses_by_country=_table(
+            grid,
+            "addresses_by_country",
+            "Addresses, by country",
+            "Country",
+            ADDRESS_COLUMNS,
+            country_rows,
+        ),
+        addresses_by_month=month_table,
         removal_times=_removal_times(times, addresses),
-        summaries=_summaries(cases_table, by_month, addresses),
+        summaries=_summaries(cases_table, month_table, addresses),
     )
 
 
@@ -234,19 +270,36 @@ def _column(key: str) -> int:
     return [column.key for column in ADDRESS_COLUMNS].index(key)
 
 
-def _sums(rows: Iterable[AddressCounts]) -> list[int]:
-    sums = [0] * len(ADDRESS_COLUMNS)
+def _address_groups(
+    rows: Iterable[AddressCounts],
+) -> tuple[dict[Month, list[int]], dict[str, list[int]], dict[str, list[int]]]:
+    """Return the address columns summed by month, by platform and by country, in one pass."""
+    by_month: dict[Month, list[int]] = {}
+    by_platform: dict[str, list[int]] = {}
+    by_country: dict[str, list[int]] = {}
     for row in rows:
-        for position, column in enumerate(ADDRESS_COLUMNS):
-            sums[position] += getattr(row, column.key)
-    return sums
+        counts = (
+            row.reported,
+            row.removed,
+            row.refused,
+            row.still_up,
+            row.waiting,
+            row.reappeared,
+            row.reappearances,
+        )  # in the order of ADDRESS_COLUMNS
+        _add(by_month, row.month, counts)
+        _add(by_platform, row.platform, counts)
+        _add(by_country, row.country, counts)
+    return by_month, by_platform, by_country
 
 
-def _by(rows: Iterable[AddressCounts], key: Callable[[AddressCounts], K]) -> dict[K, list[int]]:
-    groups: dict[K, list[AddressCounts]] = {}
-    for row in rows:
-        groups.setdefault(key(row), []).append(row)
-    return {group: _sums(members) for group, members in groups.items()}
+def _add(group: dict[K, list[int]], key: K, counts: Sequence[int]) -> None:
+    sums = group.get(key)
+    if sums is None:
+        group[key] = list(counts)
+        return
+    for position, count in enumerate(counts):
+        sums[position] += count
 
 
 def _case_months(rows: Iterable[CaseCounts]) -> dict[Month, list[int]]:
@@ -258,17 +311,21 @@ def _case_months(rows: Iterable[CaseCounts]) -> dict[Month, list[int]]:
     return months
 
 
-def _grouped(grid: _Grid, groups: dict[str, list[int]], total: tuple[int, ...],
-             names: Mapping[str, str]) -> list[_Placed]:  # fmt: skip
+def _grouped(
+    grid: _Grid, groups: dict[str, list[int]], total: tuple[int, ...], names: Mapping[str, str]
+) -> list[_Placed]:
     """Add one row per platform or country, most addresses first, then the total."""
-    rows = [_Placed(ROW, key, names.get(key, key) or NOT_KNOWN, grid.add(counts))
-            for key, counts in sorted(groups.items(), key=lambda item: (-item[1][0], item[0]))]  # fmt: skip
+    rows = [
+        _Placed(ROW, key, names.get(key, key) or NOT_KNOWN, grid.add(counts))
+        for key, counts in sorted(groups.items(), key=lambda item: (-item[1][0], item[0]))
+    ]
     grid.add_up(total, [row.indexes for row in rows])
     return [*rows, _Placed(TOTAL, "total", "Total", total)]
 
 
-def _monthly(grid: _Grid, months: dict[Month, list[int]], width: int,
-             total: tuple[int, ...] | None) -> list[_Placed]:  # fmt: skip
+def _monthly(
+    grid: _Grid, months: dict[Month, list[int]], width: int, total: tuple[int, ...] | None
+) -> list[_Placed]:
     """Add every month from the first to the last, each year's subtotal, and the total."""
     if not months:
         return [] if total is None else [_Placed(TOTAL, "total", "Total", total)]
@@ -277,8 +334,10 @@ def _monthly(grid: _Grid, months: dict[Month, list[int]], width: int,
     subtotals: list[tuple[int, ...]] = []
     for year, in_year in itertools.groupby(every, key=lambda month: month.year):
         counts = [months.get(month, [0] * width) for month in in_year]
-        placed = [_Placed(ROW, m.label, m.label, grid.add(c))
-                  for m, c in zip(_in_year(every, year), counts, strict=True)]  # fmt: skip
+        placed = [
+            _Placed(ROW, m.label, m.label, grid.add(c))
+            for m, c in zip(_in_year(every, year), counts, strict=True)
+        ]
         subtotal = grid.add([sum(column) for column in zip(*counts, strict=True)])
         grid.add_up(subtotal, [row.indexes for row in placed])
         subtotals.append(subtotal)
@@ -300,8 +359,14 @@ def _in_year(months: list[Month], year: int) -> list[Month]:
     return [month for month in months if month.year == year]
 
 
-def _table(grid: _Grid, key: str, title: str, row_header: str,
-           columns: tuple[Column, ...], placed: list[_Placed]) -> Table:  # fmt: skip
+def _table(
+    grid: _Grid,
+    key: str,
+    title: str,
+    row_header: str,
+    columns: tuple[Column, ...],
+    placed: list[_Placed],
+) -> Table:
     rows = tuple(Row(row.key, row.label, grid.cells(row.indexes), row.kind) for row in placed)
     return Table(key, title, row_header, columns, rows)
 
@@ -320,11 +385,14 @@ def _removal_times(times: Iterable[RemovalTimes], addresses: list[AddressCounts]
         due_met[0] += address.clock_due
         due_met[1] += address.clock_met
     everyone_clock = [sum(pair[0] for pair in clocks.values()), sum(p[1] for p in clocks.values())]
-    rows = [Row(name, name or NOT_KNOWN, _time_cells(minutes.get(name, {}), clocks.get(name, [0, 0])))
-            for name in sorted(minutes.keys() | clocks.keys())]  # fmt: skip
+    rows = [
+        Row(name, name or NOT_KNOWN, _time_cells(minutes.get(name, {}), clocks.get(name, [0, 0])))
+        for name in sorted(minutes.keys() | clocks.keys())
+    ]
     rows.append(Row("total", "All platforms", _time_cells(everyone, everyone_clock), TOTAL))
-    return Table("removal_times", "Time to removal, by platform", "Platform", TIME_COLUMNS,
-                 tuple(rows))  # fmt: skip
+    return Table(
+        "removal_times", "Time to removal, by platform", "Platform", TIME_COLUMNS, tuple(rows)
+    )
 
 
 def _time_cells(minutes: dict[int, int], clock: list[int]) -> tuple[Cell, ...]:
@@ -346,7 +414,9 @@ def share(part: int | Cell, whole: int | Cell) -> Cell:
     return Cell(round(100 * int(values[0] or 0) / int(values[1] or 1), 1))
 
 
-def _summaries(cases: Table, addresses: Table, rows: list[AddressCounts]) -> tuple[YearSummary, ...]:
+def _summaries(
+    cases: Table, addresses: Table, rows: list[AddressCounts]
+) -> tuple[YearSummary, ...]:
     """Return one summary per year, read from the year subtotal rows of the monthly tables."""
     opened = {row.key: row.cells[0] for row in cases.rows if row.kind == SUBTOTAL}
     years = {row.key: row for row in addresses.rows if row.kind == SUBTOTAL}
@@ -360,12 +430,14 @@ def _summaries(cases: Table, addresses: Table, rows: list[AddressCounts]) -> tup
     for year in sorted(opened.keys() | years.keys(), key=int):
         none, (due, met) = Cell(0), clocks.get(int(year), [0, 0])
         cells = years[year].cells if year in years else None
-        summaries.append(YearSummary(
-            year=int(year),
-            cases_opened=opened.get(year, none),
-            addresses_reported=cells[reported] if cells else none,
-            addresses_removed=cells[removed] if cells else none,
-            share_removed=share(cells[removed], cells[reported]) if cells else _too_few(),
-            share_within_clock=share(met, due),
-        ))  # fmt: skip
+        summaries.append(
+            YearSummary(
+                year=int(year),
+                cases_opened=opened.get(year, none),
+                addresses_reported=cells[reported] if cells else none,
+                addresses_removed=cells[removed] if cells else none,
+                share_removed=share(cells[removed], cells[reported]) if cells else _too_few(),
+                share_within_clock=share(met, due),
+            )
+        )
     return tuple(summaries)
