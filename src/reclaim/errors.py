@@ -22,6 +22,7 @@ ReclaimError
  ├── MatchingError         a hash index asked something it cannot answer
  ├── SignalError           a hash offered to the bank that cannot be accepted
  ├── BankServiceError      a hash bank service unreachable, or refusing a request
+ ├── FiguresError          a statistic's input that cannot be counted (reclaim.figures)
  └── LockerError           a locker cannot be created, opened or changed
       ├── WrongKeyError       the passphrase or recovery code does not open it
       ├── NotFoundError       no item, incident or removal request with that id

@@ -171,6 +171,13 @@ def test_yearly_summary_reads_the_same_numbers_as_the_tables(figures: Figures) -
     assert summary.addresses_reported == year_row.cells[0] == Cell(reported)
     assert summary.addresses_removed == Cell(removed)
     assert summary.share_removed == Cell(round(100 * removed / reported, 1))
+    due = [
+        a
+        for a in ADDRESSES
+        if a.reported_at.year == 2024 and a.deadline and (a.removed_at or a.deadline <= AS_OF)
+    ]
+    met = [a for a in due if a.removed_at and a.deadline and a.removed_at <= a.deadline]
+    assert summary.share_within_clock == Cell(round(100 * len(met) / len(due), 1))
     assert summary.sentence() == (
         f"In 2024 we opened {opened:,} cases and reported {reported:,} addresses; "
         f"{removed:,} of them have been removed ({100 * removed / reported:.1f}%)."

@@ -235,3 +235,16 @@ def test_random_tables_leave_nothing_exposed() -> None:
             [(keys[p], 1) for p in line.parts] + [(keys[line.whole], -1)] for line in lines
         ]
         assert audit(equations, cells) == set(), (grid, marks)
+
+
+def test_the_audit_finds_a_count_given_away() -> None:
+    """The audit can fail: one hidden count beside a shown total and a shown count is found."""
+    cells = {
+        ("t", "a", ""): (Mark.FEWER_THAN_5, 3.0),
+        ("t", "b", ""): (Mark.SHOWN, 9.0),
+        ("t", "total", ""): (Mark.SHOWN, 12.0),
+    }
+    equations = [[(("t", "a", ""), 1), (("t", "b", ""), 1), (("t", "total", ""), -1)]]
+    assert audit(equations, cells) == {("t", "a", "")}
+    cells["t", "b", ""] = (Mark.WITHHELD, 9.0)
+    assert audit(equations, cells) == set()

@@ -399,19 +399,18 @@ def _time_cells(minutes: dict[int, int], clock: list[int]) -> tuple[Cell, ...]:
     removed = sum(minutes.values())
     found = percentiles(minutes, (0.5, 0.9)) if removed >= SMALLEST_SHOWN else None
     hours = [Cell(round(value / 60, 1)) for value in found] if found else [_too_few(), _too_few()]
-    return (*hours, share(clock[1], clock[0]))
+    return (*hours, share(Cell(clock[1]), Cell(clock[0])))
 
 
 def _too_few() -> Cell:
     return Cell(None, Mark.TOO_FEW)
 
 
-def share(part: int | Cell, whole: int | Cell) -> Cell:
-    """Return part of whole as a percent to one decimal, hidden if either is hidden or whole < 5."""
-    values = [item if isinstance(item, int) else item.value for item in (part, whole)]
-    if not all(isinstance(value, int) for value in values) or int(values[1] or 0) < SMALLEST_SHOWN:
+def share(part: Cell, whole: Cell) -> Cell:
+    """Return part of whole as a percent to one decimal; hidden if either is, or whole < 5."""
+    if part.value is None or whole.value is None or whole.value < SMALLEST_SHOWN:
         return _too_few()
-    return Cell(round(100 * int(values[0] or 0) / int(values[1] or 1), 1))
+    return Cell(round(100 * part.value / whole.value, 1))
 
 
 def _summaries(
@@ -428,16 +427,16 @@ def _summaries(
         due_met[1] += row.clock_met
     summaries = []
     for year in sorted(opened.keys() | years.keys(), key=int):
-        none, (due, met) = Cell(0), clocks.get(int(year), [0, 0])
-        cells = years[year].cells if year in years else None
+        due, met = clocks.get(int(year), [0, 0])
+        cells = years[year].cells if year in years else (Cell(0),) * len(addresses.columns)
         summaries.append(
             YearSummary(
                 year=int(year),
-                cases_opened=opened.get(year, none),
-                addresses_reported=cells[reported] if cells else none,
-                addresses_removed=cells[removed] if cells else none,
-                share_removed=share(cells[removed], cells[reported]) if cells else _too_few(),
-                share_within_clock=share(met, due),
+                cases_opened=opened.get(year, Cell(0)),
+                addresses_reported=cells[reported],
+                addresses_removed=cells[removed],
+                share_removed=share(cells[removed], cells[reported]),
+                share_within_clock=share(Cell(met), Cell(due)),
             )
         )
     return tuple(summaries)
