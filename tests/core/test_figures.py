@@ -237,3 +237,19 @@ def test_outcomes_must_add_up_to_the_addresses_reported() -> None:
     with pytest.raises(FiguresError, match="not a month"):
         Month.parse("2024-13")
     assert Month.parse("2024-03").label == "2024-03"
+
+
+def test_the_years_table_holds_the_summaries_cells(figures: Figures) -> None:
+    table = figures.years
+    assert figures.tables()[0] == table
+    assert [row.key for row in table.rows] == ["2023", "2024", "2025"]
+    for row, summary in zip(table.rows, figures.summaries, strict=True):
+        assert row.cells[1:3] == (summary.addresses_reported, summary.addresses_removed)
+        assert row.cells[3] == summary.share_removed
+
+
+def test_a_hidden_figure_cannot_carry_its_value() -> None:
+    with pytest.raises(FiguresError):
+        Cell(3, Mark.FEWER_THAN_5)
+    with pytest.raises(FiguresError):
+        Cell(None)

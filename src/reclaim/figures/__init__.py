@@ -5,9 +5,10 @@
   counted rows (``CaseCounts``, ``AddressCounts``, ``RemovalTimes``) straight from a database's
   GROUP BY.
 - ``build_figures`` makes every table (cases by month; addresses by month, platform and
-  country; time to removal by platform) and the yearly summaries, with counts from 1 to 4 and
-  anything that would reveal them hidden (``_suppression`` states the rule; docs/figures.md
-  explains it). ``percentiles`` is the one percentile method (numpy's default).
+  country; time to removal by platform) and the yearly summaries (also as a table,
+  ``Figures.years``), with counts from 1 to 4 and anything that would reveal them hidden
+  (``_suppression`` states the rule; docs/figures.md explains it). ``percentiles`` is the one
+  percentile method (numpy's default).
 - ``bar_chart`` and ``month_chart`` draw a table's column as an accessible SVG string;
   ``to_csv`` writes any table as CSV, hidden values as marks, safe to open in a spreadsheet.
 """
@@ -40,6 +41,7 @@ from reclaim.figures._tables import (
     SUBTOTAL,
     TIME_COLUMNS,
     TOTAL,
+    YEAR_COLUMNS,
     Cell,
     Column,
     Figures,
@@ -65,6 +67,7 @@ __all__ = [
     "SUBTOTAL",
     "TIME_COLUMNS",
     "TOTAL",
+    "YEAR_COLUMNS",
     "AddressCounts",
     "AddressRecord",
     "CaseCounts",

@@ -112,13 +112,19 @@ def month_chart(
     words = words or ChartWords()
     position = table.index(column)
     rows = table.data_rows
-    largest = max((_number(row.cells[position]) for row in rows), default=0.0) or 1.0
+    unit = table.columns[position].unit
+    top = max(
+        (row.cells[position] for row in rows if row.cells[position].shown),
+        key=_number,
+        default=Cell(0),
+    )
+    largest = _number(top) or 1.0
     left, base = 48, MARGIN + 14 + PLOT_HEIGHT
     step = (WIDTH - left - MARGIN) / max(1, len(rows))
     parts = [
         _line(left, base, WIDTH - MARGIN, base),
         _number_text(words.number(0), left - 4, base + 4, anchor="end"),
-        _number_text(words.number(int(largest)), left - 4, MARGIN + 18, anchor="end"),
+        _number_text(_said(top, unit, words), left - 4, MARGIN + 18, anchor="end"),
         _line(left, MARGIN + 14, WIDTH - MARGIN, MARGIN + 14, faint=True),
     ]
     hidden_any = False

@@ -20,21 +20,23 @@ def percentiles(counts: Mapping[int, int], fractions: Sequence[float]) -> list[f
     size = sum(count for _, count in values)
     if size == 0:
         return None
-    return [_at(values, size, fraction) for fraction in fractions]
+    positions = [(size - 1) * fraction for fraction in fractions]
+    neighbours = [(math.floor(p), min(math.floor(p) + 1, size - 1)) for p in positions]
+    found = _ranked(values, sorted({rank for pair in neighbours for rank in pair}))
+    return [
+        found[low] + (position - low) * (found[high] - found[low])
+        for position, (low, high) in zip(positions, neighbours, strict=True)
+    ]
 
 
-def _at(values: list[tuple[int, int]], size: int, fraction: float) -> float:
-    position = (size - 1) * fraction
-    below = math.floor(position)
-    low, high = _ranked(values, below), _ranked(values, min(below + 1, size - 1))
-    return low + (position - below) * (high - low)
-
-
-def _ranked(values: list[tuple[int, int]], rank: int) -> int:
-    """Return the value at 0-based ``rank`` in the sorted, counted values."""
-    seen = 0
+def _ranked(values: list[tuple[int, int]], ranks: list[int]) -> dict[int, int]:
+    """Return the value at each 0-based rank (ascending) in the sorted, counted values: one walk."""
+    found: dict[int, int] = {}
+    seen, wanted = 0, iter(ranks)
+    rank = next(wanted, None)
     for value, count in values:
         seen += count
-        if rank < seen:
-            return value
-    raise IndexError(rank)
+        while rank is not None and rank < seen:
+            found[rank] = value
+            rank = next(wanted, None)
+    return found

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from reclaim.figures._quantiles import percentiles
-from reclaim.figures._records import AddressCounts, CaseCounts, Month, RemovalTimes
+from reclaim.figures._records import AddressCounts, CaseCounts, FiguresError, Month, RemovalTimes
 from reclaim.figures._suppression import SMALLEST_SHOWN, Line, Mark, suppress
 
 ROW, SUBTOTAL, TOTAL = "row", "subtotal", "total"
@@ -26,6 +26,10 @@ class Cell:
 
     value: int | float | None
     mark: Mark = Mark.SHOWN
+
+    def __post_init__(self) -> None:
+        if (self.mark == Mark.SHOWN) == (self.value is None):
+            raise FiguresError("a figure is either shown with its value or hidden without it")
 
     @property
     def shown(self) -> bool:
@@ -103,9 +107,29 @@ class Figures:
     removal_times: Table
     summaries: tuple[YearSummary, ...] = field(default=())
 
+    @property
+    def years(self) -> Table:
+        """Return the yearly summaries as a table: one row a year, the same cells."""
+        rows = tuple(
+            Row(
+                str(s.year),
+                str(s.year),
+                (
+                    s.cases_opened,
+                    s.addresses_reported,
+                    s.addresses_removed,
+                    s.share_removed,
+                    s.share_within_clock,
+                ),
+            )
+            for s in self.summaries
+        )
+        return Table("years", "Each year", "Year", YEAR_COLUMNS, rows)
+
     def tables(self) -> tuple[Table, ...]:
         """Return every table, in the order the statistics page shows them."""
         return (
+            self.years,
             self.cases_by_month,
             self.addresses_by_month,
             self.addresses_by_platform,
@@ -147,6 +171,13 @@ ADDRESS_COLUMNS = (
     Column("reappearances", "Times back"),
 )
 PARTS = ("removed", "refused", "still_up", "waiting")  # add up to "reported"
+YEAR_COLUMNS = (
+    Column("cases_opened", "Cases opened"),
+    Column("addresses_reported", "Addresses reported"),
+    Column("addresses_removed", "Addresses removed"),
+    Column("share_removed", "Share removed", PERCENT),
+    Column("share_within_clock", "Removed within the legal clock", PERCENT),
+)
 TIME_COLUMNS = (
     Column("median_hours", "Median time to removal", HOURS),
     Column("p90_hours", "90th percentile time to removal", HOURS),
