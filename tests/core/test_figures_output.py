@@ -8,11 +8,14 @@ import pytest
 
 from reclaim.figures import (
     CSV_MARKS,
+    LABEL_CHARS,
+    AddressCounts,
     Chart,
     ChartWords,
     Figures,
     FiguresError,
     Mark,
+    Month,
     Table,
     address_counts,
     bar_chart,
@@ -198,3 +201,15 @@ def test_csv_columns_can_be_named_in_the_page_language(figures: Figures) -> None
     table: Table = figures.cases_by_month
     written = read(to_csv(table, {"opened": "Ouvertes", "row_header": "Mois"}))
     assert written[0][:2] == ["Mois", "Ouvertes"]
+
+
+def test_titles_are_escaped_and_long_labels_cut_short(figures: Figures) -> None:
+    long = AddressCounts(Month(2024, 1), "a platform " * 10, "gb", 7, 7)
+    table = build_figures([], [long], []).addresses_by_platform
+    chart = bar_chart(table, "removed", title=HOSTILE, description="<desc>&", chart_id="long")
+    root = parsed(chart)
+    assert root.find(f"{SVG}title").text == HOSTILE  # type: ignore[union-attr]
+    assert root.find(f"{SVG}desc").text == "<desc>&"  # type: ignore[union-attr]
+    label = next(text for text in texts(root) if text.startswith("a platform"))
+    assert label.endswith("…") and len(label) == LABEL_CHARS
+    assert chart.table_rows()[0][0] == "a platform " * 10

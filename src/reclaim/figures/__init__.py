@@ -13,7 +13,7 @@
   ``to_csv`` writes any table as CSV, hidden values as marks, safe to open in a spreadsheet.
 """
 
-from reclaim.figures._charts import Chart, ChartWords, bar_chart, month_chart
+from reclaim.figures._charts import LABEL_CHARS, Chart, ChartWords, bar_chart, month_chart
 from reclaim.figures._export import CSV_MARKS, to_csv
 from reclaim.figures._quantiles import percentiles
 from reclaim.figures._records import (
@@ -59,6 +59,7 @@ __all__ = [
     "COUNT",
     "CSV_MARKS",
     "HOURS",
+    "LABEL_CHARS",
     "OUTCOMES",
     "PARTS",
     "PERCENT",

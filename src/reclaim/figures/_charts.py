@@ -24,6 +24,7 @@ BAR_ROW = 36  # a label line and a bar
 BAR_HEIGHT = 14
 PLOT_HEIGHT = 160
 HIDDEN_HEIGHT = 12  # a hidden month's outline: a fixed size that stands for no value
+LABEL_CHARS = 56  # a longer label is cut short with "…" in the chart (the table has it whole)
 INK, BAR, FAINT = "#1a1a1a", "#1d4f91", "#5c5c5c"  # 4.5:1 or more on white
 _CHART_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -84,7 +85,8 @@ def bar_chart(
     for number, row in enumerate(rows):
         top = MARGIN + number * BAR_ROW
         cell = row.cells[position]
-        parts.append(_text(row.label, _side(MARGIN, 0, rtl), top + 12, rtl=rtl))
+        label = row.label if len(row.label) <= LABEL_CHARS else row.label[: LABEL_CHARS - 1] + "…"
+        parts.append(_text(label, _side(MARGIN, 0, rtl), top + 12, rtl=rtl))
         if cell.value is None:
             width, bar = 24.0, _rect(_side(MARGIN, 24, rtl), top + 16, 24, BAR_HEIGHT, hidden=True)
             said = words.mark(cell.mark)
