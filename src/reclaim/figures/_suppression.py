@@ -6,9 +6,9 @@ The rule (docs/figures.md says it for people):
 2. Secondary: tables carry totals (a row's outcomes add up to its addresses reported; months add
    up to their year, years and rows to the grand total). A hidden count must not be recoverable
    from them, so more counts are withheld until
-   - no hidden count is fixed by the published equations, taken in any combination (linear
-     algebra: a hidden count is fixed exactly when every solution of the equations gives it
-     the same value, i.e. its row of the null space is zero), and
+   - no hidden count is fixed by the published equations, taken in any combination (exact
+     elimination: a hidden count is fixed when some combination of the equations leaves it
+     alone, so that every solution gives it the same value), and
    - no hidden count is pinned by what a reader knows of its range (1 to 4 for "fewer than
      5", 1 or more for "withheld": 0 is never hidden): ranges are narrowed line by line
      until nothing changes, and a range of one value is a disclosure (four months of "fewer
@@ -18,7 +18,11 @@ The rule (docs/figures.md says it for people):
    are withheld; where a line has none left, a "fewer than 5" in it (its total first) is
    shown as "withheld" instead, which says less about its size.
 3. Derived figures (shares, percentiles) are hidden when made from fewer than 5 records or
-   from a hidden count (``DerivedRule`` in _tables).
+   from a hidden count (``share`` and the removal times in _tables).
+
+Why this ends: each round hides at least one more count or widens one's range, and once every
+non-zero count linked to an exposed one is withheld, nothing bounds them from above and no
+solution of the equations is unique, so nothing is exposed.
 
 Counts live in one flat list; a ``Line`` says that some of them add up to another. Tables that
 share a total (the grand totals of addresses by platform, by country and by month) are
@@ -27,9 +31,11 @@ suppressed together, so a total is hidden everywhere or nowhere.
 
 import enum
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+
+from reclaim.figures._records import FiguresError
 
 SMALLEST_SHOWN = 5  # counts from 1 to SMALLEST_SHOWN - 1 are hidden
 _NARROWING_ROUNDS = 20  # ranges settle in two or three rounds; this only bounds the work
@@ -55,7 +61,7 @@ class Line:
 def suppress(values: Sequence[int], lines: Sequence[Line]) -> list[Mark]:
     """Return how each count is shown, so that no count from 1 to 4 can be seen or worked out."""
     if min(values, default=0) < 0:
-        raise ValueError("counts are never below zero")
+        raise FiguresError("a count below zero")
     marks = [Mark.FEWER_THAN_5 if 0 < value < SMALLEST_SHOWN else Mark.SHOWN for value in values]
     while True:
         hidden = {cell for cell, mark in enumerate(marks) if mark != Mark.SHOWN}
@@ -64,7 +70,7 @@ def suppress(values: Sequence[int], lines: Sequence[Line]) -> list[Mark]:
         chosen = {_cover(cell, values, lines, marks, True) for cell in sorted(fixed)}
         chosen |= {_cover(cell, values, lines, marks, False) for cell in sorted(pinned)}
         if not chosen - {None}:
-            return marks  # nothing exposed (or, as a guard, nothing left to withhold)
+            return marks  # nothing exposed (see "Why this ends" above)
         for cell in chosen - {None}:
             if cell is not None:
                 marks[cell] = Mark.WITHHELD
@@ -172,7 +178,7 @@ def _cover(
     The smallest shown non-zero count of the shortest line ``cell`` is in; for a count pinned
     only by its range, else a "fewer than 5" of those lines (shown as "withheld" it says less);
     else the nearest shown non-zero count through lines of hidden counts (the equations that
-    fixed it run through them).
+    fixed it run through them); for a pinned count, else the nearest "fewer than 5".
     """
     mine = sorted(
         (line for line in lines if cell == line.whole or cell in line.parts),
@@ -189,23 +195,33 @@ def _cover(
             for candidate in (line.whole, *line.parts):
                 if marks[candidate] == Mark.FEWER_THAN_5:
                     return candidate
-    return _nearest_shown(cell, values, lines, marks)
+    nearest = _nearest(cell, lines, marks, lambda cells: _smallest_shown(cells, values, marks))
+    if nearest is None and not fixed:
+        nearest = _nearest(cell, lines, marks, lambda cells: _first_fewer(cells, marks))
+    return nearest
 
 
-def _nearest_shown(
-    cell: int, values: Sequence[int], lines: Sequence[Line], marks: Sequence[Mark]
+def _nearest(
+    cell: int,
+    lines: Sequence[Line],
+    marks: Sequence[Mark],
+    pick: Callable[[Sequence[int]], int | None],
 ) -> int | None:
-    """Return the smallest shown non-zero count in lines nearest ``cell``, via hidden counts."""
-    reached, frontier = {cell}, [cell]
+    """Return what ``pick`` picks from the lines nearest ``cell``, reached via hidden counts."""
+    reached, frontier = {cell}, {cell}
     while frontier:
-        near = [line for line in lines if any(c in frontier for c in (line.whole, *line.parts))]
+        near = [line for line in lines if line.whole in frontier or frontier & set(line.parts)]
         counts = {c for line in near for c in (line.whole, *line.parts)}
-        chosen = _smallest_shown(sorted(counts), values, marks)
+        chosen = pick(sorted(counts))
         if chosen is not None:
             return chosen
-        frontier = [c for c in counts - reached if marks[c] != Mark.SHOWN]
+        frontier = {c for c in counts - reached if marks[c] != Mark.SHOWN}
         reached |= counts
     return None
+
+
+def _first_fewer(cells: Sequence[int], marks: Sequence[Mark]) -> int | None:
+    return next((cell for cell in cells if marks[cell] == Mark.FEWER_THAN_5), None)
 
 
 def _smallest_shown(
