@@ -23,6 +23,13 @@ ReclaimError
  ├── SignalError           a hash offered to the bank that cannot be accepted
  ├── BankServiceError      a hash bank service unreachable, or refusing a request
  ├── FiguresError          a statistic's input that cannot be counted (reclaim.figures)
+ ├── ReferralError         a referral cannot be made, read or sent (reclaim.referrals)
+ │    ├── ReferralFormatError     not a referral, or a version not read here
+ │    │    └── TruncatedReferralError  cut short
+ │    ├── WrongReferralKeyError   sealed to another helpline's key
+ │    ├── TamperedReferralError   changed after sealing
+ │    ├── ReferralExpiredError    its time to be read has passed
+ │    └── ReferralServiceError    the helpline's service refused or was unreachable
  └── LockerError           a locker cannot be created, opened or changed
       ├── WrongKeyError       the passphrase or recovery code does not open it
       ├── NotFoundError       no item, incident or removal request with that id

@@ -15,7 +15,7 @@ from reclaim.content._documents import (
     read_translation_meta,
 )
 from reclaim.content._fields import ContentError, Table
-from reclaim.content._helplines import Helpline, OpeningHours
+from reclaim.content._helplines import Helpline, OpeningHours, ReferralPoint, load_helpline_file
 from reclaim.content._library import Library, load_library
 from reclaim.content._markup import LinkTarget, MarkupError, parse_target, to_html
 from reclaim.content._under18 import (
@@ -36,12 +36,14 @@ __all__ = [
     "LinkTarget",
     "MarkupError",
     "OpeningHours",
+    "ReferralPoint",
     "Section",
     "Source",
     "Table",
     "Translation",
     "Under18",
     "document_kinds",
+    "load_helpline_file",
     "load_library",
     "parse_target",
     "read_translation_meta",

@@ -1,8 +1,18 @@
-"""The helplines directory: services by country, with how and when to reach them."""
+"""The helplines directory: services by country, with how and when to reach them.
+
+A helpline that runs Reclaim and takes referrals has a ``referrals`` table: its Reclaim address
+(https) and its age X25519 public key (``age1...``), to which survivors seal what they share
+(reclaim.referrals). Operators add such entries in a directory file of their own, read with
+``load_helpline_file``: the same schema and the same checks as the directory.
+"""
 
 import datetime
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pyrage
 
 from reclaim.content._fields import Table
 
@@ -27,6 +37,14 @@ class OpeningHours:
 
 
 @dataclass(frozen=True)
+class ReferralPoint:
+    """Where a helpline that runs Reclaim takes referrals, and the key they are sealed to."""
+
+    address: str  # https://host[:port][/path], no trailing slash: the API is under it
+    recipient: str  # the helpline's age X25519 public key, age1...
+
+
+@dataclass(frozen=True)
 class Helpline:
     """A service a person can contact, with the facts to show and where they came from."""
 
@@ -45,6 +63,7 @@ class Helpline:
     hours: tuple[OpeningHours, ...] = ()
     always_open: bool = False
     emergency: bool = False
+    referrals: ReferralPoint | None = None
     descriptions: dict[str, str] = field(default_factory=dict, compare=False)
     # A name that describes rather than names ("Police, fire and ambulance"), and the area,
     # in each language that translates them; a service's own name is never translated.
@@ -82,10 +101,44 @@ def read_helpline(table: Table) -> Helpline:
         source=table.text("source"),
         last_checked=table.date("last_checked"),
         verified=table.flag("verified"),
+        referrals=_read_referrals(table.table("referrals")),
     )
     table.done()
     _check(helpline, table)
     return helpline
+
+
+def load_helpline_file(path: Path) -> tuple[Helpline, ...]:
+    """Return the ``[[helpline]]`` entries of a directory file, checked as the directory is.
+
+    For an operator's own file of helplines (those that take referrals, say); their ids must
+    be unique. Descriptions come only with the content directory's language files.
+    """
+    table = Table.read(path)
+    helplines = tuple(read_helpline(entry) for entry in table.tables("helpline"))
+    table.done()
+    ids = [helpline.id for helpline in helplines]
+    if len(set(ids)) != len(ids):
+        raise table.error("helpline ids must be unique")
+    return helplines
+
+
+def _read_referrals(table: Table | None) -> ReferralPoint | None:
+    """Return the ``referrals`` table of an entry, checked, or None when there is none."""
+    if table is None:
+        return None
+    point = ReferralPoint(table.text("address").rstrip("/"), table.text("recipient"))
+    table.done()
+    parts = urlsplit(point.address)
+    if parts.scheme != "https" or not parts.hostname or parts.username or parts.password:
+        raise table.error("'address' must be an https:// address with a host and no user name")
+    if parts.query or parts.fragment:
+        raise table.error("'address' must have no ?query or #fragment: the API is under it")
+    try:
+        pyrage.x25519.Recipient.from_str(point.recipient)
+    except pyrage.RecipientError:
+        raise table.error("'recipient' must be an age X25519 public key (age1...)") from None
+    return point
 
 
 def _read_hours(table: Table) -> OpeningHours:

@@ -2,7 +2,8 @@
 
 Keys: a random master key, wrapped by a key stretched from the passphrase with Argon2id and
 again by one from the recovery code shown at set-up. Every item has its own key, wrapped by the
-master key, so that it can later be shared with a helpline without sharing the rest.
+master key, so that it can later be shared with a helpline without sharing the rest
+(``Locker.sealed_item`` gives one item's sealed blob and key; ``unseal`` opens it).
 """
 
 from reclaim.locker._custody import GENESIS, CustodyEntry, CustodyError, parse_entry, verify_chain
@@ -31,7 +32,7 @@ from reclaim.locker._intake import (
     read_metadata,
     sniff,
 )
-from reclaim.locker._items import Damage, EvidenceItem
+from reclaim.locker._items import Damage, EvidenceItem, SealedItem
 from reclaim.locker._keep import keep_file
 from reclaim.locker._keys import LOW_MEMORY_PROFILE, KdfError, KdfParams, calibrate
 from reclaim.locker._locker import Locker
@@ -40,7 +41,7 @@ from reclaim.locker._repair import CheckReport, check_locker, repair_locker
 from reclaim.locker._scratch import remove_abandoned, scratch_folder
 from reclaim.locker._spool import SealedSpool
 from reclaim.locker._stamps import BatchProofs, ItemBatch, KeyStamp, LogStamp, key_anchor_data
-from reclaim.locker._stream import SealError, seal_bytes, unseal_bytes
+from reclaim.locker._stream import SealError, seal_bytes, sealed_size, unseal, unseal_bytes
 
 __all__ = [
     "GENESIS",
@@ -71,6 +72,7 @@ __all__ = [
     "NotFoundError",
     "RolledBackError",
     "SealError",
+    "SealedItem",
     "SealedSpool",
     "Under18Error",
     "WrongKeyError",
@@ -87,7 +89,9 @@ __all__ = [
     "repair_locker",
     "scratch_folder",
     "seal_bytes",
+    "sealed_size",
     "sniff",
+    "unseal",
     "unseal_bytes",
     "verify_chain",
 ]

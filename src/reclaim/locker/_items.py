@@ -34,6 +34,22 @@ class EvidenceItem:
 
 
 @dataclass(frozen=True)
+class SealedItem:
+    """One item's bytes as the locker keeps them, sealed with the item's own key.
+
+    For sharing one item without the rest (a referral to a helpline): ``key`` opens this
+    blob and nothing else; the master key never leaves the locker. ``unseal(key,
+    blob.encode(), file)`` gives the original bytes back.
+    """
+
+    item: EvidenceItem
+    key: bytes = field(repr=False)
+    blob: str  # the blob's name, bound into its seal
+    path: Path
+    sealed_size: int
+
+
+@dataclass(frozen=True)
 class Damage:
     """An item, incident or removal request the custody log names that cannot be read."""
 

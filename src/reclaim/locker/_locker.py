@@ -9,6 +9,8 @@ only salts, cost settings, wrapped keys and the public key):
     records/ID       sealed metadata of one item (names are random, never content digests)
     blobs/ID         the item's bytes, sealed with the item's own key
     incidents/ID     sealed incidents
+    requests/ID      sealed removal requests (their meaning is reclaim.notices')
+    referrals/ID     sealed records of what was shared with a helpline (reclaim.referrals)
     inbox/ID/        captures a worker sealed to the inbox public key, waiting (see _inbox)
     quarantine/      files no custody entry names, moved aside (never deleted) to be looked at
     .lock            held (flock) by whoever changes the locker, so writers never interleave
@@ -49,6 +51,7 @@ from reclaim.locker._items import (
     Damage,
     EvidenceItem,
     PiecesReader,
+    SealedItem,
     capture_origin,
     digest_details,
     item_from_record,
@@ -123,6 +126,7 @@ class Locker:
         self._store = ItemStore(root, master, self._log, remembered)
         self._incidents = SealedFolder(root / "incidents", master, "incident")
         self._requests = SealedFolder(root / "requests", master, "request")
+        self._referrals = SealedFolder(root / "referrals", master, "referral")
         timestamps = SealedFolder(root / "timestamps", master, "timestamp")
         self._stamps = Stamps(self._log, timestamps, self.key_fingerprint)
 
@@ -428,6 +432,7 @@ class Locker:
         for kind, reader, action in (
             ("incident", self.incident, "incident-added"),
             ("removal request", self._request_record, "request-added"),
+            ("referral", self.referral_record, "referral-shared"),
         ):
             for entry in self._log.entries:
                 if entry.action == action:
@@ -440,6 +445,15 @@ class Locker:
     def read(self, item_id: str) -> Iterator[bytes]:
         """Yield an item's original bytes; raise CorruptLockerError if they were changed."""
         return self._store.read(item_id)
+
+    def sealed_item(self, item_id: str) -> SealedItem:
+        """Return one item's sealed blob and the item's own key, to share that item alone.
+
+        The key opens this item's blob and nothing else (reclaim.referrals carries it to a
+        helpline, sealed to the helpline's key). Raises NotFoundError if there is no such
+        item, CorruptLockerError if its record, key or blob is damaged or missing.
+        """
+        return self._store.sealed(self._log.added(item_id))
 
     @_exclusive
     def delete(self, item_id: str, reason: str = "") -> None:
@@ -540,6 +554,34 @@ class Locker:
 
     def _request_record(self, request_id: str) -> dict[str, object]:
         return self._requests.read_object(request_id, f"removal request {request_id}")
+
+    # Referrals (reclaim.referrals keeps their meaning; the locker keeps them sealed) ---------
+
+    @_exclusive
+    def save_referral(
+        self, referral_id: str, content: Mapping[str, object], details: dict[str, str]
+    ) -> None:
+        """Store a referral's record, sealed; log it as shared, or changed (``details``)."""
+        known = referral_id in self._log.ids("referral-shared")
+        self._referrals.write_json(referral_id, content)
+        self._log.append("referral-changed" if known else "referral-shared", referral_id, details)
+
+    def referral_record(self, referral_id: str) -> dict[str, object]:
+        """Return one referral's record; NotFoundError if none, CorruptLockerError if damaged."""
+        if referral_id not in self._log.ids("referral-shared"):
+            raise NotFoundError(f"no referral {referral_id} in this locker")
+        return self._referrals.read_object(referral_id, f"referral {referral_id}")
+
+    def referral_records(self) -> list[dict[str, object]]:
+        """Return every referral's record that can be read, in the order shared.
+
+        A damaged one is left out here and listed by ``damaged``.
+        """
+        records = []
+        for referral_id in self._log.ids("referral-shared"):
+            with contextlib.suppress(CorruptLockerError):
+                records.append(self.referral_record(referral_id))
+        return records
 
     # Timestamps and anchors (see _stamps) -------------------------------------------------
 

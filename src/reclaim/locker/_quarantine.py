@@ -13,7 +13,7 @@ from pathlib import Path
 from reclaim.files import sync_folder
 
 QUARANTINE = "quarantine"
-FOLDERS = ("records", "blobs", "incidents", "requests")
+FOLDERS = ("records", "blobs", "incidents", "requests", "referrals")
 
 
 def unnamed(root: Path, named: Mapping[str, set[str]]) -> list[Path]:

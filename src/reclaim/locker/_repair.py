@@ -178,6 +178,7 @@ class _Recovered:
         for folder, action, aad in (
             ("incidents", "incident-added", "incident"),
             ("requests", "request-added", "request"),
+            ("referrals", "referral-shared", "referral"),
         ):
             for path in _files(box.root / folder):
                 if path.name not in named[folder]:

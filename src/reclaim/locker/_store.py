@@ -21,6 +21,7 @@ from reclaim.locker._errors import CorruptLockerError, NotFoundError
 from reclaim.locker._items import (
     Digests,
     EvidenceItem,
+    SealedItem,
     damaged_item,
     item_from_record,
     write_stream,
@@ -145,11 +146,32 @@ class ItemStore:
     def _is_blob(self, blob: str) -> bool:
         return os.path.isfile(os.path.join(self._blobs_path, blob))
 
+    def sealed(self, entry: CustodyEntry) -> SealedItem:
+        """Return the sealed blob of the live item ``entry`` added, with the item's own key.
+
+        Raises CorruptLockerError if its record or key cannot be unsealed or its blob is gone.
+        """
+        item_id = str(entry.item)
+        record = self.record(item_id)
+        path = self._blobs / str(record["blob"])
+        try:
+            size = path.stat().st_size
+        except OSError:
+            raise CorruptLockerError(f"the sealed file of item {item_id} is missing") from None
+        found = item_from_record(record, entry)
+        return SealedItem(found, self._item_key(item_id, record), str(record["blob"]), path, size)
+
+    def _item_key(self, item_id: str, record: dict[str, Any]) -> bytes:
+        sealed_key = base64.b64decode(str(record["item_key"]))
+        try:
+            return unseal_bytes(self._master, f"item-key:{item_id}".encode(), sealed_key)
+        except SealError:
+            raise CorruptLockerError(f"the key of item {item_id} was damaged") from None
+
     def read(self, item_id: str) -> Iterator[bytes]:
         """Yield an item's original bytes; raise CorruptLockerError if they were changed."""
         record = self.record(item_id)
-        sealed_key = base64.b64decode(str(record["item_key"]))
-        key = unseal_bytes(self._master, f"item-key:{item_id}".encode(), sealed_key)
+        key = self._item_key(item_id, record)
         blob = str(record["blob"])
         with (self._blobs / blob).open("rb") as sealed:
             try:
@@ -184,6 +206,7 @@ class ItemStore:
             "records": set(live),
             "incidents": set(self._log.ids("incident-added")),
             "requests": set(self._log.ids("request-added")),
+            "referrals": set(self._log.ids("referral-shared")),
         }
         # If a record cannot be read, which blob is whose cannot be told: move no blob.
         with contextlib.suppress(CorruptLockerError):

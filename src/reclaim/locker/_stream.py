@@ -14,7 +14,7 @@ or stripped. Version 1 blobs (unpadded) still open.
 import secrets
 import struct
 from collections.abc import Iterator
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -92,7 +92,7 @@ def _padded_chunks(source: Readable) -> Iterator[bytes]:
         del buffer[:CHUNK_BYTES]
 
 
-def unseal(key: bytes, name: bytes, sealed: BinaryIO) -> Iterator[bytes]:
+def unseal(key: bytes, name: bytes, sealed: Readable) -> Iterator[bytes]:
     """Yield the plaintext of a sealed blob; raise SealError at the first bad chunk."""
     header = sealed.read(len(MAGIC) + PREFIX_BYTES)
     magic, prefix = header[: len(MAGIC)], header[len(MAGIC) :]
@@ -105,7 +105,7 @@ def unseal(key: bytes, name: bytes, sealed: BinaryIO) -> Iterator[bytes]:
 
 
 def _chunks(
-    cipher: AESGCM, prefix: bytes, associated: bytes, sealed: BinaryIO
+    cipher: AESGCM, prefix: bytes, associated: bytes, sealed: Readable
 ) -> Iterator[tuple[bytes, bool]]:
     """Yield each chunk's plaintext and whether it is the last; raise SealError on a bad one."""
     counter = 0

@@ -5,8 +5,18 @@
   picks the route and the profile. ``Catalogue.in_language`` gives the same catalogue with the
   words a person reads in another language (content/removals/<lang>.toml); requests are
   always composed from the original, in English.
+- A helpline's own routes file (the trusted-flagger routes a platform gave it on enrolment)
+  is merged over the public directory by ``load_catalogue(..., extra=path)`` (or
+  ``load_directory``/``merge_routes``); ``Catalogue.plan(url, country, organisation)`` puts
+  that organisation's enrolled routes first and offers them to nobody else.
 - ``compose`` turns a request's facts into an email or a form pack, refusing one that lacks
   any element of its profile (``MissingElementsError``) or where someone was under 18.
+- ``recognise_addresses`` reads a pasted list of addresses (hundreds or thousands, one a line
+  or inside text): each normalised (``normalise_address``), repeats folded, each planned, and
+  the lines that hold no address given back.
+- ``compose_batch`` makes one request to a platform listing many addresses (a helpline's
+  batch), element-checked for the whole and for each address; ``batch_requests`` and
+  ``mark_sent`` track each address as a request of its own (status, deadline, re-checks).
 - ``move`` takes a request through its statuses (reclaim.notices._tracking explains them);
   ``revise`` changes what a request not yet sent says;
   ``deadline`` and ``next_steps`` say when time runs out and what to do then.
@@ -18,6 +28,18 @@
   ``from_record`` keep its answer with a request.
 """
 
+from reclaim.notices._batch import (
+    PER_ADDRESS_FACTS,
+    BatchAddress,
+    BatchFacts,
+    BatchMissingElementsError,
+    BatchNotice,
+    batch_requests,
+    compose_batch,
+    mark_sent,
+    missing_in_batch,
+    split_batch,
+)
 from reclaim.notices._case import MAX_HASHED_BYTES, case_hashes
 from reclaim.notices._catalogue import Catalogue, Plan, load_catalogue, rank_routes
 from reclaim.notices._compose import (
@@ -29,8 +51,23 @@ from reclaim.notices._compose import (
     compose,
     missing_elements,
 )
-from reclaim.notices._directory import Directory, FormField, Platform, Route, load_directory
+from reclaim.notices._directory import (
+    Directory,
+    FormField,
+    Platform,
+    Route,
+    load_directory,
+    merge_routes,
+)
 from reclaim.notices._next import Step, next_steps
+from reclaim.notices._paste import (
+    AddressList,
+    PastedAddress,
+    PastedLine,
+    find_addresses,
+    normalise_address,
+    recognise_addresses,
+)
 from reclaim.notices._profiles import FACTS, Element, Escalation, Profile, Profiles, load_profiles
 from reclaim.notices._rdap import (
     AbuseContact,
@@ -88,12 +125,18 @@ __all__ = [
     "FACTS",
     "MAX_HASHED_BYTES",
     "MOVES",
+    "PER_ADDRESS_FACTS",
     "READY",
     "RECHECK",
     "STATUSES",
     "SUBMITTED",
     "WITHDRAWN",
     "AbuseContact",
+    "AddressList",
+    "BatchAddress",
+    "BatchFacts",
+    "BatchMissingElementsError",
+    "BatchNotice",
     "Catalogue",
     "Check",
     "Directory",
@@ -108,6 +151,8 @@ __all__ = [
     "MissingElementsError",
     "Notice",
     "NoticeError",
+    "PastedAddress",
+    "PastedLine",
     "Plan",
     "Platform",
     "Profile",
@@ -126,10 +171,13 @@ __all__ = [
     "Under18RequestError",
     "add",
     "as_check",
+    "batch_requests",
     "case_hashes",
     "compose",
+    "compose_batch",
     "deadline",
     "fetch_bootstrap",
+    "find_addresses",
     "first_look",
     "get",
     "is_overdue",
@@ -137,13 +185,19 @@ __all__ = [
     "load_directory",
     "load_profiles",
     "look_up",
+    "mark_sent",
+    "merge_routes",
     "missing_elements",
+    "missing_in_batch",
     "move",
     "new_request",
     "next_steps",
+    "normalise_address",
     "rank_routes",
     "recheck",
     "recheck_many",
+    "recognise_addresses",
     "record_check",
     "revise",
+    "split_batch",
 ]

@@ -1,11 +1,18 @@
 """The directory and the profiles together, and the choices they make for one address."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reclaim.content import ContentError, Translation
 from reclaim.languages import LANGUAGE_CODES, ORIGINAL_LANGUAGE
-from reclaim.notices._directory import PURPOSES, Directory, Platform, Route, load_directory
+from reclaim.notices._directory import (
+    PURPOSES,
+    Directory,
+    Platform,
+    Route,
+    load_directory,
+    merge_routes,
+)
 from reclaim.notices._profiles import Profile, Profiles, load_profiles
 from reclaim.notices._translations import load_translation
 
@@ -38,33 +45,53 @@ class Catalogue:
         """Return the catalogue with its words in ``language`` (the original if none)."""
         return self.translations.get(language, self)
 
-    def plan(self, url: str, country: str) -> Plan:
-        """Return the platform, routes and profile for a request about ``url``."""
+    def plan(self, url: str, country: str, organisation: str = "") -> Plan:
+        """Return the platform, routes and profile for a request about ``url``.
+
+        ``organisation`` is the helpline making the request ('' for a person): its own
+        enrolled routes (a trusted-flagger route) come first, and nobody else's are offered.
+        """
         platform = self.directory.recognise(url)
         profile = self.profiles.choose(country, platform)
-        return Plan(platform, rank_routes(platform, profile) if platform else (), profile)
+        routes = rank_routes(platform, profile, organisation) if platform else ()
+        return Plan(platform, routes, profile)
 
 
-def rank_routes(platform: Platform, profile: Profile) -> tuple[Route, ...]:
-    """Return the platform's routes best first for ``profile``.
+def rank_routes(platform: Platform, profile: Profile, organisation: str = "") -> tuple[Route, ...]:
+    """Return the platform's routes best first for ``profile`` (and ``organisation``).
 
-    A route made for this law comes first (X's TAKE IT DOWN form for a US request); a route
-    made for another law is left out; then by purpose (intimate-image and privacy before a
-    general abuse desk), then in the directory's order.
+    A route enrolled to the organisation comes first (its trusted-flagger route); a route only
+    enrolled organisations may use is left out for anyone else. Then a route made for this law
+    (X's TAKE IT DOWN form for a US request); a route made for another law is left out; then
+    by purpose (intimate-image and privacy before a general abuse desk), then in the
+    directory's order.
     """
-    usable = [r for r in platform.routes if not r.profiles or profile.id in r.profiles]
+    usable = [
+        r
+        for r in platform.routes
+        if (not r.profiles or profile.id in r.profiles) and r.usable_by(organisation)
+    ]
     return tuple(
         sorted(
             usable,
-            key=lambda r: (profile.id not in r.profiles, PURPOSES.index(r.purpose)),
+            key=lambda r: (
+                r.who != "enrolled",
+                profile.id not in r.profiles,
+                PURPOSES.index(r.purpose),
+            ),
         )
     )
 
 
-def load_catalogue(content_dir: Path) -> Catalogue:
-    """Return the catalogue in ``content_dir``/removals; raise ContentError on a broken rule."""
+def load_catalogue(content_dir: Path, extra: Path | None = None) -> Catalogue:
+    """Return the catalogue in ``content_dir``/removals; raise ContentError on a broken rule.
+
+    ``extra`` is a helpline's own routes file (reclaim.notices._directory), merged over the
+    public directory in the original and in every language (its routes in its own words).
+    """
     folder = content_dir / FOLDER
-    directory = load_directory(folder / "platforms.toml")
+    public = load_directory(folder / "platforms.toml")
+    directory = merge_routes(public, extra) if extra else public
     profiles = load_profiles(folder / "profiles.toml")
     known = {p.id for p in profiles.profiles}
     for platform in directory.platforms:
@@ -77,9 +104,25 @@ def load_catalogue(content_dir: Path) -> Catalogue:
     translations = {}
     for code in LANGUAGE_CODES:
         if code != ORIGINAL_LANGUAGE:
-            words = load_translation(folder / f"{code}.toml", directory, profiles)
-            translations[code] = Catalogue(*words)
+            words, translated, meta = load_translation(folder / f"{code}.toml", public, profiles)
+            translations[code] = Catalogue(_with_added(words, public, directory), translated, meta)
     return Catalogue(directory, profiles, translations=translations)
+
+
+def _with_added(translated: Directory, public: Directory, merged: Directory) -> Directory:
+    """Return the translated directory with the routes and platforms a routes file added."""
+    if merged is public:
+        return translated
+    words = {p.id: p for p in translated.platforms}
+    platforms = []
+    for platform in merged.platforms:
+        own = words.get(platform.id)
+        if own is None:
+            platforms.append(platform)  # a platform only the helpline's file has
+        else:
+            added = platform.routes[len(own.routes) :]
+            platforms.append(replace(own, routes=(*own.routes, *added)))
+    return Directory(tuple(platforms))
 
 
 def _route_profiles(platform: Platform) -> list[str]:

@@ -1,7 +1,15 @@
-"""The platform directory: who a web address belongs to, and how to ask them to remove it."""
+"""The platform directory: who a web address belongs to, and how to ask them to remove it.
+
+Most routes are open to anyone (a platform's public form or address). A trusted-flagger route
+is one a platform opens to organisations it has enrolled (a helpline's caseworkers): it is
+used only by them (``who = "enrolled"``), often takes many addresses in one request
+(``batch``), and always names its source. The routes a platform gave a helpline on enrolment
+are not public: they live in the helpline's own routes file, in the same schema, and
+``load_directory(..., extra=...)`` adds them to the public directory for that helpline alone.
+"""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -10,8 +18,11 @@ from reclaim.content import ContentError, Table
 ROUTE_KINDS = ("form", "email", "in-app")
 # Best first: an intimate-image or privacy route before copyright, because a DMCA notice may be
 # forwarded to the uploader and published on the Lumen database (lumendatabase.org).
-PURPOSES = ("take-it-down", "intimate-image", "privacy", "abuse", "delisting")
+# A trusted-flagger (or priority) route comes first for an organisation enrolled on it, and is
+# never offered to anyone else.
+PURPOSES = ("trusted-flagger", "take-it-down", "intimate-image", "privacy", "abuse", "delisting")
 WHO_MAY_REPORT = ("person-only", "person-or-representative", "anyone")
+ROUTE_USERS = ("anyone", "enrolled")  # who may use a route: anyone, or enrolled organisations
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,15 @@ class Route:
     profiles: tuple[str, ...] = ()
     steps: tuple[str, ...] = ()
     fields: tuple[FormField, ...] = ()
+    who: str = "anyone"  # one of ROUTE_USERS
+    enrolled: tuple[str, ...] = ()  # the organisations that may use it (from their own file)
+    batch: bool = False  # takes many addresses in one request
+    batch_limit: int | None = None  # at most this many addresses in one request, if it says
+    source: str = ""  # where the route comes from (required for an enrolled route)
+
+    def usable_by(self, organisation: str) -> bool:
+        """Return whether ``organisation`` ('' for a person) may use this route."""
+        return self.who == "anyone" or (bool(organisation) and organisation in self.enrolled)
 
     @property
     def target(self) -> str:
@@ -86,17 +106,54 @@ class Directory:
         return None
 
 
-def load_directory(path: Path) -> Directory:
-    """Return the directory in ``path``; raise ContentError naming the first broken rule."""
+def load_directory(path: Path, extra: Path | None = None) -> Directory:
+    """Return the directory in ``path``, with the helpline's own routes file ``extra`` merged
+    over it if given; raise ContentError naming the first broken rule."""
     table = Table.read(path)
     platforms = tuple(_platform(entry) for entry in table.tables("platform"))
     table.done()
     _check_unique(path, [p.id for p in platforms], "platform id")
     _check_unique(path, [d for p in platforms for d in p.domains], "domain")
-    return Directory(platforms)
+    directory = Directory(platforms)
+    return directory if extra is None else merge_routes(directory, extra)
 
 
-def _platform(table: Table) -> Platform:
+def merge_routes(directory: Directory, path: Path) -> Directory:
+    """Return ``directory`` with the routes of a helpline's own routes file added.
+
+    The file names the ``organisation`` a platform enrolled; each of its ``[[platform]]``
+    tables is either a platform of the directory by ``id`` with only the routes it adds, or a
+    whole new platform entry. Every route in it is the organisation's alone and names its
+    source. Added routes come after the public ones, so a public route keeps its place (a
+    request records its route by place); ``Catalogue.plan`` ranks them first for the
+    organisation.
+    """
+    table = Table.read(path)
+    organisation = table.slug("organisation")
+    known = {p.id: p for p in directory.platforms}
+    added: dict[str, Platform] = {}
+    for entry in table.tables("platform"):
+        platform = _enrolled_platform(entry, known, organisation)
+        if platform.id in added:
+            raise entry.error(f"the platform {platform.id!r} appears more than once")
+        added[platform.id] = platform
+    table.done()
+    merged = [added.pop(p.id, p) for p in directory.platforms] + list(added.values())
+    _check_unique(path, [d for p in merged for d in p.domains], "domain")
+    return Directory(tuple(merged))
+
+
+def _enrolled_platform(table: Table, known: dict[str, Platform], organisation: str) -> Platform:
+    platform_id = table.slug("id")
+    if platform_id in known:
+        routes = tuple(_route(r, organisation) for r in table.tables("route"))
+        table.done()
+        public = known[platform_id]
+        return replace(public, routes=(*public.routes, *routes))
+    return _platform(table, organisation)
+
+
+def _platform(table: Table, organisation: str = "") -> Platform:
     platform = Platform(
         id=table.slug("id"),
         name=table.text("name"),
@@ -105,7 +162,10 @@ def _platform(table: Table) -> Platform:
         answers_to=table.strings("answers_to"),
         stopncii=table.flag("stopncii"),
         take_it_down=table.flag("take_it_down"),
-        routes=tuple(_route(route) for route in table.tables("route", required=False)),
+        routes=tuple(
+            _route(route, organisation)
+            for route in table.tables("route", required=bool(organisation))
+        ),
         source=table.text("source"),
         last_checked=table.date("last_checked"),
         verified=table.flag("verified"),
@@ -122,7 +182,8 @@ def _platform(table: Table) -> Platform:
     return platform
 
 
-def _route(table: Table) -> Route:
+def _route(table: Table, organisation: str = "") -> Route:
+    """Read one route; ``organisation`` names the helpline whose own routes file holds it."""
     route = Route(
         kind=table.choice("kind", ROUTE_KINDS),
         purpose=table.choice("purpose", PURPOSES),
@@ -134,7 +195,22 @@ def _route(table: Table) -> Route:
         fields=tuple(
             FormField(f.text("label"), f.text("fact")) for f in table.tables("fields", False)
         ),
+        who="enrolled" if organisation else _who(table),
+        enrolled=(organisation,) if organisation else (),
+        batch=table.flag("batch"),
+        batch_limit=table.optional_integer("batch_limit"),
+        source=table.text("source", default=""),
     )
+    _check_route(table, route, organisation)
+    table.done()
+    return route
+
+
+def _who(table: Table) -> str:
+    return table.choice("who", ROUTE_USERS) if table.has("who") else "anyone"
+
+
+def _check_route(table: Table, route: Route, organisation: str) -> None:
     needed = {"form": route.url, "email": route.address, "in-app": route.where}[route.kind]
     if not needed:
         which = {"form": "url", "email": "address", "in-app": "where"}[route.kind]
@@ -143,8 +219,16 @@ def _route(table: Table) -> Route:
         raise table.error("'url' must be an https:// address")
     if route.address and "@" not in route.address:
         raise table.error(f"{route.address!r} is not an email address")
-    table.done()
-    return route
+    if organisation and table.has("who"):
+        raise table.error("'who' is not set here: every route in this file is enrolled")
+    if (organisation or route.who == "enrolled") and not route.source:
+        raise table.error("an enrolled route needs 'source': where the platform gave it")
+    if route.purpose == "trusted-flagger" and route.who != "enrolled":
+        raise table.error("a trusted-flagger route is for enrolled organisations: who = 'enrolled'")
+    if route.source and not organisation and not route.source.startswith("https://"):
+        raise table.error("'source' must be an https:// address")
+    if route.batch_limit is not None and not route.batch:
+        raise table.error("'batch_limit' needs batch = true")
 
 
 def _check_unique(path: Path, values: list[str], what: str) -> None:

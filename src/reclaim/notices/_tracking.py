@@ -111,6 +111,7 @@ class RemovalRequest:
     hashes: tuple[str, ...] = ()  # PDQ hex of the case's images, for re-checks
     remind_email: str = ""  # the person opted into one email when the time runs out
     hosting: dict[str, Any] | None = None  # the RDAP answer (reclaim.notices.HostingReport)
+    batch_id: str = ""  # the batch request it was sent in (reclaim.notices.compose_batch)
     events: tuple[Event, ...] = ()
     checks: tuple[Check, ...] = field(default=(), compare=False)
 

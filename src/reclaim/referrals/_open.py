@@ -1,0 +1,119 @@
+"""Opening a referral on the helpline's side, with the helpline's age identity.
+
+``open_referral`` checks everything it can before any item is decrypted: the magic and format
+version, every length against its bound, the manifest (sealed to this identity, every field
+valid), that it has not expired, and each item's sealed bytes against the size and SHA-256
+the manifest states. ``OpenedReferral.read_item`` then decrypts one item on demand, as a
+stream, and checks its size and SHA-256 once the last byte is out: a reader keeps nothing it
+was given before the check passes.
+"""
+
+import datetime
+import hashlib
+import hmac
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyrage
+
+from reclaim.locker import SealError, unseal
+from reclaim.referrals._container import Window, read_frames, read_head
+from reclaim.referrals._errors import (
+    ReferralError,
+    ReferralExpiredError,
+    TamperedReferralError,
+    WrongReferralKeyError,
+)
+from reclaim.referrals._manifest import Manifest, SharedItem, read_manifest
+
+# What age says when none of the identities given opens the file's header.
+_NO_MATCHING_KEY = "No matching keys found"
+
+
+class OpenedReferral:
+    """A referral file opened with the helpline's identity: its manifest, its items on demand."""
+
+    def __init__(self, path: Path, manifest: Manifest, offsets: dict[str, int]) -> None:
+        self.path = path
+        self.manifest = manifest
+        self._offsets = offsets
+
+    def read_item(self, item_id: str) -> Iterator[bytes]:
+        """Yield one item's original bytes; raise TamperedReferralError if they do not check.
+
+        The size and SHA-256 are checked when the last piece has been yielded: a caller that
+        stores the pieces must discard them if this raises.
+        """
+        item = self.manifest.item(item_id)
+        digest, size = hashlib.sha256(), 0
+        with self.path.open("rb") as source:
+            window = Window(source, self._offsets[item.id], item.sealed_size)
+            try:
+                for piece in unseal(item.key, item.blob.encode(), window):
+                    digest.update(piece)
+                    size += len(piece)
+                    yield piece
+            except SealError:
+                raise TamperedReferralError(f"item {item.id} does not decrypt: changed") from None
+        if size != item.size or digest.hexdigest() != item.sha256:
+            raise TamperedReferralError(f"item {item.id} is not what the survivor shared")
+
+    def verify_items(self) -> None:
+        """Decrypt every item and check it, keeping nothing; raise as ``read_item`` does."""
+        for item in self.manifest.items:
+            for _piece in self.read_item(item.id):
+                pass
+
+    def items(self) -> tuple[SharedItem, ...]:
+        """Return the shared items, as the manifest describes them."""
+        return self.manifest.items
+
+
+def open_referral(
+    path: Path, identity: str, now: datetime.datetime | None = None
+) -> OpenedReferral:
+    """Return the referral in the file ``path``, opened with the age ``identity``, checked.
+
+    Raises ReferralFormatError (or TruncatedReferralError) for bytes that are not a whole
+    referral, WrongReferralKeyError for one sealed to another key, TamperedReferralError for
+    one changed after sealing, ReferralExpiredError for one whose time has passed.
+    """
+    key = _identity(identity)
+    with path.open("rb") as source:
+        sealed_manifest = read_head(source)
+        manifest = read_manifest(_decrypt(sealed_manifest, key))
+        moment = now or datetime.datetime.now(datetime.UTC)
+        if moment >= manifest.expires:
+            raise ReferralExpiredError(
+                f"this referral could be read until {manifest.expires_utc}; it has expired"
+            )
+        expected = [(item.sealed_size, item.sealed_sha256) for item in manifest.items]
+        offsets = read_frames(source, expected)
+    ids = [item.id for item in manifest.items]
+    return OpenedReferral(path, manifest, dict(zip(ids, offsets, strict=True)))
+
+
+def consent_matches(manifest: Manifest, token: str) -> bool:
+    """Return whether ``token`` is the consent token whose digest the manifest carries."""
+    given = hashlib.sha256(token.encode()).hexdigest()
+    return hmac.compare_digest(given, manifest.consent_sha256)
+
+
+def _identity(identity: str) -> pyrage.x25519.Identity:
+    try:
+        return pyrage.x25519.Identity.from_str(identity.strip())
+    except pyrage.IdentityError:
+        raise ReferralError(
+            "the helpline's key is not an age identity (AGE-SECRET-KEY-1...)"
+        ) from None
+
+
+def _decrypt(sealed: bytes, key: pyrage.x25519.Identity) -> bytes:
+    try:
+        return bytes(pyrage.decrypt(sealed, [key]))
+    except pyrage.DecryptError as error:
+        if str(error) == _NO_MATCHING_KEY:
+            raise WrongReferralKeyError(
+                "this referral is sealed to another helpline's key, not to this one"
+            ) from None
+        raise TamperedReferralError(f"the referral's manifest was changed: {error}") from None
