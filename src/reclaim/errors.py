@@ -22,6 +22,7 @@ ReclaimError
  ├── MatchingError         a hash index asked something it cannot answer
  ├── SignalError           a hash offered to the bank that cannot be accepted
  ├── BankServiceError      a hash bank service unreachable, or refusing a request
+ ├── FiguresError          a statistic's input that cannot be counted (reclaim.figures)
  ├── ReferralError         a referral cannot be made, read or sent (reclaim.referrals)
  │    ├── ReferralFormatError     not a referral, or a version not read here
  │    │    └── TruncatedReferralError  cut short
