@@ -11,7 +11,7 @@ urlpatterns = [
     path("api/v1/", include("reclaim.web.protection.urls")),
     path("admin/", admin.site.urls),
     # Each helpline's address: its referral API (reclaim.web.console.referral_views).
-    path("helplines/<slug:slug>/api/v1/referrals", include("reclaim.web.console.referral_urls")),
+    path("helplines/<slug:slug>/api/v1/", include("reclaim.web.console.referral_urls")),
     # A helpline's console: staff pages, in English for now; 404 outside service mode.
     path(
         "console/", include("reclaim.web.console.urls")

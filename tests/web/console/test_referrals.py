@@ -163,9 +163,14 @@ def test_openings_list_every_view_with_its_role(line: Helpline, made: Made) -> N
     boss = signed_in(member(line, "lee", "supervisor"))
     assert worker.get(f"/console/cases/{case.number}/").status_code == 200
     assert worker.get(f"/console/cases/{case.number}/shared/").status_code == 200
-    assert worker.get(f"/console/cases/{case.number}/shared/{made.picture}/picture/").status_code == 200
+    assert (
+        worker.get(f"/console/cases/{case.number}/shared/{made.picture}/picture/").status_code
+        == 200
+    )
     assert boss.get(f"/console/cases/{case.number}/shared/").status_code == 200
-    answer = Client().get(api(line, f"/{made.shared.id}/openings"), **bearer(made.shared.consent_token))
+    answer = Client().get(
+        api(line, f"/{made.shared.id}/openings"), **bearer(made.shared.consent_token)
+    )
     assert answer.status_code == 200
     value = answer.json()
     assert value["id"] == made.shared.id and value["withdrawn_utc"] is None
@@ -181,13 +186,18 @@ def test_withdrawal_cuts_access_at_once_and_deletes_the_content(line: Helpline, 
     assert MESSAGE in worker.get(pages[0]).content.decode()
     picture = f"/console/cases/{case.number}/shared/{made.picture}/picture/"
 
-    answer = Client().post(api(line, f"/{made.shared.id}/withdraw"), **bearer(made.shared.consent_token))
+    answer = Client().post(
+        api(line, f"/{made.shared.id}/withdraw"), **bearer(made.shared.consent_token)
+    )
     assert answer.status_code == 200
     assert answer.json()["id"] == made.shared.id and answer.json()["withdrawn_utc"]
 
     assert worker.get(pages[0]).status_code == 410
     assert worker.get(picture).status_code == 404
-    assert worker.post(f"/console/cases/{case.number}/shared/{made.picture}/reveal/").status_code == 404
+    assert (
+        worker.post(f"/console/cases/{case.number}/shared/{made.picture}/reveal/").status_code
+        == 404
+    )
     case_page = worker.get(pages[1]).content.decode()
     assert MESSAGE not in case_page and "x.com/a/status" not in case_page
     assert "withdrew consent" in case_page
@@ -201,11 +211,15 @@ def test_withdrawal_cuts_access_at_once_and_deletes_the_content(line: Helpline, 
     assert record.withdrawn_at is not None and record.referral_id == made.shared.id
     assert AuditEntry.objects.filter(action="withdraw referral", case_id=case.pk).count() == 1
 
-    again = Client().post(api(line, f"/{made.shared.id}/withdraw"), **bearer(made.shared.consent_token))
+    again = Client().post(
+        api(line, f"/{made.shared.id}/withdraw"), **bearer(made.shared.consent_token)
+    )
     assert again.status_code == 200 and again.json() == answer.json()
     resent = post(line, made.body)
     assert resent.status_code == 410 and resent.json()["error"] == "withdrawn"
-    seen = Client().get(api(line, f"/{made.shared.id}/openings"), **bearer(made.shared.consent_token))
+    seen = Client().get(
+        api(line, f"/{made.shared.id}/openings"), **bearer(made.shared.consent_token)
+    )
     assert seen.json()["withdrawn_utc"] == answer.json()["withdrawn_utc"]
 
 
@@ -259,7 +273,9 @@ def test_an_imported_file_is_checked_as_the_api_checks_it(tmp_path: Path, line: 
 
 
 def _png(response: Any) -> Image.Image:
-    return Image.open(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
+    return Image.open(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    )
 
 
 def test_pictures_are_veiled_until_revealed_and_each_reveal_is_logged(
@@ -277,7 +293,9 @@ def test_pictures_are_veiled_until_revealed_and_each_reveal_is_logged(
 
     answer = worker.post(f"/console/cases/{case.number}/shared/{made.picture}/reveal/")
     assert answer.status_code == 302
-    assert AuditEntry.objects.filter(action="reveal media", target=f"item:{made.picture}").count() == 1
+    assert (
+        AuditEntry.objects.filter(action="reveal media", target=f"item:{made.picture}").count() == 1
+    )
     page = worker.get(f"/console/cases/{case.number}/shared/").content.decode()
     assert 'class="shared-picture"' in page
     clear = _png(worker.get(picture))

@@ -3,6 +3,7 @@ behind a TLS front on loopback made by the test, as a deployment sits behind its
 the survivor's side in another process: a Python process using reclaim.referrals'
 ReferralClient, which allows loopback only through the address policy it is given."""
 
+import contextlib
 import datetime
 import json
 import os
@@ -89,10 +90,8 @@ def _pump(source: socket.socket, target: socket.socket) -> None:
         pass
     finally:
         for end in (source, target):
-            try:
+            with contextlib.suppress(OSError):
                 end.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 def tls_front(context: ssl.SSLContext, upstream: tuple[str, int]) -> Iterator[int]:

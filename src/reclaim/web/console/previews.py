@@ -49,13 +49,13 @@ def clear(data: bytes) -> bytes:
 
 def _open(data: bytes, size: int) -> Image.Image:
     try:
-        picture = Image.open(io.BytesIO(data))
-        width, height = picture.size
+        source = Image.open(io.BytesIO(data))
+        width, height = source.size
         if width * height > MAX_SOURCE_PIXELS:
             raise PreviewError("the picture is too large to show here")
-        picture.draft("RGB", (size, size))  # JPEG: decode at a reduced size, much faster
-        picture = ImageOps.exif_transpose(picture)  # upright, as the phone showed it
-        return picture.convert("RGB")
+        source.draft("RGB", (size, size))  # JPEG: decode at a reduced size, much faster
+        upright = ImageOps.exif_transpose(source)  # as the phone showed it
+        return upright.convert("RGB")
     except (OSError, ValueError, Image.DecompressionBombError) as error:
         raise PreviewError(f"the item could not be read as a picture: {error}") from None
 

@@ -7,7 +7,7 @@ from reclaim.web.console import referral_views
 
 app_name = "referrals"
 urlpatterns = [
-    path("", referral_views.receive, name="receive"),
-    path("/<str:referral_id>/withdraw", referral_views.withdraw, name="withdraw"),
-    path("/<str:referral_id>/openings", referral_views.openings, name="openings"),
+    path("referrals", referral_views.receive, name="receive"),
+    path("referrals/<str:referral_id>/withdraw", referral_views.withdraw, name="withdraw"),
+    path("referrals/<str:referral_id>/openings", referral_views.openings, name="openings"),
 ]

@@ -14,7 +14,9 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,11 +25,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from reclaim.referrals import MAX_REFERRAL_BYTES, MEDIA_TYPE
 from reclaim.web.access import limits
 from reclaim.web.console import referrals
-from reclaim.web.console.access import member_required
+from reclaim.web.console.access import MEMBER, member_required
 from reclaim.web.console.cases import open_page
-from reclaim.web.console.models import Helpline
-from reclaim.web.console.permissions import Action
-from reclaim.web.console.views import _render  # the console's one page frame
+from reclaim.web.console.models import Helpline, StaffMember
+from reclaim.web.console.permissions import Action, allows
 from reclaim.web.safety.bodies import accepts_body
 
 REFERRALS_PER_HOUR = 60  # new referrals from one client address
@@ -212,3 +213,19 @@ def reveal(request: HttpRequest, number: str, item: str) -> HttpResponse:
         url = reverse("console:referral-shared", args=[number]) + "?limit=1"
         return HttpResponseRedirect(url)
     return HttpResponseRedirect(reverse("console:referral-shared", args=[number]) + f"#{item}")
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """Render a console page with what its frame shows (as reclaim.web.console.views does)."""
+    member = getattr(request, MEMBER, None)
+    can = {}
+    if isinstance(member, StaffMember):
+        can = {
+            "casework": allows(member, Action.EDIT_CASE),
+            "manage_staff": allows(member, Action.MANAGE_STAFF),
+            "manage_settings": allows(member, Action.MANAGE_SETTINGS),
+        }
+    extra = {"member": member, "can": can, "now": timezone.now()}
+    return render(request, template, {**extra, **context}, status=status)

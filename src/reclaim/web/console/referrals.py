@@ -43,9 +43,9 @@ from reclaim.web.console.access import member_of
 from reclaim.web.console.cases import open_case, record
 from reclaim.web.console.casework import (
     MAX_ADDRESSES_PER_CASE,
-    _addresses,  # the intake's own way to make rows of recognised addresses
-    _next_number,  # case numbers come from one counter
+    address_rows,
     catalogue,
+    next_number,
 )
 from reclaim.web.console.models import (
     AuditEntry,
@@ -166,7 +166,7 @@ def _make_case(
     contact = manifest.contact
     case = Case.objects.create(
         helpline=line,
-        number=_next_number(line),
+        number=next_number(line),
         source=source,
         opened_at=timezone.now(),
         country=country.lower(),
@@ -178,7 +178,7 @@ def _make_case(
         sealed_contact=keys.seal_text(line, _contact_text(manifest)) if contact else None,
         sealed_summary=keys.seal_text(line, summary_text(manifest)),
     )
-    made = _addresses(case, recognised)[:MAX_ADDRESSES_PER_CASE]
+    made = address_rows(case, recognised)[:MAX_ADDRESSES_PER_CASE]
     case.addresses.model.objects.bulk_create(made)
     referral = Referral.objects.create(
         helpline=line,
@@ -250,7 +250,8 @@ def withdraw(line: Helpline, referral_id: str, token: str) -> Referral:
         referral.withdrawn_at = timezone.now()
         referral.save(update_fields=["withdrawn_at"])
         ReferralContent.objects.filter(referral=referral).delete()
-        case = Case.objects.select_for_update().filter(pk=referral.case_id).first()
+        cases = Case.objects.select_for_update().filter(pk=referral.case_id or 0)
+        case = cases.first()  # none when the case was deleted before (retention, a request)
         if case is not None:
             _empty(case, referral.withdrawn_at)
         target = f"referral:{referral_id}"
@@ -322,7 +323,7 @@ def import_file(request: HttpRequest, data: bytes) -> Case:
     if not allows(member, Action.EDIT_CASE):
         raise RefusedError("forbidden", 403, "Importing a referral is casework.")
     received = receive(member.helpline, data, Case.Source.FILE, member)
-    case = Case.objects.get(pk=received.referral.case_id)
+    case = Case.objects.get(pk=received.referral.case_id or 0)
     if not received.created:  # the survivor's Reclaim sent it already: logged as a view
         record(request, str(Action.VIEW_CASE), case, f"referral:{received.referral.referral_id}")
     return case
