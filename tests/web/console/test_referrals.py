@@ -343,7 +343,7 @@ def test_an_under_18_referral_keeps_no_media(tmp_path: Path, line: Helpline) -> 
     assert second.under_18 and content.media_dropped == 1 and bytes(content.container) == b""
     worker = signed_in(member(line, "kim", "caseworker"))
     page = worker.get(f"/console/cases/{second.number}/shared/").content.decode()
-    assert "media item was not kept" in page
+    assert "no media was kept (media items not kept: 1)" in page
     picture = f"/console/cases/{second.number}/shared/{other.picture}/picture/"
     assert worker.get(picture).status_code == 404
 
