@@ -17,7 +17,7 @@ Survivor's side
   ``record_openings`` keep what happened. ``shared_referrals(box)`` lists them.
 
 Helpline's side
-- ``open_referral(path, identity)`` opens a referral file (or a received body saved to a file)
+- ``open_referral(path, identity)`` opens a referral file (or a received body, as bytes)
   with the helpline's age identity and checks it all; ``OpenedReferral.read_item(id)``
   decrypts one item on demand; ``verify_items`` checks every item; ``consent_matches``
   checks a consent token against the manifest's digest.

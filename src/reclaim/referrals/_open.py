@@ -11,8 +11,10 @@ was given before the check passes.
 import datetime
 import hashlib
 import hmac
+import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pyrage
 
@@ -31,12 +33,22 @@ _NO_MATCHING_KEY = "No matching keys found"
 
 
 class OpenedReferral:
-    """A referral file opened with the helpline's identity: its manifest, its items on demand."""
+    """A referral opened with the helpline's identity: its manifest, its items on demand.
 
-    def __init__(self, path: Path, manifest: Manifest, offsets: dict[str, int]) -> None:
-        self.path = path
+    ``source`` is the file, or the container's bytes as a service received them (it keeps
+    them in its database: ciphertext, never written out as a file).
+    """
+
+    def __init__(self, source: Path | bytes, manifest: Manifest, offsets: dict[str, int]) -> None:
+        self.path = source if isinstance(source, Path) else None
         self.manifest = manifest
+        self._source = source
         self._offsets = offsets
+
+    def _reader(self) -> BinaryIO:
+        if isinstance(self._source, Path):
+            return self._source.open("rb")
+        return io.BytesIO(self._source)
 
     def read_item(self, item_id: str) -> Iterator[bytes]:
         """Yield one item's original bytes; raise TamperedReferralError if they do not check.
@@ -46,7 +58,7 @@ class OpenedReferral:
         """
         item = self.manifest.item(item_id)
         digest, size = hashlib.sha256(), 0
-        with self.path.open("rb") as source:
+        with self._reader() as source:
             window = Window(source, self._offsets[item.id], item.sealed_size)
             try:
                 for piece in unseal(item.key, item.blob.encode(), window):
@@ -70,16 +82,16 @@ class OpenedReferral:
 
 
 def open_referral(
-    path: Path, identity: str, now: datetime.datetime | None = None
+    path: Path | bytes, identity: str, now: datetime.datetime | None = None
 ) -> OpenedReferral:
-    """Return the referral in the file ``path``, opened with the age ``identity``, checked.
+    """Return the referral in the file ``path`` (or these bytes), opened with ``identity``.
 
     Raises ReferralFormatError (or TruncatedReferralError) for bytes that are not a whole
     referral, WrongReferralKeyError for one sealed to another key, TamperedReferralError for
     one changed after sealing, ReferralExpiredError for one whose time has passed.
     """
     key = _identity(identity)
-    with path.open("rb") as source:
+    with path.open("rb") if isinstance(path, Path) else io.BytesIO(path) as source:
         sealed_manifest = read_head(source)
         manifest = read_manifest(_decrypt(sealed_manifest, key))
         moment = now or datetime.datetime.now(datetime.UTC)

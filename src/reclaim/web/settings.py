@@ -277,6 +277,9 @@ if HELPLINE_SECRET and (
     )
 # A staff session ends after this long without a console page.
 STAFF_IDLE_SECONDS = env_int("RECLAIM_STAFF_IDLE_MINUTES", 15, minimum=1) * 60
+# The largest referral a helpline takes (over /helplines/<slug>/api/v1/referrals or as a file):
+# it is received into memory and kept in the database as received (ciphertext).
+MAX_REFERRAL_BYTES = env_int("RECLAIM_MAX_REFERRAL_MB", 200, minimum=1) * 1024 * 1024
 
 # What a person reads is nobody's business: no access log, and request errors are logged
 # without their path (reclaim.web.safety.logging).

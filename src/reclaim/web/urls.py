@@ -10,6 +10,8 @@ urlpatterns = [
     path("exit/", safety.leave, name="exit"),
     path("api/v1/", include("reclaim.web.protection.urls")),
     path("admin/", admin.site.urls),
+    # Each helpline's address: its referral API (reclaim.web.console.referral_views).
+    path("helplines/<slug:slug>/api/v1/", include("reclaim.web.console.referral_urls")),
     # A helpline's console: staff pages, in English for now; 404 outside service mode.
     path(
         "console/", include("reclaim.web.console.urls")

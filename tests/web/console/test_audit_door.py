@@ -5,19 +5,23 @@ finds a page that reads a case without the door."""
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import URLPattern, clear_url_caches, path
 
+from reclaim.referrals import MEDIA_TYPE
 from reclaim.web.console import audit, keys
 from reclaim.web.console import urls as console_urls
 from reclaim.web.console.access import member_required
-from reclaim.web.console.models import AuditEntry, Case, CaseAddress, StaffMember
+from reclaim.web.console.models import AuditEntry, Case, CaseAddress, Referral, StaffMember
 
 from .fixtures import address, case, current_code, helpline, member, signed_in
+from .referral_files import Made, make
 
 NO_CASE_DATA = {"sign-in", "sign-out"}  # before and after a member is known
 
@@ -28,21 +32,35 @@ class World:
     colleague: StaffMember
     case: Case
     address: CaseAddress
+    shared: Case  # a case made by a survivor's referral, for the pages of what was shared
+    picture: str  # the shared picture's item id
+    another: Made  # a second referral, for the import page
 
 
 @pytest.fixture
-def world() -> World:
+def world(tmp_path: Path) -> World:
     line = helpline()
     everyone = member(line, "lead", "caseworker", "supervisor", "administrator")
     colleague = member(line, "kim", "caseworker")
     item = case(line, "2020-000001", assigned_to=colleague)
-    return World(everyone, colleague, item, address(item, "https://example.com/a"))
+    made = make(tmp_path / "one", line)
+    url = f"/helplines/{line.slug}/api/v1/referrals"
+    answer = Client().generic("POST", url, made.body, content_type=MEDIA_TYPE)
+    assert answer.status_code == 201, answer.content
+    shared = Case.objects.get(pk=Referral.objects.get(referral_id=made.shared.id).case_id)
+    another = make(tmp_path / "two", line)
+    return World(
+        everyone, colleague, item, address(item, "https://example.com/a"), shared, made.picture,
+        another,
+    )  # fmt: skip
 
 
 def url_of(pattern: URLPattern, world: World) -> str:
     route = str(pattern.pattern)
+    referral = str(pattern.name).startswith("referral-")
     values = {
-        "<str:number>": world.case.number,
+        "<str:number>": (world.shared if referral else world.case).number,
+        "<str:item>": world.picture,
         "<int:address>": str(world.address.pk),
         "<int:member>": str(world.colleague.pk),
     }
@@ -79,6 +97,8 @@ POSTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "device": lambda w: {},
     "confirm": lambda w: {"code": _code(w)},
     "deactivate": lambda w: {},
+    "referral-reveal": lambda w: {},
+    "referral-import": lambda w: {"file": SimpleUploadedFile("r.reclaim-referral", w.another.body)},
 }
 
 

@@ -87,7 +87,7 @@ def open_new_case(request: HttpRequest, intake: Intake) -> NewCase:
     with transaction.atomic():
         case = Case.objects.create(
             helpline=line,
-            number=_next_number(line),
+            number=next_number(line),
             source=intake.source,
             opened_at=timezone.now(),
             assigned_to=member if member.caseworker else None,
@@ -98,7 +98,7 @@ def open_new_case(request: HttpRequest, intake: Intake) -> NewCase:
             sealed_contact=keys.seal_text(line, intake.contact) if intake.contact else None,
             sealed_summary=keys.seal_text(line, intake.summary),
         )
-        CaseAddress.objects.bulk_create(_addresses(case, recognised))
+        CaseAddress.objects.bulk_create(address_rows(case, recognised))
         record(request, "open case", case, detail={"addresses": str(len(recognised.addresses))})
     return NewCase(case, recognised)
 
@@ -193,7 +193,8 @@ def address_key(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()
 
 
-def _addresses(case: Case, recognised: AddressList) -> list[CaseAddress]:
+def address_rows(case: Case, recognised: AddressList) -> list[CaseAddress]:
+    """Return unsaved rows for ``case``'s recognised addresses (intake and referrals)."""
     made = []
     for pasted in recognised.addresses:
         plan = pasted.plan
@@ -218,7 +219,7 @@ def _locked_address(case: Case, address_id: int) -> CaseAddress:
     return address
 
 
-def _next_number(line: Helpline) -> str:
+def next_number(line: Helpline) -> str:
     """Return the helpline's next case number ("2026-000123"); call inside a transaction."""
     locked = Helpline.objects.select_for_update().get(pk=line.pk)
     year = timezone.now().astimezone(datetime.UTC).year

@@ -285,3 +285,47 @@ class CaseDeletion(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["helpline", "number"], name="deletion_number")]
+
+
+# Referrals (reclaim.web.console.referrals): what a survivor shared from their locker. The
+# record outlives its content and its case, so that the survivor's withdrawal and openings are
+# answered after either is gone; the content (the container as received) goes with its case.
+
+
+class Referral(models.Model):
+    """A referral received: its id, the consent digest, when; no content (that is below).
+
+    It is the withdrawal record too: ``withdrawn_at`` says when consent was withdrawn, and
+    nothing else of the referral is kept after that.
+    """
+
+    helpline = models.ForeignKey(Helpline, on_delete=models.PROTECT, related_name="referrals")
+    referral_id = models.CharField(max_length=32)  # the survivor's locker's id for it
+    source = models.CharField(max_length=10)  # Case.Source: "referral" (API) or "file"
+    case_id = models.BigIntegerField(null=True, blank=True)  # an id, like the audit log's
+    consent_sha256 = models.CharField(max_length=64)  # what the helpline keeps of the token
+    received_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["helpline", "referral_id"], name="one_referral_id_per_helpline"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.referral_id
+
+
+class ReferralContent(models.Model):
+    """The container as received (ciphertext: only the helpline's age identity opens it).
+
+    Deleted when consent is withdrawn, and with its case.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="referral")
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="content")
+    container = models.BinaryField()
+    media_dropped = models.PositiveIntegerField(default=0)  # under 18: media not kept

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reclaim.web.console import caseviews, views
+from reclaim.web.console import caseviews, referral_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -28,4 +28,17 @@ urlpatterns = [
         for what in ("roles", "deactivate", "device", "confirm")
     ),
     path("settings/", views.settings_page, name="settings"),
+    # Referrals: a file carried by other means, what a survivor shared, its pictures.
+    path("referrals/import/", referral_views.import_file, name="referral-import"),
+    path("cases/<str:number>/shared/", referral_views.shared_page, name="referral-shared"),
+    path(
+        "cases/<str:number>/shared/<str:item>/picture/",
+        referral_views.picture,
+        name="referral-picture",
+    ),
+    path(
+        "cases/<str:number>/shared/<str:item>/reveal/",
+        referral_views.reveal,
+        name="referral-reveal",
+    ),
 ]
