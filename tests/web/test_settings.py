@@ -62,6 +62,17 @@ def run_django(env: dict[str, str], *arguments: str) -> subprocess.CompletedProc
             "RECLAIM_PIN_PEPPER must be set",
         ),
         ({"RECLAIM_PIN_PEPPER": "short"}, "RECLAIM_PIN_PEPPER must be at least 32"),
+        (
+            {
+                "RECLAIM_MODE": "service",
+                "SECRET_KEY": GOOD_KEY,
+                "ALLOWED_HOSTS": "a.example",
+                "RECLAIM_PIN_PEPPER": GOOD_PEPPER,
+            },
+            "RECLAIM_HELPLINE_SECRET must be set",
+        ),
+        ({"RECLAIM_HELPLINE_SECRET": "short"}, "RECLAIM_HELPLINE_SECRET must be at least 32"),
+        ({"RECLAIM_STAFF_IDLE_MINUTES": "0"}, "RECLAIM_STAFF_IDLE_MINUTES must be at least 1"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_clear_message(
@@ -77,6 +88,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
         "RECLAIM_MODE": "service",
         "SECRET_KEY": GOOD_KEY,
         "RECLAIM_PIN_PEPPER": GOOD_PEPPER,
+        "RECLAIM_HELPLINE_SECRET": GOOD_PEPPER[::-1],
         "ALLOWED_HOSTS": "help.example.org",
         "RECLAIM_DATA_DIR": str(tmp_path),
     }

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "reclaim.web.evidence",
     "reclaim.web.removals",
     "reclaim.web.protection",
+    "reclaim.web.console",
     # Background jobs (reclaim.web.worker): Django's tasks interface, stored in the database.
     "django_tasks",
     "django_tasks_db",
@@ -260,6 +261,22 @@ if PIN_PEPPER and (len(PIN_PEPPER) < MIN_PIN_PEPPER_LENGTH or len(set(PIN_PEPPER
         f"RECLAIM_PIN_PEPPER must be at least {MIN_PIN_PEPPER_LENGTH} random characters; "
         'make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
     )
+
+# The helpline console (reclaim.web.console, service mode). A secret that wraps each helpline's
+# data key, which seals case content (what happened, the contact): kept in the environment and
+# never in the database, so that a copy of the database alone shows no case content. Required
+# in service mode; changing it later makes every helpline's cases unreadable.
+MIN_HELPLINE_SECRET_LENGTH = 32
+HELPLINE_SECRET = env_str("RECLAIM_HELPLINE_SECRET", None if SERVICE else "")
+if HELPLINE_SECRET and (
+    len(HELPLINE_SECRET) < MIN_HELPLINE_SECRET_LENGTH or len(set(HELPLINE_SECRET)) < 5
+):
+    raise ImproperlyConfigured(
+        f"RECLAIM_HELPLINE_SECRET must be at least {MIN_HELPLINE_SECRET_LENGTH} random "
+        'characters; make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
+    )
+# A staff session ends after this long without a console page.
+STAFF_IDLE_SECONDS = env_int("RECLAIM_STAFF_IDLE_MINUTES", 15, minimum=1) * 60
 
 # What a person reads is nobody's business: no access log, and request errors are logged
 # without their path (reclaim.web.safety.logging).

@@ -9,7 +9,11 @@ from reclaim.web.safety import views as safety
 urlpatterns = [
     path("exit/", safety.leave, name="exit"),
     path("api/v1/", include("reclaim.web.protection.urls")),
-    path("admin/", admin.site.urls),  # staff accounts only (manage.py createsuperuser)
+    path("admin/", admin.site.urls),
+    # A helpline's console: staff pages, in English for now; 404 outside service mode.
+    path(
+        "console/", include("reclaim.web.console.urls")
+    ),  # staff accounts only (manage.py createsuperuser)
     *i18n_patterns(
         path("locker/requests/", include("reclaim.web.removals.urls")),
         path("protect/", include("reclaim.web.protection.page_urls")),

@@ -13,8 +13,13 @@ NO_DEVICE = (
 )
 
 
-class StaffSignInForm(OTPAdminAuthenticationForm):  # type: ignore[misc]  # django-otp: no types
-    """django-otp's admin form, with plain labels and the person's one device chosen for them."""
+class OneDeviceForm:
+    """Plain labels and messages for django-otp's sign-in forms, and the person's one device
+    chosen for them; mixed in before a django-otp form (the admin's, the console's)."""
+
+    no_device = NO_DEVICE  # what an account without a confirmed device is told
+    fields: Any  # the form's, once mixed in
+    cleaned_data: Any
 
     otp_error_messages = {
         **OTPAdminAuthenticationForm.otp_error_messages,
@@ -32,16 +37,21 @@ class StaffSignInForm(OTPAdminAuthenticationForm):  # type: ignore[misc]  # djan
     def clean_otp(self, user: Any) -> None:
         """Refuse an account with no confirmed device plainly, then check its code."""
         if user is not None and not any(devices_for_user(user, confirmed=True)):
-            raise forms.ValidationError(NO_DEVICE.format(username=user.get_username()))
-        super().clean_otp(user)
+            raise forms.ValidationError(self.no_device.format(username=user.get_username()))
+        super().clean_otp(user)  # type: ignore[misc]
 
     def _chosen_device(self, user: Any) -> Device | None:
         # Staff have one TOTP device, so nobody has to pick it. django-otp refuses to try every
         # device in turn (each miss would throttle the others); with exactly one, there is no
         # other to throttle. Locked for update, as django-otp locks a chosen one, so parallel
         # guesses are checked one at a time against the throttle.
-        device: Device | None = super()._chosen_device(user)
+        device: Device | None = super()._chosen_device(user)  # type: ignore[misc]
         if device is None and not self.cleaned_data.get("otp_device"):
             devices = list(devices_for_user(user, confirmed=True, for_verify=True))
             device = devices[0] if len(devices) == 1 else None
         return device
+
+
+# django-otp ships no type hints
+class StaffSignInForm(OneDeviceForm, OTPAdminAuthenticationForm):  # type: ignore[misc]
+    """django-otp's admin form, with plain labels and the person's one device chosen for them."""

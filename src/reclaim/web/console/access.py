@@ -1,0 +1,78 @@
+"""Who is at the console: a verified, active staff member, within the idle time.
+
+``member_required`` wraps every console page but the sign-in: outside service mode the page
+does not exist (404); otherwise the person must be signed in, verified by a confirmed TOTP
+device this session (django-otp), an active member of a helpline, and have opened a console
+page within STAFF_IDLE_SECONDS, or they are signed out and sent to the sign-in page.
+"""
+
+import functools
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+
+from reclaim.web.console.models import StaffMember
+
+View = Callable[..., HttpResponse]
+SEEN = "console_seen"  # the session key: when this session last opened a console page
+MEMBER = "console_member"  # the request attribute the decorator sets
+
+
+def service_only(view: View) -> View:
+    """Wrap a view so that it answers 404 outside service mode."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.SERVICE:
+            raise Http404("the console runs in service mode")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def active_member(user: Any) -> StaffMember | None:
+    """Return the user's active staff membership, verified this session, or None."""
+    verified = getattr(user, "is_verified", None)
+    if not (user.is_authenticated and user.is_active and verified is not None and verified()):
+        return None
+    member = StaffMember.objects.select_related("helpline", "user").filter(user=user).first()
+    return member if member is not None and member.active else None
+
+
+def member_required(view: View) -> View:
+    """Wrap a console page: only an active, verified member within the idle time reaches it."""
+
+    @service_only
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        member = active_member(request.user)
+        now = time.time()
+        idle = now - float(request.session.get(SEEN, 0))
+        if member is None or idle > settings.STAFF_IDLE_SECONDS:
+            if request.user.is_authenticated:
+                logout(request)  # the session ends: a later page cannot pick it up again
+            return redirect_to_login(request.get_full_path(), reverse("console:sign-in"))
+        request.session[SEEN] = now
+        setattr(request, MEMBER, member)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def member_of(request: HttpRequest) -> StaffMember:
+    """Return the member ``member_required`` found for this request."""
+    member = getattr(request, MEMBER, None)
+    if not isinstance(member, StaffMember):
+        raise RuntimeError("console views are wrapped in member_required")
+    return member
+
+
+def mark_seen(request: HttpRequest) -> None:
+    """Start the idle clock of a session that has just signed in."""
+    request.session[SEEN] = time.time()

@@ -1,0 +1,140 @@
+"""The console's forms: sign-in, intake, assignment, staff and settings."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_otp.forms import OTPAuthenticationForm
+
+from reclaim.web.access import attempts
+from reclaim.web.console.models import Case, StaffMember
+from reclaim.web.console.permissions import ROLES
+from reclaim.web.countries import COUNTRY_NAMES
+from reclaim.web.staff.forms import OneDeviceForm
+
+NO_DEVICE = _(
+    "This account has no confirmed authenticator app yet. An administrator of your helpline "
+    "sets one up on the staff page."
+)
+HELD = _("Too many codes were tried for this account. Try again in {minutes} minutes.")
+
+
+class SignInForm(OneDeviceForm, OTPAuthenticationForm):  # type: ignore[misc]  # django-otp: no types
+    """Username and password (counted before each check), then the authenticator code.
+
+    Each code is counted per account before it is checked (access.attempts), on top of
+    django-otp's throttle, which doubles the wait after each wrong code.
+    """
+
+    no_device = NO_DEVICE
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if not StaffMember.objects.filter(user=user, active=True).exists():
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+
+    def clean_otp(self, user: Any) -> None:
+        if user is None:
+            return
+        name = f"console-code:{user.pk}"
+        try:
+            attempts.reserve(name)
+        except attempts.HeldError as held:
+            raise forms.ValidationError(HELD.format(minutes=held.minutes)) from None
+        super().clean_otp(user)
+        attempts.forget(name)
+
+
+class IntakeForm(forms.Form):
+    """What a caseworker asks at intake: as little as needed, and no real name."""
+
+    source = forms.ChoiceField(
+        label=_("How they reached us"),
+        choices=[(c.value, c.label) for c in Case.Source if c not in (Case.Source.REFERRAL,)],
+    )
+    contact_method = forms.ChoiceField(label=_("How to reach them"), choices=Case.Contact.choices)
+    contact = forms.CharField(
+        label=_("Contact details (a number or address they chose; not a real name)"),
+        required=False,
+        max_length=200,
+    )
+    contact_safe = forms.TypedChoiceField(
+        label=_("Is it safe to contact them this way?"),
+        choices=[("no", _("No, or not sure: never use it")), ("yes", _("Yes, they said so"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        initial="no",
+    )
+    country = forms.ChoiceField(label=_("Country they live in"), choices=(), required=False)
+    under_18 = forms.TypedChoiceField(
+        label=_("Was anyone in the images under 18 when they were taken?"),
+        choices=[("no", _("No")), ("yes", _("Yes, or not sure"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    summary = forms.CharField(
+        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
+    )
+    pasted = forms.CharField(
+        label=_("Addresses where the content is (paste them, one a line or in any text)"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        max_length=500_000,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices()
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Return the countries a case can be in, by name, with "not known" first."""
+    named = sorted((str(name), code) for code, name in COUNTRY_NAMES.items())
+    return [("", str(_("Not known, or another country"))), *((c, n) for n, c in named)]
+
+
+class AssignForm(forms.Form):
+    member = forms.IntegerField(label=_("Caseworker"), min_value=1)
+
+
+class ClaimForm(forms.Form):
+    take_over = forms.BooleanField(required=False)
+
+
+class MemberForm(forms.Form):
+    username = forms.SlugField(label=_("Username"), max_length=64)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=[(role, role) for role in ROLES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class RolesForm(forms.Form):
+    roles = MemberForm.base_fields["roles"]
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("The code the new member's app shows"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class SettingsForm(forms.Form):
+    retention_months = forms.IntegerField(
+        label=_("Keep closed cases for (months)"), min_value=1, max_value=120
+    )
+    reveals_per_hour = forms.IntegerField(
+        label=_("Media a caseworker may reveal in an hour"), min_value=1, max_value=200
+    )
+
+
+def member_choices(members: list[StaffMember]) -> list[tuple[str, str]]:
+    """Return (id, username) choices for a caseworker filter."""
+    return [(str(m.pk), str(m.user.get_username())) for m in members]

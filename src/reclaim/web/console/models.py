@@ -1,0 +1,226 @@
+"""What the console keeps: helplines, their staff, cases, addresses and the audit log.
+
+Case content (what happened, the contact details) is kept sealed with the helpline's data key
+(reclaim.web.console.keys); the rows hold only what the queue filters and sorts on. Staff are
+deactivated, never deleted, so that the audit log keeps naming who did what.
+"""
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+
+
+class Helpline(models.Model):
+    """One helpline; several may share a deployment, and every query is scoped to one."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    created = models.DateTimeField(auto_now_add=True)
+    # A random 32-byte data key, sealed with a key derived from RECLAIM_HELPLINE_SECRET.
+    sealed_key = models.BinaryField()
+    # The helpline's age (X25519) identity, sealed with the data key; referrals are encrypted
+    # to its public recipient, which anyone may see.
+    sealed_identity = models.BinaryField()
+    recipient = models.CharField(max_length=100)
+    # Settings an administrator changes on the settings page.
+    retention_months = models.PositiveSmallIntegerField(default=12)
+    reveals_per_hour = models.PositiveSmallIntegerField(default=20)
+    # The last case number given ("2026-000123": the year and its serial), so that a number is
+    # never given twice, even after the case it named was deleted.
+    last_case_year = models.PositiveSmallIntegerField(default=0)
+    last_case_serial = models.PositiveIntegerField(default=0)
+    # The audit log's last entry, kept with the helpline so that removing entries from the end
+    # of the chain is noticed too (as the locker's sealed head does for its custody log).
+    audit_seq = models.PositiveBigIntegerField(default=0)
+    audit_head = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffMember(models.Model):
+    """A person working for one helpline, with one or more roles; deactivated, never deleted."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="console_member"
+    )
+    helpline = models.ForeignKey(Helpline, on_delete=models.PROTECT, related_name="members")
+    caseworker = models.BooleanField(default=False)
+    supervisor = models.BooleanField(default=False)
+    administrator = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.user.get_username())
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Return the roles this member holds (none once deactivated)."""
+        if not self.active:
+            return frozenset()
+        held = {"caseworker": self.caseworker, "supervisor": self.supervisor}
+        held["administrator"] = self.administrator
+        return frozenset(role for role, has in held.items() if has)
+
+    @property
+    def role_list(self) -> list[str]:
+        """Return the roles held, in the order caseworker, supervisor, administrator."""
+        return [
+            role for role in ("caseworker", "supervisor", "administrator") if role in self.roles
+        ]
+
+
+class Case(models.Model):
+    """One person's matter at a helpline: where it came from, who works it, its addresses."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "open"
+        CLOSED = "closed", "closed"
+
+    class Source(models.TextChoices):
+        PHONE = "phone", "phone"
+        EMAIL = "email", "email"
+        CHAT = "chat", "chat"
+        REFERRAL = "referral", "referral"
+        FILE = "file", "referral file"
+
+    class Contact(models.TextChoices):
+        PHONE = "phone", "phone"
+        EMAIL = "email", "email"
+        CHAT = "chat", "chat"
+        POST = "post", "post"
+        NONE = "none", "no contact"
+
+    helpline = models.ForeignKey(Helpline, on_delete=models.PROTECT, related_name="cases")
+    number = models.CharField(max_length=20)  # "2026-000123", unique within the helpline
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+    assigned_to = models.ForeignKey(
+        StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    country = models.CharField(max_length=2, blank=True)  # ISO 3166-1 alpha-2, lower case
+    under_18 = models.BooleanField(default=False)  # no media is taken for this case
+    contact_method = models.CharField(max_length=10, choices=Contact.choices)
+    contact_safe = models.BooleanField(default=False)  # never used when not safe
+    sealed_contact = models.BinaryField(null=True, blank=True)
+    sealed_summary = models.BinaryField(null=True, blank=True)  # what happened
+    retention_until = models.DateTimeField(null=True, blank=True)
+    # The nearest legal deadline of its open addresses, kept by the services that change them:
+    # the queue sorts on it without reading every address.
+    next_deadline = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["helpline", "number"], name="case_number_per_helpline")
+        ]
+        indexes = [
+            models.Index(fields=["helpline", "status", "next_deadline"], name="case_queue"),
+            models.Index(fields=["helpline", "assigned_to", "status"], name="case_assigned"),
+            models.Index(fields=["helpline", "country"], name="case_country"),
+            models.Index(fields=["retention_until"], name="case_retention"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CaseAddress(models.Model):
+    """One address where a case's content is, tracked to its own status and deadline."""
+
+    class Status(models.TextChoices):
+        TO_SEND = "to-send", "to send"
+        SENT = "sent", "sent"
+        REMOVED = "removed", "removed"
+        REFUSED = "refused", "refused"
+        STILL_UP = "still-up", "still up"
+        REAPPEARED = "reappeared", "reappeared"
+
+    OPEN_STATUSES = (Status.TO_SEND, Status.SENT, Status.STILL_UP, Status.REAPPEARED)
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="addresses")
+    # The case's helpline again: the queue of addresses across cases filters on it directly.
+    helpline = models.ForeignKey(Helpline, on_delete=models.PROTECT, related_name="addresses")
+    url = models.TextField()
+    key = models.CharField(max_length=64)  # SHA-256 of the normalised address: one per case
+    platform = models.CharField(max_length=100, blank=True)  # platform directory id
+    route = models.CharField(max_length=100, blank=True)  # the route's purpose
+    profile = models.CharField(max_length=100, blank=True)  # legal profile id
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.TO_SEND)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    reappearances = models.PositiveIntegerField(default=0)
+    claimed_by = models.ForeignKey(
+        StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "key"], name="one_address_per_case")]
+        indexes = [
+            models.Index(fields=["helpline", "status", "deadline"], name="address_queue"),
+            models.Index(fields=["helpline", "platform", "status"], name="address_platform"),
+            models.Index(fields=["helpline", "reappearances"], name="address_reappeared"),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class AppendOnlyError(Exception):
+    """An audit entry cannot be changed or deleted."""
+
+
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
+    """No bulk path changes or removes audit entries."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit entries are never changed")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("audit entries are never deleted")
+
+
+class AuditEntry(models.Model):
+    """One view or change of case data by staff: who, when, what; hash-chained per helpline.
+
+    ``digest`` is the SHA-256 of a canonical encoding of the entry with ``prev``, the digest of
+    the entry before it (reclaim.web.console.audit). The case is named by its id, not a foreign
+    key, so that the entry outlives the case's deletion.
+    """
+
+    helpline = models.ForeignKey(Helpline, on_delete=models.PROTECT, related_name="audit")
+    seq = models.PositiveBigIntegerField()
+    member = models.ForeignKey(
+        StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="audit"
+    )
+    at = models.DateTimeField()
+    action = models.CharField(max_length=40)
+    case_id = models.BigIntegerField(null=True, blank=True)
+    target = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["helpline", "seq"], name="one_audit_seq")]
+        indexes = [
+            models.Index(fields=["helpline", "case_id"], name="audit_case"),
+            models.Index(fields=["helpline", "member", "at"], name="audit_member"),
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("audit entries are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit entries are never deleted")

@@ -1,0 +1,60 @@
+"""Rows for console tests: helplines with keys, staff with a confirmed TOTP device, cases.
+
+Rows are made directly (no pages), with a quick password hasher (see conftest.py).
+"""
+
+import datetime
+import hashlib
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from reclaim.web.console import keys
+from reclaim.web.console.models import Case, CaseAddress, Helpline, StaffMember
+
+PASSWORD = "long enough secret for staff"
+HELPLINE_SECRET = "a test secret for helplines, long enough"
+
+
+def helpline(slug: str = "rph", name: str = "Test Helpline") -> Helpline:
+    return keys.new_helpline(slug, name)
+
+
+def member(
+    line: Helpline, username: str, *roles: str, device: bool = True, active: bool = True
+) -> StaffMember:
+    """A staff member of ``line`` holding ``roles``, with a confirmed authenticator app."""
+    user = User.objects.create_user(username, password=PASSWORD)
+    if device:
+        TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=True)
+    flags = {role: True for role in roles}
+    return StaffMember.objects.create(user=user, helpline=line, active=active, **flags)
+
+
+def case(line: Helpline, number: str, **fields: Any) -> Case:
+    values: dict[str, Any] = {
+        "source": Case.Source.PHONE,
+        "opened_at": timezone.now(),
+        "contact_method": Case.Contact.PHONE,
+        "contact_safe": True,
+        "country": "gb",
+        "sealed_summary": keys.seal_text(line, f"what happened in {number}"),
+        "sealed_contact": keys.seal_text(line, "07700 900123"),
+    }
+    values.update(fields)
+    return Case.objects.create(helpline=line, number=number, **values)
+
+
+def address(item: Case, url: str, **fields: Any) -> CaseAddress:
+    key = hashlib.sha256(url.encode()).hexdigest()
+    values: dict[str, Any] = {"platform": "example", "status": CaseAddress.Status.SENT}
+    values.update(fields)
+    return CaseAddress.objects.create(
+        case=item, helpline_id=item.helpline_id, url=url, key=key, **values
+    )
+
+
+def days(n: float) -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(days=n)
