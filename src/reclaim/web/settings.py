@@ -277,6 +277,16 @@ if HELPLINE_SECRET and (
     )
 # A staff session ends after this long without a console page.
 STAFF_IDLE_SECONDS = env_int("RECLAIM_STAFF_IDLE_MINUTES", 15, minimum=1) * 60
+# The helpline's own routes file (reclaim.notices): the trusted-flagger routes platforms gave it
+# on enrolment, in the platform directory's schema, with its ``organisation`` the helpline's
+# slug. Not public, so not in content/; optional (without it, the public routes only).
+_routes = env_str("RECLAIM_HELPLINE_ROUTES", "")
+HELPLINE_ROUTES = Path(_routes).expanduser() if _routes else None
+if HELPLINE_ROUTES is not None and not HELPLINE_ROUTES.is_file():
+    raise ImproperlyConfigured(f"RECLAIM_HELPLINE_ROUTES names no file: {HELPLINE_ROUTES}")
+# Whether a caseworker also gets an email when an address of their case comes back online
+# (the console always shows it). The email names no case and no address.
+CONSOLE_NOTIFY_EMAIL = env_bool("RECLAIM_CONSOLE_NOTIFY_EMAIL", False)
 
 # What a person reads is nobody's business: no access log, and request errors are logged
 # without their path (reclaim.web.safety.logging).

@@ -224,3 +224,25 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit entries are never deleted")
+
+
+# Batches, watches and notifications (reclaim.web.console.tracking), here so Django finds them.
+from reclaim.web.console.tracking import (  # noqa: E402
+    AddressWatch,
+    Batch,
+    BatchItem,
+    Notification,
+)
+
+__all__ = [
+    "AddressWatch",
+    "AppendOnlyError",
+    "AuditEntry",
+    "Batch",
+    "BatchItem",
+    "Case",
+    "CaseAddress",
+    "Helpline",
+    "Notification",
+    "StaffMember",
+]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reclaim.web.console import views
+from reclaim.web.console import batch_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -20,4 +20,5 @@ urlpatterns = [
         for what in ("roles", "deactivate", "device", "confirm")
     ),
     path("settings/", views.settings_page, name="settings"),
+    *batch_views.urlpatterns,  # batches and notifications
 ]
