@@ -341,7 +341,7 @@ def _deadlines(chosen: Selection, part: Part, now: datetime.datetime) -> dict[in
         part.notice, facts, chosen.platform.id, chosen.route_index, "", WORKER, "batch"
     )
     follow_up = settings.FOLLOW_UP_DAYS
-    at_utc = now.astimezone(datetime.UTC).isoformat(timespec="seconds")
+    at_utc = now.astimezone(datetime.UTC).isoformat()
     sent = mark_sent([replace(r, follow_up_days=follow_up) for r in requests], WORKER, at_utc)
     hours, review = chosen.profile.deadline_hours, chosen.platform.review_hours
     found = {}
@@ -356,7 +356,7 @@ def _finish(member: StaffMember, batch: Batch, part: Part, message_id: str) -> N
     Batch.objects.filter(pk=batch.pk).update(sent_at=now, message_id=message_id[:300])
     batch.sent_at, batch.message_id = now, message_id
     how = "email" if batch.how == Batch.How.EMAIL else "form"
-    entries = audit_entries(Composed(parts=[part]), "send batch", batch=str(batch.pk), how=how)
+    entries = audit_entries(Composed(parts=[part]), "batch sent", batch=str(batch.pk), how=how)
     audit.append_many(member.helpline_id, member, entries)
 
 

@@ -47,6 +47,7 @@ RECHECK_TIMEOUT_SECONDS = 10.0
 CLAIM_MINUTES = 15  # a worker's hold on its chunk; longer than a chunk takes
 ARM_CHUNK = 2000  # watches made per run for addresses that have none yet
 WATCHED = (*CaseAddress.OPEN_STATUSES, CaseAddress.Status.REMOVED)
+REAPPEARED = CaseAddress.Status.REAPPEARED
 NOTICE_SUBJECT = "Something in the Reclaim console needs you"  # names no case
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,9 @@ def keep(watches: list[AddressWatch], results: list[Recheck], now: datetime.date
         )  # fmt: skip
         refresh_deadlines({change.address.case_id for change in changes})
         _audit(changes)
-        _notify([c.address for c in changes if c.address.status == CaseAddress.Status.REAPPEARED])
+        told = _notify([c.address for c in changes if c.address.status == REAPPEARED])
+    if told and settings.CONSOLE_NOTIFY_EMAIL and can_email():
+        _email(told)  # after the transaction: no lock is held while SMTP answers
 
 
 def unread(member: StaffMember) -> list[Notification]:
@@ -199,7 +202,8 @@ def _audit(changes: list[Change]) -> None:
         audit.append_many(helpline_id, None, pending_entries)
 
 
-def _notify(reappeared: list[CaseAddress]) -> None:
+def _notify(reappeared: list[CaseAddress]) -> set[int]:
+    """Make a notification for each address back online; return the members to tell."""
     now = timezone.now()
     made = [
         Notification(
@@ -213,9 +217,7 @@ def _notify(reappeared: list[CaseAddress]) -> None:
         for address in reappeared
     ]
     Notification.objects.bulk_create(made)
-    if settings.CONSOLE_NOTIFY_EMAIL and can_email() and made:
-        member_ids = {n.member_id for n in made if n.member_id is not None}
-        transaction.on_commit(lambda: _email(member_ids))
+    return {n.member_id for n in made if n.member_id is not None}
 
 
 def _email(member_ids: set[int]) -> None:
