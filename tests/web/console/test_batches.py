@@ -142,7 +142,7 @@ def send(client: Client, data: dict[str, Any], action: str = "send") -> Any:
 def test_a_batch_goes_by_smtp_in_parts_and_each_address_gets_its_own_deadline(
     routes: Path, smtp: Inbox
 ) -> None:
-    line, worker, first, second = line_with_cases()
+    _line, worker, first, second = line_with_cases()
     client = signed_in(worker)
     page = client.get("/console/batches/").content.decode()
     assert "your helpline's own route" in page and ">3</td>" in page
@@ -150,7 +150,7 @@ def test_a_batch_goes_by_smtp_in_parts_and_each_address_gets_its_own_deadline(
     lacking = send(client, {**WHOLE, **per_case(first, "Jo Example"), "address": ids}, "preview")
     assert lacking.status_code == 400 and smtp.messages == []
     text = lacking.content.decode()
-    assert "Missing for this case's addresses:" in text and text.count("role=\"alert\"") >= 2
+    assert "Missing for this case's addresses:" in text and text.count('role="alert"') >= 2
     data = {**WHOLE, **per_case(first, "Jo Example"), **per_case(second, "Ash"), "address": ids}
     preview = send(client, data, "preview").content.decode()
     assert "Request 1 of 2: 2 addresses" in preview and "Request 2 of 2: 1 addresses" in preview
@@ -180,7 +180,7 @@ def test_a_batch_goes_by_smtp_in_parts_and_each_address_gets_its_own_deadline(
 
 
 def test_the_same_batch_is_never_sent_twice(routes: Path, smtp: Inbox) -> None:
-    line, worker, first, second = line_with_cases()
+    _line, worker, first, second = line_with_cases()
     chosen = batches.selection(worker, "reddit", PROFILE)
     facts = batches.CaseFacts("Jo", "written consent", "", True, True)
     whole = batches.WholeFacts("Sam", "Example Helpline", "casework@helpline.example", "", "", True)
@@ -195,7 +195,7 @@ def test_the_same_batch_is_never_sent_twice(routes: Path, smtp: Inbox) -> None:
 
 
 def test_under_18_anywhere_refuses_the_whole_batch(routes: Path, smtp: Inbox) -> None:
-    line, worker, first, second = line_with_cases()
+    _line, worker, first, second = line_with_cases()
     Case.objects.filter(pk=second.pk).update(under_18=True)
     ids = [str(pk) for pk in CaseAddress.objects.values_list("pk", flat=True)]
     data = {**WHOLE, **per_case(first, "Jo"), **per_case(second, "Ash"), "address": ids}
@@ -211,9 +211,13 @@ def test_500_addresses_are_composed_and_recorded_in_bulk(routes: Path) -> None:
     cases = [case(line, f"2026-{n:06d}", assigned_to=worker) for n in range(1, 101)]
     CaseAddress.objects.bulk_create(
         CaseAddress(
-            case=item, helpline=line, url=f"https://www.reddit.com/r/{item.pk}/{n}",
-            key=f"{item.pk}-{n}", platform="reddit", profile="uk-online-safety",
-        )  # fmt: skip
+            case=item,
+            helpline=line,
+            url=f"https://www.reddit.com/r/{item.pk}/{n}",
+            key=f"{item.pk}-{n}",
+            platform="reddit",
+            profile="uk-online-safety",
+        )
         for item in cases
         for n in range(5)
     )
@@ -237,7 +241,7 @@ def test_500_addresses_are_composed_and_recorded_in_bulk(routes: Path) -> None:
 
 
 def test_only_casework_roles_send_batches_and_only_their_cases(routes: Path, smtp: Inbox) -> None:
-    line, worker, first, second = line_with_cases()
+    line, _worker, first, second = line_with_cases()
     admin = member(line, "ada", "administrator")
     other = member(line, "kim", "caseworker")
     elsewhere = member(helpline("another", "Another Helpline"), "lee", "caseworker", "supervisor")

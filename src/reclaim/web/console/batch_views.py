@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,7 +19,7 @@ from reclaim.web.console.batch_forms import ACTIONS, CaseFactsForm, WholeForm
 from reclaim.web.console.cases import open_page
 from reclaim.web.console.models import Case, StaffMember
 from reclaim.web.console.permissions import Action, allows
-from reclaim.web.console.views import _render
+from reclaim.web.console.views import render_page as _render
 from reclaim.web.safety.bodies import accepts_body
 
 BATCH_MAX_BYTES = 2 * 1024 * 1024  # a few thousand addresses' checkboxes and facts
@@ -144,4 +143,3 @@ def _pack(composed: batches.Composed, chosen: batches.Selection) -> HttpResponse
     name = f"batch-{chosen.platform.id}-{timezone.now():%Y%m%d-%H%M}.zip"
     answer["Content-Disposition"] = f'attachment; filename="{name}"'
     return answer
-

@@ -296,9 +296,7 @@ def _refuse_sent(member: StaffMember, parts: Sequence[Part]) -> None:
         raise DuplicateBatchError(f"This batch was already recorded on {when} UTC.")
 
 
-def _record(
-    member: StaffMember, chosen: Selection, part: Part, how: str, recipient: str
-) -> Batch:
+def _record(member: StaffMember, chosen: Selection, part: Part, how: str, recipient: str) -> Batch:
     """Create the batch row and move its addresses to sent with their deadlines, at once."""
     now = timezone.now()
     ids = [address.pk for address in part.addresses]
@@ -333,7 +331,9 @@ def _record(
     return batch
 
 
-def _deadlines(chosen: Selection, part: Part, now: datetime.datetime) -> dict[int, datetime.datetime]:
+def _deadlines(
+    chosen: Selection, part: Part, now: datetime.datetime
+) -> dict[int, datetime.datetime]:
     """Return each address's deadline by the core's clock (the profile's, the platform's review
     time, or the follow-up interval), every clock started at ``now``."""
     facts = BatchFacts(addresses=part.notice.addresses)

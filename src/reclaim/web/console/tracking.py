@@ -100,9 +100,7 @@ class Notification(models.Model):
         on_delete=models.PROTECT,
         related_name="notifications",
     )
-    case = models.ForeignKey(
-        "console.Case", on_delete=models.CASCADE, related_name="notifications"
-    )
+    case = models.ForeignKey("console.Case", on_delete=models.CASCADE, related_name="notifications")
     address = models.ForeignKey(
         "console.CaseAddress", null=True, on_delete=models.CASCADE, related_name="+"
     )

@@ -267,3 +267,7 @@ def _back(number: str, status: int = 302) -> HttpResponse:
     if status != 302:
         return HttpResponse(status=status)
     return HttpResponseRedirect(reverse("console:case", args=[number]))
+
+
+# The console's other page modules (batch_views) render through the same function.
+render_page = _render

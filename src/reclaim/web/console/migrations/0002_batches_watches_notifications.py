@@ -5,74 +5,175 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('console', '0001_initial'),
+        ("console", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AddressWatch',
+            name="AddressWatch",
             fields=[
-                ('address', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='watch', serialize=False, to='console.caseaddress')),
-                ('next_check_at', models.DateTimeField()),
-                ('claimed_until', models.DateTimeField(blank=True, null=True)),
-                ('digest', models.CharField(blank=True, max_length=64)),
-                ('outcome', models.CharField(blank=True, max_length=12)),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "address",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="watch",
+                        serialize=False,
+                        to="console.caseaddress",
+                    ),
+                ),
+                ("next_check_at", models.DateTimeField()),
+                ("claimed_until", models.DateTimeField(blank=True, null=True)),
+                ("digest", models.CharField(blank=True, max_length=64)),
+                ("outcome", models.CharField(blank=True, max_length=12)),
+                ("status_code", models.PositiveSmallIntegerField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['next_check_at'], name='watch_due')],
+                "indexes": [models.Index(fields=["next_check_at"], name="watch_due")],
             },
         ),
         migrations.CreateModel(
-            name='Batch',
+            name="Batch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64)),
-                ('platform', models.CharField(max_length=100)),
-                ('route', models.CharField(max_length=100)),
-                ('route_index', models.IntegerField()),
-                ('profile', models.CharField(max_length=100)),
-                ('created_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('how', models.CharField(choices=[('email', 'sent by email'), ('form', 'form pack submitted by a caseworker')], max_length=10)),
-                ('recipient', models.CharField(blank=True, max_length=300)),
-                ('message_id', models.CharField(blank=True, max_length=300)),
-                ('subject', models.CharField(blank=True, max_length=300)),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('helpline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='console.helpline')),
-                ('member', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='batches', to='console.staffmember')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=64)),
+                ("platform", models.CharField(max_length=100)),
+                ("route", models.CharField(max_length=100)),
+                ("route_index", models.IntegerField()),
+                ("profile", models.CharField(max_length=100)),
+                ("created_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "how",
+                    models.CharField(
+                        choices=[
+                            ("email", "sent by email"),
+                            ("form", "form pack submitted by a caseworker"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("recipient", models.CharField(blank=True, max_length=300)),
+                ("message_id", models.CharField(blank=True, max_length=300)),
+                ("subject", models.CharField(blank=True, max_length=300)),
+                ("count", models.PositiveIntegerField(default=0)),
+                (
+                    "helpline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="console.helpline",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="batches",
+                        to="console.staffmember",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='BatchItem',
+            name="BatchItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('address', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='batch_items', to='console.caseaddress')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='console.batch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "address",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="batch_items",
+                        to="console.caseaddress",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="console.batch",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('reappeared', 'an address is back online')], max_length=20)),
-                ('created_at', models.DateTimeField()),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('address', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='console.caseaddress')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='console.case')),
-                ('helpline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='console.helpline')),
-                ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='notifications', to='console.staffmember')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("reappeared", "an address is back online")], max_length=20
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "address",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="console.caseaddress",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="console.case",
+                    ),
+                ),
+                (
+                    "helpline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="console.helpline",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notifications",
+                        to="console.staffmember",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='batch',
-            constraint=models.UniqueConstraint(fields=('helpline', 'key'), name='one_batch_per_key'),
+            model_name="batch",
+            constraint=models.UniqueConstraint(
+                fields=("helpline", "key"), name="one_batch_per_key"
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['helpline', 'member', 'read_at'], name='notification_unread'),
+            model_name="notification",
+            index=models.Index(
+                fields=["helpline", "member", "read_at"], name="notification_unread"
+            ),
         ),
     ]
