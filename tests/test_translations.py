@@ -14,6 +14,9 @@ REPO = Path(__file__).resolve().parents[1]
 WEB = REPO / "src/reclaim/web"
 TRANSLATED = [code for code in LANGUAGE_CODES if code != ORIGINAL_LANGUAGE]
 REVIEW_HEADER = "X-Native-Review"
+# Staff pages (the helpline console) may stay in English for now: their entries carry this
+# comment and an empty msgstr.
+STAFF_ONLY = "console (staff page): English for now"
 
 _TRANSLATE = re.compile(r"""\{%\s*translate\s+(?:"([^"]*)"|'([^']*)')""")
 _BLOCK = re.compile(
@@ -61,13 +64,16 @@ def test_extraction_finds_the_interface_strings() -> None:
 def test_catalog_translates_exactly_the_strings_in_use(code: str) -> None:
     entries = [entry for entry in catalog(code) if not entry.obsolete]
     assert {entry.msgid for entry in entries} == used_msgids()
-    assert [entry.msgid for entry in entries if not entry.msgstr.strip()] == []
+    untranslated = [entry for entry in entries if not entry.msgstr.strip()]
+    assert [entry.msgid for entry in untranslated if STAFF_ONLY not in entry.comment] == []
     assert [entry.msgid for entry in entries if entry.fuzzy] == []
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_catalog_keeps_placeholders(code: str) -> None:
     for entry in catalog(code):
+        if not entry.msgstr and STAFF_ONLY in entry.comment:
+            continue  # English for now: Django shows the msgid, placeholders and all
         placeholders = sorted(re.findall(r"%\(\w+\)s|\{n\}|<a href=\"[^\"]+\">", entry.msgid))
         found = sorted(re.findall(r"%\(\w+\)s|\{n\}|<a href=\"[^\"]+\">", entry.msgstr))
         assert found == placeholders, entry.msgid

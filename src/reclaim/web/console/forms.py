@@ -26,7 +26,7 @@ class SignInForm(OneDeviceForm, OTPAuthenticationForm):  # type: ignore[misc]  #
     django-otp's throttle, which doubles the wait after each wrong code.
     """
 
-    no_device = NO_DEVICE
+    no_device = str(NO_DEVICE)  # console pages are in English for now
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
@@ -88,7 +88,9 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = country_choices()
+        country = self.fields["country"]
+        assert isinstance(country, forms.ChoiceField)
+        country.choices = country_choices()
 
 
 def country_choices() -> list[tuple[str, str]]:

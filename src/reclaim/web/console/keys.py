@@ -40,7 +40,7 @@ def seal(helpline: Helpline, data: bytes, purpose: bytes = CONTENT) -> bytes:
     return seal_bytes(_data_key(helpline), purpose, data)
 
 
-def unseal(helpline: Helpline, sealed: bytes, purpose: bytes = CONTENT) -> bytes:
+def unseal(helpline: Helpline, sealed: bytes | memoryview, purpose: bytes = CONTENT) -> bytes:
     """Return what ``seal`` sealed; raise SealError if it was changed or is another's."""
     return unseal_bytes(_data_key(helpline), purpose, bytes(sealed))
 
@@ -50,7 +50,7 @@ def seal_text(helpline: Helpline, text: str) -> bytes:
     return seal(helpline, text.encode())
 
 
-def unseal_text(helpline: Helpline, sealed: bytes | None) -> str:
+def unseal_text(helpline: Helpline, sealed: bytes | memoryview | None) -> str:
     """Return the text ``seal_text`` sealed ("" for nothing sealed)."""
     return unseal(helpline, sealed).decode() if sealed else ""
 

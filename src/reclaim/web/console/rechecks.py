@@ -1,7 +1,7 @@
 """The worker's re-checks of case addresses: removal, still up, and reappearance.
 
 Every address of an open case that is still open, or removed (watched for its return), has
-a watch (tracking.AddressWatch) with its own next time. ``arm`` gives each new address a
+a watch (models.AddressWatch) with its own next time. ``arm`` gives each new address a
 watch, its first time spread over the re-check interval by its id, so 100,000 addresses come
 due evenly rather than all at once; after each look the next is RECHECK_HOURS later. Each run
 of the job claims at most RECHECK_CHUNK due watches (a hold, so several workers share the

@@ -11,6 +11,7 @@ import secrets
 from base64 import b32encode
 from dataclasses import dataclass
 
+import segno
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -40,6 +41,7 @@ class Enrolment:
     password: str  # '' when only the device was renewed
     config_url: str  # otpauth:// URI for the authenticator app
     secret: str  # the same key in base32, to type in by hand
+    qr_svg: str  # the URI as a QR code (inline SVG) for the app to scan
 
 
 def administrator(request: HttpRequest, action: Action = Action.MANAGE_STAFF) -> StaffMember:
@@ -57,7 +59,7 @@ def add_member(request: HttpRequest, username: str, roles: set[str]) -> Enrolmen
         raise StaffError("Choose at least one role.")
     if User.objects.filter(username__iexact=username).exists():
         raise StaffError("That username is taken.")
-    password = secrets.token_urlsafe(PASSWORD_BYTES)
+    password = first_password()
     with transaction.atomic():
         user = User.objects.create_user(username, password=password)
         member = StaffMember.objects.create(
@@ -65,7 +67,7 @@ def add_member(request: HttpRequest, username: str, roles: set[str]) -> Enrolmen
         )
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
         _log(admin, "add member", member, {"roles": ",".join(sorted(roles & set(ROLES)))})
-    return _enrolment(member, password, device)
+    return enrolment_of(member, password, device)
 
 
 def renew_device(request: HttpRequest, member_id: int) -> Enrolment:
@@ -76,7 +78,7 @@ def renew_device(request: HttpRequest, member_id: int) -> Enrolment:
         TOTPDevice.objects.filter(user=member.user).delete()
         device = TOTPDevice.objects.create(user=member.user, name=DEVICE_NAME, confirmed=False)
         _log(admin, "renew device", member, {})
-    return _enrolment(member, "", device)
+    return enrolment_of(member, "", device)
 
 
 def confirm_device(request: HttpRequest, member_id: int, code: str) -> bool:
@@ -89,7 +91,11 @@ def confirm_device(request: HttpRequest, member_id: int, code: str) -> bool:
     except attempts.HeldError as held:
         raise StaffError(f"Too many wrong codes. Try again in {held.minutes} minutes.") from None
     device = TOTPDevice.objects.filter(user=member.user, confirmed=False).first()
-    if device is None or not device.verify_token(code.strip()):
+    if device is None:
+        return False
+    if not device.verify_is_allowed()[0]:  # django-otp's wait after a wrong code
+        raise StaffError("Wait a few seconds after a wrong code, then type the current one.")
+    if not device.verify_token(code.strip()):
         return False
     attempts.forget(name)
     with transaction.atomic():
@@ -162,7 +168,13 @@ def _log(admin: StaffMember, action: str, member: StaffMember, detail: dict[str,
     audit.append(admin.helpline, admin, action, target=f"member:{member.pk}", detail=detail)
 
 
-def _enrolment(member: StaffMember, password: str, device: TOTPDevice) -> Enrolment:
+def first_password() -> str:
+    """Return a new member's first password: random, shown once."""
+    return secrets.token_urlsafe(PASSWORD_BYTES)
 
+
+def enrolment_of(member: StaffMember, password: str, device: TOTPDevice) -> Enrolment:
+    """Return what to hand a member for ``device``: its URI, key and a QR code to scan."""
     secret = b32encode(device.bin_key).decode()
-    return Enrolment(member, password, device.config_url, secret)
+    qr = segno.make(device.config_url, error="m").svg_inline(scale=4, title="QR code")
+    return Enrolment(member, password, device.config_url, secret, qr)

@@ -190,9 +190,14 @@ def member_action(request: HttpRequest, member: int, what: str) -> HttpResponse:
         context = {"enrolment": staffing.renew_device(request, member), "code_form": CodeForm()}
         return _render(request, "console/enrolment.html", context)
     elif what == "confirm":
-        form = CodeForm(request.POST)
-        ok = form.is_valid() and staffing.confirm_device(request, member, form.cleaned_data["code"])
-        return _render(request, "console/confirmed.html", {"ok": ok}, status=200 if ok else 400)
+        code_form = CodeForm(request.POST)
+        try:
+            code = code_form.cleaned_data["code"] if code_form.is_valid() else ""
+            ok, problem = staffing.confirm_device(request, member, code), ""
+        except staffing.StaffError as error:
+            ok, problem = False, str(error)
+        context = {"ok": ok, "problem": problem}
+        return _render(request, "console/confirmed.html", context, status=200 if ok else 400)
     return HttpResponseRedirect(reverse("console:staff"))
 
 
