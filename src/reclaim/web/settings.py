@@ -280,6 +280,16 @@ STAFF_IDLE_SECONDS = env_int("RECLAIM_STAFF_IDLE_MINUTES", 15, minimum=1) * 60
 # The largest referral a helpline takes (over /helplines/<slug>/api/v1/referrals or as a file):
 # it is received into memory and kept in the database as received (ciphertext).
 MAX_REFERRAL_BYTES = env_int("RECLAIM_MAX_REFERRAL_MB", 200, minimum=1) * 1024 * 1024
+# The helpline's own routes file (reclaim.notices): the trusted-flagger routes platforms gave it
+# on enrolment, in the platform directory's schema, with its ``organisation`` the helpline's
+# slug. Not public, so not in content/; optional (without it, the public routes only).
+_routes = env_str("RECLAIM_HELPLINE_ROUTES", "")
+HELPLINE_ROUTES = Path(_routes).expanduser() if _routes else None
+if HELPLINE_ROUTES is not None and not HELPLINE_ROUTES.is_file():
+    raise ImproperlyConfigured(f"RECLAIM_HELPLINE_ROUTES names no file: {HELPLINE_ROUTES}")
+# Whether a caseworker also gets an email when an address of their case comes back online
+# (the console always shows it). The email names no case and no address.
+CONSOLE_NOTIFY_EMAIL = env_bool("RECLAIM_CONSOLE_NOTIFY_EMAIL", False)
 
 # What a person reads is nobody's business: no access log, and request errors are logged
 # without their path (reclaim.web.safety.logging).

@@ -63,6 +63,8 @@ def url_of(pattern: URLPattern, world: World) -> str:
         "<str:item>": world.picture,
         "<int:address>": str(world.address.pk),
         "<int:member>": str(world.colleague.pk),
+        "<slug:platform>/<slug:profile>": "reddit/uk-online-safety",  # a batch page
+        "<int:notification>": "0",
     }
     for placeholder, value in values.items():
         route = route.replace(placeholder, value)
@@ -99,6 +101,7 @@ POSTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "deactivate": lambda w: {},
     "referral-reveal": lambda w: {},
     "referral-import": lambda w: {"file": SimpleUploadedFile("r.reclaim-referral", w.another.body)},
+    "read-notification": lambda w: {},
 }
 
 

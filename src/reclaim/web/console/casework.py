@@ -71,8 +71,9 @@ class CaseView:
 
 @functools.cache
 def catalogue() -> Catalogue:
-    """Return the platform directory and legal profiles (content/removals), read once."""
-    return load_catalogue(settings.CONTENT_DIR)
+    """Return the platform directory and legal profiles (content/removals), read once, with
+    the helpline's own routes file (RECLAIM_HELPLINE_ROUTES) merged in when there is one."""
+    return load_catalogue(settings.CONTENT_DIR, extra=settings.HELPLINE_ROUTES)
 
 
 def open_new_case(request: HttpRequest, intake: Intake) -> NewCase:
@@ -80,7 +81,9 @@ def open_new_case(request: HttpRequest, intake: Intake) -> NewCase:
     member = member_of(request)
     if not allows(member, Action.EDIT_CASE):
         raise PermissionDenied("opening cases is casework")
-    recognised = recognise_addresses(intake.pasted, catalogue(), intake.country)
+    recognised = recognise_addresses(
+        intake.pasted, catalogue(), intake.country, organisation=member.helpline.slug
+    )
     if len(recognised.addresses) > MAX_ADDRESSES_PER_CASE:
         raise CaseworkError(f"A case takes up to {MAX_ADDRESSES_PER_CASE} addresses.")
     line = member.helpline

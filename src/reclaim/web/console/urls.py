@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reclaim.web.console import caseviews, referral_views, views
+from reclaim.web.console import batch_views, caseviews, referral_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -41,4 +41,5 @@ urlpatterns = [
         referral_views.reveal,
         name="referral-reveal",
     ),
+    *batch_views.urlpatterns,  # batches and notifications
 ]

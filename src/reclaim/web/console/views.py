@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from reclaim.web.console import casework, queue, staffing
+from reclaim.web.console import casework, queue, rechecks, staffing
 from reclaim.web.console.access import (
     MEMBER,
     mark_seen,
@@ -81,6 +81,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         "statuses": CaseAddress.Status.choices,
         "caseworkers": _caseworkers(member),
         "query": _query_without_page(request),
+        "notifications": rechecks.unread(member),
     }
     return _render(request, "console/queue.html", context)
 

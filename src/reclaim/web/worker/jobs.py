@@ -13,7 +13,7 @@ from typing import Any
 
 from django_tasks.base import Task
 
-from reclaim.web.console.tasks import delete_expired_cases
+from reclaim.web.console.tasks import delete_expired_cases, recheck_case_addresses
 from reclaim.web.evidence.tasks import capture
 from reclaim.web.protection.tasks import activate_hashes, save_bank_index
 from reclaim.web.removals.tasks import recheck
@@ -33,12 +33,16 @@ JOBS: tuple[Task[Any, Any], ...] = (
     activate_hashes,
     save_bank_index,
     delete_expired_cases,
+    recheck_case_addresses,
 )
 
 SCHEDULE = (
     # Each watch keeps its own next time (RECHECK_HOURS); a minute is how late one may start.
     # The same job sends the reminders of requests whose deadline has passed.
     Periodic(recheck, datetime.timedelta(minutes=1)),
+    # A helpline's case addresses: each has its own next time, spread over RECHECK_HOURS, and
+    # a run takes one bounded chunk (reclaim.web.console.rechecks), so a minute keeps pace.
+    Periodic(recheck_case_addresses, datetime.timedelta(minutes=1)),
     # Platforms read the bank's changes in batches of FEED_BATCH_MINUTES (10 by default): a
     # minute's wait for a received hash to become active is well inside one batch.
     Periodic(activate_hashes, datetime.timedelta(minutes=1)),
