@@ -305,7 +305,10 @@ def plain_url() -> Iterator[str]:
         yield site
 
 
-def test_capture_command_keeps_the_capture_in_the_locker(plain_url: str, tmp_path: Path) -> None:
+def test_capture_command_keeps_the_capture_in_the_locker(
+    plain_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reclaim.cli import main
     from reclaim.locker import Incident, Locker
 
     box, _ = copy_locker(tmp_path / "locker", PASSPHRASE)  # the session's template locker
@@ -314,11 +317,8 @@ def test_capture_command_keeps_the_capture_in_the_locker(plain_url: str, tmp_pat
     secret = tmp_path / "pass"
     secret.write_text(PASSPHRASE)
 
-    def capture(out: str, incident_id: str) -> subprocess.CompletedProcess[str]:
-        command = [
-            sys.executable,
-            "-m",
-            "reclaim.cli",
+    def arguments(out: str, incident_id: str) -> list[str]:
+        return [
             "capture",
             plain_url + "/start",
             "--out",
@@ -331,9 +331,9 @@ def test_capture_command_keeps_the_capture_in_the_locker(plain_url: str, tmp_pat
             str(secret),
             "--allow-private",
         ]
-        return subprocess.run(command, capture_output=True, text=True, timeout=180)
 
-    done = capture("out", incident.id)
+    command = [sys.executable, "-m", "reclaim.cli", *arguments("out", incident.id)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     opened = Locker.resume(box.root, template(PASSPHRASE).key)  # what the command wrote
     items = opened.items()
@@ -346,8 +346,9 @@ def test_capture_command_keeps_the_capture_in_the_locker(plain_url: str, tmp_pat
     assert all(entry.details["captured_utc"] == items[0].details["captured_utc"] for entry in added)
     assert all(entry.details["wacz_public_key"] for entry in added)
 
-    refused = capture("child", child.id)
-    assert refused.returncode == 1 and "No pictures, videos or page captures" in refused.stderr
+    capsys.readouterr()
+    status = main(arguments("child", child.id))  # the same command, run in this process
+    assert status == 1 and "No pictures, videos or page captures" in capsys.readouterr().err
     assert not (tmp_path / "child").exists(), "nothing was fetched for an under-18 incident"
 
 
