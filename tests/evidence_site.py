@@ -9,7 +9,6 @@ here reaches beyond loopback.
 import gzip
 import ssl
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -68,11 +67,6 @@ class Site(BaseHTTPRequestHandler):
             self._send(200, b"document.title = document.title;", "text/javascript")
         elif self.path == "/chunked":
             self._chunked()
-        elif self.path == "/to-loopback":  # a redirect into the machine's own network
-            self._send(302, b"", "text/plain", ("Location", "http://127.0.0.1:8080/admin"))
-        elif self.path == "/slow":  # a page that takes a while: the browser can be watched
-            time.sleep(1.5)
-            self._send(200, PAGE, "text/html")
         elif self.path == "/broken":
             self._send(503, b"<title>Down</title><h1>Service unavailable</h1>", "text/html")
         else:

@@ -46,16 +46,17 @@ SECRET = "internal-service-secret-5d81"  # what an internal service says; never 
 
 class Internal:
     """A service inside the machine's network: counts every TCP connection and UDP datagram
-    that reaches it, and answers every HTTP request with SECRET (to any origin, for fetch)."""
+    that reaches it, and answers every HTTP request with ``secret`` (SECRET unless told; to
+    any origin, for fetch)."""
 
-    def __init__(self, host: str, port: int = 0) -> None:
+    def __init__(self, host: str, port: int = 0, secret: str = SECRET) -> None:
         internal = self
         self.connections = 0
         self.datagrams = 0
 
         class Handler(BaseHTTPRequestHandler):
             def _answer(self) -> None:
-                body = f"<!doctype html><title>{SECRET}</title><p>{SECRET}</p>".encode()
+                body = f"<!doctype html><title>{secret}</title><p>{secret}</p>".encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html")
                 self.send_header("Access-Control-Allow-Origin", "*")

@@ -38,48 +38,49 @@ def page_url(settings: SettingsWrapper) -> Iterator[str]:
         yield f"{base}/post/{MARKER}"
 
 
-def test_a_capture_runs_in_the_background_and_lands_in_the_locker(
+def test_a_capture_runs_in_the_background_lands_in_the_locker_and_leaves_nothing_readable(
     client: Client, open_locker: None, page_url: str, data_dir: Path
 ) -> None:
-    incident_id = add_incident(client)
+    """One capture (a real Chromium, a few seconds) for the journey and for the scan for
+    plaintext, which runs with an upload, a message and the capture queued, delivered and kept."""
+    incident_id = add_incident(client, summary=f"{MARKER} summary", platform=MARKER)
+    upload(client, png_bytes() + MARKER.encode(), f"{MARKER}.png", note=MARKER)
+    client.post(
+        "/en/locker/evidence/message/",
+        {"text": MARKER, "sender": MARKER, "sent_at": "2026-11-20T21:30"},
+    )
+    earlier = {item.id for item in personal_locker(data_dir).items()}
+    assert earlier, "the upload and the message are in the locker"
     response = client.post(
         "/en/locker/evidence/capture/", {"url": page_url, "incident": incident_id}
     )
     assert response.status_code == 302
+    scan(data_dir)  # with the capture still queued
     waiting = client.get("/en/locker/case/").content.decode()
     assert "waiting to start" in waiting and page_url in waiting
     assert run_ready() == 1
     assert run_ready() == 0
+    scan(data_dir)  # with the capture delivered to the inbox
     page = client.get("/en/locker/case/").content.decode()
     assert "A web capture has finished" in page and page_url in page
-    assert personal_locker(data_dir).items() == [], "a page writes nothing"
+    after_run = {item.id for item in personal_locker(data_dir).items()}
+    assert after_run == earlier, "a page writes nothing"
     kept = client.post("/en/locker/case/keep-arrived/")
     assert kept.status_code == 302
     assert "A web capture has finished" not in client.get(kept["Location"]).content.decode()
     assert not DBTaskResult.objects.exists(), "finished tasks are forgotten once their files are in"
-    items = personal_locker(data_dir).items()
+    scan(data_dir)  # with the capture in the locker
+    items = [item for item in personal_locker(data_dir).items() if item.id not in earlier]
     names = {item.name for item in items}
     assert {"screenshot.png", "page.pdf", "capture.wacz", "metadata.json"} <= names
     assert all(item.incident == incident_id and item.kind == "capture" for item in items)
     assert {item.details["url"] for item in items} == {page_url}
     custody = personal_locker(data_dir).custody()
-    added = [entry for entry in custody if entry.action == "item-added"]
+    added = [
+        entry for entry in custody if entry.action == "item-added" and entry.item not in earlier
+    ]
     assert {entry.details["url"] for entry in added} == {page_url}
     assert {entry.details["captured_utc"] for entry in added} == {items[0].details["captured_utc"]}
-
-
-def test_a_captured_error_page_is_marked_as_one(
-    client: Client, open_locker: None, page_url: str, data_dir: Path
-) -> None:
-    removed = page_url.split("/post/")[0] + "/removed"
-    client.post("/en/locker/evidence/capture/", {"url": removed})
-    assert run_ready() == 1
-    client.post("/en/locker/case/keep-arrived/")  # keeps the delivery
-    items = personal_locker(data_dir).items()
-    shot = next(item for item in items if item.name == "screenshot.png")
-    assert shot.details["status"] == "404" and shot.details["error_page"].startswith("yes")
-    page = client.get(f"/en/locker/items/{shot.id}/").content.decode()
-    assert "The server answered with an error page" in page and "404" in page
 
 
 def test_a_capture_that_fails_says_why_and_can_be_dismissed(
@@ -93,23 +94,6 @@ def test_a_capture_that_fails_says_why_and_can_be_dismissed(
     task = DBTaskResult.objects.get()
     client.post(f"/en/locker/captures/{task.id}/dismiss/")
     assert not DBTaskResult.objects.exists()
-
-
-def test_nothing_readable_is_left_in_the_folder_or_the_database(
-    client: Client, open_locker: None, page_url: str, data_dir: Path
-) -> None:
-    incident_id = add_incident(client, summary=f"{MARKER} summary", platform=MARKER)
-    upload(client, png_bytes() + MARKER.encode(), f"{MARKER}.png", note=MARKER)
-    client.post(
-        "/en/locker/evidence/message/",
-        {"text": MARKER, "sender": MARKER, "sent_at": "2026-11-20T21:30"},
-    )
-    client.post("/en/locker/evidence/capture/", {"url": page_url, "incident": incident_id})
-    scan(data_dir)  # with the capture still queued
-    run_ready()
-    scan(data_dir)  # with the capture delivered to the inbox
-    client.post("/en/locker/case/keep-arrived/")
-    scan(data_dir)  # with the capture in the locker
 
 
 def scan(data_dir: Path) -> None:
@@ -161,21 +145,23 @@ def test_a_worker_starting_removes_what_killed_exports_and_captures_left(
     assert [path for path in left if path.exists()] == []
 
 
-def test_a_capture_shows_as_one_item_with_its_parts_and_an_error_page_warns(
+def test_a_captured_error_page_shows_as_one_item_with_its_parts_marked_as_an_error_page(
     client: Client, open_locker: None, page_url: str, data_dir: Path
 ) -> None:
     removed = page_url.split("/post/")[0] + "/removed"
     client.post("/en/locker/evidence/capture/", {"url": removed})
     assert run_ready() == 1
-    client.post("/en/locker/case/keep-arrived/")
-    case = client.get("/en/locker/case/").content.decode()
+    client.post("/en/locker/case/keep-arrived/")  # keeps the delivery
     items = personal_locker(data_dir).items()
+    shot = next(item for item in items if item.name == "screenshot.png")
+    assert shot.details["status"] == "404" and shot.details["error_page"].startswith("yes")
+    case = client.get("/en/locker/case/").content.decode()
     assert len(items) >= 4
     assert case.count(f'Web capture: <span dir="ltr">{removed}') == 1, "one row, not one a file"
     assert f"Parts: {len(items)}" in case
     assert "The website answered 404: this is an error page" in case
-    shot = next(item for item in items if item.name == "screenshot.png")
     page = client.get(f"/en/locker/items/{shot.id}/").content.decode()
+    assert "The server answered with an error page" in page and "404" in page
     assert "This capture shows an error page." in page
     assert all(f"/en/locker/items/{item.id}/" in page for item in items), "its parts are listed"
 
