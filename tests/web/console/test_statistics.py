@@ -192,7 +192,10 @@ def test_address_tables_match_counts_made_independently(world: tuple) -> None:
     for table, label in checks.items():
         rows = download(client, table)
         assert compare(rows, address_counts(specs, label)) >= 20  # of 28
-        assert rows[-1][:3] == ["Total", *(str(address_counts(specs, label)["Total"][c]) for c in COLUMNS[:2])]
+        assert rows[-1][:3] == [
+            "Total",
+            *(str(address_counts(specs, label)["Total"][c]) for c in COLUMNS[:2]),
+        ]
     by_month = address_counts(specs, lambda s: month(s.sent_at) if s.sent_at else "")
     for spec in specs:  # each year's subtotal, as the table labels it
         if counted(spec):
@@ -221,13 +224,21 @@ def test_cases_and_removal_times_match_counts_made_independently(world: tuple) -
     assert rows[-1][1] == str(len(cases))
     times = download(client, "removal_times")
     for platform in PLATFORMS:
-        removed = [s for s in specs if s.platform == platform and s.status == S.REMOVED and counted(s)]
-        minutes = sorted(max(0, int((s.removed_at - s.sent_at).total_seconds() // 60)) for s in removed)
+        removed = [
+            s for s in specs if s.platform == platform and s.status == S.REMOVED and counted(s)
+        ]
+        minutes = sorted(
+            max(0, int((s.removed_at - s.sent_at).total_seconds() // 60)) for s in removed
+        )
         median = round(stats.median(minutes) / 60, 1)
         p90 = round(stats.quantiles(minutes, n=10, method="inclusive")[8] / 60, 1)
         due = [s for s in removed if s.deadline] + [
-            s for s in specs
-            if s.platform == platform and counted(s) and s.deadline and s.status != S.REMOVED
+            s
+            for s in specs
+            if s.platform == platform
+            and counted(s)
+            and s.deadline
+            and s.status != S.REMOVED
             and s.deadline <= NOW
         ]
         met = [s for s in removed if s.deadline and s.removed_at <= s.deadline]
@@ -273,7 +284,7 @@ def test_small_counts_are_hidden_on_the_page_and_in_the_csv(world: tuple) -> Non
     times = next(row for row in download(client, "removal_times") if row[0] == "rare-site")
     assert times[1:3] == ["[low]", "[low]"]
     page = client.get("/console/statistics/").content.decode()
-    assert "<th scope=\"row\">rare-site</th><td class=\"hidden-figure\">fewer than 5</td>" in page
+    assert '<th scope="row">rare-site</th><td class="hidden-figure">fewer than 5</td>' in page
     assert 'stroke-dasharray="3 2" class="bar hidden"' in page  # drawn as an outline
 
 

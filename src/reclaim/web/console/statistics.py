@@ -18,7 +18,7 @@ outcome yet (sent, not re-checked since).
 
 import datetime
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,8 +27,7 @@ from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from reclaim import figures
 from reclaim.web.console.cases import open_page
@@ -51,7 +50,9 @@ class WholeMinutes(Func):
     def __init__(self, later: Any, earlier: Any) -> None:
         super().__init__(later, earlier)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(  # type: ignore[override]  # (the stubs' params type; any vendor works)
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
         (later, later_params), (earlier, earlier_params) = (
             compiler.compile(expression) for expression in self.get_source_expressions()
         )
@@ -145,7 +146,7 @@ def _address_counts(
     return [_address_row(row, tz) for row in found]
 
 
-def _address_row(row: dict[str, Any], tz: datetime.tzinfo) -> figures.AddressCounts:
+def _address_row(row: Mapping[str, Any], tz: datetime.tzinfo) -> figures.AddressCounts:
     return figures.AddressCounts(
         month=figures.Month.of(row["month"], tz),
         platform=row["platform"],
@@ -185,12 +186,12 @@ def build(helpline_id: int, as_of: datetime.datetime | None = None) -> figures.F
 # --- What the page shows: translated words over the core's tables ---------------------------
 
 TITLES = {
-    "years": gettext_lazy("Each year"),
-    "cases_by_month": gettext_lazy("Cases opened and closed, by month"),
-    "addresses_by_month": gettext_lazy("Addresses, by month reported"),
-    "addresses_by_platform": gettext_lazy("Addresses, by platform (all years)"),
-    "addresses_by_country": gettext_lazy("Addresses, by the survivor's country (all years)"),
-    "removal_times": gettext_lazy("Time to removal, by platform (all years)"),
+    "years": _("Each year"),
+    "cases_by_month": _("Cases opened and closed, by month"),
+    "addresses_by_month": _("Addresses, by month reported"),
+    "addresses_by_platform": _("Addresses, by platform (all years)"),
+    "addresses_by_country": _("Addresses, by the survivor's country (all years)"),
+    "removal_times": _("Time to removal, by platform (all years)"),
 }
 # The column each table's chart draws.
 CHARTED = {
@@ -202,29 +203,29 @@ CHARTED = {
     "removal_times": "median_hours",
 }
 COLUMN_LABELS = {
-    "opened": gettext_lazy("Cases opened"),
-    "closed": gettext_lazy("Cases closed"),
-    "reported": gettext_lazy("Addresses reported"),
-    "removed": gettext_lazy("Removed"),
-    "refused": gettext_lazy("Refused"),
-    "still_up": gettext_lazy("Still up"),
-    "waiting": gettext_lazy("No outcome yet"),
-    "reappeared": gettext_lazy("Came back"),
-    "reappearances": gettext_lazy("Times back"),
-    "cases_opened": gettext_lazy("Cases opened"),
-    "addresses_reported": gettext_lazy("Addresses reported"),
-    "addresses_removed": gettext_lazy("Addresses removed"),
-    "share_removed": gettext_lazy("Share removed"),
-    "share_within_clock": gettext_lazy("Removed within the legal clock"),
-    "median_hours": gettext_lazy("Median hours to removal"),
-    "p90_hours": gettext_lazy("90th percentile hours to removal"),
-    "within_clock": gettext_lazy("Removed within the legal clock"),
+    "opened": _("Cases opened"),
+    "closed": _("Cases closed"),
+    "reported": _("Addresses reported"),
+    "removed": _("Removed"),
+    "refused": _("Refused"),
+    "still_up": _("Still up"),
+    "waiting": _("No outcome yet"),
+    "reappeared": _("Came back"),
+    "reappearances": _("Times back"),
+    "cases_opened": _("Cases opened"),
+    "addresses_reported": _("Addresses reported"),
+    "addresses_removed": _("Addresses removed"),
+    "share_removed": _("Share removed"),
+    "share_within_clock": _("Removed within the legal clock"),
+    "median_hours": _("Median hours to removal"),
+    "p90_hours": _("90th percentile hours to removal"),
+    "within_clock": _("Removed within the legal clock"),
 }
 ROW_HEADERS = {
-    "Month": gettext_lazy("Month"),
-    "Year": gettext_lazy("Year"),
-    "Platform": gettext_lazy("Platform"),
-    "Country": gettext_lazy("Country"),
+    "Month": _("Month"),
+    "Year": _("Year"),
+    "Platform": _("Platform"),
+    "Country": _("Country"),
 }
 MONTHLY = ("cases_by_month", "addresses_by_month")
 
@@ -321,18 +322,18 @@ def cell_text(cell: figures.Cell, unit: str = figures.COUNT) -> str:
 
 def _mark_words(mark: figures.Mark) -> str:
     if mark == figures.Mark.FEWER_THAN_5:
-        return _("fewer than 5")
+        return str(_("fewer than 5"))
     if mark == figures.Mark.WITHHELD:
-        return _("withheld")
-    return _("too few to show")
+        return str(_("withheld"))
+    return str(_("too few to show"))
 
 
 def _words() -> figures.ChartWords:
     return figures.ChartWords(
-        fewer_than_5=_("fewer than 5"),
-        withheld=_("withheld"),
-        too_few=_("too few to show"),
-        hidden_key=_("Dashed outline: a value hidden to protect the people counted"),
+        fewer_than_5=_mark_words(figures.Mark.FEWER_THAN_5),
+        withheld=_mark_words(figures.Mark.WITHHELD),
+        too_few=_mark_words(figures.Mark.TOO_FEW),
+        hidden_key=str(_("Dashed outline: a value hidden to protect the people counted")),
     )
 
 
@@ -393,7 +394,7 @@ def _row_label(row: figures.Row) -> str:
     if row.kind == figures.SUBTOTAL:
         return _("%(year)s total") % {"year": row.key}
     if row.kind == figures.TOTAL:
-        return _("All platforms") if row.label == "All platforms" else _("Total")
+        return str(_("All platforms") if row.label == "All platforms" else _("Total"))
     if row.label == "Not known":
-        return _("Not known")
+        return str(_("Not known"))
     return row.label
