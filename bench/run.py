@@ -15,6 +15,9 @@
 - locker_pages.json: server time of the locker's pages with 1,000 items and 5,000 custody
   entries beside a small locker, and a profile of the slowest (bench/locker_pages.py).
 - api.json: HTTP load on /api/v1/match with 1M hashes, from a second process (bench/api.py).
+- console.json: the helpline console with 125,000 cases and 500,000 addresses on PostgreSQL
+  (DATABASE_URL; skipped, saying so, without it): queue p95, a case with 500 addresses,
+  statistics over everything, re-check rate and the queue while re-checks run (bench/console.py).
 """
 
 import json
@@ -41,7 +44,7 @@ AIM_SERVER_MS = 20.0
 
 def main() -> int:
     data_dir = tempfile.mkdtemp(prefix="reclaim-bench-")
-    os.environ.pop("DATABASE_URL", None)
+    console_database = os.environ.pop("DATABASE_URL", "")  # the console bench's PostgreSQL
     os.environ["RECLAIM_DATA_DIR"] = data_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reclaim.web.settings")
     import django
@@ -81,6 +84,11 @@ def main() -> int:
         result = module.run()
         (HERE / "results" / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
         print(json.dumps(result, indent=2))
+    import console
+
+    result = console.run(database_url=console_database)
+    (HERE / "results" / "console.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
     return 0
 
 

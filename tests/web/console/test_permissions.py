@@ -90,6 +90,8 @@ PAGES = {
     "/console/cases/2020-000009/": (404, 404, 404, 404),
     "/console/staff/": (403, 403, 200, 200),
     "/console/settings/": (403, 403, 200, 200),
+    "/console/statistics/": (403, 200, 200, 200),
+    "/console/statistics/export/?table=addresses_by_platform": (403, 200, 200, 200),
 }
 ROLES_IN_ORDER = ("caseworker", "supervisor", "administrator", "caseworker and administrator")
 

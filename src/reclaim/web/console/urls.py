@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reclaim.web.console import batch_views, caseviews, referral_views, views
+from reclaim.web.console import batch_views, caseviews, referral_views, statviews, views
 
 app_name = "console"
 urlpatterns = [
@@ -22,6 +22,9 @@ urlpatterns = [
     path("cases/<str:number>/delete/", caseviews.delete_page, name="delete"),
     path("audit/", caseviews.audit_page, name="audit"),
     path("audit/export/", caseviews.audit_export, name="audit-export"),
+    # Statistics for funders and regulators (statviews): no personal data.
+    path("statistics/", statviews.statistics_page, name="statistics"),
+    path("statistics/export/", statviews.statistics_export, name="statistics-export"),
     path("staff/", views.staff_page, name="staff"),
     *(
         path(f"staff/<int:member>/{what}/", views.member_action, {"what": what}, name=what)

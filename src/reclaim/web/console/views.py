@@ -238,6 +238,7 @@ def _render(
             "manage_staff": allows(member, Action.MANAGE_STAFF),
             "manage_settings": allows(member, Action.MANAGE_SETTINGS),
             "read_audit": allows(member, Action.READ_AUDIT),
+            "view_statistics": allows(member, Action.VIEW_STATISTICS),
         }
     extra = {"member": member, "can": can, "now": timezone.now()}
     extra["idle_minutes"] = settings.STAFF_IDLE_SECONDS // 60
