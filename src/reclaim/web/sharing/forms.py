@@ -80,6 +80,7 @@ class AskForm(forms.Form):
         label=_("For how long may they read it?"),
         help_text=_("You can stop sharing at any time before then."),
         choices=DAYS,
+        initial="30",  # the shortest; what is shared is chosen, never given a default
         widget=forms.RadioSelect,
     )
 
