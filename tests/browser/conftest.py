@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyrage
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
@@ -19,6 +20,7 @@ from reclaim.capture import CHROMIUM_ARGS, ChromiumNotFoundError, find_chromium
 
 from ..loopback import QuietHandler, loopback_server, wait_until_listening
 from ..web.conftest import PASSPHRASE
+from ..web.helpline_standin import directory_file
 
 
 class NeutralPage(QuietHandler):
@@ -76,6 +78,11 @@ def locker_site(tmp_path_factory: pytest.TempPathFactory, neutral_url: str) -> I
     locker up costs Argon2id. Tests there add to the one locker and check what they added.
     """
     more = {"RECLAIM_LOCKER_CALIBRATE": "false", "RECLAIM_AUTO_LOCK_MINUTES": str(IDLE_MINUTES)}
+    # A helpline that takes referrals, for the sharing pages (never reached: no send is made).
+    recipient = str(pyrage.x25519.Identity.generate().to_public())
+    folder = tmp_path_factory.mktemp("referral-directory")
+    helplines = directory_file(folder, "https://reclaim.helpline.test", recipient)
+    more["RECLAIM_REFERRAL_DIRECTORY"] = str(helplines)
     with serving(tmp_path_factory.mktemp("locker-data"), neutral_url, **more) as origin:
         yield origin
 

@@ -3,9 +3,11 @@ same pass checking that nothing is fetched from another origin and that pages re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from reclaim.web.support.content import page_paths
+
+from ..web.conftest import PASSPHRASE
 
 AXE_OPTIONS = {
     "runOnly": {
@@ -42,4 +44,52 @@ def test_page_is_accessible_fetches_only_from_its_site_and_reflows_at_320_px(
     elsewhere = [url for url in requested if not url.startswith(site + "/")]
     if elsewhere:
         problems.append(f"fetched from another origin: {elsewhere}")
+    assert problems == [], "\n\n".join(problems)
+
+
+def _checked(page: Page, site: str) -> list[str]:
+    """Return what axe, the reflow at 320 px and the origin check find on the loaded page."""
+    problems = []
+    results = axe.run(page, options=AXE_OPTIONS)
+    if results.violations_count:
+        problems.append(page.url + "\n" + results.generate_report())
+    page.set_viewport_size({"width": NARROW_PX, "height": 640})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > NARROW_PX:
+        problems.append(f"{page.url}: at {NARROW_PX} px the page is {width} px wide")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone, for the next page
+    return problems
+
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_sharing_pages_are_accessible_and_reflow(
+    page: Page, locker_site: str, set_up: str, code: str
+) -> None:
+    """The pages of asking a helpline for help, each loaded once: the list, the form, the
+    confirmation, a referral made as a file, and stopping it."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{locker_site}/{code}/locker/unlock/")
+    page.locator("input[name=passphrase]").fill(PASSPHRASE)
+    page.locator("input[name=passphrase]").press("Enter")
+    page.wait_for_url(f"{locker_site}/{code}/locker/case/")
+    page.goto(f"{locker_site}/{code}/locker/helplines/")
+    problems = _checked(page, locker_site)
+    page.goto(f"{locker_site}/{code}/locker/helplines/ask/")
+    problems += _checked(page, locker_site)
+    page.locator("input[name=helpline]").first.check()
+    page.locator("input[name=under_18][value=no]").check()
+    page.locator("textarea[name=message]").fill("Please help")
+    page.locator("button[value=check]").click()
+    expect(page.locator("button[value=file]")).to_be_visible()
+    problems += _checked(page, locker_site)
+    page.locator("button[value=file]").click()
+    expect(page.locator("a[href$='/file/']")).to_be_visible()
+    problems += _checked(page, locker_site)
+    page.locator("a[href$='/stop/']").click()
+    expect(page.locator("input[name=confirm]")).to_be_attached()
+    problems += _checked(page, locker_site)
+    elsewhere = [url for url in requested if not url.startswith(locker_site + "/")]
+    assert elsewhere == [], "the pages fetch nothing from another site"
     assert problems == [], "\n\n".join(problems)

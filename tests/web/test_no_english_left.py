@@ -18,9 +18,11 @@ from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pyrage
 import pytest
 from django.test import Client, RequestFactory
 from django.utils import translation
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from reclaim.languages import LANGUAGE_CODES, ORIGINAL_LANGUAGE
 from reclaim.locker import Incident
@@ -35,11 +37,14 @@ from reclaim.notices import (
     new_request,
     record_check,
 )
+from reclaim.referrals import Selection, make_referral, referral_helpline, referral_helplines
 from reclaim.web.protection.views import ELIGIBLE
 from reclaim.web.removals.services import PERSON, catalogue
 from reclaim.web.safety import errors
+from reclaim.web.sharing import services as sharing
 from reclaim.web.support.content import page_paths
 from tests.web.conftest import personal_locker
+from tests.web.helpline_standin import directory_file
 
 OTHERS = [code for code in LANGUAGE_CODES if code != ORIGINAL_LANGUAGE]
 # Names and codes that stay as they are in every language. Organisations, services and
@@ -84,6 +89,7 @@ ALLOWED = {
     "X (Twitter)",
     "Reddit",
     "Cloudflare",
+    "Test Helpline",  # a helpline that takes referrals, from this test's directory file
     # What this test typed, shown back as typed.
     "posted without asking",
     "They said it breaks no rule",
@@ -276,6 +282,10 @@ def locker_paths(code: str, incident: str, ids: dict[str, str]) -> list[str]:
         f"{requests}{ids['ready']}/print/",
         f"{requests}{ids['history']}/",
         f"{requests}{ids['hosted']}/",
+        f"{locker}helplines/",
+        f"{locker}helplines/ask/",
+        f"{locker}helplines/{ids['referral']}/",
+        f"{locker}helplines/{ids['referral']}/stop/",
         f"/{code}/protect/",
         f"/{code}/protect/hash/",
         f"/{code}/protect/case/",
@@ -296,6 +306,31 @@ COMPOSED = [
 ]  # fmt: skip
 
 
+def _referral_rows(data_dir: Path, settings: SettingsWrapper, ids: dict[str, str]) -> None:
+    """Name a helpline that takes referrals and keep, in the locker, a referral made for it
+    as a file not sent yet (no helpline is reached: the pages only show it)."""
+    recipient = str(pyrage.x25519.Identity.generate().to_public())
+    helpline = directory_file(data_dir, "https://reclaim.helpline.test", recipient)
+    settings.REFERRAL_DIRECTORY = helpline
+    chosen = referral_helpline(referral_helplines((), helpline), "test-helpline")
+    output = sharing.referral_file("personal", "new")
+    output.parent.mkdir(parents=True)
+    made = make_referral(personal_locker(data_dir), chosen, Selection(items=(ids["item"],)), output)
+    output.rename(sharing.referral_file("personal", made.id))
+    ids["referral"] = made.id
+
+
+def _shared(incident: str, ids: dict[str, str]) -> list[tuple[dict[str, object], int]]:
+    """The confirmation page, and media refused where someone was under 18."""
+    chosen = {"helpline": "test-helpline", "incidents": [incident], "items": [ids["item"]],
+              "message": "posted without asking", "contact_method": "email", "days": "30",
+              "contact_address": "jo.safe@example.org", "contact_safe": "yes"}  # fmt: skip
+    return [
+        ({**chosen, "under_18": "no", "action": "check"}, 200),
+        ({**chosen, "under_18": "yes", "action": "check"}, 400),
+    ]
+
+
 def _pages(client: Client, code: str, incident: str, ids: dict[str, str]) -> Iterator[str]:
     """Yield every page, as HTML, in ``code``."""
     for path in [*page_paths(code), *locker_paths(code, incident, ids)]:
@@ -306,6 +341,10 @@ def _pages(client: Client, code: str, incident: str, ids: dict[str, str]) -> Ite
     for posted, expected in COMPOSED:
         response = client.post(f"/{code}/locker/requests/new/write/", posted)
         assert response.status_code == expected, (posted, response.status_code)
+        yield response.content.decode()
+    for shared, expected in _shared(incident, ids):
+        response = client.post(f"/{code}/locker/helplines/ask/", shared)
+        assert response.status_code == expected, (shared, response.status_code)
         yield response.content.decode()
     yield _server_error(code)
 
@@ -331,9 +370,10 @@ def _read(
 
 @pytest.mark.django_db
 def test_no_english_is_left_on_any_page_in_another_language(
-    client: Client, open_locker: None, data_dir: Path
+    client: Client, open_locker: None, data_dir: Path, settings: SettingsWrapper
 ) -> None:
     incident, ids = _request_rows(data_dir)
+    _referral_rows(data_dir, settings, ids)
     session = client.session
     session[ELIGIBLE] = True  # the three questions answered: the hashing page opens
     session.save()

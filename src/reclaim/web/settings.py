@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "reclaim.web.support",
     "reclaim.web.evidence",
     "reclaim.web.removals",
+    "reclaim.web.sharing",
     "reclaim.web.protection",
     "reclaim.web.console",
     # Background jobs (reclaim.web.worker): Django's tasks interface, stored in the database.
@@ -231,6 +232,16 @@ EMAIL_USE_TLS = env_bool("RECLAIM_SMTP_STARTTLS", True)
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("RECLAIM_FROM_EMAIL", "requests@localhost")
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+# Referrals (reclaim.web.sharing): a directory file of helplines that take referrals through
+# Reclaim (same schema as content/helplines, each with a [helpline.referrals] table), added to
+# those in the content directory. None by default: no real helpline runs Reclaim yet.
+_referral_directory = env_str("RECLAIM_REFERRAL_DIRECTORY", "")
+REFERRAL_DIRECTORY = Path(_referral_directory).expanduser() if _referral_directory else None
+if REFERRAL_DIRECTORY is not None and not REFERRAL_DIRECTORY.is_file():
+    raise ImproperlyConfigured(
+        f"RECLAIM_REFERRAL_DIRECTORY must be a helpline directory file, not {_referral_directory!r}"
+    )
 
 # Staff sign in with a password and a TOTP code (reclaim.web.staff). Each wrong code doubles
 # the wait before the next is checked (1 s, 2 s, 4 s...): django-otp's throttle, kept on.

@@ -18,6 +18,7 @@ urlpatterns = [
     ),  # staff accounts only (manage.py createsuperuser)
     *i18n_patterns(
         path("locker/requests/", include("reclaim.web.removals.urls")),
+        path("locker/helplines/", include("reclaim.web.sharing.urls")),
         path("protect/", include("reclaim.web.protection.page_urls")),
         path("locker/", include("reclaim.web.evidence.urls")),
         path("", include("reclaim.web.support.urls")),

@@ -17,6 +17,7 @@ from reclaim.web.console.tasks import delete_expired_cases, recheck_case_address
 from reclaim.web.evidence.tasks import capture
 from reclaim.web.protection.tasks import activate_hashes, save_bank_index
 from reclaim.web.removals.tasks import recheck
+from reclaim.web.sharing.tasks import retry_withdrawals
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ JOBS: tuple[Task[Any, Any], ...] = (
     save_bank_index,
     delete_expired_cases,
     recheck_case_addresses,
+    retry_withdrawals,
 )
 
 SCHEDULE = (
@@ -46,6 +48,9 @@ SCHEDULE = (
     # Platforms read the bank's changes in batches of FEED_BATCH_MINUTES (10 by default): a
     # minute's wait for a received hash to become active is well inside one batch.
     Periodic(activate_hashes, datetime.timedelta(minutes=1)),
+    # A person stopped sharing and the helpline could not be reached: each waiting withdrawal
+    # keeps its own next time (1, 2, 4... minutes, then 6 hours); a minute is how late it starts.
+    Periodic(retry_withdrawals, datetime.timedelta(minutes=1)),
     # A restart loads the saved index and catches up from there: an hour's changes at most.
     Periodic(save_bank_index, datetime.timedelta(hours=1)),
     # Closed cases are kept for months (the helpline's retention setting); an hour late is
