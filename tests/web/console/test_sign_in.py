@@ -11,9 +11,9 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from reclaim.web.access import limits
 from reclaim.web.access.attempts import MAX_TRIES
 from reclaim.web.console.access import SEEN
-from reclaim.web.console.models import StaffMember
+from reclaim.web.console.models import CaseNote, StaffMember
 
-from .fixtures import PASSWORD, current_code, helpline, member, signed_in
+from .fixtures import PASSWORD, case, current_code, helpline, member, signed_in
 
 QUEUE = "/console/"
 
@@ -129,3 +129,22 @@ def test_the_console_does_not_exist_in_personal_mode(
     settings.SERVICE = False
     assert client.get(QUEUE).status_code == 404
     assert Client().get("/console/sign-in/").status_code == 404
+
+
+def test_a_form_sent_after_the_idle_time_is_not_carried_out_but_shown_back(
+    sam: StaffMember, settings: SettingsWrapper
+) -> None:
+    client = signed_in(sam)
+    number = case(sam.helpline, "RPH-1").number
+    session = client.session
+    session[SEEN] = time.time() - settings.STAFF_IDLE_SECONDS - 1
+    session.save()
+    words = "Called back <b>at 6pm</b>"
+    response = client.post(f"/console/cases/{number}/notes/", {"text": words, "password": "x1"})
+    assert response.status_code == 401
+    page = response.content.decode()
+    assert "Called back &lt;b&gt;at 6pm&lt;/b&gt;" in page, "shown back, escaped"
+    assert "x1" not in page, "a password field is never shown back"
+    assert f'name="next" value="/console/cases/{number}/notes/"' in page
+    assert not CaseNote.objects.exists(), "nothing was kept"
+    assert client.get(QUEUE).status_code == 302, "the session stays ended"

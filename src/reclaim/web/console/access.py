@@ -3,7 +3,9 @@
 ``member_required`` wraps every console page but the sign-in: outside service mode the page
 does not exist (404); otherwise the person must be signed in, verified by a confirmed TOTP
 device this session (django-otp), an active member of a helpline, and have opened a console
-page within STAFF_IDLE_SECONDS, or they are signed out and sent to the sign-in page.
+page within STAFF_IDLE_SECONDS, or they are signed out and sent to the sign-in page. A form
+sent after the session ended is not carried out; the sign-in page shows what it held, so
+what was typed is not lost without a word (nothing of it is kept on the server).
 """
 
 import functools
@@ -15,8 +17,10 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 
+from reclaim.web.console.forms import SignInForm
 from reclaim.web.console.models import StaffMember
 
 View = Callable[..., HttpResponse]
@@ -57,12 +61,36 @@ def member_required(view: View) -> View:
         if member is None or idle > settings.STAFF_IDLE_SECONDS:
             if request.user.is_authenticated:
                 logout(request)  # the session ends: a later page cannot pick it up again
+            if request.method == "POST":
+                return _sign_in_again(request)
             return redirect_to_login(request.get_full_path(), reverse("console:sign-in"))
         request.session[SEEN] = now
         setattr(request, MEMBER, member)
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+# Fields of console forms that are not words a person typed (or must not be shown again).
+NOT_TYPED = frozenset({"csrfmiddlewaretoken", "password", "otp_token", "next", "task", "done"})
+
+
+def _sign_in_again(request: HttpRequest) -> HttpResponse:
+    """Answer a form sent after the session ended: the sign-in page, with what the form held."""
+    typed = [
+        value.strip()
+        for name, values in request.POST.lists()
+        if name not in NOT_TYPED
+        for value in values
+        if value.strip()
+    ]
+    context = {
+        "form": SignInForm(request),
+        "next": request.get_full_path(),
+        "unsent": "\n\n".join(typed),
+        "idle_minutes": settings.STAFF_IDLE_SECONDS // 60,
+    }
+    return render(request, "console/sign_in.html", context, status=401)
 
 
 def member_of(request: HttpRequest) -> StaffMember:

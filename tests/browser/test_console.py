@@ -1,0 +1,278 @@
+"""The helpline console in a real Chromium, against pytest-django's live server (a real WSGI
+server on loopback, in service mode, on the test database: SQLite or PostgreSQL).
+
+Two journeys, each one sign-in with a password and a real TOTP code typed key by key:
+at 390 px, intake (with a reload and a Back on the way), the case page, a claim, a note, a
+task and the queue filtered and sorted; at desktop width, the same pages looked at, then a
+note typed past the idle time, which comes back on the sign-in page rather than vanishing.
+Every page passes axe, fetches nothing from another host, and at 390 px does not scroll
+sideways. Rows other than those the flow makes are created directly.
+
+Set RECLAIM_SCREENSHOTS to a folder to keep a picture of each page the journeys pass.
+"""
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Request, expect
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from reclaim.web.access import limits
+from reclaim.web.console.models import Case, CaseAddress, Helpline, StaffMember
+
+from ..web.console import fixtures
+from .test_accessibility import AXE_OPTIONS
+from .test_locker import axe
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+USERNAME = "Ada.Lovelace"  # capitals: typed with Shift, as a person types them
+PASSWORD = "Long Enough Secret, for Staff!"
+PASTED = """From the survivor's email:
+https://x.com/someone/status/111
+https://x.com/someone/status/222
+  https://x.com/someone/status/111
+and also https://www.reddit.com/r/somewhere/comments/abc/
+https://x.com/someone/status/222
+"""
+
+
+@pytest.fixture(scope="session")
+def orm_beside_playwright() -> Iterator[None]:
+    """Let the test make rows while Playwright's sync API is running.
+
+    Playwright runs an event loop on this thread; the database calls made here do not run
+    inside it, but Django cannot tell (its async-safety check looks for a running loop). Asked
+    for before the browser and the test database, so that both are set up with it.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture
+def console(
+    orm_beside_playwright: None,
+    live_server: Any,
+    transactional_db: None,
+    settings: SettingsWrapper,
+) -> Iterator[tuple[str, StaffMember]]:
+    """The console's origin and a caseworker (with a confirmed device) of one helpline."""
+    settings.SERVICE = True
+    settings.HELPLINE_SECRET = fixtures.HELPLINE_SECRET
+    settings.STAFF_IDLE_SECONDS = 15 * 60
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    limits.reset()
+    line = fixtures.helpline()
+    member = fixtures.member(line, USERNAME, "caseworker")
+    member.user.set_password(PASSWORD)
+    member.user.save()
+    _other_cases(line, member)
+    yield live_server.url, member
+    limits.reset()
+
+
+def _other_cases(line: Helpline, member: StaffMember) -> None:
+    """Cases already in the queue: two open (deadlines apart), one closed, one elsewhere."""
+    soon = fixtures.case(line, "RPH-SOON", assigned_to=member, next_deadline=fixtures.days(1))
+    fixtures.address(soon, "https://x.com/a/status/1", deadline=fixtures.days(1))
+    later = fixtures.case(line, "RPH-LATER", next_deadline=fixtures.days(3), country="pl")
+    fixtures.address(later, "https://x.com/b/status/2", deadline=fixtures.days(3))
+    fixtures.case(line, "RPH-CLOSED", status=Case.Status.CLOSED, country="pl")
+
+
+class Visit:
+    """One tab at one width: every page it shows is checked the same way."""
+
+    def __init__(self, browser: Browser, origin: str, size: dict[str, int], name: str) -> None:
+        self.context = browser.new_context(viewport=size)  # type: ignore[arg-type]
+        self.page = self.context.new_page()
+        self.origin, self.width, self.name = origin, size["width"], name
+        self.elsewhere: list[str] = []
+        self.page.on("request", self._note)
+        self.problems: list[str] = []
+
+    def _note(self, request: Request) -> None:
+        if not request.url.startswith(self.origin + "/"):
+            self.elsewhere.append(request.url)
+
+    def check(self, what: str) -> None:
+        """Run axe, look for sideways scrolling and keep a screenshot if asked."""
+        results = axe.run(self.page, options=AXE_OPTIONS)
+        if results.violations_count:
+            self.problems.append(f"{what}:\n{results.generate_report()}")
+        wide = self.page.evaluate("document.documentElement.scrollWidth")
+        if wide > self.width:
+            self.problems.append(f"{what}: {wide} px wide at {self.width} px")
+        folder = os.environ.get("RECLAIM_SCREENSHOTS")
+        if folder:
+            path = Path(folder) / f"console-{self.name}-{what}.png"
+            self.page.screenshot(path=str(path), full_page=True)
+
+    def sign_in(self, member: StaffMember, step: int = 0) -> None:
+        """Sign in as a person does; ``step`` 1 types the app's next code (django-otp refuses
+        a code used before, and a second sign-in may come within the same 30 seconds)."""
+        page = self.page
+        expect(page.get_by_role("heading", name="Sign in to the console")).to_be_visible()
+        self.check("sign-in")
+        page.get_by_label("Username").press_sequentially(USERNAME)
+        page.get_by_label("Password").press_sequentially(PASSWORD)
+        device = member.user.totpdevice_set.get()
+        page.get_by_label(re.compile("code", re.I)).press_sequentially(
+            fixtures.current_code(device, step)
+        )
+        page.get_by_role("button", name="Sign in").click()
+
+    def finish(self) -> None:
+        self.context.close()
+        assert self.elsewhere == [], "console pages fetch only from their own site"
+        assert self.problems == [], "\n".join(self.problems)
+
+
+@pytest.fixture
+def phone(console: tuple[str, StaffMember], browser: Browser) -> Iterator[Visit]:
+    visit = Visit(browser, console[0], PHONE, "390")
+    yield visit
+    visit.context.close()
+
+
+def test_a_caseworker_opens_and_works_a_case_at_phone_width(
+    console: tuple[str, StaffMember], phone: Visit
+) -> None:
+    origin, member = console
+    page = phone.page
+    page.goto(origin + "/console/")
+    phone.sign_in(member)
+    expect(page.get_by_role("heading", name="Queue: cases")).to_be_visible()
+    phone.check("queue")
+    _sorted_and_filtered(phone)
+
+    page.get_by_role("link", name="New case").click()
+    expect(page.get_by_role("heading", name="New case")).to_be_visible()
+    phone.check("intake")
+    _type_intake(page)
+    _typing_survives_reload_and_back(page)
+    page.get_by_role("button", name="Open the case").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Case .* opened$"))).to_be_visible()
+    assert "Addresses recognised: 3." in page.content()
+    assert "Repeats, each kept once: 2." in page.content()
+    phone.check("opened")
+
+    page.get_by_role("link", name="Go to the case").click()
+    number = page.get_by_role("heading", level=1).inner_text().removeprefix("Case ")
+    case = Case.objects.get(number=number)
+    assert (case.contact_safe, case.country) == (False, "pl")
+    assert sorted(case.addresses.values_list("url", flat=True)) == [
+        "https://www.reddit.com/r/somewhere/comments/abc/",
+        "https://x.com/someone/status/111",
+        "https://x.com/someone/status/222",
+    ]
+    assert "07700 900456" not in page.content(), "an unsafe contact is never shown"
+    expect(page.get_by_text("Not safe to contact")).to_be_visible()
+    phone.check("case")
+    _claim_note_task(phone, number)
+    phone.finish()
+
+
+def _sorted_and_filtered(visit: Visit) -> None:
+    """Open cases, nearest deadline first; then only Poland's (the closed one stays out)."""
+    page = visit.page
+    numbers = page.locator("table a.case-number").all_inner_texts()
+    assert numbers == ["RPH-SOON", "RPH-LATER"], numbers
+    page.get_by_label("Country").select_option("pl")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("table a.case-number")).to_have_text(["RPH-LATER"])
+    page.get_by_label("Status").select_option("")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("table a.case-number")).to_have_text(["RPH-LATER", "RPH-CLOSED"])
+    visit.check("queue-filtered")
+
+
+def _type_intake(page: Page) -> None:
+    page.get_by_label("How they reached us").select_option("phone")
+    page.get_by_label("How to reach them").select_option("phone")
+    page.get_by_label("Contact details").fill("07700 900456")
+    page.get_by_label("No, or not sure: never use it").check()
+    page.get_by_label("Country they live in").select_option("pl")
+    page.get_by_label("No", exact=True).check()
+    page.get_by_label("What happened").press_sequentially(
+        "Her Ex posted them; She wants them down."
+    )
+    page.get_by_label("Addresses where the content is").fill(PASTED)
+
+
+def _typing_survives_reload_and_back(page: Page) -> None:
+    def typed() -> tuple[str, str, str]:
+        return (
+            page.get_by_label("What happened").input_value(),
+            page.get_by_label("Addresses where the content is").input_value(),
+            page.get_by_label("Country they live in").input_value(),
+        )
+
+    before = typed()
+    page.reload()
+    assert typed() == before, "a reload keeps what was typed"
+    page.get_by_role("link", name="Queue").first.click()
+    expect(page.get_by_role("heading", name="Queue: cases")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_role("heading", name="New case")).to_be_visible()
+    assert typed() == before, "going back keeps what was typed"
+
+
+def _claim_note_task(visit: Visit, number: str) -> None:
+    page = visit.page
+    page.get_by_role("button", name="Claim https://x.com/someone/status/111").click()
+    expect(page.get_by_text(f"Claimed by {USERNAME} since")).to_have_count(1)
+    assert CaseAddress.objects.get(url="https://x.com/someone/status/111").claimed_by_id
+    visit.check("case-claimed")
+
+    page.get_by_role("link", name="Notes").click()
+    visit.check("notes")
+    page.get_by_label("New note").fill("Called back; Safe to email after 6pm.")
+    page.get_by_role("button", name="Keep the note").click()
+    expect(page.get_by_text("Called back; Safe to email after 6pm.")).to_be_visible()
+    visit.check("notes-kept")
+
+    page.get_by_role("link", name=f"Back to case {number}").click()
+    page.get_by_role("link", name="Tasks").click()
+    page.get_by_label("What is to be done").fill("Send the batch to X")
+    page.get_by_label("Due on").fill("2031-01-02")
+    page.get_by_role("button", name="Add the task").click()
+    expect(page.get_by_role("cell", name="Send the batch to X", exact=True)).to_be_visible()
+    visit.check("tasks")
+
+
+def test_at_desktop_width_idling_asks_to_sign_in_and_keeps_what_was_typed(
+    console: tuple[str, StaffMember], browser: Browser, settings: SettingsWrapper
+) -> None:
+    origin, member = console
+    visit = Visit(browser, origin, DESKTOP, "desktop")
+    page = visit.page
+    page.goto(origin + "/console/cases/RPH-SOON/")
+    visit.sign_in(member)
+    expect(page.get_by_role("heading", name="Case RPH-SOON")).to_be_visible()
+    visit.check("case")
+    page.get_by_role("link", name="Queue").first.click()
+    visit.check("queue")
+    page.goto(origin + "/console/cases/RPH-SOON/notes/")
+    visit.check("notes")
+    words = "She Called at 3pm; the Second account is new."
+    page.get_by_label("New note").fill(words)
+
+    settings.STAFF_IDLE_SECONDS = 1  # the live server reads the same settings
+    time.sleep(1.5)
+    page.get_by_role("button", name="Keep the note").click()
+    expect(page.get_by_role("heading", name="Sign in to the console")).to_be_visible()
+    expect(page.get_by_text("was not kept")).to_be_visible()
+    assert page.get_by_label("What you wrote (not kept)").input_value() == words
+    visit.check("signed-out")
+    settings.STAFF_IDLE_SECONDS = 15 * 60
+    visit.sign_in(member, step=1)
+    expect(page.get_by_role("heading", name="Notes on case RPH-SOON")).to_be_visible()
+    assert words not in page.content(), "nothing was kept while signed out"
+    visit.finish()
