@@ -250,10 +250,14 @@ def reused_page(_reused_page: Page) -> Iterator[Page]:
     page = _reused_page
     page.set_viewport_size(DEFAULT_VIEWPORT)
     yield page
-    page.context.clear_cookies()
-    if page.url.startswith("http"):
-        page.evaluate("localStorage.clear(); sessionStorage.clear()")
+    page.keyboard.up("Shift")  # in case a test stopped while holding it
     page.goto("about:blank")
+    page.context.clear_cookies()
+    for origin in page.context.storage_state()["origins"]:
+        if origin["localStorage"]:
+            page.goto(origin["origin"] + "/static/support/site.css")  # a page storing nothing
+            page.evaluate("localStorage.clear()")
+            page.goto("about:blank")
 
 
 @contextmanager
