@@ -20,6 +20,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    Frame,
     Page,
     Request,
     expect,
@@ -231,33 +232,47 @@ def axe_report(page: Page) -> str:
     return results.generate_report() if results.violations_count else ""
 
 
+@dataclass
+class _ReusedPage:
+    page: Page
+    origins: set[str]  # every origin the page has shown, to empty their storage after a test
+
+
 @pytest.fixture(scope="session")
-def _reused_page(browser: Browser) -> Iterator[Page]:
+def _reused_page(browser: Browser) -> Iterator[_ReusedPage]:
     context = browser.new_context()
     context.add_init_script(script=AXE_SCRIPT)  # in every document, before its own scripts
-    yield context.new_page()
+    page = context.new_page()
+    reused = _ReusedPage(page, set())
+
+    def note(frame: Frame) -> None:
+        if frame.url.startswith("http"):
+            reused.origins.add("/".join(frame.url.split("/")[:3]))
+
+    page.on("framenavigated", note)
+    yield reused
     context.close()
 
 
 @pytest.fixture
-def reused_page(_reused_page: Page) -> Iterator[Page]:
+def reused_page(_reused_page: _ReusedPage) -> Iterator[Page]:
     """One page per worker, with axe loaded, for tests that only load pages and look at them.
 
     A new context and page cost far more than a page load. Pages only store anything when a
     person ticks or dismisses something, and these tests do neither; what they could leave
-    (storage, cookies, size, listeners) is put back after each test all the same.
+    (cookies, stored values, the page's size, a held Shift key) is put back after each test
+    all the same.
     """
-    page = _reused_page
+    page = _reused_page.page
     page.set_viewport_size(DEFAULT_VIEWPORT)
     yield page
     page.keyboard.up("Shift")  # in case a test stopped while holding it
-    page.goto("about:blank")
     page.context.clear_cookies()
-    for origin in page.context.storage_state()["origins"]:
-        if origin["localStorage"]:
-            page.goto(origin["origin"] + "/static/support/site.css")  # a page storing nothing
-            page.evaluate("localStorage.clear()")
-            page.goto("about:blank")
+    devtools = page.context.new_cdp_session(page)
+    for origin in _reused_page.origins:
+        storage = {"origin": origin, "storageTypes": "local_storage"}
+        devtools.send("Storage.clearDataForOrigin", storage)
+    devtools.detach()
 
 
 @contextmanager
