@@ -10,11 +10,23 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyrage
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from axe_playwright_python.base import AxeResults
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Frame,
+    Page,
+    Request,
+    expect,
+    sync_playwright,
+)
 
 from reclaim.capture import CHROMIUM_ARGS, ChromiumNotFoundError, find_chromium
 
@@ -87,9 +99,21 @@ def locker_site(tmp_path_factory: pytest.TempPathFactory, neutral_url: str) -> I
         yield origin
 
 
+@dataclass
+class LockerSession:
+    """The recovery code shown at set-up, and the browser state of the session it opened."""
+
+    code: str
+    state: Any  # Playwright's storage state: the unlocked session's cookie
+
+
 @pytest.fixture(scope="session")
-def set_up(browser: Browser, locker_site: str) -> str:
-    """Set the locker up as a person would; return the recovery code shown."""
+def locker_session(browser: Browser, locker_site: str) -> LockerSession:
+    """Set the locker up as a person would; keep the code shown and the session it opened.
+
+    Tests that need an unlocked locker (not the act of unlocking) start from this session's
+    cookie instead of deriving the key again (see ``unlocked``).
+    """
     context = browser.new_context()
     page = context.new_page()
     page.goto(locker_site + "/en/locker/")
@@ -103,8 +127,65 @@ def set_up(browser: Browser, locker_site: str) -> str:
     assert page.locator(".recovery-code code").inner_text() == code, "a reload keeps the code"
     page.get_by_role("button", name="I have written it down").click()
     expect(page.get_by_role("heading", name="Your case")).to_be_visible()
+    state = context.storage_state()
     context.close()
-    return code
+    return LockerSession(code, state)
+
+
+@pytest.fixture(scope="session")
+def set_up(locker_session: LockerSession) -> str:
+    """Set the locker up as a person would; return the recovery code shown."""
+    return locker_session.code
+
+
+def unlock(page: Page, locker_site: str) -> None:
+    """Unlock the locker with its passphrase, as a person does."""
+    page.goto(locker_site + "/en/locker/unlock/")
+    page.get_by_label("Passphrase").fill(PASSPHRASE)
+    page.get_by_role("button", name="Unlock").click()
+    expect(page.get_by_role("heading", name="Your case")).to_be_visible()
+
+
+def open_unlocked(
+    browser: Browser, locker_site: str, session: LockerSession | None, **options: Any
+) -> Page:
+    """Return a page on the case page, unlocked, in a new context (with ``options``).
+
+    With ``session`` the context carries the worker's unlocked session, instead of deriving
+    the key again; that session may have locked itself (the site's auto-lock is two idle
+    minutes), and then the locker is unlocked again and the new session kept. Without, the
+    page unlocks the locker with its passphrase: a session of its own.
+    """
+    state = session.state if session else None
+    context = browser.new_context(storage_state=state, **options)
+    page = context.new_page()
+    if session:
+        page.goto(locker_site + "/en/locker/case/")
+    if not session or not page.get_by_role("heading", name="Your case").is_visible():
+        unlock(page, locker_site)
+        if session:
+            session.state = context.storage_state()
+    return page
+
+
+@pytest.fixture
+def unlocked(browser: Browser, locker_site: str, locker_session: LockerSession) -> Iterator[Page]:
+    """The case page, the locker unlocked, in a context of its own.
+
+    It carries the worker's unlocked session. Tests that change what the session holds (lock
+    it, choose a time zone) use sessions of their own (``freshly_unlocked``, ``open_unlocked``
+    without a session), so no test sees another's choices.
+    """
+    page = open_unlocked(browser, locker_site, locker_session)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def freshly_unlocked(page: Page, locker_site: str, set_up: str) -> Page:
+    """A page that has unlocked the locker with its passphrase, in a session of its own."""
+    unlock(page, locker_site)
+    return page
 
 
 @pytest.fixture(scope="session")
@@ -135,6 +216,85 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+AXE_SCRIPT = Axe().axe_script
+DEFAULT_VIEWPORT = {"width": 1280, "height": 720}  # Playwright's own default
+_AXE_RUN = "options => axe.run(document, options)"
+
+
+def axe_report(page: Page) -> str:
+    """Run axe-core (WCAG 2.2 AA and best practice) on the page; return its violations' report
+    ("" when there are none). axe is put in the page unless a context's init script did."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT)
+    results = AxeResults(page.evaluate(_AXE_RUN, AXE_OPTIONS))
+    return results.generate_report() if results.violations_count else ""
+
+
+@dataclass
+class _ReusedPage:
+    page: Page
+    origins: set[str]  # every origin the page has shown, to empty their storage after a test
+
+
+@pytest.fixture(scope="session")
+def _reused_page(browser: Browser) -> Iterator[_ReusedPage]:
+    context = browser.new_context()
+    context.add_init_script(script=AXE_SCRIPT)  # in every document, before its own scripts
+    page = context.new_page()
+    reused = _ReusedPage(page, set())
+
+    def note(frame: Frame) -> None:
+        if frame.url.startswith("http"):
+            reused.origins.add("/".join(frame.url.split("/")[:3]))
+
+    page.on("framenavigated", note)
+    yield reused
+    context.close()
+
+
+@pytest.fixture
+def reused_page(_reused_page: _ReusedPage) -> Iterator[Page]:
+    """One page per worker, with axe loaded, for tests that only load pages and look at them.
+
+    A new context and page cost far more than a page load. Pages only store anything when a
+    person ticks or dismisses something, and these tests do neither; what they could leave
+    (cookies, stored values, the page's size, a held Shift key) is put back after each test
+    all the same.
+    """
+    page = _reused_page.page
+    page.set_viewport_size(DEFAULT_VIEWPORT)
+    yield page
+    page.keyboard.up("Shift")  # in case a test stopped while holding it
+    page.context.clear_cookies()
+    devtools = page.context.new_cdp_session(page)
+    for origin in _reused_page.origins:
+        storage = {"origin": origin, "storageTypes": "local_storage"}
+        devtools.send("Storage.clearDataForOrigin", storage)
+    devtools.detach()
+
+
+@contextmanager
+def requests_made(page: Page) -> Iterator[list[str]]:
+    """Yield the list of addresses the page requests while the block runs."""
+    requested: list[str] = []
+
+    def note(request: Request) -> None:
+        requested.append(request.url)
+
+    page.on("request", note)
+    try:
+        yield requested
+    finally:
+        page.remove_listener("request", note)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

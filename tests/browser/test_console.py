@@ -26,8 +26,7 @@ from reclaim.web.access import limits
 from reclaim.web.console.models import Case, CaseAddress, Helpline, StaffMember
 
 from ..web.console import fixtures
-from .test_accessibility import AXE_OPTIONS
-from .test_locker import axe
+from .conftest import axe_report
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -103,9 +102,9 @@ class Visit:
 
     def check(self, what: str) -> None:
         """Run axe, look for sideways scrolling and keep a screenshot if asked."""
-        results = axe.run(self.page, options=AXE_OPTIONS)
-        if results.violations_count:
-            self.problems.append(f"{what}:\n{results.generate_report()}")
+        report = axe_report(self.page)
+        if report:
+            self.problems.append(f"{what}:\n{report}")
         wide = self.page.evaluate("document.documentElement.scrollWidth")
         if wide > self.width:
             self.problems.append(f"{what}: {wide} px wide at {self.width} px")

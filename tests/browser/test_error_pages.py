@@ -4,8 +4,7 @@ Shift shortcut and the page's language are there too; printing leaves them out."
 import pytest
 from playwright.sync_api import Page, expect
 
-from .test_accessibility import AXE_OPTIONS
-from .test_locker import axe, unlocked  # noqa: F401  (a fixture)
+from .conftest import axe_report
 from .test_removals import _write_request
 
 DIRECTIONS = {"en": "ltr", "ar": "rtl"}
@@ -22,8 +21,8 @@ def test_not_found_page_has_the_exit_and_the_shortcut(
         DIRECTIONS[code],
     ]
     expect(page.locator("a.exit-button")).to_be_visible()
-    results = axe.run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, results.generate_report()
+    report = axe_report(page)
+    assert report == "", report
     for _ in range(3):
         page.keyboard.press("Shift")
     page.wait_for_url(neutral_url)
@@ -31,7 +30,7 @@ def test_not_found_page_has_the_exit_and_the_shortcut(
 
 @pytest.mark.parametrize("code", ["en", "ar"])
 def test_printable_request_has_the_exit_but_prints_only_the_request(
-    unlocked: Page,  # noqa: F811
+    unlocked: Page,
     locker_site: str,
     code: str,
 ) -> None:

@@ -4,23 +4,10 @@ shown blurred until asked, the auto-lock warning, accessibility, and nothing lea
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from ..web.conftest import PASSPHRASE, png_bytes
-from .conftest import IDLE_MINUTES
-from .test_accessibility import AXE_OPTIONS
-
-axe = Axe()
-
-
-@pytest.fixture
-def unlocked(page: Page, locker_site: str, set_up: str) -> Page:
-    page.goto(locker_site + "/en/locker/unlock/")
-    page.get_by_label("Passphrase").fill(PASSPHRASE)
-    page.get_by_role("button", name="Unlock").click()
-    expect(page.get_by_role("heading", name="Your case")).to_be_visible()
-    return page
+from .conftest import AXE_SCRIPT, IDLE_MINUTES, axe_report
 
 
 def test_set_up_shows_a_recovery_code(set_up: str) -> None:
@@ -49,9 +36,9 @@ def test_a_picture_stays_blurred_until_the_person_asks(
 
 
 def test_auto_lock_warns_a_minute_before_and_staying_keeps_it_open(
-    unlocked: Page, locker_site: str
+    freshly_unlocked: Page, locker_site: str
 ) -> None:
-    page = unlocked
+    page = freshly_unlocked
     page.clock.install()
     page.reload()
     page.clock.fast_forward((IDLE_MINUTES * 60 - 59) * 1000)
@@ -86,15 +73,15 @@ def test_the_caption_no_longer_says_blurred_once_the_picture_is_shown(
     expect(caption).not_to_contain_text(says_blurred, use_inner_text=True)  # shown
     toggle.click()
     expect(caption).to_contain_text(says_blurred, use_inner_text=True)
-    results = axe.run(page, options=AXE_OPTIONS)  # the page, with its new link control
-    assert results.violations_count == 0, results.generate_report()
+    report = axe_report(page)  # the page, with its new link control
+    assert report == "", report
 
 
 @pytest.mark.parametrize("code", ["en", "ar"])
 def test_text_typed_as_the_locker_locks_itself_is_back_after_unlocking(
-    unlocked: Page, locker_site: str, code: str
+    freshly_unlocked: Page, locker_site: str, code: str
 ) -> None:
-    page = unlocked
+    page = freshly_unlocked
     words = "He Said Pay by Friday" if code == "en" else "قال ادفع يوم الجمعة"
     page.clock.install()
     page.goto(f"{locker_site}/{code}/locker/evidence/message/")
@@ -130,21 +117,22 @@ LOCKER_PAGES = [
 def test_locker_pages_have_no_accessibility_violations(
     unlocked: Page, locker_site: str, code: str
 ) -> None:
+    unlocked.context.add_init_script(script=AXE_SCRIPT)  # axe in each page, loaded once
     for path in LOCKER_PAGES:
         unlocked.goto(f"{locker_site}/{code}{path}")
-        results = axe.run(unlocked, options=AXE_OPTIONS)
-        assert results.violations_count == 0, path + "\n" + results.generate_report()
+        report = axe_report(unlocked)
+        assert report == "", path + "\n" + report
     unlocked.goto(f"{locker_site}/{code}/locker/export/")
     unlocked.get_by_role("button").last.click()  # an empty form: the error summary
-    results = axe.run(unlocked, options=AXE_OPTIONS)
-    assert results.violations_count == 0, results.generate_report()
+    report = axe_report(unlocked)
+    assert report == "", report
 
 
 @pytest.mark.parametrize("code", ["en", "ar"])
 def test_locker_entry_pages_have_no_accessibility_violations(
-    page: Page, site: str, code: str
+    reused_page: Page, site: str, code: str
 ) -> None:
     for path in ("/locker/", "/locker/set-up/"):
-        page.goto(f"{site}/{code}{path}")
-        results = axe.run(page, options=AXE_OPTIONS)
-        assert results.violations_count == 0, path + "\n" + results.generate_report()
+        reused_page.goto(f"{site}/{code}{path}")
+        report = axe_report(reused_page)
+        assert report == "", path + "\n" + report

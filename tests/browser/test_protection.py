@@ -9,8 +9,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, Request, expect
 
-from .test_accessibility import AXE_OPTIONS
-from .test_locker import axe
+from .conftest import axe_report
 
 
 def test_only_hashes_leave_the_browser(page: Page, site: str, tmp_path: Path) -> None:
@@ -45,19 +44,20 @@ def test_only_hashes_leave_the_browser(page: Page, site: str, tmp_path: Path) ->
 
 @pytest.mark.parametrize("code", ["en", "ar"])
 def test_protection_pages_have_no_accessibility_violations(
-    page: Page, site: str, code: str
+    reused_page: Page, site: str, code: str
 ) -> None:
+    page = reused_page
     for path in ("/protect/", "/protect/case/"):
         page.goto(f"{site}/{code}{path}")
-        results = axe.run(page, options=AXE_OPTIONS)
-        assert results.violations_count == 0, path + "\n" + results.generate_report()
+        report = axe_report(page)
+        assert report == "", path + "\n" + report
     page.goto(f"{site}/{code}/protect/")
     for name in ("is_subject", "is_intimate", "was_adult"):
         page.locator(f"input[name={name}][value=yes]").check()
     page.locator("main form button[type=submit]").click()
     page.locator("[data-hasher]:not([hidden])").wait_for()
-    results = axe.run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, "hash page\n" + results.generate_report()
+    report = axe_report(page)
+    assert report == "", "hash page\n" + report
 
 
 PHONE = {"width": 390, "height": 844}

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Request, expect
 
-from .test_accessibility import AXE_OPTIONS
-from .test_locker import axe, unlocked  # noqa: F401  (a fixture)
+from .conftest import AXE_SCRIPT, axe_report
 
 
 def _start(page: Page, site: str, code: str, url: str) -> None:
@@ -38,7 +37,7 @@ def _write_request(page: Page, site: str, code: str, url: str) -> None:
 
 @pytest.mark.parametrize("code", ["en", "ar"])
 def test_writing_a_request_and_its_pages_are_accessible(
-    unlocked: Page,  # noqa: F811
+    unlocked: Page,
     locker_site: str,
     code: str,
 ) -> None:
@@ -48,6 +47,7 @@ def test_writing_a_request_and_its_pages_are_accessible(
         if not request.url.startswith(locker_site):
             elsewhere.append(request.url)
 
+    unlocked.context.add_init_script(script=AXE_SCRIPT)  # axe in each page, loaded once
     unlocked.on("request", note)
     unlocked.goto(f"{locker_site}/{code}/locker/requests/")
     _check(unlocked, "overview")
@@ -66,13 +66,13 @@ def test_writing_a_request_and_its_pages_are_accessible(
 
 
 def _check(page: Page, name: str) -> None:
-    results = axe.run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, name + "\n" + results.generate_report()
+    report = axe_report(page)
+    assert report == "", name + "\n" + report
 
 
 @pytest.mark.parametrize("code", ["en", "ar"])
 def test_a_draft_is_finished_another_withdrawn_and_a_second_ask_keeps_the_text(
-    unlocked: Page,  # noqa: F811
+    unlocked: Page,
     locker_site: str,
     code: str,
 ) -> None:

@@ -1,6 +1,8 @@
 """Leaving quickly in a real browser: the Shift shortcut, the button with and without
 JavaScript, what is cleared, and the first-visit explanation."""
 
+import re
+
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -37,7 +39,8 @@ def test_pressing_shift_three_times_leaves_for_the_neutral_site(
     assert_traces_gone(context, site)
 
 
-def test_two_presses_do_nothing(page: Page, site: str) -> None:
+def test_two_presses_do_nothing(reused_page: Page, site: str) -> None:
+    page = reused_page
     page.goto(site + "/en/")
     page.keyboard.press("Shift")
     page.keyboard.press("Shift")
@@ -95,7 +98,8 @@ def test_checklist_ticks_stay_in_this_browser_until_exit(
     expect(page.locator("input[data-step]").first).not_to_be_checked()
 
 
-def test_arabic_pages_are_laid_out_right_to_left(page: Page, site: str) -> None:
+def test_arabic_pages_are_laid_out_right_to_left(reused_page: Page, site: str) -> None:
+    page = reused_page
     page.set_viewport_size({"width": 800, "height": 600})
     page.goto(site + "/ar/guides/coping/")
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
@@ -110,7 +114,8 @@ def test_arabic_pages_are_laid_out_right_to_left(page: Page, site: str) -> None:
     assert padding != "0px", "list indentation is on the right"
 
 
-def test_english_pages_stay_left_to_right(page: Page, site: str) -> None:
+def test_english_pages_stay_left_to_right(reused_page: Page, site: str) -> None:
+    page = reused_page
     page.set_viewport_size({"width": 800, "height": 600})
     page.goto(site + "/en/guides/coping/")
     exit_box = page.locator("a.exit-button").bounding_box()
@@ -131,18 +136,23 @@ ADD_FIELDS = """kinds => {
 
 
 def type_with_shift(page: Page, words: str) -> None:
-    """Type as a person does: Shift held down for each capital, released after it."""
-    for character in words:
-        if character.isupper():
-            page.keyboard.down("Shift")
-            page.keyboard.press(f"Key{character}")
-            page.keyboard.up("Shift")
+    """Type as a person does: Shift held down for each capital, released after it.
+
+    "Shift+KeyH" sends Shift down, H down, H up, Shift up; a run of other characters goes
+    in one call that presses each key in turn (one round trip to the browser, not many).
+    """
+    for run in re.findall(r"[A-Z]|[^A-Z]+", words):
+        if run.isupper():
+            page.keyboard.press(f"Shift+Key{run}")
         else:
-            page.keyboard.press(character if character != " " else "Space")
+            page.keyboard.type(run)
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
-def test_typing_capitals_in_any_field_never_leaves(page: Page, site: str, language: str) -> None:
+def test_typing_capitals_in_any_field_never_leaves(
+    reused_page: Page, site: str, language: str
+) -> None:
+    page = reused_page
     page.goto(f"{site}/{language}/locker/set-up/")
     page.evaluate(ADD_FIELDS, [kind for kind in FIELD_KINDS if kind != "password"])
     fields = [f"#typed-{kind}" for kind in FIELD_KINDS if kind != "password"]
@@ -184,7 +194,8 @@ def test_arabic_letters_typed_with_shift_never_leave(
     assert page.url == f"{site}/ar/"
 
 
-def test_another_key_between_presses_starts_the_count_again(page: Page, site: str) -> None:
+def test_another_key_between_presses_starts_the_count_again(reused_page: Page, site: str) -> None:
+    page = reused_page
     page.goto(site + "/en/")
     dots = page.locator("[data-exit-dots] span.pressed")
     page.keyboard.press("Shift")
@@ -202,8 +213,9 @@ def test_another_key_between_presses_starts_the_count_again(page: Page, site: st
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_shift_alone_three_times_leaves_even_from_a_field(
-    page: Page, site: str, neutral_url: str, language: str
+    reused_page: Page, site: str, neutral_url: str, language: str
 ) -> None:
+    page = reused_page
     page.goto(f"{site}/{language}/locker/set-up/")
     page.locator("#id_passphrase").click()
     type_with_shift(page, "My Blue")
@@ -248,7 +260,8 @@ def test_a_form_sent_from_another_site_is_refused(page: Page, site: str, neutral
     expect(page.locator("a[href='/en/locker/set-up/']").first).to_be_visible()
 
 
-def test_shift_held_while_clicking_is_not_a_press(page: Page, site: str) -> None:
+def test_shift_held_while_clicking_is_not_a_press(reused_page: Page, site: str) -> None:
+    page = reused_page
     page.goto(site + "/en/guides/coping/")
     for _ in range(3):
         page.keyboard.down("Shift")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from ..web.conftest import PASSPHRASE
+from .conftest import open_unlocked
 
 NEW_YORK = "America/New_York"
 SHOTS = os.environ.get("RECLAIM_SCREENSHOTS", "")  # a folder to keep screenshots in, if set
@@ -16,16 +16,15 @@ SHOTS = os.environ.get("RECLAIM_SCREENSHOTS", "")  # a folder to keep screenshot
 
 @pytest.fixture
 def in_new_york(browser: Browser, locker_site: str, set_up: str) -> Iterator[BrowserContext]:
-    """A phone-width browser whose clock is in New York, with the locker unlocked."""
-    context = browser.new_context(timezone_id=NEW_YORK, viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.goto(locker_site + "/en/locker/unlock/")
-    page.get_by_label("Passphrase").fill(PASSPHRASE)
-    page.get_by_role("button", name="Unlock").click()
-    expect(page.locator("h1")).to_be_visible()
+    """A phone-width browser whose clock is in New York, with the locker unlocked.
+
+    Its session is its own: the site remembers the time zone chosen in a session.
+    """
+    viewport = {"width": 390, "height": 844}
+    page = open_unlocked(browser, locker_site, None, timezone_id=NEW_YORK, viewport=viewport)
     page.close()
-    yield context
-    context.close()
+    yield page.context
+    page.context.close()
 
 
 def _shot(page: Page, name: str) -> None:
@@ -66,11 +65,9 @@ def test_without_script_the_list_starts_on_the_sites_zone(
     locker_site: str,
     set_up: str,
 ) -> None:
-    context = browser.new_context(timezone_id=NEW_YORK, java_script_enabled=False)
-    page = context.new_page()
-    page.goto(locker_site + "/en/locker/unlock/")
-    page.get_by_label("Passphrase").fill(PASSPHRASE)
-    page.get_by_role("button", name="Unlock").click()
+    options = {"timezone_id": NEW_YORK, "java_script_enabled": False}
+    page = open_unlocked(browser, locker_site, None, **options)  # a session of its own
+    context = page.context
     page.goto(locker_site + "/en/locker/evidence/message/")
     zone = page.get_by_label("Time zone")
     expect(zone).to_be_visible()
