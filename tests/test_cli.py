@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import reclaim
 from reclaim.cli import main
 
@@ -46,78 +48,81 @@ def test_serve_refuses_a_port_in_use_with_a_clear_message(tmp_path: Path) -> Non
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
 
 
-def test_locker_export_and_verify_from_the_command_line(tmp_path: Path) -> None:
+def test_locker_export_and_verify_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In process, through reclaim.cli.main (test_version_names_the_package_version runs
+    ``python -m reclaim.cli`` itself): seven interpreters and their imports saved. The locker
+    is created as a person creates one, with Argon2id calibrated on this machine."""
     secret = tmp_path / "passphrase"
     secret.write_text("command line passphrase\n")
     evidence = tmp_path / "threat.txt"
     evidence.write_text("pay or else", encoding="utf-8")
     locker, pack = tmp_path / "locker", tmp_path / "pack"
 
-    def run(*arguments: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "reclaim.cli", *arguments]
-        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+    def run(*arguments: str) -> tuple[int, str, str]:
+        status = main(list(arguments))
+        said = capsys.readouterr()
+        return status, said.out, said.err
 
-    created = run("locker", "create", str(locker), "--passphrase-file", str(secret))
-    assert created.returncode == 0 and "recovery code" in created.stdout
+    status, out, _ = run("locker", "create", str(locker), "--passphrase-file", str(secret))
+    assert status == 0 and "recovery code" in out
     assert (
-        run(
-            "locker", "add", str(locker), str(evidence), "--passphrase-file", str(secret)
-        ).returncode
-        == 0
+        run("locker", "add", str(locker), str(evidence), "--passphrase-file", str(secret))[0] == 0
     )
-    exported = run(
+    status, _, err = run(
         "export", str(locker), str(pack), "--initials", "AB", "--passphrase-file", str(secret)
     )
-    assert exported.returncode == 0, exported.stderr
-    verified = run("verify", str(pack))
-    assert verified.returncode == 0, verified.stdout
-    assert "PASS  signature" in verified.stdout and "by hand: sha256sum -c" in verified.stdout
+    assert status == 0, err
+    status, out, _ = run("verify", str(pack))
+    assert status == 0, out
+    assert "PASS  signature" in out and "by hand: sha256sum -c" in out
     (pack / "data/exhibits/AB-1_threat.txt").write_text("pay or else!", encoding="utf-8")
-    tampered = run("verify", str(pack))
-    assert tampered.returncode == 1 and "FAIL  exhibits" in tampered.stdout
+    status, out, _ = run("verify", str(pack))
+    assert status == 1 and "FAIL  exhibits" in out
     wrong = tmp_path / "wrong"
     wrong.write_text("nope")
-    refused = run("locker", "list", str(locker), "--passphrase-file", str(wrong))
-    assert refused.returncode == 1 and "does not open this locker" in refused.stderr
+    status, _, err = run("locker", "list", str(locker), "--passphrase-file", str(wrong))
+    assert status == 1 and "does not open this locker" in err
 
 
-def test_export_of_part_of_a_case_from_the_command_line(tmp_path: Path) -> None:
-    from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
+def test_export_of_part_of_a_case_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reclaim.locker import Incident
+
+    from .lockers import copy_locker
 
     secret = tmp_path / "passphrase"
     secret.write_text("command line passphrase\n")
-    box, _ = Locker.create(tmp_path / "locker", "command line passphrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(tmp_path / "locker", "command line passphrase")
     chosen = box.add_incident(Incident("threatened", "groźba – تهديد"))
     box.add_message("pay or else", "@someone", "2025-11-20T21:30:00", incident=chosen.id)
     box.add_message("again", "@someone", "2025-11-22T08:00:00")
     box.add(b"other evidence", "other.txt", "text/plain")
 
-    def export(name: str, *choice: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "reclaim.cli", "export", str(tmp_path / "locker")]
+    def export(name: str, *choice: str) -> tuple[int, str]:
+        command = ["export", str(tmp_path / "locker"), str(tmp_path / name)]
         options = ["--initials", "AB", "--passphrase-file", str(secret)]
-        return subprocess.run(
-            [*command, str(tmp_path / name), *options, *choice],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        status = main([*command, *options, *choice])
+        return status, capsys.readouterr().err
 
-    by_incident = export("incident", "--incident", chosen.id)
-    assert by_incident.returncode == 0, by_incident.stderr
+    status, err = export("incident", "--incident", chosen.id)
+    assert status == 0, err
     assert [p.name for p in (tmp_path / "incident/data/exhibits").iterdir()] == ["AB-1_message.txt"]
     report = (tmp_path / "incident/report.html").read_text(encoding="utf-8")
     covers = 'Covers: evidence of the chosen incidents:<br><span dir="auto">groźba – تهديد</span>'
     assert covers in report
-    by_date = export("dates", "--since", "2025-11-21", "--until", "2025-11-30")
-    assert by_date.returncode == 0, by_date.stderr
+    status, err = export("dates", "--since", "2025-11-21", "--until", "2025-11-30")
+    assert status == 0, err
     exhibits = json.loads((tmp_path / "dates/exhibits.json").read_text(encoding="utf-8"))
     assert [e["details"]["sent_at"] for e in exhibits] == ["2025-11-22T08:00:00"]
     dates = "Covers: evidence from 21 November 2025 until 30 November 2025"
     assert dates in (tmp_path / "dates/report.html").read_text()
-    nothing = export("none", "--until", "2000-01-01")
-    assert nothing.returncode == 1 and "nothing in the locker matches" in nothing.stderr
-    malformed = export("bad", "--since", "21/11/2025")
-    assert malformed.returncode == 1 and "since must be a date such as" in malformed.stderr
+    status, err = export("none", "--until", "2000-01-01")
+    assert status == 1 and "nothing in the locker matches" in err
+    status, err = export("bad", "--since", "21/11/2025")
+    assert status == 1 and "since must be a date such as" in err
     assert not (tmp_path / "none").exists() and not (tmp_path / "bad").exists()
 
 

@@ -74,8 +74,8 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
+@contextmanager
+def serving(tmp_path: Path) -> Iterator[Site]:
     """A `reclaim serve` of its own (personal mode, SQLite), its temporary folder watched."""
     data, temporary = tmp_path / "data", tmp_path / "tmp"
     temporary.mkdir()
@@ -99,6 +99,21 @@ def site(tmp_path: Path) -> Iterator[Site]:
         process.wait(timeout=10)
         if process.stdout:
             process.stdout.close()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    """A server for one test: the tests that sign in and expect the spool to be opened."""
+    with serving(tmp_path) as made:
+        yield made
+
+
+@pytest.fixture(scope="module")
+def anonymous_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """One server for the tests that send no one's evidence: each of them expects nothing
+    opened and nothing written, so what one did could only make another fail, never pass."""
+    with serving(tmp_path_factory.mktemp("anonymous")) as made:
+        yield made
 
 
 def send_headers_only(
@@ -134,40 +149,44 @@ def files_holding_marker(site: Site) -> list[Path]:
 
 
 def test_a_large_anonymous_upload_is_refused_after_its_headers_and_never_spooled(
-    site: Site,
+    anonymous_site: Site,
 ) -> None:
     answer, closed = send_headers_only(
-        site, "/en/locker/evidence/upload/", 1024 * 1024 * 1024, body_start=MARKER * 1024
+        anonymous_site, "/en/locker/evidence/upload/", 1024 * 1024 * 1024, body_start=MARKER * 1024
     )
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert closed, "the server closed the connection instead of reading the rest"
     assert b"This was too large to send" in answer and b"exit-button" in answer
-    assert site.reported() == [], "no temporary file was opened, nothing written"
-    assert files_holding_marker(site) == []
+    assert anonymous_site.reported() == [], "no temporary file was opened, nothing written"
+    assert files_holding_marker(anonymous_site) == []
 
 
-def test_an_ordinary_form_takes_a_few_kilobytes_and_the_api_its_own_limit(site: Site) -> None:
-    form, closed = send_headers_only(site, "/en/locker/set-up/", 1024 * 1024)
+def test_an_ordinary_form_takes_a_few_kilobytes_and_the_api_its_own_limit(
+    anonymous_site: Site,
+) -> None:
+    form, closed = send_headers_only(anonymous_site, "/en/locker/set-up/", 1024 * 1024)
     assert form.startswith(b"HTTP/1.1 413") and closed
-    api, closed = send_headers_only(site, "/api/v1/match", 10 * 1024 * 1024)
+    api, closed = send_headers_only(anonymous_site, "/api/v1/match", 10 * 1024 * 1024)
     assert api.startswith(b"HTTP/1.1 413") and closed
     assert b"application/problem+json" in api and b'"status": 413' in api
 
 
-def test_a_large_chunked_body_is_refused_before_its_chunk_is_read(site: Site) -> None:
-    with socket.create_connection(("127.0.0.1", site.port), timeout=ANSWER_SECONDS) as client:
+def test_a_large_chunked_body_is_refused_before_its_chunk_is_read(anonymous_site: Site) -> None:
+    with socket.create_connection(
+        ("127.0.0.1", anonymous_site.port), timeout=ANSWER_SECONDS
+    ) as client:
         head = (
-            f"POST /api/v1/match HTTP/1.1\r\nHost: 127.0.0.1:{site.port}\r\n"
+            f"POST /api/v1/match HTTP/1.1\r\nHost: 127.0.0.1:{anonymous_site.port}\r\n"
             "Transfer-Encoding: chunked\r\n\r\n"
         )
         client.sendall(head.encode() + f"{100 * 1024 * 1024:x}\r\n".encode() + MARKER)
         answer = client.recv(65536)
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
-    assert site.reported() == []
+    assert anonymous_site.reported() == []
 
 
-def test_a_small_chunked_body_reaches_the_page_like_any_other(site: Site) -> None:
-    with httpx.Client(base_url=site.origin, timeout=SLOW_SECONDS) as client:
+def test_a_small_chunked_body_reaches_the_page_like_any_other(anonymous_site: Site) -> None:
+    with httpx.Client(base_url=anonymous_site.origin, timeout=SLOW_SECONDS) as client:
         answer = client.post(
             "/api/v1/match",
             content=iter([b'{"signals": ', b"[]}"]),  # a generator: sent chunked

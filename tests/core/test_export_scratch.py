@@ -3,11 +3,9 @@ plaintext exhibit on disk, and what is written is for its owner alone (issue 11)
 
 import os
 import random
-import signal
 import stat
-import subprocess
-import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyrage
@@ -17,26 +15,34 @@ from reclaim.locker import LOW_MEMORY_PROFILE, Locker, remove_abandoned, scratch
 from reclaim.packs import PackError, encrypt_pack, export_pack
 from reclaim.packs import _export as export_module
 
+from ..forking import Forker
+
 ROUNDS = 10
 # A marker no real data contains, so a scan for it cannot be fooled by chance.
 SECRET = b"reclaim-export-plaintext-marker-51c0" * 4
 ITEMS = 24
-EXPORTER = """
-import sys
+# Killed children of one process that has loaded the modules (tests/forking.py).
+CHILD = """
 from pathlib import Path
 from reclaim.locker import Locker
-from reclaim.packs import export_pack
-box = Locker.resume(Path(sys.argv[1]), bytes.fromhex(sys.argv[2]))
-print("ready", flush=True)
-export_pack(box, Path(sys.argv[3]), "JS", "Kill test")
+from reclaim.packs import encrypt_pack, export_pack
+
+def work(job, *arguments):
+    if job == "export":
+        box = Locker.resume(Path(arguments[0]), bytes.fromhex(arguments[1]))
+        print("ready", flush=True)
+        export_pack(box, Path(arguments[2]), "JS", "Kill test")
+    else:
+        print("ready", flush=True)
+        encrypt_pack(Path(arguments[0]), arguments[1], Path(arguments[2]))
 """
-ENCRYPTER = """
-import sys
-from pathlib import Path
-from reclaim.packs import encrypt_pack
-print("ready", flush=True)
-encrypt_pack(Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]))
-"""
+
+
+@pytest.fixture(scope="module")
+def forker() -> Iterator[Forker]:
+    made = Forker(CHILD)
+    yield made
+    made.close()
 
 
 @pytest.fixture(scope="module")
@@ -54,33 +60,16 @@ def holders_of_plaintext(folder: Path, skip: set[Path]) -> list[Path]:
     return [path for path in outside if path.is_file() and SECRET in path.read_bytes()]
 
 
-def started(process: "subprocess.Popen[bytes]") -> None:
-    """Wait until ``process`` has loaded its modules and is about to start the work."""
-    assert process.stdout is not None
-    assert process.stdout.readline() == b"ready\n"
-
-
-def environment() -> dict[str, str]:
-    source = str(Path(export_module.__file__).parents[2])
-    return {**os.environ, "PYTHONPATH": source}
-
-
 def test_a_killed_export_leaves_no_plaintext_after_the_next_start(
-    filled: Locker, tmp_path: Path
+    filled: Locker, forker: Forker, tmp_path: Path
 ) -> None:
     chance, caught_mid_export, finished = random.Random(1111), 0, set()
     key = filled.session_key().hex()
     for round_number in range(ROUNDS):
         destination = tmp_path / f"pack-{round_number}"
-        exporter = subprocess.Popen(
-            [sys.executable, "-c", EXPORTER, str(filled.root), key, str(destination)],
-            env=environment(),
-            stdout=subprocess.PIPE,
-        )
-        started(exporter)
+        assert forker.start("export", str(filled.root), key, str(destination)) == b"ready\n"
         time.sleep(chance.uniform(0.0, 1.5))
-        exporter.send_signal(signal.SIGKILL)
-        exporter.communicate()
+        forker.kill()
         if destination.exists():
             finished.add(destination)
         caught_mid_export += bool(list(tmp_path.glob(".*reclaim-scratch*")))
@@ -169,20 +158,16 @@ def big_pack(filled: Locker, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return export_pack(filled, tmp_path_factory.mktemp("big") / "pack", "JS", "To encrypt")
 
 
-def test_a_killed_encryption_leaves_no_plaintext_tar(big_pack: Path, tmp_path: Path) -> None:
+def test_a_killed_encryption_leaves_no_plaintext_tar(
+    big_pack: Path, forker: Forker, tmp_path: Path
+) -> None:
     recipient = str(pyrage.x25519.Identity.generate().to_public())
     chance, caught_mid_encryption = random.Random(2222), 0
     for round_number in range(ROUNDS):
         output = tmp_path / f"pack-{round_number}.tar.age"
-        encrypter = subprocess.Popen(
-            [sys.executable, "-c", ENCRYPTER, str(big_pack), recipient, str(output)],
-            env=environment(),
-            stdout=subprocess.PIPE,
-        )
-        started(encrypter)
+        assert forker.start("encrypt", str(big_pack), recipient, str(output)) == b"ready\n"
         time.sleep(chance.uniform(0.0, 0.4))
-        encrypter.send_signal(signal.SIGKILL)
-        encrypter.communicate()
+        forker.kill()
         caught_mid_encryption += not output.exists()
         assert holders_of_plaintext(tmp_path, set()) == []
         assert list(tmp_path.glob("*.tar*tmp")) == []

@@ -23,6 +23,8 @@ from reclaim.locker._header import read_header
 from reclaim.locker._log import seal_line
 from reclaim.locker._memory import MEMORY, LockerMemory, VerifiedLog, identity
 
+from ..lockers import copy_locker
+
 PASSPHRASE = "verified memory test passphrase"
 
 
@@ -36,7 +38,7 @@ def empty_memory() -> Iterator[None]:
 @pytest.fixture
 def box(tmp_path: Path) -> Locker:
     """A locker with a few entries, its log verified once by this process (by resuming)."""
-    locker, _ = Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)
+    locker, _ = copy_locker(tmp_path / "locker", PASSPHRASE)
     locker.add(b"a screenshot", "a.png", "image/png")
     locker.add_incident(Incident("shared", "posted on a forum"))
     for n in range(4):

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
+from reclaim.locker import Incident, Locker
 from reclaim.packs import FAIL, PASS, WARN, PackError, choose_items, export_pack, verify_pack
+
+from ..lockers import copy_locker
 
 NAMES = ["zrzut ekranu – groźba.png", "رسالة التهديد.txt", "دھمکی.jpg"]
 
@@ -18,7 +20,7 @@ NAMES = ["zrzut ekranu – groźba.png", "رسالة التهديد.txt", "دھ�
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("pack")
-    box, _ = Locker.create(root / "locker", "pass phrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(root / "locker", "pass phrase")
     for number, name in enumerate(NAMES):
         box.add(bytes([number]) * (1000 + number), name, "application/octet-stream")
     return export_pack(box, root / "pack", "JS", "Case of A. Person – مثال")
@@ -208,7 +210,7 @@ def make_capture_pack(root: Path, recorded_url: str, status: str = "200") -> Pat
         json.dumps({"requested_url": url, "capture_started_utc": stamp})
     )
     key = sign_wacz(folder / "capture.wacz")
-    box, _ = Locker.create(root / "locker", "pass phrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(root / "locker", "pass phrase")
     files = {name: folder / name for name in ("capture.wacz", "metadata.json")}
     error = "no" if int(status) < 400 else f"yes: the server answered {status}"
     more = {"wacz_public_key": key, "status": status, "error_page": error}
@@ -315,7 +317,7 @@ def add_incidents(box: Locker) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def case(tmp_path_factory: pytest.TempPathFactory) -> Case:
     root = tmp_path_factory.mktemp("case")
-    box, _ = Locker.create(root / "locker", "pass phrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(root / "locker", "pass phrase")
     incidents = add_incidents(box)
     files = {name: root / name for name in ("screenshot.png", "page.html", "page.mhtml")}
     for path in files.values():

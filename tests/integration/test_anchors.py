@@ -19,6 +19,7 @@ from reclaim.signing.sshsig import spoken_fingerprint
 
 from .. import pdf_text
 from ..core.test_pack_key import forge
+from ..lockers import copy_locker
 from ..loopback import QuietHandler, loopback_server
 from .conftest import Authority
 
@@ -68,11 +69,12 @@ def openssl_verify(pack: Path, data: str, token: str, authority: Authority) -> s
     return done.stdout + done.stderr
 
 
-@pytest.fixture
-def anchored(authority: Authority, tmp_path: Path) -> Path:
-    """A pack from a locker whose key and items were timestamped as they came."""
+@pytest.fixture(scope="module")
+def anchored_once(authority: Authority, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A pack from a locker whose key and items were timestamped as they came: made once."""
+    folder = tmp_path_factory.mktemp("anchored")
     box, _ = Locker.create(
-        tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE, authorities=(authority.url,)
+        folder / "locker", PASSPHRASE, LOW_MEMORY_PROFILE, authorities=(authority.url,)
     )
     box.add(b"first screenshot", "one.png", "image/png")
     box.add(b"second screenshot", "two.png", "image/png")
@@ -82,7 +84,13 @@ def anchored(authority: Authority, tmp_path: Path) -> Path:
     box.add(b"a later message", "four.txt", "text/plain")
     (later,) = box.timestamp_items((authority.url,))
     assert len(later.items) == 1
-    return export_pack(box, tmp_path / "pack", "JS", "Anchored", time_zone="Asia/Karachi")
+    return export_pack(box, folder / "pack", "JS", "Anchored", time_zone="Asia/Karachi")
+
+
+@pytest.fixture
+def anchored(anchored_once: Path, tmp_path: Path) -> Path:
+    """A copy of that pack of the test's own, to change as it likes."""
+    return Path(shutil.copytree(anchored_once, tmp_path / "pack"))
 
 
 def test_the_key_is_timestamped_when_the_locker_is_created(
@@ -222,7 +230,7 @@ def test_offline_at_creation_the_key_is_anchored_when_next_online(
 def test_items_kept_offline_are_timestamped_together_when_back_online(
     link: Link, tmp_path: Path
 ) -> None:
-    box, _ = Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(tmp_path / "locker", PASSPHRASE)  # no authority at creation
     box.add(b"kept offline", "one.txt", "text/plain")
     (pending,) = box.timestamp_items((link.url,))
     assert pending.time == "pending" and box.item_batches() == []
@@ -242,7 +250,7 @@ def test_items_kept_offline_are_timestamped_together_when_back_online(
 
 def test_without_an_authority_nothing_is_sent(link: Link, tmp_path: Path) -> None:
     link.online = True
-    box, _ = Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(tmp_path / "locker", PASSPHRASE)  # no authority at creation
     box.add(b"private", "one.txt", "text/plain")
     assert box.retry_timestamps() == [] and box.timestamp_items(()) == []
     assert box.anchor_key(()) == []
@@ -303,7 +311,7 @@ def test_a_changed_byte_in_any_anchor_file_is_a_failure_never_a_traceback(
 def test_a_pack_of_one_incident_names_no_item_of_another_timestamped_with_its_own(
     authority: Authority, tmp_path: Path
 ) -> None:
-    box, _ = Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(tmp_path / "locker", PASSPHRASE)  # no authority at creation
     chosen = box.add_incident(Incident("shared", "Posted on a forum"))
     other = box.add_incident(Incident("threatened", "A threat by message"))
     box.add(b"forum screenshot", "forum.png", "image/png", incident=chosen.id)
