@@ -30,7 +30,10 @@ def test_env_example_lists_exactly_the_variables_settings_read() -> None:
 
 
 def run_django(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
-    clean = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    # A fresh deployment's environment: the test database's URL and the browser tests' switch
+    # for Django's async-safety check (tests/browser/test_console.py) are the tests' own.
+    ours = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {key: value for key, value in os.environ.items() if key not in ours}
     return subprocess.run(
         [sys.executable, str(REPO / "manage.py"), *arguments],
         env=clean | env,
