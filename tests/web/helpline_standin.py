@@ -140,7 +140,8 @@ def _handler(desk: Helpdesk) -> type[BaseHTTPRequestHandler]:
 
 
 def tls(folder: Path, name: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    """Return a client context trusting a test CA, and a server context with ``name``'s cert."""
+    """Return a client context trusting a test CA (also written to ``folder``/ca.pem), and a
+    server context with ``name``'s certificate."""
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.UTC)
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Reclaim test CA")])
@@ -166,9 +167,9 @@ def tls(folder: Path, name: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
         leaf.sign(ca_key, hashes.SHA256()).public_bytes(pem)
         + key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
-    client = ssl.create_default_context(
-        cadata=ca.sign(ca_key, hashes.SHA256()).public_bytes(pem).decode()
-    )
+    ca_pem = ca.sign(ca_key, hashes.SHA256()).public_bytes(pem)
+    (folder / "ca.pem").write_bytes(ca_pem)  # for a site in another process to trust
+    client = ssl.create_default_context(cadata=ca_pem.decode())
     server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server.load_cert_chain(folder / "leaf.pem")
     return client, server
