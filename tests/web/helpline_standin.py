@@ -1,13 +1,14 @@
 """A stand-in for a helpline's Reclaim server: /api/v1/referrals over HTTPS on loopback.
 
-It stands in for the helpline's real endpoint (being built in the console app), which the
-end-to-end test will use instead. It follows the API in reclaim.referrals' package docstring
-exactly: POST {address}/api/v1/referrals (the container; 201 with id and received_utc),
-POST .../{id}/withdraw and GET .../{id}/openings (Bearer consent token; 200), and the error
-answers {"error", "detail"}: "not-a-referral" (400), "bad-token" (403, the same for an unknown
-id), "withdrawn" (410, a withdrawn referral sent again). It opens what it receives with the
-helpline's age identity, as the real one does. ``down`` makes it answer 503 to everything,
-as a helpline whose service is out of reach would (the client gets no receipt either way).
+It stands in for the helpline's real endpoint (reclaim.web.console), which
+tests/web/console/test_referral_end_to_end.py uses instead. It follows the API in
+reclaim.referrals' package docstring exactly: POST {address}/api/v1/referrals (the container;
+201 with id and received_utc), POST .../{id}/withdraw and GET .../{id}/openings (Bearer consent
+token; 200), and the error answers {"error", "detail"}: "not-a-referral" (400), "bad-token"
+(403, the same for an unknown id), "withdrawn" (410, a withdrawn referral sent again). It opens
+what it receives with the helpline's age identity, as the real one does. ``down`` makes it
+answer 503 to everything, as a helpline whose service is out of reach would (the client gets no
+receipt either way).
 """
 
 import datetime
