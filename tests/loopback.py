@@ -1,12 +1,15 @@
 """A small HTTP server on loopback for tests that need a real peer (pages, an authority)."""
 
+import os
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +142,29 @@ def wait_until_listening(port: int, process: "subprocess.Popen[bytes]") -> None:
         except OSError:
             time.sleep(0.1)
     pytest.fail(f"reclaim serve did not listen on {port} within {SERVER_START_SECONDS} s")
+
+
+def free_port() -> int:
+    """Return a TCP port on loopback that nothing listens on (just now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(data_dir: Path, exit_url: str, **more_env: str) -> Iterator[str]:
+    """Start the site as a person would (`reclaim serve`, personal mode, its own SQLite in
+    ``data_dir``), yield its origin, then stop it."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env |= {"RECLAIM_DATA_DIR": str(data_dir), "RECLAIM_EXIT_URL": exit_url, **more_env}
+    command = [sys.executable, "-m", "reclaim.cli", "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_until_listening(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()

@@ -4,10 +4,6 @@ The exit button's neutral site is a tiny server on loopback: tests never reach t
 Where no Chromium is installed these tests fail with a message saying how to get one.
 """
 
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,7 +26,7 @@ from playwright.sync_api import (
 
 from reclaim.capture import CHROMIUM_ARGS, ChromiumNotFoundError, find_chromium
 
-from ..loopback import QuietHandler, loopback_server, wait_until_listening
+from ..loopback import QuietHandler, loopback_server, serving
 from ..web.conftest import PASSPHRASE
 from ..web.helpline_standin import directory_file
 
@@ -45,30 +41,6 @@ class NeutralPage(QuietHandler):
 def neutral_url() -> Iterator[str]:
     with loopback_server(NeutralPage) as base:
         yield f"{base}/weather"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def serving(data_dir: Path, neutral_url: str, **more_env: str) -> Iterator[str]:
-    """Start the site as a person would (`reclaim serve`), yield its origin, then stop it."""
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env |= {"RECLAIM_DATA_DIR": str(data_dir), "RECLAIM_EXIT_URL": neutral_url, **more_env}
-    command = [sys.executable, "-m", "reclaim.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        wait_until_listening(port, process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,14 @@
 """A stand-in for a helpline's Reclaim server: /api/v1/referrals over HTTPS on loopback.
 
-It stands in for the helpline's real endpoint (being built in the console app), which the
-end-to-end test will use instead. It follows the API in reclaim.referrals' package docstring
-exactly: POST {address}/api/v1/referrals (the container; 201 with id and received_utc),
-POST .../{id}/withdraw and GET .../{id}/openings (Bearer consent token; 200), and the error
-answers {"error", "detail"}: "not-a-referral" (400), "bad-token" (403, the same for an unknown
-id), "withdrawn" (410, a withdrawn referral sent again). It opens what it receives with the
-helpline's age identity, as the real one does. ``down`` makes it answer 503 to everything,
-as a helpline whose service is out of reach would (the client gets no receipt either way).
+It stands in for the helpline's real endpoint (reclaim.web.console), which
+tests/web/console/test_referral_end_to_end.py uses instead. It follows the API in
+reclaim.referrals' package docstring exactly: POST {address}/api/v1/referrals (the container;
+201 with id and received_utc), POST .../{id}/withdraw and GET .../{id}/openings (Bearer consent
+token; 200), and the error answers {"error", "detail"}: "not-a-referral" (400), "bad-token"
+(403, the same for an unknown id), "withdrawn" (410, a withdrawn referral sent again). It opens
+what it receives with the helpline's age identity, as the real one does. ``down`` makes it
+answer 503 to everything, as a helpline whose service is out of reach would (the client gets no
+receipt either way).
 """
 
 import datetime
@@ -140,7 +141,8 @@ def _handler(desk: Helpdesk) -> type[BaseHTTPRequestHandler]:
 
 
 def tls(folder: Path, name: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    """Return a client context trusting a test CA, and a server context with ``name``'s cert."""
+    """Return a client context trusting a test CA (also written to ``folder``/ca.pem), and a
+    server context with ``name``'s certificate."""
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.UTC)
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Reclaim test CA")])
@@ -166,9 +168,9 @@ def tls(folder: Path, name: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
         leaf.sign(ca_key, hashes.SHA256()).public_bytes(pem)
         + key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
-    client = ssl.create_default_context(
-        cadata=ca.sign(ca_key, hashes.SHA256()).public_bytes(pem).decode()
-    )
+    ca_pem = ca.sign(ca_key, hashes.SHA256()).public_bytes(pem)
+    (folder / "ca.pem").write_bytes(ca_pem)  # for a site in another process to trust
+    client = ssl.create_default_context(cadata=ca_pem.decode())
     server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server.load_cert_chain(folder / "leaf.pem")
     return client, server

@@ -76,6 +76,25 @@ def run_django(env: dict[str, str], *arguments: str) -> subprocess.CompletedProc
         ),
         ({"RECLAIM_HELPLINE_SECRET": "short"}, "RECLAIM_HELPLINE_SECRET must be at least 32"),
         ({"RECLAIM_STAFF_IDLE_MINUTES": "0"}, "RECLAIM_STAFF_IDLE_MINUTES must be at least 1"),
+        (
+            {
+                "RECLAIM_MODE": "service",
+                "SECRET_KEY": GOOD_KEY,
+                "ALLOWED_HOSTS": "a.example",
+                "RECLAIM_PIN_PEPPER": GOOD_PEPPER,
+                "RECLAIM_HELPLINE_SECRET": GOOD_PEPPER,
+                "RECLAIM_REFERRAL_ALLOW_LOOPBACK": "true",
+            },
+            "RECLAIM_REFERRAL_ALLOW_LOOPBACK and RECLAIM_REFERRAL_CA_FILE are for tests",
+        ),
+        (
+            {"RECLAIM_REFERRAL_CA_FILE": str(REPO / "pyproject.toml")},
+            "RECLAIM_REFERRAL_CA_FILE is for tests, with RECLAIM_REFERRAL_ALLOW_LOOPBACK=true",
+        ),
+        (
+            {"RECLAIM_REFERRAL_ALLOW_LOOPBACK": "true", "RECLAIM_REFERRAL_CA_FILE": "/no/ca.pem"},
+            "RECLAIM_REFERRAL_CA_FILE must be a PEM certificate file",
+        ),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_clear_message(

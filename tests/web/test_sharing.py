@@ -6,6 +6,7 @@ for the helpline's own /api/v1/referrals. The only thing replaced is the client'
 policy and trusted CA (loopback and the test's CA instead of public addresses and the system's).
 """
 
+import datetime
 import io
 import re
 from collections.abc import Iterator
@@ -16,9 +17,16 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from reclaim.addresses import loopback_only
+from reclaim.addresses import AddressRefusedError, loopback_only
 from reclaim.locker import Incident, Locker
-from reclaim.referrals import ReferralClient, open_referral, shared_referral, shared_referrals
+from reclaim.referrals import (
+    ReferralClient,
+    Selection,
+    make_referral,
+    open_referral,
+    shared_referral,
+    shared_referrals,
+)
 from reclaim.web.sharing import services
 from reclaim.web.sharing.models import PendingWithdrawal
 
@@ -266,3 +274,64 @@ def test_the_pages_write_nothing(client: Client, case: Case, data_dir: Path) -> 
         if hasattr(response, "streaming_content"):
             b"".join(response.streaming_content)
     assert _state(data_dir) == before
+
+
+def _ticked(page: str) -> list[str]:
+    pattern = (
+        r'<input[^>]*name="(?:helpline|incidents|items|requests)"[^>]*value="([^"]+)"[^>]*checked'
+    )
+    return re.findall(pattern, page)
+
+
+def test_an_incidents_page_asks_for_help_with_that_incident_ticked(
+    client: Client, case: Case
+) -> None:
+    link = f"{ASK}?incident={case.incident}"
+    assert f'href="{link}"' in client.get(f"/en/locker/incidents/{case.incident}/").content.decode()
+    assert _ticked(client.get(link).content.decode()) == [case.incident], "that one, no more"
+    assert _ticked(client.get(f"{ASK}?incident=not-in-the-locker").content.decode()) == []
+    client.post(ASK, _fields(case, "check", incidents=[]))  # what was typed is kept...
+    kept = client.get(link).content.decode()
+    chosen = ["test-helpline", case.photo]
+    assert TYPED in kept and sorted(_ticked(kept)) == sorted([*chosen, case.incident])
+    assert sorted(_ticked(client.get(ASK).content.decode())) == sorted(chosen), "kept as it was"
+
+
+def test_an_expired_referral_is_shown_as_ended(client: Client, case: Case) -> None:
+    chosen = Selection(
+        incidents=(case.incident,), items=(), requests=(), days=30, contact=None,
+        message="", under_18=False,
+    )  # fmt: skip
+    long_ago = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=31)
+    made = make_referral(
+        case.box, services.helpline("test-helpline"), chosen, case.data_dir / "old", long_ago
+    )
+    listed = client.get("/en/locker/helplines/").content.decode()
+    assert "Sharing ended on" in listed and "Shared until" not in listed
+    page = client.get(f"/en/locker/helplines/{made.id}/").content.decode()
+    assert "can no longer open the pictures and files" in page
+    assert f"/en/locker/helplines/{made.id}/stop/" in page, "stopping still deletes the rest"
+
+
+def test_the_site_reaches_a_loopback_helpline_only_with_the_test_setting(
+    client: Client, open_locker: None, data_dir: Path, settings: SettingsWrapper
+) -> None:
+    """The site's own client, from its settings (no client replaced here)."""
+    with helpline_server(data_dir / "helpline") as (desk, address, _context):
+        recipient = str(desk.identity.to_public())
+        settings.REFERRAL_DIRECTORY = directory_file(data_dir, address, recipient)
+        settings.REFERRAL_CA_FILE = data_dir / "helpline" / "ca.pem"  # the stand-in's CA
+        box = personal_locker(data_dir)
+        incident = box.add_incident(Incident("shared", "posted without asking")).id
+        fields = {"helpline": "test-helpline", "incidents": [incident], "under_18": "no",
+                  "days": "30", "action": "send"}  # fmt: skip
+        settings.REFERRAL_ALLOW_LOOPBACK = False
+        assert client.post(ASK, fields).status_code == 502
+        [made] = shared_referrals(personal_locker(data_dir))  # as it is on disk now
+        settings.REFERRAL_ALLOW_LOOPBACK, settings.SERVICE = True, True  # refused at start-up
+        with pytest.raises(AddressRefusedError):
+            services.client().send(made.address, services.referral_file("personal", made.id))
+        assert desk.calls == [], "refused by the address gate before any connection"
+        settings.SERVICE = False
+        assert client.post(f"/en/locker/helplines/{made.id}/send/").status_code == 302
+        assert made.id in desk.received

@@ -242,6 +242,25 @@ if REFERRAL_DIRECTORY is not None and not REFERRAL_DIRECTORY.is_file():
     raise ImproperlyConfigured(
         f"RECLAIM_REFERRAL_DIRECTORY must be a helpline directory file, not {_referral_directory!r}"
     )
+# For tests only (as RECLAIM_CAPTURE_ALLOW_PRIVATE): the survivor's pages may reach a helpline
+# on loopback (through the address gate's loopback_only policy, and nothing else) whose
+# certificate is signed by the CA in RECLAIM_REFERRAL_CA_FILE instead of the system's.
+REFERRAL_ALLOW_LOOPBACK = env_bool("RECLAIM_REFERRAL_ALLOW_LOOPBACK", False)
+_referral_ca_file = env_str("RECLAIM_REFERRAL_CA_FILE", "")
+REFERRAL_CA_FILE = Path(_referral_ca_file).expanduser() if _referral_ca_file else None
+if SERVICE and (REFERRAL_ALLOW_LOOPBACK or REFERRAL_CA_FILE is not None):
+    raise ImproperlyConfigured(
+        "RECLAIM_REFERRAL_ALLOW_LOOPBACK and RECLAIM_REFERRAL_CA_FILE are for tests; "
+        "never in service mode"
+    )
+if REFERRAL_CA_FILE is not None and not REFERRAL_ALLOW_LOOPBACK:
+    raise ImproperlyConfigured(
+        "RECLAIM_REFERRAL_CA_FILE is for tests, with RECLAIM_REFERRAL_ALLOW_LOOPBACK=true"
+    )
+if REFERRAL_CA_FILE is not None and not REFERRAL_CA_FILE.is_file():
+    raise ImproperlyConfigured(
+        f"RECLAIM_REFERRAL_CA_FILE must be a PEM certificate file, not {_referral_ca_file!r}"
+    )
 
 # Staff sign in with a password and a TOTP code (reclaim.web.staff). Each wrong code doubles
 # the wait before the next is checked (1 s, 2 s, 4 s...): django-otp's throttle, kept on.

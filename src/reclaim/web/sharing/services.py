@@ -12,6 +12,7 @@ import functools
 import logging
 import os
 import secrets
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from reclaim.addresses import AddressRefusedError
+from reclaim.addresses import AddressRefusedError, loopback_only
 from reclaim.content import Helpline, load_helpline_file
 from reclaim.locker import NotFoundError, SealError
 from reclaim.referrals import (
@@ -73,8 +74,17 @@ def helpline(helpline_id: str) -> Helpline:
 
 
 def client() -> ReferralClient:
-    """Return the client that talks to helplines (through the public-address gate)."""
-    return ReferralClient()
+    """Return the client that talks to helplines (through the public-address gate).
+
+    Public addresses and the system's certificate authorities, always in service mode. Tests
+    set RECLAIM_REFERRAL_ALLOW_LOOPBACK (the gate's loopback_only policy, as captures in tests
+    use: loopback and nothing else) and RECLAIM_REFERRAL_CA_FILE (their own CA).
+    """
+    if settings.SERVICE or not settings.REFERRAL_ALLOW_LOOPBACK:  # settings refuse both anyway
+        return ReferralClient()
+    ca = settings.REFERRAL_CA_FILE
+    verify = ssl.create_default_context(cafile=str(ca)) if ca is not None else None
+    return ReferralClient(policy=loopback_only, verify=verify)
 
 
 def referral_file(ref: str, referral_id: str) -> Path:
@@ -90,6 +100,7 @@ class Shown:
     stopping: bool  # the person stopped sharing; the helpline has not answered yet
     withdrawn_utc: str  # when the helpline confirmed it (the locker's, or the worker's)
     has_file: bool  # the referral's file is here, to send again or download
+    expired: bool  # the time the person chose has passed: the helpline opens nothing in it
 
 
 def shown(opened: OpenLocker) -> list[Shown]:
@@ -115,6 +126,7 @@ def _shown(
         stopping=pending is not None and not answered and not found.withdrawn,
         withdrawn_utc=found.withdrawn_utc or answered,
         has_file=referral_file(opened.ref, found.id).is_file(),
+        expired=found.expired(),
     )
 
 

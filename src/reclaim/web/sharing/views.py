@@ -44,8 +44,8 @@ def ask(request: HttpRequest, opened: OpenLocker) -> HttpResponse:
     if action == "start-again":
         drafts.forget(request)
         return redirect("sharing:ask")
-    data = _data(request, opened)
-    form = _form(opened, helplines, data)
+    data, initial = _with_incident(request, opened, _data(request, opened))
+    form = _form(opened, helplines, data, initial)
     if action in ("check", "send", "file") and form.is_valid():
         drafts.keep(request, opened)
         if action == "check":
@@ -65,10 +65,32 @@ def _data(request: HttpRequest, opened: OpenLocker) -> Any:
     return drafts.as_posted(locked) if locked else drafts.kept(request, opened)
 
 
-def _form(opened: OpenLocker, helplines: Any, data: Any) -> forms.AskForm:
+def _with_incident(
+    request: HttpRequest, opened: OpenLocker, data: Any
+) -> tuple[Any, dict[str, Any]]:
+    """Tick the incident whose page linked here ("?incident="), keeping anything kept.
+
+    Return the fields to fill the form with and its initial values. Only an incident in the
+    locker is ticked; nothing else is ever chosen for the person.
+    """
+    chosen = request.GET.get("incident", "") if request.method == "GET" else ""
+    if not chosen or chosen not in {incident.id for incident in opened.box.incidents()}:
+        return data, {}
+    if data is None:
+        return None, {"incidents": [chosen]}
+    data = data.copy()
+    if chosen not in data.getlist("incidents"):
+        data.appendlist("incidents", chosen)
+    return data, {}
+
+
+def _form(
+    opened: OpenLocker, helplines: Any, data: Any, initial: dict[str, Any] | None = None
+) -> forms.AskForm:
     box = opened.box
     return forms.AskForm(
         data,
+        initial=initial or {},
         helplines=helplines,
         incidents=box.incidents(),
         items=[item for item in box.items() if not item.damaged],
