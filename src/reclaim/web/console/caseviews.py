@@ -10,7 +10,7 @@ from typing import cast
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reclaim.web.console import auditlog, casetasks, closing, deletion, notes, timeline
 from reclaim.web.console.access import member_required
@@ -134,6 +134,13 @@ def audit_page(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
     }
     return render_page(request, "console/audit.html", context)
+
+
+@member_required
+@require_POST
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    verified = auditlog.verify_whole_chain(request)
+    return render_page(request, "console/audit_verified.html", {"verified": verified})
 
 
 @member_required

@@ -34,6 +34,9 @@ class Helpline(models.Model):
     # of the chain is noticed too (as the locker's sealed head does for its custody log).
     audit_seq = models.PositiveBigIntegerField(default=0)
     audit_head = models.CharField(max_length=64, default="0" * 64)
+    # The last entry found whole ("seq:digest"), sealed with the data key, so the audit page
+    # verifies only the entries since (reclaim.web.console.checkpoints).
+    audit_checkpoint = models.BinaryField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name
