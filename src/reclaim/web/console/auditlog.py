@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from reclaim.web.console import audit, checkpoints
+from reclaim.web.console import checkpoints
 from reclaim.web.console.cases import open_page
 from reclaim.web.console.models import AuditEntry, Case, CaseDeletion, Helpline, StaffMember
 from reclaim.web.console.permissions import Action

@@ -446,3 +446,32 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+
+# Drafts (reclaim.web.console.drafts): what a member is typing in the intake, note and task
+# forms, kept on the server sealed rather than in the browser, for a day at most.
+
+
+class Draft(models.Model):
+    """One member's unsent form (intake, a note, a task), sealed with the helpline's data key.
+
+    ``place`` names the form ("new-case", "notes:<case id>", "tasks:<case id>"); a draft on a
+    case goes with the case.
+    """
+
+    member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="drafts")
+    place = models.CharField(max_length=40)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="drafts"
+    )
+    sealed = models.BinaryField()
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "place"], name="one_draft_per_form")
+        ]
+        indexes = [models.Index(fields=["saved_at"], name="draft_saved")]
+
+    def __str__(self) -> str:
+        return self.place

@@ -1,6 +1,6 @@
 """The console's background jobs: re-checking case addresses and watching for reappearance,
-deleting closed cases whose retention period is over, and deleting referral containers past
-the survivor's "until".
+deleting closed cases whose retention period is over, deleting referral containers past
+the survivor's "until", and deleting drafts left for more than a day.
 
 Declared as periodic jobs in reclaim.web.worker.jobs; the work and its rules live in
 reclaim.web.console.rechecks (each address's own next time, the chunk a run takes, the hold)
@@ -9,7 +9,7 @@ and reclaim.web.console.deletion and .expiry.
 
 from django_tasks import task
 
-from reclaim.web.console import deletion, expiry, rechecks
+from reclaim.web.console import deletion, drafts, expiry, rechecks
 
 
 @task()
@@ -28,3 +28,9 @@ def recheck_case_addresses() -> int:
 def delete_expired_referrals() -> int:
     """Delete referral containers past the survivor's "until" (a bounded batch); return how many."""
     return expiry.delete_expired_referrals()
+
+
+@task()
+def delete_old_drafts() -> int:
+    """Delete drafts saved more than drafts.DRAFT_HOURS ago; return how many."""
+    return drafts.delete_old()

@@ -16,6 +16,7 @@ from django_tasks.base import Task
 from reclaim.web.console.tasks import (
     delete_expired_cases,
     delete_expired_referrals,
+    delete_old_drafts,
     recheck_case_addresses,
 )
 from reclaim.web.evidence.tasks import capture
@@ -39,6 +40,7 @@ JOBS: tuple[Task[Any, Any], ...] = (
     save_bank_index,
     delete_expired_cases,
     delete_expired_referrals,
+    delete_old_drafts,
     recheck_case_addresses,
     retry_withdrawals,
 )
@@ -64,4 +66,7 @@ SCHEDULE = (
     # A survivor shares until a time they chose; past it the container no longer opens, and
     # ten minutes is how long its ciphertext may outlive that (reclaim.web.console.expiry).
     Periodic(delete_expired_referrals, datetime.timedelta(minutes=10)),
+    # A draft left by a member who closed the tab without signing out is unreadable after a day
+    # (reclaim.web.console.drafts.DRAFT_HOURS); an hour later at most, it is deleted.
+    Periodic(delete_old_drafts, datetime.timedelta(hours=1)),
 )
