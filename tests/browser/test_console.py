@@ -2,9 +2,10 @@
 server on loopback, in service mode, on the test database: SQLite or PostgreSQL).
 
 Two journeys, each one sign-in with a password and a real TOTP code typed key by key:
-at 390 px, intake (its draft saved on the server as it is typed, then a reload and a Back), the case page, a claim, a note, a
-task and the queue filtered and sorted; at desktop width, the same pages looked at, then a
-note typed past the idle time, which comes back on the sign-in page rather than vanishing.
+at 390 px, intake (its draft saved on the server as it is typed, then a reload and a Back),
+the case page, a claim, a note, a task and the queue filtered and sorted; at desktop width,
+the same pages looked at, then a note typed past the idle time, which comes back on the
+sign-in page rather than vanishing.
 Every page passes axe, fetches nothing from another host, and at 390 px does not scroll
 sideways. Rows other than those the flow makes are created directly.
 

@@ -103,6 +103,7 @@ POSTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "referral-import": lambda w: {"file": SimpleUploadedFile("r.reclaim-referral", w.another.body)},
     "read-notification": lambda w: {},
     "audit-verify": lambda w: {},
+    "case-facts": lambda w: {"depicted": "A. N. Other", "authority": "their written consent"},
 }
 
 

@@ -100,7 +100,7 @@ def test_a_draft_on_a_case_another_may_not_see_is_refused_and_not_kept() -> None
 
 
 def test_drafts_go_at_sign_out_when_the_session_ends_with_the_case_and_after_a_day() -> None:
-    line, kim, client, item = _setup()
+    _line, kim, client, item = _setup()
     notes = f"/console/cases/{item.number}/notes/"
     client.post(notes, {"text": WORDS, **SAVE})
     client.post("/console/sign-out/")
@@ -127,7 +127,7 @@ def test_drafts_go_at_sign_out_when_the_session_ends_with_the_case_and_after_a_d
 
 
 def test_a_draft_copied_to_another_members_row_does_not_open() -> None:
-    line, kim, client, item = _setup()
+    line, _kim, client, item = _setup()
     client.post(f"/console/cases/{item.number}/notes/", {"text": WORDS, **SAVE})
     lee = member(line, "lee", "caseworker")
     sealed = Draft.objects.get().sealed

@@ -5,6 +5,7 @@ so each request is checked and audited once), and renders. The console's shared 
 (``views.render_page``) keep the look and the links of every console page.
 """
 
+import dataclasses
 from typing import cast
 
 from django.core.exceptions import PermissionDenied
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reclaim.web.console import (
     auditlog,
+    casefacts,
     casetasks,
     closing,
     deletion,
@@ -22,6 +24,7 @@ from reclaim.web.console import (
     timeline,
 )
 from reclaim.web.console.access import member_required
+from reclaim.web.console.batch_forms import CaseFactsForm
 from reclaim.web.console.caseforms import (
     AuditFilterForm,
     CloseForm,
@@ -186,6 +189,21 @@ def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, auditlog.Filt
         until=data["until"],
     )
     return form, filters
+
+
+@member_required
+@require_http_methods(GET_POST)
+def facts_page(request: HttpRequest, number: str) -> HttpResponse:
+    form = CaseFactsForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        casefacts.save(request, number, form.facts())
+        return HttpResponseRedirect(reverse("console:case", args=[number]))
+    case, facts = casefacts.read(request, number)
+    if request.method == "GET":
+        form = CaseFactsForm(initial=dataclasses.asdict(facts))
+    status = 400 if form.errors else 200
+    context = {"case": case, "form": form}
+    return render_page(request, "console/case_facts.html", context, status=status)
 
 
 def _saved(request: HttpRequest) -> dict[str, bool]:

@@ -112,6 +112,9 @@ class Case(models.Model):
     contact_safe = models.BooleanField(default=False)  # never used when not safe
     sealed_contact = models.BinaryField(null=True, blank=True)
     sealed_summary = models.BinaryField(null=True, blank=True)  # what happened
+    # What every removal request of the case says (the person shown, the authority...), kept
+    # once and pre-filled into batches (reclaim.web.console.casefacts).
+    sealed_facts = models.BinaryField(null=True, blank=True)
     retention_until = models.DateTimeField(null=True, blank=True)
     # The nearest legal deadline of its open addresses, kept by the services that change them:
     # the queue sorts on it without reading every address.

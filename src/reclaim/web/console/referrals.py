@@ -263,7 +263,7 @@ def _empty(case: Case, when: datetime.datetime) -> None:
     """Remove from ``case`` everything that came from the referral, and close it as withdrawn."""
     case.addresses.all().delete()
     case.status, case.closed_at, case.outcome = Case.Status.CLOSED, when, WITHDRAWN_OUTCOME
-    case.sealed_summary = case.sealed_contact = None
+    case.sealed_summary = case.sealed_contact = case.sealed_facts = None
     case.contact_method, case.contact_safe = Case.Contact.NONE, False
     case.next_deadline = None
     case.save()
