@@ -2,9 +2,10 @@
 server on loopback, in service mode, on the test database: SQLite or PostgreSQL).
 
 Two journeys, each one sign-in with a password and a real TOTP code typed key by key:
-at 390 px, intake (with a reload and a Back on the way), the case page, a claim, a note, a
-task and the queue filtered and sorted; at desktop width, the same pages looked at, then a
-note typed past the idle time, which comes back on the sign-in page rather than vanishing.
+at 390 px, intake (its draft saved on the server as it is typed, then a reload and a Back),
+the case page, a claim, a note, a task and the queue filtered and sorted; at desktop width,
+the same pages looked at, then a note typed past the idle time, which comes back on the
+sign-in page rather than vanishing.
 Every page passes axe, fetches nothing from another host, and at 390 px does not scroll
 sideways. Rows other than those the flow makes are created directly.
 
@@ -23,7 +24,7 @@ from playwright.sync_api import Browser, Page, Request, expect
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from reclaim.web.access import limits
-from reclaim.web.console.models import Case, CaseAddress, Helpline, StaffMember
+from reclaim.web.console.models import Case, CaseAddress, Draft, Helpline, StaffMember
 
 from ..web.console import fixtures
 from .conftest import axe_report
@@ -214,6 +215,10 @@ def _typing_survives_reload_and_back(page: Page) -> None:
         )
 
     before = typed()
+    # Saved on the server a moment after typing stops (sealed), never in the browser's storage.
+    expect(page.get_by_text(re.compile("^Draft saved .* at"))).to_be_visible()
+    assert page.evaluate("window.sessionStorage.length + window.localStorage.length") == 0
+    assert Draft.objects.count() == 1
     page.reload()
     assert typed() == before, "a reload keeps what was typed"
     page.get_by_role("link", name="Queue").first.click()
@@ -262,6 +267,8 @@ def test_at_desktop_width_idling_asks_to_sign_in_and_keeps_what_was_typed(
     visit.check("notes")
     words = "She Called at 3pm; the Second account is new."
     page.get_by_label("New note").fill(words)
+    # The draft is saved (and the session kept alive by it) before the idle time is shortened.
+    expect(page.get_by_text(re.compile("^Draft saved .* at"))).to_be_visible()
 
     settings.STAFF_IDLE_SECONDS = 1  # the live server reads the same settings
     time.sleep(1.5)
@@ -274,4 +281,5 @@ def test_at_desktop_width_idling_asks_to_sign_in_and_keeps_what_was_typed(
     visit.sign_in(member, step=1)
     expect(page.get_by_role("heading", name="Notes on case RPH-SOON")).to_be_visible()
     assert words not in page.content(), "nothing was kept while signed out"
+    assert not Draft.objects.exists(), "the draft went with the session"
     visit.finish()

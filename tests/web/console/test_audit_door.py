@@ -102,6 +102,8 @@ POSTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "referral-reveal": lambda w: {},
     "referral-import": lambda w: {"file": SimpleUploadedFile("r.reclaim-referral", w.another.body)},
     "read-notification": lambda w: {},
+    "audit-verify": lambda w: {},
+    "case-facts": lambda w: {"depicted": "A. N. Other", "authority": "their written consent"},
 }
 
 

@@ -21,7 +21,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from reclaim.web.console.forms import SignInForm
-from reclaim.web.console.models import StaffMember
+from reclaim.web.console.models import Draft, StaffMember
 
 View = Callable[..., HttpResponse]
 SEEN = "console_seen"  # the session key: when this session last opened a console page
@@ -60,6 +60,8 @@ def member_required(view: View) -> View:
         idle = now - float(request.session.get(SEEN, 0))
         if member is None or idle > settings.STAFF_IDLE_SECONDS:
             if request.user.is_authenticated:
+                # Drafts go with the session (reclaim.web.console.drafts), as at sign-out.
+                Draft.objects.filter(member__user_id=request.user.pk).delete()
                 logout(request)  # the session ends: a later page cannot pick it up again
             if request.method == "POST":
                 return _sign_in_again(request)

@@ -79,9 +79,18 @@ def digest_of(entry: AuditEntry) -> str:
 
 def verify(helpline: Helpline) -> list[Break]:
     """Return where ``helpline``'s audit chain is broken (an empty list when it is whole)."""
+    return verify_after(helpline, 0, GENESIS)[0]
+
+
+def verify_after(helpline: Helpline, seq: int, digest: str) -> tuple[list[Break], int, str]:
+    """Verify the entries after entry ``seq`` (whose digest is ``digest``) to the head.
+
+    Return the breaks found and the last entry walked (its seq and digest). Entries up to
+    ``seq`` are taken as verified (reclaim.web.console.checkpoints keeps that point).
+    """
     breaks: list[Break] = []
-    expected_seq, prev = 1, GENESIS
-    entries = AuditEntry.objects.filter(helpline=helpline).order_by("seq")
+    expected_seq, prev = seq + 1, digest
+    entries = AuditEntry.objects.filter(helpline=helpline, seq__gt=seq).order_by("seq")
     for entry in entries.iterator(chunk_size=VERIFY_BATCH):
         if entry.seq != expected_seq:
             breaks.append(Break(expected_seq, f"entries {expected_seq} to {entry.seq - 1} missing"))
@@ -93,7 +102,7 @@ def verify(helpline: Helpline) -> list[Break]:
     head = Helpline.objects.only("audit_seq", "audit_head").get(pk=helpline.pk)
     if head.audit_seq != expected_seq - 1 or head.audit_head != prev:
         breaks.append(Break(expected_seq, "the last entries are missing"))
-    return breaks
+    return breaks, expected_seq - 1, prev
 
 
 @dataclass(frozen=True)

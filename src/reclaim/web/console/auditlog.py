@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from reclaim.web.console import audit
+from reclaim.web.console import checkpoints
 from reclaim.web.console.cases import open_page
 from reclaim.web.console.models import AuditEntry, Case, CaseDeletion, Helpline, StaffMember
 from reclaim.web.console.permissions import Action
@@ -59,7 +59,7 @@ class LogPage:
     number: int
     rows: list[Row] = field(default_factory=list)
     has_next: bool = False
-    breaks: list[audit.Break] = field(default_factory=list)
+    verified: checkpoints.Verification = field(default_factory=checkpoints.Verification)
     members: list[StaffMember] = field(default_factory=list)
 
     @property
@@ -76,10 +76,16 @@ def log_page(request: HttpRequest, filters: Filters, number: int) -> LogPage:
     entries = list(_entries(line, filters)[start : start + PAGE_SIZE + 1])
     page = LogPage(number, has_next=len(entries) > PAGE_SIZE)
     page.rows = _rows(line, entries[:PAGE_SIZE])
-    page.breaks = audit.verify(line)
+    page.verified = checkpoints.verify_recent(line)
     staff = StaffMember.objects.filter(helpline_id=line.pk).select_related("user")
     page.members = list(staff.order_by("user__username"))
     return page
+
+
+def verify_whole_chain(request: HttpRequest) -> checkpoints.Verification:
+    """Verify every entry of the member's helpline's log (audited); return what was found."""
+    member = open_page(request, Action.READ_AUDIT, {"page": "audit", "verify": "whole chain"})
+    return checkpoints.verify_whole(member.helpline)
 
 
 def export_rows(request: HttpRequest, filters: Filters) -> Iterator[str]:

@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reclaim.web.console import batches, rechecks
+from reclaim.web.console import batches, casefacts, rechecks
 from reclaim.web.console.access import member_of, member_required
 from reclaim.web.console.batch_forms import ACTIONS, CaseFactsForm, WholeForm
 from reclaim.web.console.cases import open_page
@@ -123,7 +123,8 @@ def _form_page(
     for address in everything.addresses:
         case = address.case
         if case.pk not in blocks:
-            form = forms.get(case.pk) or CaseFactsForm(prefix=f"c{case.pk}")
+            kept = casefacts.initial(case)  # the case's own facts, offered again
+            form = forms.get(case.pk) or CaseFactsForm(prefix=f"c{case.pk}", initial=kept)
             blocks[case.pk] = CaseBlock(case, form, [], missing.get(case.pk, []))
         blocks[case.pk].addresses.append(address)
     context = {

@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from reclaim.web.console import keys
+from reclaim.web.console import drafts, keys
 from reclaim.web.console.cases import open_case
 from reclaim.web.console.models import Case, CaseTask, StaffMember
 from reclaim.web.console.permissions import Action
@@ -77,6 +77,7 @@ def add_task(request: HttpRequest, number: str, title: str, due_on: datetime.dat
             created_by=member,
             created_at=timezone.now(),
         )
+        drafts.forget(member, "tasks", case)
         return {"event": "task added", "task": str(task.pk), "due": due_on.isoformat()}
 
     return open_case(request, number, Action.EDIT_CASE, target="tasks", change=change)

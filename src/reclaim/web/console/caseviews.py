@@ -5,15 +5,26 @@ so each request is checked and audited once), and renders. The console's shared 
 (``views.render_page``) keep the look and the links of every console page.
 """
 
+import dataclasses
 from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reclaim.web.console import auditlog, casetasks, closing, deletion, notes, timeline
+from reclaim.web.console import (
+    auditlog,
+    casefacts,
+    casetasks,
+    closing,
+    deletion,
+    drafts,
+    notes,
+    timeline,
+)
 from reclaim.web.console.access import member_required
+from reclaim.web.console.batch_forms import CaseFactsForm
 from reclaim.web.console.caseforms import (
     AuditFilterForm,
     CloseForm,
@@ -33,6 +44,9 @@ GET_POST = ["GET", "POST"]
 @member_required
 @require_http_methods(GET_POST)
 def notes_page(request: HttpRequest, number: str) -> HttpResponse:
+    if drafts.wants_saving(request):
+        drafts.save_for_case(request, number, "notes")
+        return drafts.answer(request, reverse("console:notes", args=[number]))
     form = NoteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -45,13 +59,18 @@ def notes_page(request: HttpRequest, number: str) -> HttpResponse:
         case = _open_for(request, number, Action.WRITE_NOTES, "notes form")
         return render_page(request, "console/notes.html", {"case": case, "form": form}, status=400)
     shown = notes.read_notes(request, number)
-    context = {"case": shown.case, "notes": shown.notes, "form": form}
+    if request.method == "GET":
+        form = NoteForm(initial=drafts.restored(request, "notes", shown.case))
+    context = {"case": shown.case, "notes": shown.notes, "form": form, **_saved(request)}
     return render_page(request, "console/notes.html", context)
 
 
 @member_required
 @require_http_methods(GET_POST)
 def tasks_page(request: HttpRequest, number: str) -> HttpResponse:
+    if drafts.wants_saving(request):
+        drafts.save_for_case(request, number, "tasks")
+        return drafts.answer(request, reverse("console:tasks", args=[number]))
     if request.method == "POST":
         if "task" in request.POST:
             mark = MarkTaskForm(request.POST)
@@ -73,8 +92,10 @@ def tasks_page(request: HttpRequest, number: str) -> HttpResponse:
     else:
         form = TaskForm()
     shown = casetasks.list_tasks(request, number)
+    if request.method == "GET":
+        form = TaskForm(initial=drafts.restored(request, "tasks", shown.case))
     status = 400 if request.method == "POST" else 200
-    context = {"case": shown.case, "tasks": shown.tasks, "form": form}
+    context = {"case": shown.case, "tasks": shown.tasks, "form": form, **_saved(request)}
     return render_page(request, "console/tasks.html", context, status=status)
 
 
@@ -137,6 +158,13 @@ def audit_page(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
+@require_POST
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    verified = auditlog.verify_whole_chain(request)
+    return render_page(request, "console/audit_verified.html", {"verified": verified})
+
+
+@member_required
 @require_GET
 def audit_export(request: HttpRequest) -> HttpResponse:
     _form, filters = _audit_filters(request)
@@ -161,6 +189,26 @@ def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, auditlog.Filt
         until=data["until"],
     )
     return form, filters
+
+
+@member_required
+@require_http_methods(GET_POST)
+def facts_page(request: HttpRequest, number: str) -> HttpResponse:
+    form = CaseFactsForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        casefacts.save(request, number, form.facts())
+        return HttpResponseRedirect(reverse("console:case", args=[number]))
+    case, facts = casefacts.read(request, number)
+    if request.method == "GET":
+        form = CaseFactsForm(initial=dataclasses.asdict(facts))
+    status = 400 if form.errors else 200
+    context = {"case": case, "form": form}
+    return render_page(request, "console/case_facts.html", context, status=status)
+
+
+def _saved(request: HttpRequest) -> dict[str, bool]:
+    """Return whether the page is shown after "Save draft" (without the script)."""
+    return {"draft_saved": request.method == "GET" and request.GET.get("draft") == "saved"}
 
 
 def _open_for(request: HttpRequest, number: str, action: Action, page: str) -> Case:

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from reclaim.notices import AddressList, Catalogue, load_catalogue, recognise_addresses
-from reclaim.web.console import keys
+from reclaim.web.console import drafts, keys
 from reclaim.web.console.access import member_of
 from reclaim.web.console.cases import open_case, record
 from reclaim.web.console.models import Case, CaseAddress, Helpline, StaffMember
@@ -103,6 +103,7 @@ def open_new_case(request: HttpRequest, intake: Intake) -> NewCase:
         )
         CaseAddress.objects.bulk_create(address_rows(case, recognised))
         record(request, "open case", case, detail={"addresses": str(len(recognised.addresses))})
+        drafts.forget(member, "new-case")
     return NewCase(case, recognised)
 
 

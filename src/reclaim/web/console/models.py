@@ -34,6 +34,9 @@ class Helpline(models.Model):
     # of the chain is noticed too (as the locker's sealed head does for its custody log).
     audit_seq = models.PositiveBigIntegerField(default=0)
     audit_head = models.CharField(max_length=64, default="0" * 64)
+    # The last entry found whole ("seq:digest"), sealed with the data key, so the audit page
+    # verifies only the entries since (reclaim.web.console.checkpoints).
+    audit_checkpoint = models.BinaryField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -109,6 +112,9 @@ class Case(models.Model):
     contact_safe = models.BooleanField(default=False)  # never used when not safe
     sealed_contact = models.BinaryField(null=True, blank=True)
     sealed_summary = models.BinaryField(null=True, blank=True)  # what happened
+    # What every removal request of the case says (the person shown, the authority...), kept
+    # once and pre-filled into batches (reclaim.web.console.casefacts).
+    sealed_facts = models.BinaryField(null=True, blank=True)
     retention_until = models.DateTimeField(null=True, blank=True)
     # The nearest legal deadline of its open addresses, kept by the services that change them:
     # the queue sorts on it without reading every address.
@@ -443,3 +449,32 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+
+# Drafts (reclaim.web.console.drafts): what a member is typing in the intake, note and task
+# forms, kept on the server sealed rather than in the browser, for a day at most.
+
+
+class Draft(models.Model):
+    """One member's unsent form (intake, a note, a task), sealed with the helpline's data key.
+
+    ``place`` names the form ("new-case", "notes:<case id>", "tasks:<case id>"); a draft on a
+    case goes with the case.
+    """
+
+    member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="drafts")
+    place = models.CharField(max_length=40)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="drafts"
+    )
+    sealed = models.BinaryField()
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "place"], name="one_draft_per_form")
+        ]
+        indexes = [models.Index(fields=["saved_at"], name="draft_saved")]
+
+    def __str__(self) -> str:
+        return self.place

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.utils import timezone
 
-from reclaim.web.console import keys
+from reclaim.web.console import drafts, keys
 from reclaim.web.console.cases import open_case
 from reclaim.web.console.models import Case, CaseNote, StaffMember
 from reclaim.web.console.permissions import Action
@@ -64,6 +64,7 @@ def add_note(request: HttpRequest, number: str, text: str) -> Case:
 
     def change(case: Case, member: StaffMember) -> dict[str, str]:
         note = write_note(case, member, text)
+        drafts.forget(member, "notes", case)
         return {"event": "note added", "note": str(note.pk)}
 
     return open_case(request, number, Action.WRITE_NOTES, change=change)

@@ -263,7 +263,7 @@ def _empty(case: Case, when: datetime.datetime) -> None:
     """Remove from ``case`` everything that came from the referral, and close it as withdrawn."""
     case.addresses.all().delete()
     case.status, case.closed_at, case.outcome = Case.Status.CLOSED, when, WITHDRAWN_OUTCOME
-    case.sealed_summary = case.sealed_contact = None
+    case.sealed_summary = case.sealed_contact = case.sealed_facts = None
     case.contact_method, case.contact_safe = Case.Contact.NONE, False
     case.next_deadline = None
     case.save()
@@ -350,8 +350,9 @@ def shared(request: HttpRequest, number: str) -> SharedView:
     if referral.withdrawn_at is not None:
         return replace(base, state="withdrawn")
     content = ReferralContent.objects.filter(referral=referral).first()
-    if content is None:
-        return replace(base, state="withdrawn")
+    if content is None:  # withdrawn, or deleted by the worker once past the survivor's "until"
+        gone = "expired" if referral.expires_at <= timezone.now() else "withdrawn"
+        return replace(base, state=gone)
     opened = _open_content(case.helpline, content)
     if opened is None:
         return replace(base, state="expired", media_dropped=content.media_dropped)

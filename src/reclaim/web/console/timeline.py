@@ -55,6 +55,7 @@ def timeline(request: HttpRequest, number: str, page: int = 1) -> Timeline:
     found = (
         AuditEntry.objects.filter(helpline_id=case.helpline_id, case_id=case.pk)
         .exclude(action__in=READINGS)
+        .exclude(target__startswith="draft:")  # drafts saved while typing (console.drafts)
         .select_related("member__user")
         .order_by("-seq")
     )

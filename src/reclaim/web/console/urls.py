@@ -20,8 +20,10 @@ urlpatterns = [
     path("cases/<str:number>/timeline/", caseviews.timeline_page, name="timeline"),
     path("cases/<str:number>/close/", caseviews.close_page, name="close"),
     path("cases/<str:number>/delete/", caseviews.delete_page, name="delete"),
+    path("cases/<str:number>/facts/", caseviews.facts_page, name="case-facts"),
     path("audit/", caseviews.audit_page, name="audit"),
     path("audit/export/", caseviews.audit_export, name="audit-export"),
+    path("audit/verify/", caseviews.audit_verify, name="audit-verify"),
     # Statistics for funders and regulators (statviews): no personal data.
     path("statistics/", statviews.statistics_page, name="statistics"),
     path("statistics/export/", statviews.statistics_export, name="statistics-export"),

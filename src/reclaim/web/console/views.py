@@ -12,9 +12,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from reclaim.web.console import casework, queue, rechecks, staffing
+from reclaim.web.console import casework, drafts, queue, rechecks, staffing
 from reclaim.web.console.access import (
     MEMBER,
+    active_member,
     mark_seen,
     member_required,
     service_only,
@@ -60,6 +61,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 @service_only
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    member = active_member(request.user)
+    if member is not None:
+        drafts.forget_all(member)
     logout(request)
     return HttpResponseRedirect(reverse("console:sign-in"))
 
@@ -90,9 +94,14 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 @accepts_body(INTAKE_MAX_BYTES)
 @require_http_methods(["GET", "POST"])
 def new_case(request: HttpRequest) -> HttpResponse:
+    if drafts.wants_saving(request):
+        drafts.save_intake(request)
+        return drafts.answer(request, reverse("console:new-case"))
     if request.method == "GET":
         open_page(request, Action.EDIT_CASE, {"page": "intake"})
-        return _render(request, "console/new_case.html", {"form": IntakeForm()})
+        form = IntakeForm(initial=drafts.restored(request, "new-case"))
+        context = {"form": form, "draft_saved": request.GET.get("draft") == "saved"}
+        return _render(request, "console/new_case.html", context)
     form = IntakeForm(request.POST)
     if form.is_valid():
         try:

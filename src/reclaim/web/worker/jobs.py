@@ -13,7 +13,12 @@ from typing import Any
 
 from django_tasks.base import Task
 
-from reclaim.web.console.tasks import delete_expired_cases, recheck_case_addresses
+from reclaim.web.console.tasks import (
+    delete_expired_cases,
+    delete_expired_referrals,
+    delete_old_drafts,
+    recheck_case_addresses,
+)
 from reclaim.web.evidence.tasks import capture
 from reclaim.web.protection.tasks import activate_hashes, save_bank_index
 from reclaim.web.removals.tasks import recheck
@@ -34,6 +39,8 @@ JOBS: tuple[Task[Any, Any], ...] = (
     activate_hashes,
     save_bank_index,
     delete_expired_cases,
+    delete_expired_referrals,
+    delete_old_drafts,
     recheck_case_addresses,
     retry_withdrawals,
 )
@@ -56,4 +63,10 @@ SCHEDULE = (
     # Closed cases are kept for months (the helpline's retention setting); an hour late is
     # nothing beside that, and each run deletes a bounded batch (deletion.RETENTION_BATCH).
     Periodic(delete_expired_cases, datetime.timedelta(hours=1)),
+    # A survivor shares until a time they chose; past it the container no longer opens, and
+    # ten minutes is how long its ciphertext may outlive that (reclaim.web.console.expiry).
+    Periodic(delete_expired_referrals, datetime.timedelta(minutes=10)),
+    # A draft left by a member who closed the tab without signing out is unreadable after a day
+    # (reclaim.web.console.drafts.DRAFT_HOURS); an hour later at most, it is deleted.
+    Periodic(delete_old_drafts, datetime.timedelta(hours=1)),
 )

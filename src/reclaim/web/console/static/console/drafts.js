@@ -1,62 +1,67 @@
 // The console's only script: what a caseworker types in a form marked data-draft (intake, a
-// note, a task) survives a reload, Back and a slip of the mouse. Chromium restores a form on
-// Back but not on reload. The draft is kept in this tab's sessionStorage only, and removed
-// when the form is sent and when the member signs out. Without the script the forms work.
+// note, a task) is saved as a draft on the server, sealed with the helpline's key, a moment
+// after typing stops: the same post as the form's "Save draft" button (reclaim.web.console.
+// drafts), so a reload, Back or a slip of the mouse loses nothing. Nothing is kept in the
+// browser's storage, which may be written to the machine's disk. Without the script, the
+// button does the same.
 (function () {
   "use strict";
-  var PREFIX = "console-draft:";
-  var store;
-  try { store = window.sessionStorage; } catch (e) { return; /* storage blocked */ }
+  var WAIT_MS = 1000;  // after the last keystroke
 
-  function keyOf(form) { return PREFIX + form.getAttribute("action"); }
+  function setUp(form) {
+    var status = form.querySelector("[data-draft-status]");
+    var timer = null, inFlight = null, dirty = false;
 
-  function kept(form) {
-    return Array.prototype.filter.call(form.elements, function (field) {
-      return field.name && ["hidden", "password", "submit", "button", "file"].indexOf(field.type) < 0;
-    });
-  }
-
-  function save(form) {
-    var values = {};
-    kept(form).forEach(function (field) {
-      if (field.type === "radio" || field.type === "checkbox") {
-        values[field.name + "=" + field.value] = field.checked;
-      } else {
-        values[field.name] = field.value;
-      }
-    });
-    try { store.setItem(keyOf(form), JSON.stringify(values)); } catch (e) { /* full or blocked */ }
-  }
-
-  function restore(form) {
-    var values;
-    try { values = JSON.parse(store.getItem(keyOf(form)) || "null"); } catch (e) { values = null; }
-    if (!values) { return; }
-    kept(form).forEach(function (field) {
-      var mark = field.name + "=" + field.value;
-      if ((field.type === "radio" || field.type === "checkbox") && mark in values) {
-        field.checked = values[mark];
-      } else if (field.name in values && field.type !== "radio" && field.type !== "checkbox") {
-        field.value = values[field.name];
-      }
-    });
-  }
-
-  function forgetAll() {
-    for (var i = store.length - 1; i >= 0; i -= 1) {
-      var key = store.key(i);
-      if (key && key.indexOf(PREFIX) === 0) { store.removeItem(key); }
+    function body() {
+      var data = new FormData(form);
+      data.append("save-draft", "1");
+      return data;
     }
+
+    function say(words) { if (status) { status.textContent = words; } }
+
+    function save(keepalive) {
+      timer = null;
+      if (!dirty) { return; }
+      dirty = false;
+      var sent = fetch(form.getAttribute("action"), {
+        method: "POST", body: body(), credentials: "same-origin", keepalive: keepalive,
+        headers: { "X-Draft-Save": "1" }, redirect: "manual"
+      });
+      inFlight = sent.then(function (answer) {
+        if (answer.status === 204) {
+          var now = new Date();
+          var time = ("0" + now.getHours()).slice(-2) + ":" + ("0" + now.getMinutes()).slice(-2);
+          say(status.getAttribute("data-saved") + " " + time);
+        } else {
+          say(status.getAttribute("data-not-saved"));
+        }
+      }, function () { say(status.getAttribute("data-not-saved")); });
+      inFlight.then(function () { inFlight = null; });
+    }
+
+    function typed() {
+      dirty = true;
+      if (timer) { clearTimeout(timer); }
+      timer = setTimeout(function () { save(false); }, WAIT_MS);
+    }
+
+    form.addEventListener("input", typed);
+    form.addEventListener("change", typed);
+    form.addEventListener("submit", function (event) {
+      if (event.submitter && event.submitter.name === "save-draft") { return; }
+      if (timer) { clearTimeout(timer); timer = null; }
+      dirty = false;
+      // A draft still on its way could land after the form is kept, and come back: wait.
+      if (inFlight) {
+        event.preventDefault();
+        inFlight.then(function () { form.submit(); });
+      }
+    });
+    window.addEventListener("pagehide", function () {
+      if (timer) { clearTimeout(timer); save(true); }
+    });
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll("form[data-draft]"), function (form) {
-    // A form the server sent back with errors already holds what was sent: keep it as shown.
-    if (!form.querySelector(".field-message")) { restore(form); }
-    form.addEventListener("input", function () { save(form); });
-    form.addEventListener("change", function () { save(form); });
-    form.addEventListener("submit", function () { store.removeItem(keyOf(form)); });
-  });
-  Array.prototype.forEach.call(document.querySelectorAll("form[data-sign-out]"), function (form) {
-    form.addEventListener("submit", forgetAll);
-  });
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-draft]"), setUp);
 })();
