@@ -16,6 +16,7 @@ NO_DEVICE = _(
     "This account has no confirmed authenticator app yet. An administrator of your helpline "
     "sets one up on the staff page."
 )
+INTAKE_SOURCES = (Case.Source.PHONE, Case.Source.EMAIL, Case.Source.CHAT)
 HELD = _("Too many codes were tried for this account. Try again in {minutes} minutes.")
 
 
@@ -54,7 +55,8 @@ class IntakeForm(forms.Form):
 
     source = forms.ChoiceField(
         label=_("How they reached us"),
-        choices=[(c.value, c.label) for c in Case.Source if c not in (Case.Source.REFERRAL,)],
+        # Intake is a call, an email or a chat; a referral (sent or a file) makes its own case.
+        choices=[(c.value, c.label) for c in INTAKE_SOURCES],
     )
     contact_method = forms.ChoiceField(label=_("How to reach them"), choices=Case.Contact.choices)
     contact = forms.CharField(
