@@ -5,11 +5,12 @@ withdrawal, and input that must be refused.
 """
 
 import pytest
+from django.utils import timezone
 
 from reclaim.web.console.forms import IntakeForm
-from reclaim.web.console.models import Case, Helpline, StaffMember
+from reclaim.web.console.models import Case, CaseAddress, Helpline, Notification, StaffMember
 
-from .fixtures import helpline, member, signed_in
+from .fixtures import address, case, helpline, member, signed_in
 
 
 @pytest.fixture
@@ -47,3 +48,33 @@ def test_intake_refuses_a_referral_source(sam: StaffMember, source: str) -> None
     # page, consent and withdrawal assume a Referral row that intake never makes.
     response = signed_in(sam).post("/console/cases/new/", intake(source=source))
     assert response.status_code == 400 and not Case.objects.exists()
+
+
+def _reappeared(item: Case, url: str) -> Notification:
+    found = address(item, url, status=CaseAddress.Status.REAPPEARED)
+    return Notification.objects.create(
+        helpline_id=item.helpline_id,
+        member_id=item.assigned_to_id,
+        case=item,
+        address=found,
+        kind=Notification.Kind.REAPPEARED,
+        created_at=timezone.now(),
+    )
+
+
+def test_a_notification_follows_its_case_when_it_is_handed_over(
+    line: Helpline, sam: StaffMember
+) -> None:
+    kim = member(line, "kim", "caseworker")
+    mine = case(line, "2026-000001", assigned_to=sam)
+    note = _reappeared(mine, "https://example.com/back-again/1")
+    sam_client = signed_in(sam)
+    assert "back-again" in sam_client.get("/console/").content.decode()
+    sam_client.post("/console/cases/2026-000001/assign/", {"member": kim.pk})
+    # Sam no longer sees the case: the notification must not show him its address any more,
+    # nor may he mark it read for the caseworker it now belongs to.
+    assert "back-again" not in sam_client.get("/console/").content.decode()
+    sam_client.post(f"/console/notifications/{note.pk}/read/")
+    note.refresh_from_db()
+    assert note.read_at is None
+    assert "back-again" in signed_in(kim).get("/console/").content.decode()
