@@ -5,10 +5,19 @@ withdrawal, and input that must be refused.
 """
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from reclaim.web.console import audit
 from reclaim.web.console.forms import IntakeForm
-from reclaim.web.console.models import Case, CaseAddress, Helpline, Notification, StaffMember
+from reclaim.web.console.models import (
+    AuditEntry,
+    Case,
+    CaseAddress,
+    Helpline,
+    Notification,
+    StaffMember,
+)
 
 from .fixtures import address, case, helpline, member, signed_in
 
@@ -78,3 +87,33 @@ def test_a_notification_follows_its_case_when_it_is_handed_over(
     note.refresh_from_db()
     assert note.read_at is None
     assert "back-again" in signed_in(kim).get("/console/").content.decode()
+
+
+def test_the_chain_verifies_while_another_member_writes(
+    line: Helpline, sam: StaffMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Verifying reads the entries, then the helpline's head. An entry appended in between (a
+    # colleague opening a case while a supervisor reads the audit page) is not a break.
+    for n in range(3):
+        audit.append(line, sam, "view queue", detail={"n": str(n)})
+    real = audit.digest_of
+    written = []
+
+    def digest_while_someone_writes(entry: AuditEntry) -> str:
+        if entry.seq == 3 and not written:  # the last entry verify reads
+            written.append(audit.append(line, sam, "view case", detail={"n": "later"}))
+        return real(entry)
+
+    monkeypatch.setattr(audit, "digest_of", digest_while_someone_writes)
+    assert audit.verify(line) == []
+    assert written and written[0].seq == 4
+    monkeypatch.setattr(audit, "digest_of", real)
+    assert audit.verify(line) == []
+
+
+def test_a_removed_last_entry_still_breaks_the_chain(line: Helpline, sam: StaffMember) -> None:
+    for n in range(3):
+        audit.append(line, sam, "view queue", detail={"n": str(n)})
+    with connection.cursor() as cursor:  # past the models' append-only guard, as an intruder
+        cursor.execute("DELETE FROM console_auditentry WHERE seq = 3")
+    assert [b.reason for b in audit.verify(line)] == ["the last entries are missing"]
