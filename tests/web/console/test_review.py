@@ -4,22 +4,30 @@ Cross-helpline and cross-role reach, audit completeness and the chain, what is l
 withdrawal, and input that must be refused.
 """
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
+from reclaim.referrals import MEDIA_TYPE
 from reclaim.web.console import audit
 from reclaim.web.console.forms import IntakeForm
 from reclaim.web.console.models import (
     AuditEntry,
     Case,
     CaseAddress,
+    CaseNote,
+    CaseTask,
     Helpline,
     Notification,
+    Referral,
     StaffMember,
 )
 
 from .fixtures import address, case, helpline, member, signed_in
+from .referral_files import make
 
 
 @pytest.fixture
@@ -117,3 +125,34 @@ def test_a_removed_last_entry_still_breaks_the_chain(line: Helpline, sam: StaffM
     with connection.cursor() as cursor:  # past the models' append-only guard, as an intruder
         cursor.execute("DELETE FROM console_auditentry WHERE seq = 3")
     assert [b.reason for b in audit.verify(line)] == ["the last entries are missing"]
+
+
+def test_a_withdrawal_leaves_no_notes_or_tasks_about_what_was_shared(
+    tmp_path: Path, line: Helpline, sam: StaffMember
+) -> None:
+    made = make(tmp_path, line)
+    answer = Client().generic(
+        "POST", f"/helplines/{line.slug}/api/v1/referrals", made.body, content_type=MEDIA_TYPE
+    )
+    assert answer.status_code == 201, answer.content
+    shared = Case.objects.get(pk=Referral.objects.get().case_id)
+    worker = signed_in(sam)
+    notes_url = f"/console/cases/{shared.number}/notes/"
+    worker.post(notes_url, {"text": "She says the pictures are on her ex's new account"})
+    worker.post(
+        f"/console/cases/{shared.number}/tasks/",
+        {"title": "Ask her ex's platform about the account", "due_on": "2030-01-01"},
+    )
+    assert CaseNote.objects.filter(case=shared).exists()
+    assert CaseTask.objects.filter(case=shared).exists()
+
+    token = made.shared.consent_token
+    withdrawn = Client().post(
+        f"/helplines/{line.slug}/api/v1/referrals/{made.shared.id}/withdraw",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert withdrawn.status_code == 200
+    # The notes and tasks retell what the survivor shared: consent withdrawn, they go too.
+    assert not CaseNote.objects.filter(case=shared).exists()
+    assert not CaseTask.objects.filter(case=shared).exists()
+    assert "new account" not in worker.get(notes_url).content.decode()

@@ -260,8 +260,14 @@ def withdraw(line: Helpline, referral_id: str, token: str) -> Referral:
 
 
 def _empty(case: Case, when: datetime.datetime) -> None:
-    """Remove from ``case`` everything that came from the referral, and close it as withdrawn."""
+    """Remove from ``case`` everything that came from the referral, and close it as withdrawn.
+
+    Notes and tasks go too: staff write them from what the survivor shared (the audit log
+    keeps that they were written, never their words).
+    """
     case.addresses.all().delete()
+    case.notes.all().delete()
+    case.tasks.all().delete()
     case.status, case.closed_at, case.outcome = Case.Status.CLOSED, when, WITHDRAWN_OUTCOME
     case.sealed_summary = case.sealed_contact = None
     case.contact_method, case.contact_safe = Case.Contact.NONE, False
