@@ -4,15 +4,17 @@ Cross-helpline and cross-role reach, audit completeness and the chain, what is l
 withdrawal, and input that must be refused.
 """
 
+import io
 from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from PIL import Image
 
 from reclaim.referrals import MEDIA_TYPE
-from reclaim.web.console import audit
+from reclaim.web.console import audit, previews
 from reclaim.web.console.forms import IntakeForm
 from reclaim.web.console.models import (
     AuditEntry,
@@ -156,3 +158,38 @@ def test_a_withdrawal_leaves_no_notes_or_tasks_about_what_was_shared(
     assert not CaseNote.objects.filter(case=shared).exists()
     assert not CaseTask.objects.filter(case=shared).exists()
     assert "new account" not in worker.get(notes_url).content.decode()
+
+
+def _picture(size: tuple[int, int], kind: str = "PNG", orientation: int = 0) -> bytes:
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    out = io.BytesIO()
+    Image.new("RGB", size, (120, 40, 40)).save(out, kind, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def test_a_picture_is_decoded_only_while_a_decoding_slot_is_free(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Anyone with the helpline's public key can send pictures that are small as files and huge
+    # as pixels: the page of such pictures must not decode them all at once.
+    monkeypatch.setattr(previews, "DECODE_WAIT_SECONDS", 0.05)
+    small = _picture((64, 48))
+    held = [previews._decoding.acquire(timeout=1) for _ in range(previews.DECODES_AT_ONCE)]
+    try:
+        assert all(held)
+        with pytest.raises(previews.PreviewError):
+            previews.veiled(small)
+    finally:
+        for _ in held:
+            previews._decoding.release()
+    assert Image.open(io.BytesIO(previews.veiled(small))).size == (240, 180)
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG"])
+def test_a_picture_is_reduced_and_still_shown_upright(kind: str) -> None:
+    turned = _picture((2400, 600), kind, orientation=6)  # a phone held on its side
+    clear = Image.open(io.BytesIO(previews.clear(turned)))
+    assert clear.size == (400, 1600) and not clear.getexif()
+    assert Image.open(io.BytesIO(previews.veiled(turned))).size == (60, 240)
