@@ -193,3 +193,26 @@ def test_a_picture_is_reduced_and_still_shown_upright(kind: str) -> None:
     clear = Image.open(io.BytesIO(previews.clear(turned)))
     assert clear.size == (400, 1600) and not clear.getexif()
     assert Image.open(io.BytesIO(previews.veiled(turned))).size == (60, 240)
+
+
+def test_a_batch_sent_without_its_facts_is_shown_back_with_one_audit_entry(
+    line: Helpline, sam: StaffMember
+) -> None:
+    # "Send" is audited per case once the batch is recorded; a send refused for missing facts
+    # shows every waiting address again, and that showing is a reading of case data too.
+    item = case(line, "2026-000001", assigned_to=sam)
+    waiting = address(
+        item,
+        "https://www.reddit.com/r/a/comments/waiting1/",
+        platform="reddit",
+        profile="uk-intimate-image-report",
+        status=CaseAddress.Status.TO_SEND,
+    )
+    before = AuditEntry.objects.count()
+    answer = signed_in(sam).post(
+        "/console/batches/reddit/uk-intimate-image-report/",
+        {"action": "send", "address": [str(waiting.pk)]},
+    )
+    assert answer.status_code == 400 and "waiting1" in answer.content.decode()
+    assert AuditEntry.objects.count() - before == 1
+    assert audit.verify(line) == []
