@@ -216,3 +216,21 @@ def test_a_batch_sent_without_its_facts_is_shown_back_with_one_audit_entry(
     assert answer.status_code == 400 and "waiting1" in answer.content.decode()
     assert AuditEntry.objects.count() - before == 1
     assert audit.verify(line) == []
+
+
+def test_an_administrator_cannot_give_themselves_casework(line: Helpline, sam: StaffMember) -> None:
+    # An administrator manages staff but reads no case; a role they give themselves would undo
+    # that without anyone else knowing. Another administrator gives it, or the command line.
+    ada = member(line, "ada", "administrator")
+    mine = case(line, "2026-000001")
+    client = signed_in(ada)
+    client.post(f"/console/staff/{ada.pk}/roles/", {"roles": ["administrator", "supervisor"]})
+    ada.refresh_from_db()
+    assert not ada.supervisor and not ada.caseworker
+    assert client.get(f"/console/cases/{mine.number}/").status_code == 404
+    other = member(line, "bo", "administrator")
+    signed_in(other).post(
+        f"/console/staff/{ada.pk}/roles/", {"roles": ["administrator", "caseworker"]}
+    )
+    ada.refresh_from_db()
+    assert ada.caseworker, "another administrator may give it"

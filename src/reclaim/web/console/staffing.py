@@ -111,6 +111,10 @@ def change_roles(request: HttpRequest, member_id: int, roles: set[str]) -> Staff
         raise StaffError("Choose at least one role, or deactivate the member.")
     if member_id == admin.pk and "administrator" not in roles:
         raise StaffError("You cannot take away your own administrator role.")
+    if member_id == admin.pk and {r for r in ROLES if r in roles and not getattr(admin, r)}:
+        # An administrator reads no case: a casework role they gave themselves would undo it
+        # with nobody else involved. Another administrator gives it (audited), or the command.
+        raise StaffError("Another administrator gives you a new role.")
     with transaction.atomic():
         member = _colleague(admin, member_id)
         for role in ROLES:
