@@ -4,6 +4,7 @@ Cross-helpline and cross-role reach, audit completeness and the chain, what is l
 withdrawal, and input that must be refused.
 """
 
+import datetime
 import io
 from pathlib import Path
 
@@ -14,12 +15,13 @@ from django.utils import timezone
 from PIL import Image
 
 from reclaim.referrals import MEDIA_TYPE
-from reclaim.web.console import audit, previews
+from reclaim.web.console import audit, deletion, previews
 from reclaim.web.console.forms import IntakeForm
 from reclaim.web.console.models import (
     AuditEntry,
     Case,
     CaseAddress,
+    CaseDeletion,
     CaseNote,
     CaseTask,
     Helpline,
@@ -234,3 +236,48 @@ def test_an_administrator_cannot_give_themselves_casework(line: Helpline, sam: S
     )
     ada.refresh_from_db()
     assert ada.caseworker, "another administrator may give it"
+
+
+def _withdrawn_referral_case(tmp_path: Path, line: Helpline) -> Case:
+    made = make(tmp_path, line)
+    answer = Client().generic(
+        "POST", f"/helplines/{line.slug}/api/v1/referrals", made.body, content_type=MEDIA_TYPE
+    )
+    assert answer.status_code == 201, answer.content
+    withdrawn = Client().post(
+        f"/helplines/{line.slug}/api/v1/referrals/{made.shared.id}/withdraw",
+        HTTP_AUTHORIZATION=f"Bearer {made.shared.consent_token}",
+    )
+    assert withdrawn.status_code == 200
+    return Case.objects.get(pk=Referral.objects.get().case_id)
+
+
+def test_a_withdrawn_case_is_deleted_after_the_retention_period(
+    tmp_path: Path, line: Helpline
+) -> None:
+    gone = _withdrawn_referral_case(tmp_path, line)
+    assert gone.status == Case.Status.CLOSED
+    assert deletion.delete_expired(timezone.now() + datetime.timedelta(days=31 * 12 + 1)) == 1
+    assert not Case.objects.filter(pk=gone.pk).exists()
+    assert CaseDeletion.objects.get(case_id=gone.pk).reason == CaseDeletion.Reason.RETENTION
+
+
+def test_a_withdrawn_case_cannot_be_reopened(
+    tmp_path: Path, line: Helpline, sam: StaffMember
+) -> None:
+    gone = _withdrawn_referral_case(tmp_path, line)
+    client = signed_in(sam)
+    page = client.get(f"/console/cases/{gone.number}/close/").content.decode()
+    assert "cannot be reopened" in page and 'value="reopen"' not in page
+    answer = client.post(f"/console/cases/{gone.number}/close/", {"do": "reopen"})
+    assert answer.status_code == 400
+    gone.refresh_from_db()
+    assert gone.status == Case.Status.CLOSED and gone.outcome == "consent withdrawn"
+
+
+def test_reopening_an_open_case_says_so_instead_of_failing(
+    line: Helpline, sam: StaffMember
+) -> None:
+    mine = case(line, "2026-000001", assigned_to=sam)
+    answer = signed_in(sam).post(f"/console/cases/{mine.number}/close/", {"do": "reopen"})
+    assert answer.status_code == 400 and "This case is open." in answer.content.decode()

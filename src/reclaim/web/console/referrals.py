@@ -47,6 +47,7 @@ from reclaim.web.console.casework import (
     catalogue,
     next_number,
 )
+from reclaim.web.console.closing import WITHDRAWN_OUTCOME, add_months
 from reclaim.web.console.models import (
     AuditEntry,
     Case,
@@ -60,7 +61,6 @@ from reclaim.web.console.permissions import Action, allows
 # What the survivor's Reclaim is told of each view of their referral's case (the audit log's
 # actions that read it: the case page, the shared page, a picture, a reveal).
 OPENING_ACTIONS = (str(Action.VIEW_CASE), str(Action.REVEAL_MEDIA))
-WITHDRAWN_OUTCOME = "consent withdrawn"
 REVEALED = "console_revealed"  # the session key: which items this member revealed, and when
 REVEAL_SECONDS = 10 * 60  # a revealed picture stays clear for this long, then is veiled again
 REVEAL_WINDOW = datetime.timedelta(hours=1)
@@ -272,6 +272,7 @@ def _empty(case: Case, when: datetime.datetime) -> None:
     case.sealed_summary = case.sealed_contact = None
     case.contact_method, case.contact_safe = Case.Contact.NONE, False
     case.next_deadline = None
+    case.retention_until = add_months(when, case.helpline.retention_months)  # then deleted
     case.save()
 
 
