@@ -6,12 +6,14 @@ withdrawal, and input that must be refused.
 
 import datetime
 import io
+import re
 from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
 from reclaim.referrals import MEDIA_TYPE
@@ -281,3 +283,41 @@ def test_reopening_an_open_case_says_so_instead_of_failing(
     mine = case(line, "2026-000001", assigned_to=sam)
     answer = signed_in(sam).post(f"/console/cases/{mine.number}/close/", {"do": "reopen"})
     assert answer.status_code == 400 and "This case is open." in answer.content.decode()
+
+
+NEW_PASSWORD = "a password only the member knows"
+
+
+def test_a_new_member_sets_their_own_password_before_any_page(line: Helpline) -> None:
+    # The administrator who adds a member sees their first password and their authenticator's
+    # key: both factors. Until the member replaces the password, the administrator could sign
+    # in as them and read every case they see, in their name.
+    ada = member(line, "ada", "administrator")
+    enrolment = signed_in(ada).post("/console/staff/", {"username": "jo", "roles": ["caseworker"]})
+    assert enrolment.status_code == 200
+    jo = StaffMember.objects.get(user__username="jo")
+    TOTPDevice.objects.filter(user=jo.user).update(confirmed=True)
+    client = signed_in(jo)
+    answer = client.get("/console/")
+    assert answer.status_code == 302 and answer["Location"] == "/console/password/"
+    wrong = client.post(
+        "/console/password/", {"old": "not it", "new": NEW_PASSWORD, "again": NEW_PASSWORD}
+    )
+    assert wrong.status_code == 400
+    jo.user.refresh_from_db()
+    assert not jo.user.check_password(NEW_PASSWORD)
+    password = _first_password(enrolment.content.decode())
+    done = client.post(
+        "/console/password/", {"old": password, "new": NEW_PASSWORD, "again": NEW_PASSWORD}
+    )
+    assert done.status_code == 302 and done["Location"] == "/console/"
+    assert client.get("/console/").status_code == 200, "the session goes on"
+    jo.user.refresh_from_db()
+    assert jo.user.check_password(NEW_PASSWORD) and not jo.user.check_password(password)
+    assert AuditEntry.objects.filter(action="change password", member=jo).count() == 1
+
+
+def _first_password(page: str) -> str:
+    found = re.search(r'First password</h2>\s*<p class="secret">([^<]+)<', page)
+    assert found, "the enrolment page shows the first password"
+    return found.group(1).strip()

@@ -122,6 +122,35 @@ class RolesForm(forms.Form):
     roles = MemberForm.base_fields["roles"]
 
 
+class PasswordForm(forms.Form):
+    """A member replaces their password (the first one, which someone else saw)."""
+
+    old = forms.CharField(
+        label=_("Your current password"),
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new = forms.CharField(
+        label=_("A new password only you know (at least 12 characters)"),
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    again = forms.CharField(
+        label=_("The new password again"),
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        if data.get("new") and data.get("again") and data["new"] != data["again"]:
+            self.add_error("again", _("The two new passwords are not the same."))
+        return data
+
+
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("The code the new member's app shows"),
