@@ -28,7 +28,7 @@ from reclaim.web.console.models import StaffMember
 View = Callable[..., HttpResponse]
 SEEN = "console_seen"  # the session key: when this session last opened a console page
 MEMBER = "console_member"  # the request attribute the decorator sets
-PASSWORD_PAGE = "password"  # the one page a member with a first password reaches
+PASSWORD_PAGE = "password"  # noqa: S105  # a URL name: the one page a member on a first password reaches
 
 
 def service_only(view: View) -> View:

@@ -32,7 +32,6 @@ from django.utils import timezone
 from reclaim.notices import Recheck, RecheckTarget, first_look, recheck_many
 from reclaim.web.console import audit
 from reclaim.web.console.batches import refresh_deadlines
-from reclaim.web.console.permissions import case_scope
 from reclaim.web.console.models import (
     AddressWatch,
     Case,
@@ -40,6 +39,7 @@ from reclaim.web.console.models import (
     Notification,
     StaffMember,
 )
+from reclaim.web.console.permissions import case_scope
 from reclaim.web.removals.services import can_email
 
 RECHECK_CHUNK = 300  # addresses one run looks at: a minute's share of 100,000 in 6 hours, and more
