@@ -6,6 +6,7 @@ withdrawal, and input that must be refused.
 
 import datetime
 import io
+import logging
 import re
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
 from reclaim.referrals import MEDIA_TYPE
-from reclaim.web.console import audit, deletion, previews
+from reclaim.web.console import audit, casework, deletion, previews
 from reclaim.web.console.forms import IntakeForm
 from reclaim.web.console.models import (
     AuditEntry,
@@ -321,3 +322,29 @@ def _first_password(page: str) -> str:
     found = re.search(r'First password</h2>\s*<p class="secret">([^<]+)<', page)
     assert found, "the enrolment page shows the first password"
     return found.group(1).strip()
+
+
+def test_a_console_page_that_fails_logs_no_case_data(
+    line: Helpline, sam: StaffMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An exception's words may hold case data (PostgreSQL's "Failing row contains (...)" holds
+    # the row, an address included): the log keeps where it failed, not what it said.
+    mine = case(line, "2026-000001", assigned_to=sam)
+
+    def fails(request: object, number: str) -> None:
+        raise ValueError("Failing row contains (https://example.com/her-pictures/1)")
+
+    monkeypatch.setattr(casework, "view_case", fails)
+    handler = logging.getLogger("django.request").handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        client = signed_in(sam)
+        client.raise_request_exception = False
+        assert client.get(f"/console/cases/{mine.number}/").status_code == 500
+    finally:
+        handler.setStream(previous)
+    logged = stream.getvalue()
+    assert "ValueError" in logged and "views.py" in logged, "where it failed is kept"
+    assert "her-pictures" not in logged and mine.number not in logged
