@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -348,3 +349,19 @@ def test_a_console_page_that_fails_logs_no_case_data(
     logged = stream.getvalue()
     assert "ValueError" in logged and "views.py" in logged, "where it failed is kept"
     assert "her-pictures" not in logged and mine.number not in logged
+
+
+def test_importing_a_referral_already_received_opens_only_a_case_the_member_sees(
+    tmp_path: Path, line: Helpline, sam: StaffMember
+) -> None:
+    # Each "view case" entry of a referral's case is an opening the survivor is told about.
+    made = make(tmp_path, line)
+    url = f"/helplines/{line.slug}/api/v1/referrals"
+    assert Client().generic("POST", url, made.body, content_type=MEDIA_TYPE).status_code == 201
+    shared = Case.objects.get(pk=Referral.objects.get().case_id)
+    kim = member(line, "kim", "caseworker")
+    Case.objects.filter(pk=shared.pk).update(assigned_to=kim)
+    upload = SimpleUploadedFile("r.reclaim-referral", made.body)
+    answer = signed_in(sam).post("/console/referrals/import/", {"file": upload})
+    assert answer.status_code == 404
+    assert not AuditEntry.objects.filter(member=sam, case_id=shared.pk).exists()

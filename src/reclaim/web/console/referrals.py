@@ -40,7 +40,7 @@ from reclaim.referrals import (
 from reclaim.web.access import attempts
 from reclaim.web.console import audit, keys, previews
 from reclaim.web.console.access import member_of
-from reclaim.web.console.cases import open_case, record
+from reclaim.web.console.cases import open_case
 from reclaim.web.console.casework import (
     MAX_ADDRESSES_PER_CASE,
     address_rows,
@@ -331,8 +331,9 @@ def import_file(request: HttpRequest, data: bytes) -> Case:
         raise RefusedError("forbidden", 403, "Importing a referral is casework.")
     received = receive(member.helpline, data, Case.Source.FILE, member)
     case = Case.objects.get(pk=received.referral.case_id or 0)
-    if not received.created:  # the survivor's Reclaim sent it already: logged as a view
-        record(request, str(Action.VIEW_CASE), case, f"referral:{received.referral.referral_id}")
+    if not received.created:  # the survivor's Reclaim sent it already: a view, if it is theirs
+        target = f"referral:{received.referral.referral_id}"
+        return open_case(request, case.number, Action.VIEW_CASE, target=target)
     return case
 
 
