@@ -23,7 +23,7 @@ from reclaim.web.console.models import AuditEntry, Case, CaseAddress, Referral, 
 from .fixtures import address, case, current_code, helpline, member, signed_in
 from .referral_files import Made, make
 
-NO_CASE_DATA = {"sign-in", "sign-out"}  # before and after a member is known
+NO_CASE_DATA = {"sign-in", "sign-out", "password"}  # no member yet, or only their own password
 
 
 @dataclass

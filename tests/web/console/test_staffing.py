@@ -59,7 +59,8 @@ def test_a_new_member_signs_in_once_their_app_is_confirmed(
     code = current_code(device, offset_steps=-1)  # the code a moment ago: still accepted
     confirm = admin.post(f"/console/staff/{device.user.console_member.pk}/confirm/", {"code": code})
     assert confirm.status_code == 200
-    assert sign_in("river", password).get("/console/").status_code == 200
+    first = sign_in("river", password).get("/console/")
+    assert first["Location"] == "/console/password/", "signed in: their own password first"
     river = StaffMember.objects.get(user__username="river")
     assert river.roles == {"caseworker"} and not river.user.is_staff, "no way into /admin/"
 

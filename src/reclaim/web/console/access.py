@@ -3,9 +3,11 @@
 ``member_required`` wraps every console page but the sign-in: outside service mode the page
 does not exist (404); otherwise the person must be signed in, verified by a confirmed TOTP
 device this session (django-otp), an active member of a helpline, and have opened a console
-page within STAFF_IDLE_SECONDS, or they are signed out and sent to the sign-in page. A form
-sent after the session ended is not carried out; the sign-in page shows what it held, so
-what was typed is not lost without a word (nothing of it is kept on the server).
+page within STAFF_IDLE_SECONDS, or they are signed out and sent to the sign-in page. A
+member still on the first password someone else gave them reaches only the page that
+replaces it. A form sent after the session ended is not carried out; the sign-in page shows
+what it held, so what was typed is not lost without a word (nothing of it is kept on the
+server).
 """
 
 import functools
@@ -16,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -26,6 +28,7 @@ from reclaim.web.console.models import Draft, StaffMember
 View = Callable[..., HttpResponse]
 SEEN = "console_seen"  # the session key: when this session last opened a console page
 MEMBER = "console_member"  # the request attribute the decorator sets
+PASSWORD_PAGE = "password"  # noqa: S105  # a URL name: the one page a member on a first password reaches
 
 
 def service_only(view: View) -> View:
@@ -68,6 +71,9 @@ def member_required(view: View) -> View:
             return redirect_to_login(request.get_full_path(), reverse("console:sign-in"))
         request.session[SEEN] = now
         setattr(request, MEMBER, member)
+        page = request.resolver_match.url_name if request.resolver_match else None
+        if member.must_change_password and page != PASSWORD_PAGE:
+            return HttpResponseRedirect(reverse(f"console:{PASSWORD_PAGE}"))
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -21,6 +21,7 @@ from reclaim.web.console.models import AuditEntry, Helpline, StaffMember
 
 GENESIS = "0" * 64
 VERIFY_BATCH = 2000  # entries read at a time while verifying
+VERIFY_ROUNDS = 3  # readings of entries appended while verifying, before the head must match
 
 
 @dataclass(frozen=True)
@@ -87,19 +88,27 @@ def verify_after(helpline: Helpline, seq: int, digest: str) -> tuple[list[Break]
 
     Return the breaks found and the last entry walked (its seq and digest). Entries up to
     ``seq`` are taken as verified (reclaim.web.console.checkpoints keeps that point).
+
+    Entries are read first, then the helpline's head. Members keep working meanwhile: an
+    entry appended after the reading began moves the head on, so the entries after those
+    read are read too (a few rounds) before the head must match the last one.
     """
     breaks: list[Break] = []
     expected_seq, prev = seq + 1, digest
-    entries = AuditEntry.objects.filter(helpline=helpline, seq__gt=seq).order_by("seq")
-    for entry in entries.iterator(chunk_size=VERIFY_BATCH):
-        if entry.seq != expected_seq:
-            breaks.append(Break(expected_seq, f"entries {expected_seq} to {entry.seq - 1} missing"))
-        if entry.prev != prev:
-            breaks.append(Break(entry.seq, "does not follow the entry before it"))
-        if digest_of(entry) != entry.digest:
-            breaks.append(Break(entry.seq, "changed after it was written"))
-        expected_seq, prev = entry.seq + 1, entry.digest
-    head = Helpline.objects.only("audit_seq", "audit_head").get(pk=helpline.pk)
+    for _round in range(VERIFY_ROUNDS):
+        entries = AuditEntry.objects.filter(helpline=helpline, seq__gte=expected_seq)
+        for entry in entries.order_by("seq").iterator(chunk_size=VERIFY_BATCH):
+            if entry.seq != expected_seq:
+                missing = f"entries {expected_seq} to {entry.seq - 1} missing"
+                breaks.append(Break(expected_seq, missing))
+            if entry.prev != prev:
+                breaks.append(Break(entry.seq, "does not follow the entry before it"))
+            if digest_of(entry) != entry.digest:
+                breaks.append(Break(entry.seq, "changed after it was written"))
+            expected_seq, prev = entry.seq + 1, entry.digest
+        head = Helpline.objects.only("audit_seq", "audit_head").get(pk=helpline.pk)
+        if head.audit_seq <= expected_seq - 1:  # nothing was appended while reading
+            break
     if head.audit_seq != expected_seq - 1 or head.audit_head != prev:
         breaks.append(Break(expected_seq, "the last entries are missing"))
     return breaks, expected_seq - 1, prev

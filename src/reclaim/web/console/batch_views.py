@@ -52,8 +52,8 @@ def batch_page(request: HttpRequest, platform: str, profile: str) -> HttpRespons
     member = member_of(request)
     if not allows(member, Action.SEND_BATCH):
         raise PermissionDenied("sending batches is casework")
+    detail = {"page": "batch", "platform": platform, "profile": profile}
     if action not in ("send", "record"):  # those are audited per case as they are recorded
-        detail = {"page": "batch", "platform": platform, "profile": profile}
         open_page(request, Action.SEND_BATCH, {**detail, **({"action": action} if action else {})})
     try:
         chosen = batches.selection(member, platform, profile)
@@ -66,11 +66,13 @@ def batch_page(request: HttpRequest, platform: str, profile: str) -> HttpRespons
     whole = WholeForm(request.POST)
     forms = {c.pk: CaseFactsForm(request.POST, prefix=f"c{c.pk}") for c in chosen.cases}
     if not whole.is_valid() or not all(f.is_valid() for f in forms.values()):
+        _shown_back(request, action, detail)
         return _form_page(request, member, chosen, None, picked, whole, forms, status=400)
     signed_on = timezone.now().date().isoformat()
     by_case = {pk: form.facts() for pk, form in forms.items()}
     composed = batches.compose(chosen, whole.facts(), by_case, signed_on)
     if not composed.ready or action == "preview":
+        _shown_back(request, action, detail)
         status = 200 if composed.ready else 400
         return _form_page(request, member, chosen, composed, picked, whole, forms, status=status)
     if action == "pack":
@@ -81,6 +83,7 @@ def batch_page(request: HttpRequest, platform: str, profile: str) -> HttpRespons
         else:
             done = batches.record_submitted(member, chosen, composed)
     except batches.BatchError as error:
+        _shown_back(request, action, detail)
         context = {"error": str(error)}
         status = 409 if isinstance(error, batches.DuplicateBatchError) else 400
         return _form_page(request, member, chosen, composed, picked, whole, forms, status, context)
@@ -100,6 +103,13 @@ urlpatterns = [
     path("batches/<slug:platform>/<slug:profile>/", batch_page, name="batch"),
     path("notifications/<int:notification>/read/", read_notification, name="read-notification"),
 ]
+
+
+def _shown_back(request: HttpRequest, action: str, detail: dict[str, str]) -> None:
+    """Audit the page shown again after a send or record that did not happen: it is a reading
+    of the waiting addresses (a recorded batch is audited per case instead)."""
+    if action in ("send", "record"):
+        open_page(request, Action.SEND_BATCH, {**detail, "action": action, "outcome": "not sent"})
 
 
 def _form_page(

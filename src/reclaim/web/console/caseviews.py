@@ -34,6 +34,7 @@ from reclaim.web.console.caseforms import (
     TaskForm,
 )
 from reclaim.web.console.cases import open_case
+from reclaim.web.console.closing import WITHDRAWN_OUTCOME
 from reclaim.web.console.models import Case, StaffMember
 from reclaim.web.console.permissions import Action, covers
 from reclaim.web.console.views import render_page
@@ -112,6 +113,7 @@ def timeline_page(request: HttpRequest, number: str) -> HttpResponse:
 def close_page(request: HttpRequest, number: str) -> HttpResponse:
     reopening = request.POST.get("do") == "reopen"
     form = CloseForm(request.POST if request.method == "POST" and not reopening else None)
+    problem = ""  # why nothing changed (the form's own errors aside)
     if request.method == "POST" and (reopening or form.is_valid()):
         try:
             if reopening:
@@ -120,12 +122,13 @@ def close_page(request: HttpRequest, number: str) -> HttpResponse:
                 data = form.cleaned_data
                 closing.close_case(request, number, data["outcome"], data["note"])
         except closing.ClosingError as error:
-            form.add_error(None, str(error))  # nothing changed or logged: shown below, logged
+            problem = str(error)  # nothing changed or logged: shown below, logged
         else:
             return HttpResponseRedirect(reverse("console:case", args=[number]))
     case = _open_for(request, number, Action.CLOSE_CASE, "closing")
-    status = 400 if form.errors else 200
-    return render_page(request, "console/close.html", {"case": case, "form": form}, status=status)
+    status = 400 if form.errors or problem else 200
+    context = {"case": case, "form": form, "problem": problem, "withdrawn": WITHDRAWN_OUTCOME}
+    return render_page(request, "console/close.html", context, status=status)
 
 
 @member_required

@@ -20,7 +20,7 @@ from reclaim.notices import AddressList, Catalogue, load_catalogue, recognise_ad
 from reclaim.web.console import drafts, keys
 from reclaim.web.console.access import member_of
 from reclaim.web.console.cases import open_case, record
-from reclaim.web.console.models import Case, CaseAddress, Helpline, StaffMember
+from reclaim.web.console.models import Case, CaseAddress, Helpline, Notification, StaffMember
 from reclaim.web.console.permissions import Action, allows
 
 # A paste of a few thousand lines is read in a fraction of a second (reclaim.notices); more
@@ -142,6 +142,8 @@ def assign(request: HttpRequest, number: str, member_id: int) -> Case:
         before = case.assigned_to_id
         case.assigned_to = colleague
         case.save(update_fields=["assigned_to"])
+        # What the worker told the one who had it (an address back online) goes with the case.
+        Notification.objects.filter(case=case, read_at=None).update(member=colleague)
         return {"from": str(before or ""), "to": str(colleague.pk)}
 
     return open_case(request, number, Action.ASSIGN, change=change)

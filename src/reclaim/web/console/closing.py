@@ -28,6 +28,11 @@ OUTCOMES = {
 }
 
 
+# A referral's case whose consent the survivor withdrew (reclaim.web.console.referrals): it
+# stays closed, emptied, until its retention date; nobody works it again.
+WITHDRAWN_OUTCOME = "consent withdrawn"
+
+
 class ClosingError(Exception):
     """The case cannot be closed or reopened as asked; the message says why."""
 
@@ -61,6 +66,8 @@ def reopen_case(request: HttpRequest, number: str) -> Case:
     def change(case: Case, member: StaffMember) -> dict[str, str]:
         if case.status != Case.Status.CLOSED:
             raise ClosingError("This case is open.")
+        if case.outcome == WITHDRAWN_OUTCOME:
+            raise ClosingError("The survivor withdrew consent: this case cannot be reopened.")
         before = case.outcome
         case.status, case.closed_at, case.outcome = Case.Status.OPEN, None, ""
         case.retention_until = None

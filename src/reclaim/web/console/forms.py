@@ -16,6 +16,7 @@ NO_DEVICE = _(
     "This account has no confirmed authenticator app yet. An administrator of your helpline "
     "sets one up on the staff page."
 )
+INTAKE_SOURCES = (Case.Source.PHONE, Case.Source.EMAIL, Case.Source.CHAT)
 HELD = _("Too many codes were tried for this account. Try again in {minutes} minutes.")
 
 
@@ -54,7 +55,8 @@ class IntakeForm(forms.Form):
 
     source = forms.ChoiceField(
         label=_("How they reached us"),
-        choices=[(c.value, c.label) for c in Case.Source if c not in (Case.Source.REFERRAL,)],
+        # Intake is a call, an email or a chat; a referral (sent or a file) makes its own case.
+        choices=[(c.value, c.label) for c in INTAKE_SOURCES],
     )
     contact_method = forms.ChoiceField(label=_("How to reach them"), choices=Case.Contact.choices)
     contact = forms.CharField(
@@ -118,6 +120,35 @@ class MemberForm(forms.Form):
 
 class RolesForm(forms.Form):
     roles = MemberForm.base_fields["roles"]
+
+
+class PasswordForm(forms.Form):
+    """A member replaces their password (the first one, which someone else saw)."""
+
+    old = forms.CharField(
+        label=_("Your current password"),
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new = forms.CharField(
+        label=_("A new password only you know (at least 12 characters)"),
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    again = forms.CharField(
+        label=_("The new password again"),
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        if data.get("new") and data.get("again") and data["new"] != data["again"]:
+            self.add_error("again", _("The two new passwords are not the same."))
+        return data
 
 
 class CodeForm(forms.Form):

@@ -54,6 +54,9 @@ class StaffMember(models.Model):
     administrator = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    # Whoever added the member saw their first password (and their authenticator's key): until
+    # the member sets their own, no console page but that one opens (access.member_required).
+    must_change_password = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return str(self.user.get_username())

@@ -8,6 +8,7 @@ without its metadata (places, devices). Nothing is written to disk.
 """
 
 import io
+import threading
 
 from PIL import Image, ImageFilter, ImageOps
 
@@ -16,7 +17,12 @@ VEILED_SHOWN_PIXELS = 240  # the size it is sent at: blocks of blur, no detail t
 VEIL_BLUR_RADIUS = 4
 CLEAR_PIXELS = 1600  # enough to read a username in a screenshot
 MAX_SOURCE_PIXELS = 50_000_000  # a 50-megapixel picture; a larger one is not decoded here
+DECODES_AT_ONCE = 2  # pictures decoded at a time per process (each may take a few hundred MB)
+DECODE_WAIT_SECONDS = 30.0  # then the picture is not shown (404) rather than queued for ever
 PREVIEW_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp", "image/tiff")
+
+
+_decoding = threading.BoundedSemaphore(DECODES_AT_ONCE)
 
 
 class PreviewError(Exception):
@@ -48,16 +54,29 @@ def clear(data: bytes) -> bytes:
 
 
 def _open(data: bytes, size: int) -> Image.Image:
+    """Return the picture upright in RGB, at most ``size`` pixels on its longest side.
+
+    Anyone who has the helpline's public key can send a referral, so a picture may be a
+    decompression bomb: a few hundred kilobytes of PNG that decode to 50 megapixels. Its size
+    is read from the header before anything is decoded, it is reduced before any copy is
+    made, and at most DECODES_AT_ONCE pictures are decoded at a time in this process, so a
+    page of such pictures cannot take the server's memory.
+    """
+    if not _decoding.acquire(timeout=DECODE_WAIT_SECONDS):
+        raise PreviewError("the server is busy showing other pictures")
     try:
         source = Image.open(io.BytesIO(data))
         width, height = source.size
         if width * height > MAX_SOURCE_PIXELS:
             raise PreviewError("the picture is too large to show here")
         source.draft("RGB", (size, size))  # JPEG: decode at a reduced size, much faster
+        source.thumbnail((size, size))  # before the turn and the colour change: no full copy
         upright = ImageOps.exif_transpose(source)  # as the phone showed it
         return upright.convert("RGB")
     except (OSError, ValueError, Image.DecompressionBombError) as error:
         raise PreviewError(f"the item could not be read as a picture: {error}") from None
+    finally:
+        _decoding.release()
 
 
 def _png(picture: Image.Image) -> bytes:

@@ -39,6 +39,7 @@ from reclaim.web.console.models import (
     Notification,
     StaffMember,
 )
+from reclaim.web.console.permissions import case_scope
 from reclaim.web.removals.services import can_email
 
 RECHECK_CHUNK = 300  # addresses one run looks at: a minute's share of 100,000 in 6 hours, and more
@@ -139,16 +140,25 @@ def keep(watches: list[AddressWatch], results: list[Recheck], now: datetime.date
 
 def unread(member: StaffMember) -> list[Notification]:
     """Return the member's unread notifications, newest first (their cases' and unassigned)."""
-    mine = Q(member=member) | Q(member__isnull=True, case__assigned_to__isnull=True)
-    found = Notification.objects.filter(mine, helpline_id=member.helpline_id, read_at=None)
+    found = Notification.objects.filter(_theirs(member), read_at=None)
     return list(found.select_related("case", "address").order_by("-created_at")[:50])
 
 
 def mark_read(member: StaffMember, notification_id: int) -> int:
     """Mark one of the member's notifications read; return how many were (0 or 1)."""
-    mine = Q(member=member) | Q(member__isnull=True, case__assigned_to__isnull=True)
-    found = Notification.objects.filter(mine, helpline_id=member.helpline_id, pk=notification_id)
+    found = Notification.objects.filter(_theirs(member), pk=notification_id)
     return found.update(read_at=timezone.now())
+
+
+def _theirs(member: StaffMember) -> Q:
+    """Notifications for ``member`` (or for nobody, on unassigned cases) on cases they see.
+
+    A notification names its case's address: one on a case handed to someone else, or out of
+    the member's view for any other reason, is not theirs to read.
+    """
+    mine = Q(member=member) | Q(member__isnull=True, case__assigned_to__isnull=True)
+    seen = Case.objects.filter(case_scope(member)).values("pk")
+    return mine & Q(helpline_id=member.helpline_id, case_id__in=seen)
 
 
 def _judge(address: CaseAddress, result: Recheck, now: datetime.datetime) -> None:

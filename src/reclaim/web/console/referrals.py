@@ -40,13 +40,14 @@ from reclaim.referrals import (
 from reclaim.web.access import attempts
 from reclaim.web.console import audit, keys, previews
 from reclaim.web.console.access import member_of
-from reclaim.web.console.cases import open_case, record
+from reclaim.web.console.cases import open_case
 from reclaim.web.console.casework import (
     MAX_ADDRESSES_PER_CASE,
     address_rows,
     catalogue,
     next_number,
 )
+from reclaim.web.console.closing import WITHDRAWN_OUTCOME, add_months
 from reclaim.web.console.models import (
     AuditEntry,
     Case,
@@ -60,7 +61,6 @@ from reclaim.web.console.permissions import Action, allows
 # What the survivor's Reclaim is told of each view of their referral's case (the audit log's
 # actions that read it: the case page, the shared page, a picture, a reveal).
 OPENING_ACTIONS = (str(Action.VIEW_CASE), str(Action.REVEAL_MEDIA))
-WITHDRAWN_OUTCOME = "consent withdrawn"
 REVEALED = "console_revealed"  # the session key: which items this member revealed, and when
 REVEAL_SECONDS = 10 * 60  # a revealed picture stays clear for this long, then is veiled again
 REVEAL_WINDOW = datetime.timedelta(hours=1)
@@ -260,12 +260,19 @@ def withdraw(line: Helpline, referral_id: str, token: str) -> Referral:
 
 
 def _empty(case: Case, when: datetime.datetime) -> None:
-    """Remove from ``case`` everything that came from the referral, and close it as withdrawn."""
+    """Remove from ``case`` everything that came from the referral, and close it as withdrawn.
+
+    Notes and tasks go too: staff write them from what the survivor shared (the audit log
+    keeps that they were written, never their words).
+    """
     case.addresses.all().delete()
+    case.notes.all().delete()
+    case.tasks.all().delete()
     case.status, case.closed_at, case.outcome = Case.Status.CLOSED, when, WITHDRAWN_OUTCOME
     case.sealed_summary = case.sealed_contact = case.sealed_facts = None
     case.contact_method, case.contact_safe = Case.Contact.NONE, False
     case.next_deadline = None
+    case.retention_until = add_months(when, case.helpline.retention_months)  # then deleted
     case.save()
 
 
@@ -324,8 +331,9 @@ def import_file(request: HttpRequest, data: bytes) -> Case:
         raise RefusedError("forbidden", 403, "Importing a referral is casework.")
     received = receive(member.helpline, data, Case.Source.FILE, member)
     case = Case.objects.get(pk=received.referral.case_id or 0)
-    if not received.created:  # the survivor's Reclaim sent it already: logged as a view
-        record(request, str(Action.VIEW_CASE), case, f"referral:{received.referral.referral_id}")
+    if not received.created:  # the survivor's Reclaim sent it already: a view, if it is theirs
+        target = f"referral:{received.referral.referral_id}"
+        return open_case(request, case.number, Action.VIEW_CASE, target=target)
     return case
 
 

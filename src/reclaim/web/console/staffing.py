@@ -12,6 +12,7 @@ from base64 import b32encode
 from dataclasses import dataclass
 
 import segno
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -27,6 +28,7 @@ from reclaim.web.console.permissions import ROLES, Action, allows
 
 DEVICE_NAME = "authenticator app"
 PASSWORD_BYTES = 18  # a first password of 24 URL-safe characters, to be changed
+MIN_PASSWORD_CHARS = 12  # a member's own password (NIST SP 800-63B asks for at least 8)
 
 
 class StaffError(Exception):
@@ -63,7 +65,10 @@ def add_member(request: HttpRequest, username: str, roles: set[str]) -> Enrolmen
     with transaction.atomic():
         user = User.objects.create_user(username, password=password)
         member = StaffMember.objects.create(
-            user=user, helpline=admin.helpline, **{role: role in roles for role in ROLES}
+            user=user,
+            helpline=admin.helpline,
+            must_change_password=True,
+            **{role: role in roles for role in ROLES},
         )
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
         _log(admin, "add member", member, {"roles": ",".join(sorted(roles & set(ROLES)))})
@@ -111,6 +116,10 @@ def change_roles(request: HttpRequest, member_id: int, roles: set[str]) -> Staff
         raise StaffError("Choose at least one role, or deactivate the member.")
     if member_id == admin.pk and "administrator" not in roles:
         raise StaffError("You cannot take away your own administrator role.")
+    if member_id == admin.pk and {r for r in ROLES if r in roles and not getattr(admin, r)}:
+        # An administrator reads no case: a casework role they gave themselves would undo it
+        # with nobody else involved. Another administrator gives it (audited), or the command.
+        raise StaffError("Another administrator gives you a new role.")
     with transaction.atomic():
         member = _colleague(admin, member_id)
         for role in ROLES:
@@ -152,6 +161,29 @@ def save_settings(request: HttpRequest, retention_months: int, reveals_per_hour:
         line.save(update_fields=["retention_months", "reveals_per_hour"])
         detail = {"before": before, "after": f"{retention_months},{reveals_per_hour}"}
         audit.append(line, admin, "change settings", detail=detail)
+
+
+def change_password(request: HttpRequest, old: str, new: str) -> StaffMember:
+    """Give the signed-in member the password ``new`` once ``old`` is theirs (counted first)."""
+    member = member_of(request)
+    user = member.user
+    if len(new) < MIN_PASSWORD_CHARS:
+        raise StaffError(f"Choose a password of at least {MIN_PASSWORD_CHARS} characters.")
+    if new == old:
+        raise StaffError("Choose a password other than the one you have now.")
+    try:  # the sign-in's own check: each try counted per username and client before it
+        known = authenticate(request, username=user.get_username(), password=old)
+    except PermissionDenied:
+        known = None
+    if known is None or known.pk != user.pk:
+        raise StaffError("That is not your current password.")
+    with transaction.atomic():
+        user.set_password(new)
+        user.save(update_fields=["password"])
+        StaffMember.objects.filter(pk=member.pk).update(must_change_password=False)
+        member.must_change_password = False
+        _log(member, "change password", member, {})
+    return member
 
 
 def _colleague(admin: StaffMember, member_id: int) -> StaffMember:

@@ -8,6 +8,7 @@ app_name = "console"
 urlpatterns = [
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-out/", views.sign_out, name="sign-out"),
+    path("password/", views.password_page, name="password"),
     path("", views.queue_page, name="queue"),
     path("cases/new/", views.new_case, name="new-case"),
     path("cases/<str:number>/", views.case_page, name="case"),

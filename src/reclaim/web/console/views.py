@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import REDIRECT_FIELD_NAME, login, logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, login, logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,6 +27,7 @@ from reclaim.web.console.forms import (
     CodeForm,
     IntakeForm,
     MemberForm,
+    PasswordForm,
     RolesForm,
     SettingsForm,
     SignInForm,
@@ -208,6 +209,23 @@ def member_action(request: HttpRequest, member: int, what: str) -> HttpResponse:
         context = {"ok": ok, "problem": problem}
         return _render(request, "console/confirmed.html", context, status=200 if ok else 400)
     return HttpResponseRedirect(reverse("console:staff"))
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def password_page(request: HttpRequest) -> HttpResponse:
+    form = PasswordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = staffing.change_password(request, data["old"], data["new"])
+        except staffing.StaffError as error:
+            form.add_error(None, str(error))
+        else:
+            update_session_auth_hash(request, member.user)  # this session goes on; others end
+            return HttpResponseRedirect(reverse("console:queue"))
+    status = 400 if form.errors else 200
+    return _render(request, "console/password.html", {"form": form}, status=status)
 
 
 @member_required

@@ -58,7 +58,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             user = User.objects.create_user(username, password=password)
             member = StaffMember.objects.create(
-                user=user, helpline=line, administrator=True, caseworker=caseworker
+                user=user,
+                helpline=line,
+                administrator=True,
+                caseworker=caseworker,
+                must_change_password=True,
             )
             device = TOTPDevice.objects.create(
                 user=user, name=staffing.DEVICE_NAME, confirmed=False
