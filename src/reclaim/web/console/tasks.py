@@ -1,5 +1,5 @@
 """The console's background jobs: re-checking case addresses and watching for reappearance,
-and deleting closed cases whose retention period is over.
+deleting closed cases whose retention period is over, and counting the statistics' figures.
 
 Declared as periodic jobs in reclaim.web.worker.jobs; the work and its rules live in
 reclaim.web.console.rechecks (each address's own next time, the chunk a run takes, the hold)
@@ -8,7 +8,7 @@ and reclaim.web.console.deletion.
 
 from django_tasks import task
 
-from reclaim.web.console import deletion, rechecks
+from reclaim.web.console import deletion, rechecks, statistics
 
 
 @task()
@@ -21,3 +21,9 @@ def delete_expired_cases() -> int:
 def recheck_case_addresses() -> int:
     """Re-check the case addresses whose time has come (one chunk); return how many."""
     return rechecks.run_due_rechecks()
+
+
+@task()
+def refresh_figures() -> int:
+    """Count and keep every helpline's statistics (the page reads them); return how many."""
+    return statistics.refresh_all()

@@ -13,7 +13,12 @@ from typing import Any
 
 from django_tasks.base import Task
 
-from reclaim.web.console.tasks import delete_expired_cases, recheck_case_addresses
+from reclaim.web.console.tasks import (
+    delete_expired_cases,
+    recheck_case_addresses,
+    refresh_figures,
+)
+from reclaim.web.console.statistics import FIGURES_REFRESH_MINUTES
 from reclaim.web.evidence.tasks import capture
 from reclaim.web.protection.tasks import activate_hashes, save_bank_index
 from reclaim.web.removals.tasks import recheck
@@ -35,6 +40,7 @@ JOBS: tuple[Task[Any, Any], ...] = (
     save_bank_index,
     delete_expired_cases,
     recheck_case_addresses,
+    refresh_figures,
     retry_withdrawals,
 )
 
@@ -56,4 +62,7 @@ SCHEDULE = (
     # Closed cases are kept for months (the helpline's retention setting); an hour late is
     # nothing beside that, and each run deletes a bounded batch (deletion.RETENTION_BATCH).
     Periodic(delete_expired_cases, datetime.timedelta(hours=1)),
+    # The statistics page reads figures counted by this job (reading every case and address
+    # takes seconds at a large helpline's size); the page says when they were counted.
+    Periodic(refresh_figures, datetime.timedelta(minutes=FIGURES_REFRESH_MINUTES)),
 )
