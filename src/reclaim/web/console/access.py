@@ -26,6 +26,9 @@ from reclaim.web.console.models import StaffMember
 View = Callable[..., HttpResponse]
 SEEN = "console_seen"  # the session key: when this session last opened a console page
 MEMBER = "console_member"  # the request attribute the decorator sets
+# The idle clock is moved on at most this often: each move is a write of the session row, and
+# a page a second would otherwise write one each. A session may end this much early.
+SEEN_EVERY_SECONDS = 30
 
 
 def service_only(view: View) -> View:
@@ -64,7 +67,8 @@ def member_required(view: View) -> View:
             if request.method == "POST":
                 return _sign_in_again(request)
             return redirect_to_login(request.get_full_path(), reverse("console:sign-in"))
-        request.session[SEEN] = now
+        if idle >= SEEN_EVERY_SECONDS:
+            request.session[SEEN] = now
         setattr(request, MEMBER, member)
         return view(request, *args, **kwargs)
 
