@@ -482,13 +482,12 @@ def recheck_worker(base: str, helpline_id: int) -> dict[str, Any]:
 
     os.nice(WORKER_NICENESS)
     _setup()
-    from reclaim.web.console.rechecks import RECHECK_CHUNK
-
     from django.db import transaction
     from django.utils import timezone
 
     from reclaim.notices import RecheckTarget, recheck_many
     from reclaim.web.console.models import CaseAddress
+    from reclaim.web.console.rechecks import RECHECK_CHUNK
 
     sample = list(
         CaseAddress.objects.filter(helpline_id=helpline_id, status__in=CaseAddress.OPEN_STATUSES)

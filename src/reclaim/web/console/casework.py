@@ -131,7 +131,9 @@ def view_case(request: HttpRequest, number: str, page: int = 1) -> CaseView:
     count = case.addresses.count()
     page = min(max(page, 1), max(1, -(-count // ADDRESSES_PER_PAGE)))
     start = (page - 1) * ADDRESSES_PER_PAGE
-    ordered = case.addresses.select_related("claimed_by__user").order_by("deadline", "platform", "pk")
+    ordered = case.addresses.select_related("claimed_by__user").order_by(
+        "deadline", "platform", "pk"
+    )
     addresses = list(ordered[start : start + ADDRESSES_PER_PAGE])
     colleagues = StaffMember.objects.filter(
         helpline_id=case.helpline_id, active=True, caseworker=True

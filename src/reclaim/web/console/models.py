@@ -171,7 +171,9 @@ class CaseAddress(models.Model):
         indexes = [
             # The address queue's order (nearest deadline, then id), for one status and for the
             # open ones together (the default view; same statuses as OPEN_STATUSES).
-            models.Index(fields=["helpline", "status", "deadline", "id"], name="address_queue_order"),
+            models.Index(
+                fields=["helpline", "status", "deadline", "id"], name="address_queue_order"
+            ),
             models.Index(
                 fields=["helpline", "deadline", "id"],
                 name="address_open_queue",

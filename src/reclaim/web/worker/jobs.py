@@ -13,12 +13,12 @@ from typing import Any
 
 from django_tasks.base import Task
 
+from reclaim.web.console.statistics import FIGURES_REFRESH_MINUTES
 from reclaim.web.console.tasks import (
     delete_expired_cases,
     recheck_case_addresses,
     refresh_figures,
 )
-from reclaim.web.console.statistics import FIGURES_REFRESH_MINUTES
 from reclaim.web.evidence.tasks import capture
 from reclaim.web.protection.tasks import activate_hashes, save_bank_index
 from reclaim.web.removals.tasks import recheck

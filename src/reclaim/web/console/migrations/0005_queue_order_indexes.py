@@ -4,30 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('console', '0004_batches_watches_notifications'),
+        ("console", "0004_batches_watches_notifications"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_queue',
+            model_name="case",
+            name="case_queue",
         ),
         migrations.RemoveIndex(
-            model_name='caseaddress',
-            name='address_queue',
+            model_name="caseaddress",
+            name="address_queue",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['helpline', 'status', 'next_deadline', 'opened_at', 'id'], name='case_queue_order'),
+            model_name="case",
+            index=models.Index(
+                fields=["helpline", "status", "next_deadline", "opened_at", "id"],
+                name="case_queue_order",
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseaddress',
-            index=models.Index(fields=['helpline', 'status', 'deadline', 'id'], name='address_queue_order'),
+            model_name="caseaddress",
+            index=models.Index(
+                fields=["helpline", "status", "deadline", "id"], name="address_queue_order"
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseaddress',
-            index=models.Index(condition=models.Q(('status__in', ['to-send', 'sent', 'still-up', 'reappeared'])), fields=['helpline', 'deadline', 'id'], name='address_open_queue'),
+            model_name="caseaddress",
+            index=models.Index(
+                condition=models.Q(("status__in", ["to-send", "sent", "still-up", "reappeared"])),
+                fields=["helpline", "deadline", "id"],
+                name="address_open_queue",
+            ),
         ),
     ]

@@ -5,18 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('console', '0005_queue_order_indexes'),
+        ("console", "0005_queue_order_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FiguresSnapshot',
+            name="FiguresSnapshot",
             fields=[
-                ('helpline', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='figures_snapshot', serialize=False, to='console.helpline')),
-                ('counted_at', models.DateTimeField()),
-                ('figures', models.JSONField()),
+                (
+                    "helpline",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="figures_snapshot",
+                        serialize=False,
+                        to="console.helpline",
+                    ),
+                ),
+                ("counted_at", models.DateTimeField()),
+                ("figures", models.JSONField()),
             ],
         ),
     ]
