@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 DEFAULT_PORT = 8000
 DEFAULT_THREADS = 8
+WORKER_NICENESS = 10  # `reclaim worker` runs below the web processes (os.nice: higher is lower)
 REPO_CONTENT_DIR = Path(__file__).resolve().parents[3] / "content"
 
 
@@ -163,6 +164,9 @@ def _worker(arguments: argparse.Namespace) -> int:
     if arguments.once:
         print(f"Reclaim worker: ran {run_due()} tasks", flush=True)
         return 0
+    # The worker's own CPU work (re-check chunks, counting figures) gives way to the web
+    # processes on the same machine: a page waits less behind a chunk being recorded.
+    os.nice(WORKER_NICENESS)
     print("Reclaim worker: waiting for tasks (Ctrl+C stops it)", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         run_worker(threading.Event())

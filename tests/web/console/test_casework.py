@@ -1,5 +1,7 @@
 """Intake by phone, email or chat with pasted addresses; the case page; hand-over; claims."""
 
+import re
+
 import pytest
 from django.db import connection
 
@@ -176,3 +178,21 @@ def test_a_paste_of_thousands_of_addresses_is_taken_whole(line: Helpline, sam: S
     assert response.status_code == 200
     assert "Addresses recognised: 2000." in response.content.decode()
     assert CaseAddress.objects.filter(platform="reddit").count() == 2000
+
+
+def test_case_page_shows_500_addresses_100_at_a_time_every_one_reachable() -> None:
+    line = helpline()
+    worker = member(line, "sam", "caseworker")
+    item = case(line, "2026-000500", assigned_to=worker)
+    CaseAddress.objects.bulk_create(
+        CaseAddress(case=item, helpline=line, url=f"https://x.example/p/{n:03d}", key=str(n))
+        for n in range(500)
+    )
+    client = signed_in(worker)
+    seen: set[str] = set()
+    for page in range(1, 6):
+        body = client.get(f"/console/cases/{item.number}/", {"addresses": page}).content.decode()
+        assert f"Addresses {page * 100 - 99} to {page * 100} of 500" in body
+        assert ('rel="next"' in body) == (page < 5)
+        seen |= set(re.findall(r"https://x\.example/p/\d{3}", body))
+    assert len(seen) == 500

@@ -29,6 +29,9 @@ View = Callable[..., HttpResponse]
 SEEN = "console_seen"  # the session key: when this session last opened a console page
 MEMBER = "console_member"  # the request attribute the decorator sets
 PASSWORD_PAGE = "password"  # noqa: S105  # a URL name: the one page a member on a first password reaches
+# The idle clock is moved on at most this often: each move is a write of the session row, and
+# a page a second would otherwise write one each. A session may end this much early.
+SEEN_EVERY_SECONDS = 30
 
 
 def service_only(view: View) -> View:
@@ -69,7 +72,8 @@ def member_required(view: View) -> View:
             if request.method == "POST":
                 return _sign_in_again(request)
             return redirect_to_login(request.get_full_path(), reverse("console:sign-in"))
-        request.session[SEEN] = now
+        if idle >= SEEN_EVERY_SECONDS:
+            request.session[SEEN] = now
         setattr(request, MEMBER, member)
         page = request.resolver_match.url_name if request.resolver_match else None
         if member.must_change_password and page != PASSWORD_PAGE:

@@ -26,6 +26,9 @@ from reclaim.web.console.permissions import Action, allows
 # A paste of a few thousand lines is read in a fraction of a second (reclaim.notices); more
 # than this in one case is more likely a mistake (a whole file pasted) than a case.
 MAX_ADDRESSES_PER_CASE = 5000
+# The case page shows its addresses this many at a time: 500 rows of forms cost more to draw
+# than the page's 150 ms budget at a large helpline's size; every page is a link away.
+ADDRESSES_PER_PAGE = 100
 
 
 class CaseworkError(Exception):
@@ -65,8 +68,24 @@ class CaseView:
     case: Case
     summary: str
     contact: str  # '' when not safe: it is never shown as usable
-    addresses: list[CaseAddress]
+    addresses: list[CaseAddress]  # one page of them (ADDRESSES_PER_PAGE)
     colleagues: list[StaffMember]  # active caseworkers it can be handed over to
+    address_count: int = 0
+    page: int = 1
+
+    @property
+    def pages(self) -> int:
+        """Return how many pages the case's addresses fill (1 for none)."""
+        return max(1, -(-self.address_count // ADDRESSES_PER_PAGE))
+
+    @property
+    def first_shown(self) -> int:
+        """Return the number of the first address on this page (1-based; 0 for none)."""
+        return (self.page - 1) * ADDRESSES_PER_PAGE + 1 if self.addresses else 0
+
+    @property
+    def last_shown(self) -> int:
+        return (self.page - 1) * ADDRESSES_PER_PAGE + len(self.addresses)
 
 
 @functools.cache
@@ -107,18 +126,23 @@ def open_new_case(request: HttpRequest, intake: Intake) -> NewCase:
     return NewCase(case, recognised)
 
 
-def view_case(request: HttpRequest, number: str) -> CaseView:
-    """Return case ``number`` for its page."""
+def view_case(request: HttpRequest, number: str, page: int = 1) -> CaseView:
+    """Return case ``number`` for its page, with page ``page`` of its addresses."""
     case = open_case(request, number, Action.VIEW_CASE)
-    addresses = list(
-        case.addresses.select_related("claimed_by__user").order_by("deadline", "platform", "pk")
+    count = case.addresses.count()
+    page = min(max(page, 1), max(1, -(-count // ADDRESSES_PER_PAGE)))
+    start = (page - 1) * ADDRESSES_PER_PAGE
+    ordered = case.addresses.select_related("claimed_by__user").order_by(
+        "deadline", "platform", "pk"
     )
+    addresses = list(ordered[start : start + ADDRESSES_PER_PAGE])
     colleagues = StaffMember.objects.filter(
         helpline_id=case.helpline_id, active=True, caseworker=True
     ).select_related("user")
     contact = keys.unseal_text(case.helpline, case.sealed_contact) if case.contact_safe else ""
     summary = keys.unseal_text(case.helpline, case.sealed_summary)
-    return CaseView(case, summary, contact, addresses, list(colleagues.order_by("user__username")))
+    caseworkers = list(colleagues.order_by("user__username"))
+    return CaseView(case, summary, contact, addresses, caseworkers, count, page)
 
 
 def view_address(request: HttpRequest, number: str, address_id: int) -> CaseAddress:

@@ -128,7 +128,12 @@ class Case(models.Model):
             models.UniqueConstraint(fields=["helpline", "number"], name="case_number_per_helpline")
         ]
         indexes = [
-            models.Index(fields=["helpline", "status", "next_deadline"], name="case_queue"),
+            # The queue's order (nearest deadline, then oldest, then id) after its filter: a
+            # page is read straight from the index, never sorted (closed cases have no deadline).
+            models.Index(
+                fields=["helpline", "status", "next_deadline", "opened_at", "id"],
+                name="case_queue_order",
+            ),
             models.Index(fields=["helpline", "assigned_to", "status"], name="case_assigned"),
             models.Index(fields=["helpline", "country"], name="case_country"),
             models.Index(fields=["retention_until"], name="case_retention"),
@@ -173,7 +178,16 @@ class CaseAddress(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "key"], name="one_address_per_case")]
         indexes = [
-            models.Index(fields=["helpline", "status", "deadline"], name="address_queue"),
+            # The address queue's order (nearest deadline, then id), for one status and for the
+            # open ones together (the default view; same statuses as OPEN_STATUSES).
+            models.Index(
+                fields=["helpline", "status", "deadline", "id"], name="address_queue_order"
+            ),
+            models.Index(
+                fields=["helpline", "deadline", "id"],
+                name="address_open_queue",
+                condition=models.Q(status__in=["to-send", "sent", "still-up", "reappeared"]),
+            ),
             models.Index(fields=["helpline", "platform", "status"], name="address_platform"),
             models.Index(fields=["helpline", "reappearances"], name="address_reappeared"),
         ]
@@ -481,3 +495,19 @@ class Draft(models.Model):
 
     def __str__(self) -> str:
         return self.place
+
+
+class FiguresSnapshot(models.Model):
+    """A helpline's statistics as last counted and built (one row per helpline).
+
+    Counting reads every case and address (seconds at a large helpline's size), so the worker
+    counts every FIGURES_REFRESH_MINUTES and the statistics page reads this row. What is kept
+    are the published tables, already suppressed (reclaim.web.console.storedfigures): no
+    personal data. Country rows keep their codes; the page names them in its language.
+    """
+
+    helpline = models.OneToOneField(
+        Helpline, on_delete=models.CASCADE, primary_key=True, related_name="figures_snapshot"
+    )
+    counted_at = models.DateTimeField()
+    figures = models.JSONField()

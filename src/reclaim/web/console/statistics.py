@@ -19,7 +19,7 @@ outcome yet (sent, not re-checked since).
 import datetime
 import zoneinfo
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -30,8 +30,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reclaim import figures
+from reclaim.web.console import storedfigures
 from reclaim.web.console.cases import open_page
-from reclaim.web.console.models import Case, CaseAddress
+from reclaim.web.console.models import Case, CaseAddress, FiguresSnapshot, Helpline
 from reclaim.web.console.permissions import Action
 from reclaim.web.countries import COUNTRY_NAMES
 
@@ -40,6 +41,11 @@ REMOVED = Q(status=Status.REMOVED)
 REFUSED = Q(status=Status.REFUSED)
 STILL_UP = Q(status__in=[Status.STILL_UP, Status.REAPPEARED])
 WAITING = Q(status__in=[Status.TO_SEND, Status.SENT])
+# The worker counts every helpline's figures this often (tasks.refresh_figures): counting reads
+# every case and address, seconds at the Revenge Porn Helpline's size, too slow for a page.
+FIGURES_REFRESH_MINUTES = 15
+# Figures older than this (no worker running) are counted again by the page that shows them.
+FIGURES_STALE_MINUTES = 60
 
 
 class WholeMinutes(Func):
@@ -176,11 +182,54 @@ def _removal_times(helpline_id: int, until: datetime.datetime) -> list[figures.R
 
 
 def build(helpline_id: int, as_of: datetime.datetime | None = None) -> figures.Figures:
-    """Return every figure table of a helpline, suppressed, from the database's counts."""
-    tz = zone()
-    cases, addresses, times = counted_rows(helpline_id, as_of or timezone.now(), tz)
+    """Return every figure table of a helpline, suppressed, from the database's counts now."""
+    return _named(_count(helpline_id, as_of or timezone.now()))
+
+
+def _count(helpline_id: int, as_of: datetime.datetime) -> figures.Figures:
+    """Return the figures counted now, countries by their codes (kept in any language)."""
+    cases, addresses, times = counted_rows(helpline_id, as_of, zone())
+    return figures.build_figures(cases, addresses, times)
+
+
+def refresh(helpline_id: int, now: datetime.datetime | None = None) -> FiguresSnapshot:
+    """Count a helpline's figures and keep them (the worker's job); return what is kept."""
+    now = now or timezone.now()
+    kept = storedfigures.to_json(_count(helpline_id, now))
+    snapshot, _ = FiguresSnapshot.objects.update_or_create(
+        helpline_id=helpline_id, defaults={"counted_at": now, "figures": kept}
+    )
+    return snapshot
+
+
+def refresh_all(now: datetime.datetime | None = None) -> int:
+    """Count and keep every helpline's figures; return how many helplines."""
+    ids = list(Helpline.objects.order_by("pk").values_list("pk", flat=True))
+    for helpline_id in ids:
+        refresh(helpline_id, now)
+    return len(ids)
+
+
+def latest(helpline_id: int) -> tuple[figures.Figures, datetime.datetime]:
+    """Return a helpline's figures as last counted, and when; counted now if none are kept
+    or they are older than FIGURES_STALE_MINUTES."""
+    now = timezone.now()
+    snapshot = FiguresSnapshot.objects.filter(helpline_id=helpline_id).first()
+    stale = now - datetime.timedelta(minutes=FIGURES_STALE_MINUTES)
+    if snapshot is None or snapshot.counted_at < stale:
+        snapshot = refresh(helpline_id, now)
+    return _named(storedfigures.from_json(snapshot.figures)), snapshot.counted_at
+
+
+def _named(built: figures.Figures) -> figures.Figures:
+    """Return ``built`` with each country row named in the page's language."""
     names = {code: str(name) for code, name in COUNTRY_NAMES.items()}
-    return figures.build_figures(cases, addresses, times, country_names=names)
+    table = built.addresses_by_country
+    rows = tuple(
+        replace(row, label=names.get(row.key, row.label)) if row.kind == figures.ROW else row
+        for row in table.rows
+    )
+    return replace(built, addresses_by_country=replace(table, rows=rows))
 
 
 # --- What the page shows: translated words over the core's tables ---------------------------
@@ -265,19 +314,20 @@ class Shown:
     years: tuple[int, ...]
     sentences: tuple[str, ...]
     sections: tuple[Section, ...]
+    counted_at: datetime.datetime
 
 
 def statistics_page(request: HttpRequest, year: int | None) -> Shown:
     """Return the member's helpline's statistics (audited), narrowed to ``year`` if given."""
     detail = {"page": "statistics", **({"year": str(year)} if year else {})}
     member = open_page(request, Action.VIEW_STATISTICS, detail)
-    built = build(member.helpline_id)
+    built, counted_at = latest(member.helpline_id)
     years = tuple(summary.year for summary in built.summaries)
     if year not in years:
         year = None
     chosen = [s for s in built.summaries if year is None or s.year == year]
     sections = tuple(_section(table, year) for table in built.tables())
-    return Shown(year, years, tuple(sentence(s) for s in chosen), sections)
+    return Shown(year, years, tuple(sentence(s) for s in chosen), sections, counted_at)
 
 
 def export(request: HttpRequest, key: str, year: int | None) -> tuple[str, str]:
@@ -286,7 +336,7 @@ def export(request: HttpRequest, key: str, year: int | None) -> tuple[str, str]:
         raise Http404("no such table")
     detail = {"page": "statistics", "export": key, **({"year": str(year)} if year else {})}
     member = open_page(request, Action.VIEW_STATISTICS, detail)
-    table = _narrowed(_table_of(build(member.helpline_id), key), year)
+    table = _narrowed(_table_of(latest(member.helpline_id)[0], key), year)
     labels = {column.key: str(COLUMN_LABELS[column.key]) for column in table.columns}
     labels["row_header"] = str(ROW_HEADERS.get(table.row_header, table.row_header))
     name = f"{key.replace('_', '-')}-{year or 'all-years'}.csv"

@@ -12,7 +12,8 @@ from reclaim.web.console.views import render_page
 @require_GET
 def statistics_page(request: HttpRequest) -> HttpResponse:
     shown = statistics.statistics_page(request, _year(request))
-    return render_page(request, "console/statistics.html", {"shown": shown})
+    context = {"shown": shown, "refresh_minutes": statistics.FIGURES_REFRESH_MINUTES}
+    return render_page(request, "console/statistics.html", context)
 
 
 @member_required

@@ -118,7 +118,8 @@ def new_case(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_GET
 def case_page(request: HttpRequest, number: str) -> HttpResponse:
-    shown = casework.view_case(request, number)
+    page = request.GET.get("addresses", "1")
+    shown = casework.view_case(request, number, int(page) if page.isdigit() else 1)
     context = {"shown": shown, "case": shown.case}
     return _render(request, "console/case.html", context)
 

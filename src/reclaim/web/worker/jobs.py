@@ -13,11 +13,13 @@ from typing import Any
 
 from django_tasks.base import Task
 
+from reclaim.web.console.statistics import FIGURES_REFRESH_MINUTES
 from reclaim.web.console.tasks import (
     delete_expired_cases,
     delete_expired_referrals,
     delete_old_drafts,
     recheck_case_addresses,
+    refresh_figures,
 )
 from reclaim.web.evidence.tasks import capture
 from reclaim.web.protection.tasks import activate_hashes, save_bank_index
@@ -42,6 +44,7 @@ JOBS: tuple[Task[Any, Any], ...] = (
     delete_expired_referrals,
     delete_old_drafts,
     recheck_case_addresses,
+    refresh_figures,
     retry_withdrawals,
 )
 
@@ -69,4 +72,7 @@ SCHEDULE = (
     # A draft left by a member who closed the tab without signing out is unreadable after a day
     # (reclaim.web.console.drafts.DRAFT_HOURS); an hour later at most, it is deleted.
     Periodic(delete_old_drafts, datetime.timedelta(hours=1)),
+    # The statistics page reads figures counted by this job (reading every case and address
+    # takes seconds at a large helpline's size); the page says when they were counted.
+    Periodic(refresh_figures, datetime.timedelta(minutes=FIGURES_REFRESH_MINUTES)),
 )
