@@ -332,7 +332,7 @@ def test_a_console_page_that_fails_logs_no_case_data(
     # the row, an address included): the log keeps where it failed, not what it said.
     mine = case(line, "2026-000001", assigned_to=sam)
 
-    def fails(request: object, number: str) -> None:
+    def fails(*arguments: object) -> None:
         raise ValueError("Failing row contains (https://example.com/her-pictures/1)")
 
     monkeypatch.setattr(casework, "view_case", fails)
