@@ -20,7 +20,7 @@ from reclaim.locker import Locker
 
 def expected(name):
     number = int(name.split("-")[1])
-    return hashlib.sha256(name.encode()).digest() * (4000 + (number * 7919) % 90000)
+    return hashlib.sha256(name.encode()).digest() * (1000 + (number * 7919) % 22500)
 
 def work(root, key, start):
     box = Locker.resume(Path(root), bytes.fromhex(key))
@@ -35,7 +35,7 @@ def work(root, key, start):
 
 def expected(name: str) -> bytes:
     number = int(name.split("-")[1])
-    return hashlib.sha256(name.encode()).digest() * (4000 + (number * 7919) % 90000)
+    return hashlib.sha256(name.encode()).digest() * (1000 + (number * 7919) % 22500)
 
 
 def _tree(root: Path) -> dict[str, str]:
