@@ -101,16 +101,13 @@ def test_a_task_running_within_its_lease_is_left_alone() -> None:
 
 
 def _worker(tmp_path: Path, database: str, *arguments: str) -> subprocess.Popen[str]:
-    env = (
-        os.environ
-        | {
-            "DATABASE_URL": database,
-            "SECRET_KEY": "one key for every process of this deployment " + "k2j4h6g8" * 4,
-            "RECLAIM_DATA_DIR": str(tmp_path),
-            "RECLAIM_TASK_LEASE_SECONDS": "1",  # the shortest there is: the killed-worker test waits it out
-            "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
-        }
-    )
+    env = os.environ | {
+        "DATABASE_URL": database,
+        "SECRET_KEY": "one key for every process of this deployment " + "k2j4h6g8" * 4,
+        "RECLAIM_DATA_DIR": str(tmp_path),
+        "RECLAIM_TASK_LEASE_SECONDS": "1",  # the shortest: the killed-worker test waits it out
+        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
+    }
     command = [sys.executable, "-m", "reclaim.cli", "worker", *arguments]
     return subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE, text=True)
 
