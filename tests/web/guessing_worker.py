@@ -1,14 +1,18 @@
 """One process of a deployment, for tests/web/test_guessing.py: makes tries from several threads
-at once when the test says go, and prints as JSON how many secrets it checked (Argon2id or
-PBKDF2 runs) and how many tries got in.
+at once and prints as JSON, per job, how many secrets it checked (Argon2id or PBKDF2 runs) and
+how many tries got in.
 
-``python -m tests.web.guessing_worker GO_FILE KIND NAME THREADS WRONG [RIGHT]``: THREADS tries
-of WRONG at once, then (if given) RIGHT, once all the others have been checked or turned away.
-KIND is ``pin`` (NAME: a case number), ``sign-in`` (a survivor's username), ``staff`` (a
-staff username) or ``limit`` (NAME: a client's address; WRONG: the limit per hour).
+``python -m tests.web.guessing_worker BARRIER_DIR PROCESSES JOBS``: JOBS is a JSON list of jobs,
+run one after another; each job is ``[KIND, NAME, THREADS, WRONG, RIGHT...]``: THREADS tries of
+WRONG at once, then (if given) each RIGHT, once all the others have been checked or turned
+away; an empty job sits that round out. KIND is ``pin`` (NAME: a case number), ``sign-in`` (a
+survivor's username), ``staff`` (a staff username) or ``limit`` (NAME: a client's address;
+WRONG: the limit per hour). Before each job every one of the PROCESSES waits for the others
+(files in BARRIER_DIR), so jobs of the same round start at once in every process.
 
-A separate process because SQLite's in-memory test database cannot take writes from several
-threads at once (it answers "table is locked"): the test hands over a file copy instead.
+Several jobs in one process because starting a process (Django's set-up) costs more than the
+tries. A separate process because SQLite's in-memory test database cannot take writes from
+several threads at once (it answers "table is locked"): the test hands over a file copy instead.
 """
 
 import json
@@ -25,17 +29,35 @@ got_in = 0
 _lock = threading.Lock()
 
 
-def main(go_file: str, kind: str, name: str, threads: str, wrong: str, *right: str) -> None:
+def main(barrier_dir: str, processes: str, jobs: str) -> None:
+    global checks, got_in
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reclaim.web.settings")
     import django
 
     django.setup()
     _count_checks()
-    attempt = {"pin": _pin, "sign-in": _sign_in, "staff": _staff, "limit": _limit}[kind]
     print("ready", flush=True)
+    results = []
+    for round_number, job in enumerate(json.loads(jobs)):
+        _wait_for_the_others(Path(barrier_dir), round_number, int(processes))
+        checks = got_in = 0
+        if job:
+            _run(*job)
+        results.append({"checks": checks, "got_in": got_in})
+    print(json.dumps(results), flush=True)
+
+
+def _wait_for_the_others(barrier_dir: Path, round_number: int, processes: int) -> None:
+    (barrier_dir / f"{round_number}-{os.getpid()}").touch()
     deadline = time.monotonic() + 60
-    while not Path(go_file).exists() and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        if len(list(barrier_dir.glob(f"{round_number}-*"))) >= processes:
+            return
         time.sleep(0.002)
+
+
+def _run(kind: str, name: str, threads: str, wrong: str, *right: str) -> None:
+    attempt = {"pin": _pin, "sign-in": _sign_in, "staff": _staff, "limit": _limit}[kind]
     done = threading.Semaphore(0)
     started = [_start(attempt, name, wrong, done) for _ in range(int(threads))]
     for _ in started:
@@ -43,7 +65,6 @@ def main(go_file: str, kind: str, name: str, threads: str, wrong: str, *right: s
     started += [_start(attempt, name, secret, done) for secret in right]
     for thread in started:
         thread.join(timeout=120)
-    print(json.dumps({"checks": checks, "got_in": got_in}), flush=True)
 
 
 def _start(attempt: Callable[[str, str], bool], name: str, secret: str, done: Any) -> Any:

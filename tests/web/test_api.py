@@ -753,12 +753,24 @@ def test_fuzzing_finds_no_server_error_and_nothing_against_the_schema(
     assert len(calls) >= FUZZ_EXAMPLES and any(calls) and not all(calls)
 
 
-def test_reclaim_protect_from_the_command_line(api: str, tmp_path: Path) -> None:
+def test_reclaim_protect_from_the_command_line(
+    api: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`reclaim protect` as a person runs it: the first two commands and the last in processes
+    of their own (the command as installed, without Django), the others through the same
+    entry point in this process (a process start cost more than what each command checks)."""
     import subprocess
     import sys
 
     import numpy as np
     from PIL import Image
+
+    from reclaim.cli import main
+
+    def run(*arguments: str) -> tuple[int, str, str]:
+        code = main(["protect", *arguments])
+        out, err = capsys.readouterr()
+        return code, out, err
 
     noise = np.random.default_rng(5).integers(0, 255, (48, 48, 3), dtype=np.uint8)
     picture = tmp_path / "generated.png"
@@ -782,27 +794,19 @@ def test_reclaim_protect_from_the_command_line(api: str, tmp_path: Path) -> None
     )
     assert '"signalType": "ImagePDQ"' in status.stdout and '"status": "Received"' in status.stdout
     bank.activate_received()  # what the worker's job does
-    status = subprocess.run(
-        [*command, "status", *access], capture_output=True, text=True, timeout=60
-    )
-    assert '"status": "Active"' in status.stdout
+    _, out, _ = run("status", *access)
+    assert '"status": "Active"' in out
     second = tmp_path / "more"
     second.mkdir()
     more = np.random.default_rng(6).integers(0, 255, (48, 48, 3), dtype=np.uint8)
     Image.fromarray(more).resize((256, 256), Image.Resampling.BICUBIC).save(second / "b.png")
-    added = subprocess.run(
-        [*command, "add", *access, "--yes", str(second)], capture_output=True, text=True, timeout=60
-    )
-    assert "Added: 1" in added.stdout, added.stderr
-    gone = subprocess.run(
-        [*command, "withdraw", *access], capture_output=True, text=True, timeout=60
-    )
-    assert "Withdrawn: 2" in gone.stdout
+    _, out, err = run("add", *access, "--yes", str(second))
+    assert "Added: 1" in out, err
+    _, out, _ = run("withdraw", *access)
+    assert "Withdrawn: 2" in out
     plain_http = ["--service", "http://example.org", "--case", number, "--pin-file", "x"]
-    plain = subprocess.run(
-        [*command, "status", *plain_http], capture_output=True, text=True, timeout=60
-    )
-    assert plain.returncode == 1 and "must start with https://" in plain.stderr
+    code, _, err = run("status", *plain_http)
+    assert code == 1 and "must start with https://" in err
     case = ProtectionCase.objects.get(number=bank.normalise_number(number))
     assert not any("generated" in e.value for e in case.entries.all()), "no file name was sent"
     wrong = subprocess.run(

@@ -105,7 +105,7 @@ def _worker(tmp_path: Path, database: str, *arguments: str) -> subprocess.Popen[
         "DATABASE_URL": database,
         "SECRET_KEY": "one key for every process of this deployment " + "k2j4h6g8" * 4,
         "RECLAIM_DATA_DIR": str(tmp_path),
-        "RECLAIM_TASK_LEASE_SECONDS": "2",
+        "RECLAIM_TASK_LEASE_SECONDS": "1",  # the shortest: the killed-worker test waits it out
         "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
     }
     command = [sys.executable, "-m", "reclaim.cli", "worker", *arguments]
@@ -138,7 +138,7 @@ def test_a_task_whose_worker_was_killed_is_finished_by_another(tmp_path: Path) -
     assert (tmp_path / "started").read_text() == str(first.pid)
     first.send_signal(signal.SIGKILL)  # mid-task: its row stays "running"
     first.communicate(timeout=30)
-    time.sleep(2.5)  # past the lease (RECLAIM_TASK_LEASE_SECONDS=2)
+    time.sleep(1.1)  # past the lease (RECLAIM_TASK_LEASE_SECONDS=1), counted from the claim
     second = _worker(tmp_path, database, "--once")
     second.communicate(timeout=120)
     assert (tmp_path / "finished").read_text() == str(second.pid)
