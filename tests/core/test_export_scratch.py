@@ -166,7 +166,7 @@ def test_a_killed_encryption_leaves_no_plaintext_tar(
     for round_number in range(ROUNDS):
         output = tmp_path / f"pack-{round_number}.tar.age"
         assert forker.start("encrypt", str(big_pack), recipient, str(output)) == b"ready\n"
-        time.sleep(chance.uniform(0.0, 0.4))
+        time.sleep(chance.uniform(0.0, 0.1))
         forker.kill()
         caught_mid_encryption += not output.exists()
         assert holders_of_plaintext(tmp_path, set()) == []
