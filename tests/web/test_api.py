@@ -814,6 +814,7 @@ def test_reclaim_protect_from_the_command_line(
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert wrong.returncode == 1
+    assert "holds no PIN" in wrong.stderr and "Traceback" not in wrong.stderr
 
 
 def _blank_png() -> bytes:

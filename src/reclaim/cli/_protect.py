@@ -134,7 +134,11 @@ def _ask(question: str) -> bool:
 
 def _pin(arguments: argparse.Namespace) -> str:
     if arguments.pin_file:
-        return str(arguments.pin_file.read_text().strip())
+        try:
+            return str(arguments.pin_file.read_text(encoding="utf-8").strip())
+        except UnicodeDecodeError:
+            # An OSError, so the caller says it in one line like a missing file.
+            raise OSError(f"{arguments.pin_file} holds no PIN: it is not a text file") from None
     return getpass.getpass("PIN: ")
 
 
