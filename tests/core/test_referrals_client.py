@@ -8,7 +8,6 @@ import datetime
 import hashlib
 import hmac
 import json
-import ssl
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,10 +16,6 @@ from pathlib import Path
 
 import pyrage
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from reclaim.addresses import AddressRefusedError, check_addresses, loopback_only
 from reclaim.content import Helpline, ReferralPoint
@@ -41,6 +36,7 @@ from reclaim.referrals import (
 )
 
 from ..lockers import copy_locker
+from ..tls import tls
 
 IDENTITY = pyrage.x25519.Identity.generate()
 NOW = "2026-12-01T10:00:00+00:00"
@@ -114,41 +110,6 @@ def handler(desk: Helpdesk) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
-
-
-def tls(folder: Path, name: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    """Return a client context trusting a test CA, and a server context with ``name``'s cert."""
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.UTC)
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Reclaim test CA")])
-
-    def certificate(
-        subject: x509.Name, public: ec.EllipticCurvePublicKey
-    ) -> x509.CertificateBuilder:
-        return (
-            x509.CertificateBuilder().subject_name(subject).issuer_name(ca_name)
-            .public_key(public).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(hours=1))
-            .not_valid_after(now + datetime.timedelta(hours=1))
-        )  # fmt: skip
-
-    ca = certificate(ca_name, ca_key.public_key()).add_extension(
-        x509.BasicConstraints(ca=True, path_length=None), critical=True
-    )
-    leaf = certificate(
-        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]), key.public_key()
-    ).add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-    pem = serialization.Encoding.PEM
-    (folder / "leaf.pem").write_bytes(
-        leaf.sign(ca_key, hashes.SHA256()).public_bytes(pem)
-        + key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    client = ssl.create_default_context(
-        cadata=ca.sign(ca_key, hashes.SHA256()).public_bytes(pem).decode()
-    )
-    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server.load_cert_chain(folder / "leaf.pem")
-    return client, server
 
 
 @dataclass

@@ -4,7 +4,6 @@ the survivor's side in another process: a Python process using reclaim.referrals
 ReferralClient, which allows loopback only through the address policy it is given."""
 
 import contextlib
-import datetime
 import json
 import os
 import socket
@@ -17,14 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from reclaim.web.console.models import Case, Referral, ReferralContent
 
+from ...tls import tls
 from .fixtures import helpline, member
 from .referral_files import make
 from .test_referrals import signed_in
@@ -53,33 +49,7 @@ else:
 
 def certificates(folder: Path) -> tuple[Path, ssl.SSLContext]:
     """Return a test CA's certificate file and a server context for "localhost" signed by it."""
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.UTC)
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Reclaim test CA")])
-
-    def builder(subject: x509.Name, public: ec.EllipticCurvePublicKey) -> x509.CertificateBuilder:
-        return (
-            x509.CertificateBuilder().subject_name(subject).issuer_name(ca_name)
-            .public_key(public).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(hours=1))
-            .not_valid_after(now + datetime.timedelta(hours=1))
-        )  # fmt: skip
-
-    ca = builder(ca_name, ca_key.public_key()).add_extension(
-        x509.BasicConstraints(ca=True, path_length=None), critical=True
-    )
-    leaf = builder(
-        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]), key.public_key()
-    ).add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-    pem = serialization.Encoding.PEM
-    (folder / "ca.pem").write_bytes(ca.sign(ca_key, hashes.SHA256()).public_bytes(pem))
-    (folder / "leaf.pem").write_bytes(
-        leaf.sign(ca_key, hashes.SHA256()).public_bytes(pem)
-        + key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server.load_cert_chain(folder / "leaf.pem")
-    return folder / "ca.pem", server
+    return folder / "ca.pem", tls(folder, "localhost")[1]
 
 
 def _pump(source: socket.socket, target: socket.socket) -> None:
