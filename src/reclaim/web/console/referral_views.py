@@ -14,9 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,10 +23,11 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from reclaim.referrals import MAX_REFERRAL_BYTES, MEDIA_TYPE
 from reclaim.web.access import limits
 from reclaim.web.console import referrals
-from reclaim.web.console.access import MEMBER, member_required
+from reclaim.web.console.access import member_required
 from reclaim.web.console.cases import open_page
-from reclaim.web.console.models import Helpline, StaffMember
-from reclaim.web.console.permissions import Action, allows
+from reclaim.web.console.models import Helpline
+from reclaim.web.console.permissions import Action
+from reclaim.web.console.views import render_page
 from reclaim.web.safety.bodies import accepts_body
 
 REFERRALS_PER_HOUR = 60  # new referrals from one client address
@@ -155,7 +154,7 @@ def _file_bytes() -> int:
 def import_file(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         open_page(request, Action.EDIT_CASE, {"page": "import referral"})
-        return _render(request, "console/referral_import.html", {"form": ReferralFileForm()})
+        return render_page(request, "console/referral_import.html", {"form": ReferralFileForm()})
     form = ReferralFileForm(request.POST, request.FILES)
     if getattr(request, "upload_too_large", False):
         form.add_error(None, TOO_LARGE)
@@ -163,14 +162,14 @@ def import_file(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         if upload.size > int(settings.MAX_REFERRAL_BYTES):
             form.add_error("file", TOO_LARGE)
-            return _render(request, "console/referral_import.html", {"form": form}, status=400)
+            return render_page(request, "console/referral_import.html", {"form": form}, status=400)
         try:
             case = referrals.import_file(request, upload.read())
         except referrals.RefusedError as refused:
             form.add_error("file", IMPORT_REFUSALS.get(refused.code, refused.detail))
         else:
             return HttpResponseRedirect(reverse("console:case", args=[case.number]))
-    return _render(request, "console/referral_import.html", {"form": form}, status=400)
+    return render_page(request, "console/referral_import.html", {"form": form}, status=400)
 
 
 TOO_LARGE = _("This file is larger than this helpline takes (RECLAIM_MAX_REFERRAL_MB).")
@@ -191,8 +190,10 @@ def shared_page(request: HttpRequest, number: str) -> HttpResponse:
     shown = referrals.shared(request, number)
     if shown.state == "withdrawn":
         context = {"shown": shown, "case": shown.case}
-        return _render(request, "console/referral_shared.html", context, status=410)
-    return _render(request, "console/referral_shared.html", {"shown": shown, "case": shown.case})
+        return render_page(request, "console/referral_shared.html", context, status=410)
+    return render_page(
+        request, "console/referral_shared.html", {"shown": shown, "case": shown.case}
+    )
 
 
 @member_required
@@ -213,19 +214,3 @@ def reveal(request: HttpRequest, number: str, item: str) -> HttpResponse:
         url = reverse("console:referral-shared", args=[number]) + "?limit=1"
         return HttpResponseRedirect(url)
     return HttpResponseRedirect(reverse("console:referral-shared", args=[number]) + f"#{item}")
-
-
-def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
-    """Render a console page with what its frame shows (as reclaim.web.console.views does)."""
-    member = getattr(request, MEMBER, None)
-    can = {}
-    if isinstance(member, StaffMember):
-        can = {
-            "casework": allows(member, Action.EDIT_CASE),
-            "manage_staff": allows(member, Action.MANAGE_STAFF),
-            "manage_settings": allows(member, Action.MANAGE_SETTINGS),
-        }
-    extra = {"member": member, "can": can, "now": timezone.now()}
-    return render(request, template, {**extra, **context}, status=status)
