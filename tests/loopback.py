@@ -26,7 +26,10 @@ class QuietHandler(BaseHTTPRequestHandler):
         for name, value in headers:
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser went on before the answer was written (an exit, a closed page)
 
     def log_message(self, *arguments: object) -> None:
         pass
