@@ -1,5 +1,6 @@
 """A small HTTP server on loopback for tests that need a real peer (pages, an authority)."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -26,10 +27,9 @@ class QuietHandler(BaseHTTPRequestHandler):
         for name, value in headers:
             self.send_header(name, value)
         self.end_headers()
-        try:
+        # The browser may go on before the answer is written (an exit, a closed page).
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the browser went on before the answer was written (an exit, a closed page)
 
     def log_message(self, *arguments: object) -> None:
         pass
