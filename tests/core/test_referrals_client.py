@@ -11,7 +11,7 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pyrage
@@ -36,6 +36,7 @@ from reclaim.referrals import (
 )
 
 from ..lockers import copy_locker
+from ..loopback import QuietHandler
 from ..tls import tls
 
 IDENTITY = pyrage.x25519.Identity.generate()
@@ -54,8 +55,8 @@ class Helpdesk:
     redirect: bool = False
 
 
-def handler(desk: Helpdesk) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def handler(desk: Helpdesk) -> type[QuietHandler]:
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             self._note()
             if self.redirect():
@@ -99,15 +100,7 @@ def handler(desk: Helpdesk) -> type[BaseHTTPRequestHandler]:
             return ""
 
         def reply(self, status: int, value: object) -> None:
-            body = json.dumps(value).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *arguments: object) -> None:
-            pass
+            self.answer(status, json.dumps(value).encode(), "application/json")
 
     return Handler
 

@@ -20,13 +20,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pyrage
 
 from reclaim.referrals import API_PATH, ReferralError, open_referral
 
+from ..loopback import QuietHandler
 from ..tls import tls
 
 HELPLINE_NAME = "Test Helpline"
@@ -74,8 +75,8 @@ class Helpdesk:
     down: bool = False
 
 
-def _handler(desk: Helpdesk) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+def _handler(desk: Helpdesk) -> type[QuietHandler]:
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             desk.calls.append(("POST", self.path))
             length = int(self.headers.get("Content-Length", "0"))
@@ -125,15 +126,7 @@ def _handler(desk: Helpdesk) -> type[BaseHTTPRequestHandler]:
             return ""
 
         def reply(self, status: int, value: object) -> None:
-            body = json.dumps(value).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *arguments: object) -> None:
-            pass
+            self.answer(status, json.dumps(value).encode(), "application/json")
 
     return Handler
 
