@@ -2,7 +2,6 @@
 
 import re
 
-import pytest
 from django.db import connection
 
 from reclaim.web.console import keys
@@ -17,16 +16,6 @@ hxxps://pornhub[.]com/view_video.php?viewkey=abc
 and a site we do not know: https://unknown-site.example.net/p/1.
 nothing here
 """
-
-
-@pytest.fixture
-def line() -> Helpline:
-    return helpline()
-
-
-@pytest.fixture
-def sam(line: Helpline) -> StaffMember:
-    return member(line, "sam", "caseworker")
 
 
 def intake(**changes: str) -> dict[str, str]:

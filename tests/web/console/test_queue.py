@@ -10,12 +10,7 @@ from reclaim.web.console.casework import refresh_next_deadline
 from reclaim.web.console.models import Case, CaseAddress, Helpline, StaffMember
 from reclaim.web.console.queue import Filters
 
-from .fixtures import address, case, days, helpline, member, signed_in
-
-
-@pytest.fixture
-def line() -> Helpline:
-    return helpline()
+from .fixtures import address, case, days, member, signed_in
 
 
 @pytest.fixture

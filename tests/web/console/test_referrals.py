@@ -63,11 +63,6 @@ def fresh_limits() -> None:
 
 
 @pytest.fixture
-def line() -> Helpline:
-    return helpline()
-
-
-@pytest.fixture
 def made(tmp_path: Path, line: Helpline) -> Made:
     return make(tmp_path, line)
 

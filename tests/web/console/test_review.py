@@ -34,32 +34,9 @@ from reclaim.web.console.models import (
     StaffMember,
 )
 
-from .fixtures import address, case, helpline, member, signed_in
+from .fixtures import address, case, member, signed_in
 from .referral_files import make
-
-
-@pytest.fixture
-def line() -> Helpline:
-    return helpline()
-
-
-@pytest.fixture
-def sam(line: Helpline) -> StaffMember:
-    return member(line, "sam", "caseworker")
-
-
-def intake(**changes: str) -> dict[str, str]:
-    form = {
-        "source": "phone",
-        "contact_method": "phone",
-        "contact": "07700 900456",
-        "contact_safe": "yes",
-        "country": "gb",
-        "under_18": "no",
-        "summary": "Shared by an ex-partner",
-        "pasted": "https://www.reddit.com/r/example/comments/abc123/",
-    }
-    return {**form, **changes}
+from .test_casework import intake
 
 
 def test_intake_offers_only_phone_email_and_chat() -> None:
