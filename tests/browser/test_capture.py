@@ -376,11 +376,12 @@ def capture_processes() -> list[Seen]:
     by other xdist workers or other test runs on the machine, are left out)."""
     parents, arguments = {}, {}
     for entry in Path("/proc").iterdir():
-        try:
-            parents[entry.name] = _status(entry.name)["PPid"]
-            arguments[entry.name] = (entry / "cmdline").read_bytes().split(b"\0")
+        try:  # a process may end between the two reads: keep it only if both succeed
+            parent = _status(entry.name)["PPid"]
+            argument = (entry / "cmdline").read_bytes().split(b"\0")
         except (OSError, KeyError):
             continue
+        parents[entry.name], arguments[entry.name] = parent, argument
     mark = f"--user-data-dir={tempfile.gettempdir()}/{PROFILE_PREFIX}".encode()
     ours = {
         pid
