@@ -132,12 +132,14 @@ def test_a_task_whose_worker_was_killed_is_finished_by_another(tmp_path: Path) -
     block_once.enqueue(str(tmp_path))
     database = _shared_database(tmp_path)
     first = _worker(tmp_path, database)
-    deadline = time.monotonic() + 120
-    while not (tmp_path / "started").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert (tmp_path / "started").read_text() == str(first.pid)
-    first.send_signal(signal.SIGKILL)  # mid-task: its row stays "running"
-    first.communicate(timeout=30)
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "started").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (tmp_path / "started").read_text() == str(first.pid)
+    finally:
+        first.send_signal(signal.SIGKILL)  # mid-task: its row stays "running"
+        first.communicate(timeout=30)
     time.sleep(1.1)  # past the lease (RECLAIM_TASK_LEASE_SECONDS=1), counted from the claim
     second = _worker(tmp_path, database, "--once")
     second.communicate(timeout=120)

@@ -23,7 +23,11 @@ def note(folder: str, number: int) -> None:
 def block_once(folder: str) -> None:
     started = Path(folder) / "started"
     if not started.exists():
-        started.write_text(str(os.getpid()))
+        partial = started.with_suffix(
+            ".part"
+        )  # renamed whole: the test never reads it half-written
+        partial.write_text(str(os.getpid()))
+        partial.replace(started)
         while True:  # until the test kills this worker
             time.sleep(0.05)
     (Path(folder) / "finished").write_text(str(os.getpid()))
