@@ -28,8 +28,10 @@ run: $(RUN_STAMP)
 
 ## The whole suite, browser tests included (needs Chromium: see README), on every core.
 ## Each xdist worker has its own test database, its own sites and its own Chromium.
+## Bytecode caches are kept even where the environment turns them off (PYTHONDONTWRITEBYTECODE):
+## without them every worker and every process a test starts compiles the code again.
 test: $(DEV_STAMP)
-	$(PY) -m pytest -n auto
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n auto
 
 check: $(DEV_STAMP)
 	$(VENV)/bin/ruff format --check .
