@@ -17,6 +17,7 @@ from reclaim.cli._protect import add_verb as add_protect_verb
 
 if TYPE_CHECKING:
     from reclaim.content import Library
+    from reclaim.notices import Directory
     from reclaim.web.server import SiteServer
 
 DEFAULT_PORT = 8000
@@ -62,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
     content = verbs.add_parser("content", help="check the content files (guides, helplines)")
     content.add_argument("action", choices=["check"])
     content.add_argument("--dir", type=Path, default=REPO_CONTENT_DIR, help="content folder")
+    content.add_argument(
+        "--routes",
+        type=Path,
+        default=Path(os.environ["RECLAIM_HELPLINE_ROUTES"])
+        if os.environ.get("RECLAIM_HELPLINE_ROUTES")
+        else None,
+        help="a helpline's own routes file to check with it (default: RECLAIM_HELPLINE_ROUTES)",
+    )
     content.set_defaults(run=_check_content)
     add_evidence_verbs(verbs)
     add_hash_verb(verbs)
@@ -76,6 +85,11 @@ def _check_content(arguments: argparse.Namespace) -> int:
     try:
         library = load_library(arguments.dir)
         catalogue = load_catalogue(arguments.dir)
+        if arguments.routes is not None:
+            if not arguments.routes.is_file():
+                raise ContentError(f"{arguments.routes}: no such routes file")
+            merged = load_catalogue(arguments.dir, extra=arguments.routes).directory
+            own = _route_count(merged) - _route_count(catalogue.directory)
     except ContentError as error:
         print(f"reclaim: {error}", file=sys.stderr)
         return 1
@@ -85,7 +99,14 @@ def _check_content(arguments: argparse.Namespace) -> int:
         f"Removal requests: {len(catalogue.directory.platforms)} platforms "
         f"({unverified} not yet verified) and {len(catalogue.profiles.profiles)} legal profiles."
     )
+    if arguments.routes is not None:
+        routes = "route" if own == 1 else "routes"
+        print(f"The helpline's routes file {arguments.routes} adds {own} {routes} of its own.")
     return 0
+
+
+def _route_count(directory: "Directory") -> int:
+    return sum(len(platform.routes) for platform in directory.platforms)
 
 
 def _summary(library: "Library") -> str:
