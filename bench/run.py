@@ -18,6 +18,9 @@
 - console.json: the helpline console with 125,000 cases and 500,000 addresses on PostgreSQL
   (DATABASE_URL; skipped, saying so, without it): queue p95, a case with 500 addresses,
   statistics over everything, re-check rate and the queue while re-checks run (bench/console.py).
+- referral_pictures.json: one picture of a 192 MiB referral in the console (and the shared
+  page), time and peak memory, beside the old way of reading the whole container, as ratios
+  (bench/referral_pictures.py; on PostgreSQL with DATABASE_URL, else SQLite).
 """
 
 import json
@@ -88,6 +91,11 @@ def main() -> int:
 
     result = console.run(database_url=console_database)
     (HERE / "results" / "console.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    import referral_pictures
+
+    result = referral_pictures.run(database_url=console_database)
+    (HERE / "results" / "referral_pictures.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     return 0
 

@@ -26,8 +26,11 @@ from reclaim.referrals import (
     TruncatedReferralError,
     WrongReferralKeyError,
     consent_matches,
+    join_container,
     make_referral,
+    open_manifest,
     open_referral,
+    read_sealed_item,
     record_openings,
     record_sent,
     record_withdrawal,
@@ -35,6 +38,7 @@ from reclaim.referrals import (
     referral_helplines,
     shared_referral,
     shared_referrals,
+    split_container,
 )
 
 from ..lockers import copy_locker
@@ -297,6 +301,54 @@ def test_an_item_whose_digest_differs_is_refused_after_decryption(
     opened.manifest = opened.manifest.__class__(**{**opened.manifest.__dict__, "items": (wrong,)})
     with pytest.raises(TamperedReferralError, match="not what the survivor shared"):
         b"".join(opened.read_item(item.id))
+
+
+# Kept in parts (a helpline keeps each item apart, to read one alone) ------------------------
+
+
+def test_a_split_referral_joins_back_byte_for_byte_and_each_part_opens_alone(
+    referral: Path,
+) -> None:
+    whole = referral.read_bytes()
+    parts = split_container(whole)
+    assert join_container(parts.sealed_manifest, parts.sealed_items) == whole
+    opened = open_referral(whole, str(IDENTITY))
+    manifest = open_manifest(parts.sealed_manifest, str(IDENTITY))
+    assert manifest == opened.manifest and len(parts.sealed_items) == len(manifest.items) == 2
+    for item, sealed in zip(manifest.items, parts.sealed_items, strict=True):
+        alone = b"".join(read_sealed_item(item, bytes(sealed)))
+        assert alone == b"".join(opened.read_item(item.id))
+        assert hashlib.sha256(alone).hexdigest() == item.sha256
+
+
+def test_a_kept_item_that_was_changed_or_swapped_is_refused_before_decryption(
+    referral: Path,
+) -> None:
+    parts = split_container(referral.read_bytes())
+    manifest = open_manifest(parts.sealed_manifest, str(IDENTITY))
+    first, second = (bytes(sealed) for sealed in parts.sealed_items)
+    changed = bytearray(first)
+    changed[-10] ^= 1
+    for wrong in (bytes(changed), second, first[:-1]):
+        with pytest.raises(TamperedReferralError, match="changed after it was sealed"):
+            b"".join(read_sealed_item(manifest.items[0], wrong))
+
+
+def test_a_kept_manifest_refuses_another_key_and_its_time_as_the_container_does(
+    referral: Path,
+) -> None:
+    sealed_manifest = split_container(referral.read_bytes()).sealed_manifest
+    with pytest.raises(WrongReferralKeyError):
+        open_manifest(sealed_manifest, str(OTHER))
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=31)
+    with pytest.raises(ReferralExpiredError):
+        open_manifest(sealed_manifest, str(IDENTITY), now=later)
+
+
+@pytest.mark.parametrize("cut", [5, 30, -1])
+def test_splitting_a_cut_container_is_refused(referral: Path, cut: int) -> None:
+    with pytest.raises((TruncatedReferralError, ReferralFormatError)):
+        split_container(referral.read_bytes()[:cut])
 
 
 # The survivor's record ---------------------------------------------------------------------

@@ -21,6 +21,11 @@ Helpline's side
   with the helpline's age identity and checks it all; ``OpenedReferral.read_item(id)``
   decrypts one item on demand; ``verify_items`` checks every item; ``consent_matches``
   checks a consent token against the manifest's digest.
+- Keeping a checked referral in parts: ``split_container(data)`` cuts it at its frames into
+  the sealed manifest and each item's sealed blob (``join_container`` puts them back, byte for
+  byte); ``open_manifest(sealed_manifest, identity)`` opens the manifest alone, and
+  ``read_sealed_item(item, sealed)`` decrypts one item from its blob alone, checked as
+  ``read_item`` checks it. Showing one item then reads that item and the manifest, nothing else.
 
 Keys. Every item in the locker has its own random key, wrapped by the locker's master key.
 A shared item travels as the locker keeps it, sealed with that item key (AES-256-GCM in
@@ -101,6 +106,9 @@ from reclaim.referrals._container import (
     MAX_ITEM_BYTES,
     MAX_MANIFEST_BYTES,
     MAX_REFERRAL_BYTES,
+    ContainerParts,
+    join_container,
+    split_container,
 )
 from reclaim.referrals._directory import referral_helpline, referral_helplines
 from reclaim.referrals._errors import (
@@ -119,7 +127,13 @@ from reclaim.referrals._manifest import (
     Manifest,
     SharedItem,
 )
-from reclaim.referrals._open import OpenedReferral, consent_matches, open_referral
+from reclaim.referrals._open import (
+    OpenedReferral,
+    consent_matches,
+    open_manifest,
+    open_referral,
+    read_sealed_item,
+)
 from reclaim.referrals._record import (
     ROLES,
     Opening,
@@ -144,6 +158,7 @@ __all__ = [
     "ROLES",
     "SUFFIX",
     "Contact",
+    "ContainerParts",
     "Manifest",
     "OpenedReferral",
     "Opening",
@@ -163,8 +178,11 @@ __all__ = [
     "WrongReferralKeyError",
     "consent_digest",
     "consent_matches",
+    "join_container",
     "make_referral",
+    "open_manifest",
     "open_referral",
+    "read_sealed_item",
     "record_openings",
     "record_sent",
     "record_withdrawal",
@@ -172,4 +190,5 @@ __all__ = [
     "referral_helplines",
     "shared_referral",
     "shared_referrals",
+    "split_container",
 ]

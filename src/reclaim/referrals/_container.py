@@ -11,8 +11,10 @@ byte is refused before any item is decrypted. Writing streams the blobs piece by
 """
 
 import hashlib
+import io
 import struct
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -51,6 +53,44 @@ def container_pieces(sealed_manifest: bytes, blobs: Sequence[Path]) -> Iterator[
             yield _ITEM_LENGTH.pack(size)
             while piece := source.read(READ_BYTES):
                 yield piece
+
+
+@dataclass(frozen=True)
+class ContainerParts:
+    """A container cut at its frames: the sealed manifest and each item's sealed blob."""
+
+    sealed_manifest: bytes  # age ciphertext, as received
+    sealed_items: tuple[memoryview, ...]  # in the manifest's order; views into the container
+
+
+def split_container(data: bytes) -> ContainerParts:
+    """Return the parts of the container ``data``, cut at its frames; nothing is decrypted.
+
+    Only the framing is checked (magic, version, every length within its bound and within
+    ``data``): this cuts a container that was opened and checked when it arrived, so that a
+    helpline can keep each item apart (reclaim.web.console.referrals) and read one alone.
+    Raises ReferralFormatError or TruncatedReferralError as ``read_head`` does.
+    """
+    source = io.BytesIO(data)
+    sealed_manifest = read_head(source)
+    view, at = memoryview(data), source.tell()
+    items: list[memoryview] = []
+    while at < len(data):
+        frame = bytes(view[at : at + _ITEM_LENGTH.size])
+        (length,) = _ITEM_LENGTH.unpack(frame) if len(frame) == _ITEM_LENGTH.size else (-1,)
+        at += _ITEM_LENGTH.size
+        if not 0 <= length <= MAX_ITEM_BYTES or at + length > len(data):
+            raise TruncatedReferralError(f"the referral was cut short in item {len(items) + 1}")
+        items.append(view[at : at + length])
+        at += length
+    return ContainerParts(sealed_manifest, tuple(items))
+
+
+def join_container(sealed_manifest: bytes, sealed_items: Sequence[bytes]) -> bytes:
+    """Return the container made of these parts: ``split_container`` undone, byte for byte."""
+    head = MAGIC + bytes([CONTAINER_VERSION]) + _MANIFEST_LENGTH.pack(len(sealed_manifest))
+    frames = [_ITEM_LENGTH.pack(len(blob)) + bytes(blob) for blob in sealed_items]
+    return head + sealed_manifest + b"".join(frames)
 
 
 def read_head(source: BinaryIO) -> bytes:

@@ -57,18 +57,8 @@ class OpenedReferral:
         stores the pieces must discard them if this raises.
         """
         item = self.manifest.item(item_id)
-        digest, size = hashlib.sha256(), 0
         with self._reader() as source:
-            window = Window(source, self._offsets[item.id], item.sealed_size)
-            try:
-                for piece in unseal(item.key, item.blob.encode(), window):
-                    digest.update(piece)
-                    size += len(piece)
-                    yield piece
-            except SealError:
-                raise TamperedReferralError(f"item {item.id} does not decrypt: changed") from None
-        if size != item.size or digest.hexdigest() != item.sha256:
-            raise TamperedReferralError(f"item {item.id} is not what the survivor shared")
+            yield from _unsealed(item, Window(source, self._offsets[item.id], item.sealed_size))
 
     def verify_items(self) -> None:
         """Decrypt every item and check it, keeping nothing; raise as ``read_item`` does."""
@@ -90,19 +80,55 @@ def open_referral(
     referral, WrongReferralKeyError for one sealed to another key, TamperedReferralError for
     one changed after sealing, ReferralExpiredError for one whose time has passed.
     """
-    key = _identity(identity)
     with path.open("rb") if isinstance(path, Path) else io.BytesIO(path) as source:
-        sealed_manifest = read_head(source)
-        manifest = read_manifest(_decrypt(sealed_manifest, key))
-        moment = now or datetime.datetime.now(datetime.UTC)
-        if moment >= manifest.expires:
-            raise ReferralExpiredError(
-                f"this referral could be read until {manifest.expires_utc}; it has expired"
-            )
+        manifest = open_manifest(read_head(source), identity, now)
         expected = [(item.sealed_size, item.sealed_sha256) for item in manifest.items]
         offsets = read_frames(source, expected)
     ids = [item.id for item in manifest.items]
     return OpenedReferral(path, manifest, dict(zip(ids, offsets, strict=True)))
+
+
+def open_manifest(
+    sealed_manifest: bytes, identity: str, now: datetime.datetime | None = None
+) -> Manifest:
+    """Return the manifest in ``sealed_manifest`` (as a container carries it), opened and checked.
+
+    For a helpline that keeps the parts of a checked container apart (``split_container``):
+    the manifest alone opens without reading any item. Raises as ``open_referral`` does.
+    """
+    manifest = read_manifest(_decrypt(sealed_manifest, _identity(identity)))
+    moment = now or datetime.datetime.now(datetime.UTC)
+    if moment >= manifest.expires:
+        raise ReferralExpiredError(
+            f"this referral could be read until {manifest.expires_utc}; it has expired"
+        )
+    return manifest
+
+
+def read_sealed_item(item: SharedItem, sealed: bytes) -> Iterator[bytes]:
+    """Yield the original bytes of ``item`` from its sealed blob, kept apart from its container.
+
+    The blob's size and SHA-256 are checked against the manifest before anything is
+    decrypted, and the original's after the last piece, as ``OpenedReferral.read_item`` does;
+    raises TamperedReferralError if either differs.
+    """
+    if len(sealed) != item.sealed_size or hashlib.sha256(sealed).hexdigest() != item.sealed_sha256:
+        raise TamperedReferralError(f"item {item.id} was changed after it was sealed")
+    yield from _unsealed(item, io.BytesIO(sealed))
+
+
+def _unsealed(item: SharedItem, sealed: BinaryIO | Window) -> Iterator[bytes]:
+    """Yield the item's original bytes from its sealed blob; check its size and SHA-256 last."""
+    digest, size = hashlib.sha256(), 0
+    try:
+        for piece in unseal(item.key, item.blob.encode(), sealed):
+            digest.update(piece)
+            size += len(piece)
+            yield piece
+    except SealError:
+        raise TamperedReferralError(f"item {item.id} does not decrypt: changed") from None
+    if size != item.size or digest.hexdigest() != item.sha256:
+        raise TamperedReferralError(f"item {item.id} is not what the survivor shared")
 
 
 def consent_matches(manifest: Manifest, token: str) -> bool:

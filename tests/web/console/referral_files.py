@@ -9,7 +9,7 @@ import datetime
 import io
 import json
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,8 +74,12 @@ def make(
     days: int = 30,
     now: datetime.datetime | None = None,
     address: str = "https://reclaim.helpline.test",
+    files: Sequence[bytes] = (),
 ) -> Made:
-    """Make a referral to ``line``: an incident, a picture (not under 18), a message, a request."""
+    """Make a referral to ``line``: an incident, a picture (not under 18), a message, a request.
+
+    ``files`` are shared too, after those, as files (application/octet-stream).
+    """
     box = locker(folder / "locker")
     incident = box.add_incident(
         Incident(
@@ -87,6 +91,8 @@ def make(
     if not under_18:
         items.append(box.add(photo(), "astronaut.png", "image/png", incident=incident.id).id)
     items.append(box.add_message("I will post more", "ex", "", incident=incident.id).id)
+    for number, content in enumerate(files):
+        items.append(box.add(content, f"file-{number}.bin", "application/octet-stream").id)
     facts = RequestFacts(locations=("https://x.com/a/status/1",), description="shared")
     request = new_request(
         "https://x.com/a/status/1", facts, "x", 0, "general", "gb", "person",

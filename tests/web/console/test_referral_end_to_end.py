@@ -29,7 +29,14 @@ from reclaim.locker import Incident, Locker
 from reclaim.notices import LockerRequestStore, RequestFacts, add, new_request
 from reclaim.referrals import shared_referral
 from reclaim.web.console import keys
-from reclaim.web.console.models import AuditEntry, Case, CaseAddress, Referral, ReferralContent
+from reclaim.web.console.models import (
+    AuditEntry,
+    Case,
+    CaseAddress,
+    Referral,
+    ReferralContent,
+    ReferralItem,
+)
 from reclaim.web.console.referrals import OPENING_ACTIONS, stamp
 
 from ...lockers import copy_locker, template
@@ -186,7 +193,8 @@ def test_a_survivor_asks_a_helpline_for_help_and_stops_sharing(front: str, tmp_p
     referral.refresh_from_db()
     case.refresh_from_db()
     assert referral.withdrawn_at is not None
-    assert not ReferralContent.objects.exists(), "the container and its item keys are gone"
+    assert not ReferralContent.objects.exists(), "the manifest and its item keys are gone"
+    assert not ReferralItem.objects.exists(), "and every item's sealed bytes"
     assert case.sealed_summary is None and case.sealed_contact is None
     assert not CaseAddress.objects.filter(case=case).exists()
     assert case.status == Case.Status.CLOSED

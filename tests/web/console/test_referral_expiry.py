@@ -12,6 +12,7 @@ from reclaim.web.console.models import (
     Helpline,
     Referral,
     ReferralContent,
+    ReferralItem,
 )
 from reclaim.web.console.tasks import delete_expired_referrals
 from reclaim.web.worker import jobs
@@ -27,7 +28,10 @@ def _shared(line: Helpline, number: str, until_days: float) -> Case:
         helpline=line, referral_id=f"ref-{number}", source="referral", case_id=item.pk,
         consent_sha256="0" * 64, received_at=days(-30), expires_at=days(until_days),
     )  # fmt: skip
-    ReferralContent.objects.create(case=item, referral=referral, container=b"age ciphertext")
+    content = ReferralContent.objects.create(
+        case=item, referral=referral, sealed_manifest=b"age ciphertext"
+    )
+    ReferralItem.objects.create(content=content, position=0, sealed=b"sealed item")
     return item
 
 
@@ -45,12 +49,14 @@ def test_expired_containers_go_and_the_case_and_its_record_stay() -> None:
 
     for done in (gone, late):
         assert not ReferralContent.objects.filter(case=done).exists()
+        assert not ReferralItem.objects.filter(content__case=done).exists(), "its items go too"
         assert Case.objects.filter(pk=done.pk).exists(), "the case stays"
         assert CaseAddress.objects.filter(case=done).count() == 1, "its addresses stay"
         assert Referral.objects.get(case_id=done.pk).withdrawn_at is None, "its record stays"
         entry = AuditEntry.objects.get(case_id=done.pk, action=expiry.EXPIRED_ACTION)
         assert entry.member is None and entry.detail["referral"] == f"ref-{done.number}"
     assert all(ReferralContent.objects.filter(case=item).exists() for item in kept)
+    assert ReferralItem.objects.count() == len(kept), "the kept ones keep their items"
     assert audit.verify(line) == [] and audit.verify(other) == []
 
 

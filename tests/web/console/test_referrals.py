@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from reclaim.referrals import MEDIA_TYPE
+from reclaim.referrals import MEDIA_TYPE, join_container
 from reclaim.web.access import attempts, limits
 from reclaim.web.console import keys
 from reclaim.web.console.access import SEEN
@@ -27,6 +27,7 @@ from reclaim.web.console.models import (
     Helpline,
     Referral,
     ReferralContent,
+    ReferralItem,
     StaffMember,
 )
 
@@ -86,7 +87,11 @@ def test_a_posted_referral_becomes_a_case(line: Helpline, made: Made) -> None:
     urls = set(CaseAddress.objects.filter(case=case).values_list("url", flat=True))
     assert urls == {"https://x.com/a/status/1", "https://forum.example/t/1"}
     assert CaseAddress.objects.get(url="https://x.com/a/status/1").platform == "x"
-    assert bytes(ReferralContent.objects.get(case=case).container) == made.body
+    content = ReferralContent.objects.get(case=case)
+    items = ReferralItem.objects.filter(content=content).order_by("position")
+    kept = [bytes(blob) for blob in items.values_list("sealed", flat=True)]
+    assert len(kept) == 2, "the picture and the message, each apart"
+    assert join_container(bytes(content.sealed_manifest), kept) == made.body, "as received"
     assert AuditEntry.objects.filter(action="receive referral", case_id=case.pk).count() == 1
 
 
@@ -180,6 +185,7 @@ def test_withdrawal_cuts_access_at_once_and_deletes_the_content(line: Helpline, 
     pages = [f"/console/cases/{case.number}/shared/", f"/console/cases/{case.number}/"]
     assert MESSAGE in worker.get(pages[0]).content.decode()
     picture = f"/console/cases/{case.number}/shared/{made.picture}/picture/"
+    assert _database_holds(made.body[12:76]) and _database_holds(made.body[-64:]), "kept before"
 
     answer = Client().post(
         api(line, f"/{made.shared.id}/withdraw"), **bearer(made.shared.consent_token)
@@ -200,8 +206,9 @@ def test_withdrawal_cuts_access_at_once_and_deletes_the_content(line: Helpline, 
     assert case.status == Case.Status.CLOSED and case.outcome == "consent withdrawn"
     assert case.sealed_summary is None and case.sealed_contact is None
     assert not CaseAddress.objects.filter(case=case).exists()
-    assert not ReferralContent.objects.exists()
-    assert _database_holds(made.body[12:76]) is False, "the container is gone from the database"
+    assert not ReferralContent.objects.exists() and not ReferralItem.objects.exists()
+    assert _database_holds(made.body[12:76]) is False, "the manifest is gone from the database"
+    assert _database_holds(made.body[-64:]) is False, "the last item is gone from the database"
     record = Referral.objects.get()
     assert record.withdrawn_at is not None and record.referral_id == made.shared.id
     assert AuditEntry.objects.filter(action="withdraw referral", case_id=case.pk).count() == 1
@@ -219,9 +226,12 @@ def test_withdrawal_cuts_access_at_once_and_deletes_the_content(line: Helpline, 
 
 
 def _database_holds(fragment: bytes) -> bool:
+    rows = []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT container FROM console_referralcontent")
-        rows = [bytes(row[0]) for row in cursor.fetchall()]
+        cursor.execute("SELECT sealed_manifest FROM console_referralcontent")
+        rows += [bytes(row[0]) for row in cursor.fetchall()]
+        cursor.execute("SELECT sealed FROM console_referralitem")
+        rows += [bytes(row[0]) for row in cursor.fetchall()]
     return any(fragment in row for row in rows)
 
 
@@ -335,7 +345,8 @@ def test_an_under_18_referral_keeps_no_media(tmp_path: Path, line: Helpline) -> 
     assert post(line, reseal(other.body, line, child)).status_code == 201
     second = Case.objects.exclude(pk=case.pk).get()
     content = ReferralContent.objects.get(case=second)
-    assert second.under_18 and content.media_dropped == 1 and bytes(content.container) == b""
+    assert second.under_18 and content.media_dropped == 1 and bytes(content.sealed_manifest) == b""
+    assert not ReferralItem.objects.filter(content=content).exists(), "no item kept at all"
     worker = signed_in(member(line, "kim", "caseworker"))
     page = worker.get(f"/console/cases/{second.number}/shared/").content.decode()
     assert "no media was kept (media items not kept: 1)" in page

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from reclaim.web.console.models import Case, Referral, ReferralContent
+from reclaim.web.console.models import Case, Referral, ReferralContent, ReferralItem
 
 from ...tls import tls
 from .fixtures import helpline, member
@@ -128,6 +128,7 @@ def test_a_referral_from_a_locker_in_another_process_over_https(
     assert sent["id"] == made.shared.id
     case = Case.objects.get(source=Case.Source.REFERRAL)
     assert ReferralContent.objects.filter(case=case).exists()
+    assert ReferralItem.objects.filter(content__case=case).count() == 2
 
     worker = signed_in(member(line, "kim", "caseworker"))
     assert worker.get(f"/console/cases/{case.number}/shared/").status_code == 200
@@ -135,5 +136,5 @@ def test_a_referral_from_a_locker_in_another_process_over_https(
     answer = survivor("withdraw", address, ca, made.shared.id, made.shared.consent_token)
     assert answer["roles"] == ["caseworker"] and answer["withdrawn"]
     assert Referral.objects.get().withdrawn_at is not None
-    assert not ReferralContent.objects.exists()
+    assert not ReferralContent.objects.exists() and not ReferralItem.objects.exists()
     assert worker.get(f"/console/cases/{case.number}/shared/").status_code == 410

@@ -20,6 +20,7 @@ from reclaim.web.console.models import (
     CaseNote,
     CaseTask,
     Helpline,
+    ReferralContent,
     StaffMember,
 )
 from reclaim.web.console.tasks import delete_expired_cases
@@ -117,7 +118,7 @@ def test_retention_runs_hourly_in_the_worker_and_in_bounded_batches(world: World
 
 def test_every_relation_to_a_case_is_deleted_with_it() -> None:
     """Anything another part hangs off a case or its addresses goes with it: no content stays."""
-    for model in (Case, CaseAddress):
+    for model in (Case, CaseAddress, ReferralContent):  # a case's referral holds its items
         for relation in model._meta.related_objects:
             on_delete = relation.on_delete  # type: ignore[attr-defined]  # ForeignObjectRel has it
             assert on_delete is models.CASCADE, f"{relation.related_model.__name__}: {on_delete}"

@@ -1,11 +1,12 @@
-"""Referral containers past the survivor's "until" are deleted; the case and the record stay.
+"""Referral content past the survivor's "until" is deleted; the case and the record stay.
 
 A survivor shares for as long as they choose (``Referral.expires_at``, from their manifest).
-Past it the container no longer opens (reclaim.referrals refuses an expired one), and holding
-its ciphertext any longer serves nobody: the worker's job ``delete_expired_referrals`` deletes
-it. What stays: the case (what a caseworker wrote and the addresses being tracked), the
-``Referral`` record (its id and dates, so the survivor's Reclaim is still answered), and an
-audit entry "referral expired" made by the worker (no member).
+Past it the manifest no longer opens (reclaim.referrals refuses an expired one), and holding
+the ciphertext any longer serves nobody: the worker's job ``delete_expired_referrals`` deletes
+it (the ``ReferralContent`` row, and with it each ``ReferralItem``). What stays: the case
+(what a caseworker wrote and the addresses being tracked), the ``Referral`` record (its id
+and dates, so the survivor's Reclaim is still answered), and an audit entry "referral expired"
+made by the worker (no member).
 """
 
 import datetime
@@ -16,7 +17,7 @@ from django.utils import timezone
 from reclaim.web.console import audit
 from reclaim.web.console.models import ReferralContent
 
-EXPIRY_BATCH = 500  # containers deleted per run; each is one row, the job runs every 10 minutes
+EXPIRY_BATCH = 500  # referrals' content deleted per run (the job runs every 10 minutes)
 EXPIRED_ACTION = "referral expired"
 
 

@@ -312,7 +312,8 @@ class CaseDeletion(models.Model):
 
 # Referrals (reclaim.web.console.referrals): what a survivor shared from their locker. The
 # record outlives its content and its case, so that the survivor's withdrawal and openings are
-# answered after either is gone; the content (the container as received) goes with its case.
+# answered after either is gone; the content (the container as received, kept in parts) goes
+# with its case.
 
 
 class Referral(models.Model):
@@ -343,15 +344,36 @@ class Referral(models.Model):
 
 
 class ReferralContent(models.Model):
-    """The container as received (ciphertext: only the helpline's age identity opens it).
+    """The manifest as received (age ciphertext: only the helpline's identity opens it).
 
-    Deleted when consent is withdrawn, and with its case.
+    The manifest holds the item keys; each item's sealed blob is a ``ReferralItem`` of its
+    own, so that showing one item reads that one. Deleted, with its items, when consent is
+    withdrawn, when the survivor's time has passed, and with its case.
     """
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="referral")
     referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="content")
-    container = models.BinaryField()
+    sealed_manifest = models.BinaryField(default=b"")  # empty: under 18, nothing was kept
     media_dropped = models.PositiveIntegerField(default=0)  # under 18: media not kept
+
+
+class ReferralItem(models.Model):
+    """One shared item's sealed blob, as the container carried it (its key is in the manifest).
+
+    ``position`` is the item's place in the manifest's list; the manifest states the blob's
+    size and SHA-256, checked before it is decrypted (reclaim.referrals.read_sealed_item).
+    """
+
+    content = models.ForeignKey(ReferralContent, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()  # reclaim.referrals: at most 1,000 items
+    sealed = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content", "position"], name="one_referral_item_per_position"
+            )
+        ]
 
 
 # Batches, watches and notifications ---------------------------------------------------------

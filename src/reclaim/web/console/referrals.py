@@ -3,19 +3,23 @@
 The container arrives over /helplines/<slug>/api/v1/referrals or as a file a caseworker
 imports; both go through ``receive``: opened with the helpline's age identity
 (reclaim.referrals checks the format, the key, tampering and expiry; every item is decrypted
-once in memory and checked), kept as received (ciphertext) in ReferralContent, and made into
-a case: the survivor's message and incidents as what happened (sealed with the helpline's data
-key), their contact if they gave one, the addresses of their removal requests and incidents
-recognised as at intake. Under 18: no media is kept at all.
+once in memory and checked), kept as received (ciphertext) in parts: the sealed manifest in
+ReferralContent, each item's sealed blob in a ReferralItem of its own (the item keys are in the
+manifest, so the parts are as protected as the container was), and made into a case: the
+survivor's message and incidents as what happened (sealed with the helpline's data key), their
+contact if they gave one, the addresses of their removal requests and incidents recognised as
+at intake. Under 18: no media is kept at all.
 
 Staff read what was shared through the door (reclaim.web.console.cases), so each opening is
-in the audit log; ``openings`` lists them for the survivor. ``withdraw`` deletes the container
-and every piece of the case that came from it, at once, and keeps only when and which id.
+in the audit log; ``openings`` lists them for the survivor. Showing a picture reads the
+manifest and that one item, nothing else. ``withdraw`` deletes the manifest, every item and
+every piece of the case that came from it, at once, and keeps only when and which id.
 Consent tokens are counted before they are checked (reclaim.web.access.attempts).
 """
 
 import datetime
 import hmac
+import logging
 import time
 from dataclasses import dataclass, replace
 
@@ -35,7 +39,10 @@ from reclaim.referrals import (
     TamperedReferralError,
     WrongReferralKeyError,
     consent_digest,
+    open_manifest,
     open_referral,
+    read_sealed_item,
+    split_container,
 )
 from reclaim.web.access import attempts
 from reclaim.web.console import audit, keys, previews
@@ -54,6 +61,7 @@ from reclaim.web.console.models import (
     Helpline,
     Referral,
     ReferralContent,
+    ReferralItem,
     StaffMember,
 )
 from reclaim.web.console.permissions import Action, allows
@@ -61,6 +69,7 @@ from reclaim.web.console.permissions import Action, allows
 # What the survivor's Reclaim is told of each view of their referral's case (the audit log's
 # actions that read it: the case page, the shared page, a picture, a reveal).
 OPENING_ACTIONS = (str(Action.VIEW_CASE), str(Action.REVEAL_MEDIA))
+log = logging.getLogger(__name__)
 REVEALED = "console_revealed"  # the session key: which items this member revealed, and when
 REVEAL_SECONDS = 10 * 60  # a revealed picture stays clear for this long, then is veiled again
 REVEAL_WINDOW = datetime.timedelta(hours=1)
@@ -191,13 +200,23 @@ def _make_case(
     )
     # Under 18, no media is kept at all: a copy can itself be an offence. The words stay.
     dropped = media if under_18 else 0
-    kept = b"" if dropped else data
-    ReferralContent.objects.create(
-        case=case, referral=referral, container=kept, media_dropped=dropped
-    )
+    _keep(case, referral, b"" if dropped else data, dropped)
     detail = {"referral": manifest.id, "addresses": str(len(made)), "media_dropped": str(dropped)}
     audit.append(line, member, "receive referral", case.pk, f"referral:{manifest.id}", detail)
     return referral
+
+
+def _keep(case: Case, referral: Referral, data: bytes, dropped: int) -> None:
+    """Keep the checked container ``data`` in parts: its sealed manifest, each item apart."""
+    parts = split_container(data) if data else None
+    content = ReferralContent.objects.create(
+        case=case,
+        referral=referral,
+        sealed_manifest=parts.sealed_manifest if parts else b"",
+        media_dropped=dropped,
+    )
+    for position, sealed in enumerate(parts.sealed_items if parts else ()):
+        ReferralItem.objects.create(content=content, position=position, sealed=sealed)
 
 
 def _urls(manifest: Manifest) -> str:
@@ -361,19 +380,18 @@ def shared(request: HttpRequest, number: str) -> SharedView:
     if content is None:  # withdrawn, or deleted by the worker once past the survivor's "until"
         gone = "expired" if referral.expires_at <= timezone.now() else "withdrawn"
         return replace(base, state=gone)
-    opened = _open_content(case.helpline, content)
-    if opened is None:
+    manifest = _manifest_of(case.helpline, content)
+    if manifest is None:
         return replace(base, state="expired", media_dropped=content.media_dropped)
     grants = _grants(request, case)
     items = [
         Shown(item, previews.can_preview(item.media_type) and item.size <= MAX_PREVIEW_BYTES,
               item.id in grants)
-        for item in opened.manifest.items
+        for item in manifest.items
     ]  # fmt: skip
     return replace(
-        base, state="open", manifest=opened.manifest, items=items,
-        media_dropped=content.media_dropped,
-    )  # fmt: skip
+        base, state="open", manifest=manifest, items=items, media_dropped=content.media_dropped
+    )
 
 
 def picture(request: HttpRequest, number: str, item_id: str) -> tuple[bytes, bool]:
@@ -386,10 +404,7 @@ def picture(request: HttpRequest, number: str, item_id: str) -> tuple[bytes, boo
         return {"role": role_on(member, case), "part": part}
 
     case = open_case(request, number, Action.VIEW_CASE, target=f"item:{item_id}", change=look)
-    opened, item = _shared_item(case, item_id)
-    if not previews.can_preview(item.media_type) or item.size > MAX_PREVIEW_BYTES:
-        raise Http404("not shown as a picture")
-    data = b"".join(opened.read_item(item.id))  # in memory only
+    data = _picture_data(case, item_id)  # in memory only
     try:
         return (previews.clear(data) if seen["clear"] else previews.veiled(data)), seen["clear"]
     except previews.PreviewError:
@@ -447,24 +462,48 @@ def _grants(request: HttpRequest, case: Case) -> set[str]:
     }
 
 
-def _open_content(line: Helpline, content: ReferralContent) -> OpenedReferral | None:
-    """Return the opened container, or None once it has expired or was not kept."""
-    data = bytes(content.container)
-    if not data:
+def _manifest_of(line: Helpline, content: ReferralContent) -> Manifest | None:
+    """Return the kept manifest, opened; None once it has expired or nothing was kept."""
+    sealed = bytes(content.sealed_manifest)
+    if not sealed:
         return None
     try:
-        return open_referral(data, str(keys.identity(line)))
+        return open_manifest(sealed, str(keys.identity(line)))
     except ReferralExpiredError:
         return None
 
 
-def _shared_item(case: Case, item_id: str) -> tuple[OpenedReferral, SharedItem]:
-    """Return the opened referral of ``case`` and one of its items; 404 if it cannot be read."""
+def _shared_item(case: Case, item_id: str) -> tuple[ReferralContent, int, SharedItem]:
+    """Return the kept content of ``case``, and one item's place and entry in its manifest.
+
+    Only the manifest is read; 404 if nothing can be read or the referral has no such item.
+    """
     content = ReferralContent.objects.filter(case=case, referral__withdrawn_at__isnull=True).first()
-    opened = _open_content(case.helpline, content) if content is not None else None
-    if opened is None:
+    manifest = _manifest_of(case.helpline, content) if content is not None else None
+    if content is None or manifest is None:
+        raise Http404("nothing shared to show")
+    for position, item in enumerate(manifest.items):
+        if item.id == item_id:
+            return content, position, item
+    raise Http404("no such item")
+
+
+def _picture_data(case: Case, item_id: str) -> bytes:
+    """Return the original bytes of one shared picture, reading that item alone; 404 if not.
+
+    One row holds the item's sealed blob; its size and digest are checked against the
+    manifest before it is decrypted, and the original's after (reclaim.referrals).
+    """
+    content, position, item = _shared_item(case, item_id)
+    if not previews.can_preview(item.media_type) or item.size > MAX_PREVIEW_BYTES:
+        raise Http404("not shown as a picture")
+    rows = ReferralItem.objects.filter(content=content, position=position)
+    sealed = rows.values_list("sealed", flat=True).first()
+    if sealed is None:
         raise Http404("nothing shared to show")
     try:
-        return opened, opened.manifest.item(item_id)
-    except ReferralFormatError:
-        raise Http404("no such item") from None
+        return b"".join(read_sealed_item(item, bytes(sealed)))
+    except TamperedReferralError:
+        # Checked when it arrived: a row changed since (the database, not the survivor).
+        log.warning("referral item %s on case %s does not check; not shown", position, case.pk)
+        raise Http404("the item does not check: it was changed after it was kept") from None
