@@ -22,14 +22,14 @@ from .fixtures import member, signed_in
 from .referral_files import Made, make
 from .test_referrals import post
 
-FILE_BYTES = 6 * 1024 * 1024  # each of three files; the picture is about 0.5 MB
+FILE_BYTES = 3 * 1024 * 1024  # each of three files; the picture is about 0.5 MB
 FILES = 3
 ITEM_TABLE = ReferralItem._meta.db_table
 
 
 @pytest.fixture
 def large(tmp_path: Path, line: Helpline) -> Made:
-    """A referral with a picture, a message and three 6 MB files (random: they do not shrink)."""
+    """A referral with a picture, a message and three 3 MB files (random: they do not shrink)."""
     random = [os.urandom(FILE_BYTES) for _ in range(FILES)]
     return make(tmp_path, line, files=random)
 
@@ -65,7 +65,7 @@ def test_a_picture_view_reads_and_decrypts_its_item_alone(
     assert read.lstrip().upper().startswith("SELECT") and "position" in read
     assert "LIMIT 1" in read.upper(), "one row, by its place in the manifest"
 
-    # Memory: the whole referral is more than 18 MB; the view takes less than one file's worth.
+    # Memory: the whole referral is more than 9 MB; the view takes less than one file's worth.
     assert len(large.body) > FILES * FILE_BYTES
     tracemalloc.start()
     try:
