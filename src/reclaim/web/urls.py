@@ -12,10 +12,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Each helpline's address: its referral API (reclaim.web.console.referral_views).
     path("helplines/<slug:slug>/api/v1/", include("reclaim.web.console.referral_urls")),
-    # A helpline's console: staff pages, in English for now; 404 outside service mode.
-    path(
-        "console/", include("reclaim.web.console.urls")
-    ),  # staff accounts only (manage.py createsuperuser)
+    # A helpline's console: staff pages; 404 outside service mode. No language prefix: each
+    # staff member chooses a language once and keeps it (reclaim.web.console.views).
+    path("console/", include("reclaim.web.console.urls")),
     *i18n_patterns(
         path("locker/requests/", include("reclaim.web.removals.urls")),
         path("locker/helplines/", include("reclaim.web.sharing.urls")),

@@ -87,7 +87,7 @@ def test_filters_by_member_case_action_and_date(line: Helpline) -> None:
     tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
     assert actions(f"since={tomorrow}") == []
     page = client.get(f"/console/audit/?member={lee.pk}").content.decode()
-    assert "<td>view case</td>" in page and "<td>open case</td>" not in page
+    assert "<td>view a case</td>" in page and "<td>open a case</td>" not in page  # in words
 
 
 def test_a_deleted_cases_entries_are_found_by_its_number(line: Helpline) -> None:

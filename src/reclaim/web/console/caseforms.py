@@ -49,7 +49,8 @@ class CloseForm(forms.Form):
 
 class DeleteForm(forms.Form):
     asked_via = forms.ChoiceField(
-        label=_("How did the survivor ask?"), choices=[(v, v) for v in ASKED_VIA]
+        label=_("How did the survivor ask?"),
+        choices=[(v, _("in person") if v == "in person" else _(v)) for v in ASKED_VIA],
     )
     confirm = forms.BooleanField(
         label=_(

@@ -27,7 +27,16 @@ class SignInForm(OneDeviceForm, OTPAuthenticationForm):  # type: ignore[misc]  #
     django-otp's throttle, which doubles the wait after each wrong code.
     """
 
-    no_device = str(NO_DEVICE)  # console pages are in English for now
+    no_device = NO_DEVICE  # lazy: in the language of the page that shows it
+    otp_error_messages = {
+        **OneDeviceForm.otp_error_messages,
+        "token_required": _("Type the 6-digit code your authenticator app shows."),
+        "invalid_token": _("That code is not right. Check the app and try the current code."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["otp_token"].label = _("Code from your authenticator app")
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
@@ -113,7 +122,7 @@ class MemberForm(forms.Form):
     username = forms.SlugField(label=_("Username"), max_length=64)
     roles = forms.MultipleChoiceField(
         label=_("Roles"),
-        choices=[(role, role) for role in ROLES],
+        choices=[(role, _(role)) for role in ROLES],  # each role a msgid (staff.html)
         widget=forms.CheckboxSelectMultiple,
     )
 

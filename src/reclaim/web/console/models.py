@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Helpline(models.Model):
@@ -82,22 +83,22 @@ class Case(models.Model):
     """One person's matter at a helpline: where it came from, who works it, its addresses."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "open"
-        CLOSED = "closed", "closed"
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
 
     class Source(models.TextChoices):
-        PHONE = "phone", "phone"
-        EMAIL = "email", "email"
-        CHAT = "chat", "chat"
-        REFERRAL = "referral", "referral"
-        FILE = "file", "referral file"
+        PHONE = "phone", _("phone")
+        EMAIL = "email", _("email")
+        CHAT = "chat", _("chat")
+        REFERRAL = "referral", _("referral")
+        FILE = "file", _("referral file")
 
     class Contact(models.TextChoices):
-        PHONE = "phone", "phone"
-        EMAIL = "email", "email"
-        CHAT = "chat", "chat"
-        POST = "post", "post"
-        NONE = "none", "no contact"
+        PHONE = "phone", _("phone")
+        EMAIL = "email", _("email")
+        CHAT = "chat", _("chat")
+        POST = "post", _("post")
+        NONE = "none", _("no contact")
 
     helpline = models.ForeignKey(Helpline, on_delete=models.PROTECT, related_name="cases")
     number = models.CharField(max_length=20)  # "2026-000123", unique within the helpline
@@ -147,12 +148,12 @@ class CaseAddress(models.Model):
     """One address where a case's content is, tracked to its own status and deadline."""
 
     class Status(models.TextChoices):
-        TO_SEND = "to-send", "to send"
-        SENT = "sent", "sent"
-        REMOVED = "removed", "removed"
-        REFUSED = "refused", "refused"
-        STILL_UP = "still-up", "still up"
-        REAPPEARED = "reappeared", "reappeared"
+        TO_SEND = "to-send", _("to send")
+        SENT = "sent", _("sent")
+        REMOVED = "removed", _("removed")
+        REFUSED = "refused", _("refused")
+        STILL_UP = "still-up", _("still up")
+        REAPPEARED = "reappeared", _("reappeared")
 
     OPEN_STATUSES = (Status.TO_SEND, Status.SENT, Status.STILL_UP, Status.REAPPEARED)
 
@@ -292,8 +293,8 @@ class CaseDeletion(models.Model):
     """
 
     class Reason(models.TextChoices):
-        RETENTION = "retention", "retention period over"
-        SURVIVOR = "survivor", "the survivor's request"
+        RETENTION = "retention", _("retention period over")
+        SURVIVOR = "survivor", _("the survivor's request")
 
     helpline = models.ForeignKey(Helpline, on_delete=models.PROTECT, related_name="deletions")
     case_id = models.BigIntegerField()
@@ -392,8 +393,8 @@ class Batch(models.Model):
     """One request to one platform listing many addresses, and how it went."""
 
     class How(models.TextChoices):
-        EMAIL = "email", "sent by email"
-        FORM = "form", "form pack submitted by a caseworker"
+        EMAIL = "email", _("sent by email")
+        FORM = "form", _("form pack submitted by a caseworker")
 
     helpline = models.ForeignKey("console.Helpline", on_delete=models.PROTECT, related_name="+")
     # SHA-256 of what makes the batch the same batch (its addresses and their history): a
@@ -463,7 +464,7 @@ class Notification(models.Model):
     """
 
     class Kind(models.TextChoices):
-        REAPPEARED = "reappeared", "an address is back online"
+        REAPPEARED = "reappeared", _("an address is back online")
 
     helpline = models.ForeignKey("console.Helpline", on_delete=models.PROTECT, related_name="+")
     member = models.ForeignKey(

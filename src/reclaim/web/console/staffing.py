@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reclaim.web.access import attempts
@@ -208,5 +209,5 @@ def first_password() -> str:
 def enrolment_of(member: StaffMember, password: str, device: TOTPDevice) -> Enrolment:
     """Return what to hand a member for ``device``: its URI, key and a QR code to scan."""
     secret = b32encode(device.bin_key).decode()
-    qr = segno.make(device.config_url, error="m").svg_inline(scale=4, title="QR code")
+    qr = segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("QR code"))
     return Enrolment(member, password, device.config_url, secret, qr)

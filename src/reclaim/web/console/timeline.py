@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from reclaim.web.console.cases import open_case
 from reclaim.web.console.closing import OUTCOMES
@@ -88,18 +87,19 @@ def describe(action: str, detail: dict[str, str], names: dict[str, str]) -> str:
     if event == "closed":
         label = OUTCOMES.get(detail.get("outcome", ""), detail.get("outcome", ""))
         return _("Case closed: %(outcome)s") % {"outcome": label}
-    if event in _EVENTS:
-        return str(_EVENTS[event])
-    return _other(action, event, detail)
+    return _event_words(event) or _other(action, event, detail)
 
 
-_EVENTS = {
-    "note added": gettext_lazy("Note added"),
-    "task added": gettext_lazy("Task added"),
-    "task done": gettext_lazy("Task done"),
-    "task reopened": gettext_lazy("Task marked not done"),
-    "reopened": gettext_lazy("Case reopened"),
-}
+def _event_words(event: str) -> str:
+    """Return a case event's words in the page's language ("" for one not named here)."""
+    words = {
+        "note added": _("Note added"),
+        "task added": _("Task added"),
+        "task done": _("Task done"),
+        "task reopened": _("Task marked not done"),
+        "reopened": _("Case reopened"),
+    }
+    return words.get(event, "")
 
 
 def _other(action: str, event: str, detail: dict[str, str]) -> str:

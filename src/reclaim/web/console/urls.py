@@ -1,4 +1,4 @@
-"""The console's addresses, under /console/ (outside the language prefix: staff pages)."""
+"""The console's addresses, under /console/ (no language prefix: the language is a cookie)."""
 
 from django.urls import path
 
@@ -8,6 +8,7 @@ app_name = "console"
 urlpatterns = [
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-out/", views.sign_out, name="sign-out"),
+    path("language/", views.choose_language, name="language"),
     path("password/", views.password_page, name="password"),
     path("", views.queue_page, name="queue"),
     path("cases/new/", views.new_case, name="new-case"),

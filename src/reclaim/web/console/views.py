@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from reclaim.languages import LANGUAGE_CODES
 from reclaim.web.console import casework, drafts, queue, rechecks, staffing
 from reclaim.web.console.access import (
     MEMBER,
@@ -38,6 +39,8 @@ from reclaim.web.console.permissions import MATRIX, ROLES, Action, allows
 from reclaim.web.safety.bodies import accepts_body
 
 INTAKE_MAX_BYTES = 1024 * 1024  # a paste of some thousands of addresses
+# Chosen once and kept on this browser, across sign-outs: a year, renewed by choosing again.
+LANGUAGE_KEPT_SECONDS = 365 * 24 * 60 * 60
 
 
 @service_only
@@ -49,14 +52,40 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         login(request, user)
         otp_login(request, user.otp_device)
         mark_seen(request)
-        target = request.POST.get(REDIRECT_FIELD_NAME, "")
-        safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=True)
-        ok = safe and target.startswith("/console/")
-        return HttpResponseRedirect(target if ok else reverse("console:queue"))
+        return HttpResponseRedirect(_console_page(request, request.POST.get(REDIRECT_FIELD_NAME)))
     status = 400 if form.errors else 200
     next_page = request.GET.get(REDIRECT_FIELD_NAME, request.POST.get(REDIRECT_FIELD_NAME, ""))
     context = {"form": form, "next": next_page}
     return _render(request, "console/sign_in.html", context, status=status)
+
+
+def _console_page(request: HttpRequest, target: str | None) -> str:
+    """Return ``target`` if it is a console page on this site, else the queue's address."""
+    target = target or ""
+    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=True)
+    return target if safe and target.startswith("/console/") else reverse("console:queue")
+
+
+@service_only
+@require_POST
+def choose_language(request: HttpRequest) -> HttpResponse:
+    """Keep the language a staff member chose in a cookie, then show the same page in it.
+
+    Console addresses carry no language prefix; Django's LocaleMiddleware reads this cookie
+    (before the browser's Accept-Language) on every page that has none.
+    """
+    response = HttpResponseRedirect(_console_page(request, request.POST.get(REDIRECT_FIELD_NAME)))
+    code = request.POST.get("language", "")
+    if code in LANGUAGE_CODES:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=LANGUAGE_KEPT_SECONDS,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 @service_only

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm
 from django_otp.models import Device
@@ -17,7 +18,7 @@ class OneDeviceForm:
     """Plain labels and messages for django-otp's sign-in forms, and the person's one device
     chosen for them; mixed in before a django-otp form (the admin's, the console's)."""
 
-    no_device = NO_DEVICE  # what an account without a confirmed device is told
+    no_device: str | Promise = NO_DEVICE  # what an account without a confirmed device is told
     fields: Any  # the form's, once mixed in
     cleaned_data: Any
 
@@ -37,7 +38,7 @@ class OneDeviceForm:
     def clean_otp(self, user: Any) -> None:
         """Refuse an account with no confirmed device plainly, then check its code."""
         if user is not None and not any(devices_for_user(user, confirmed=True)):
-            raise forms.ValidationError(self.no_device.format(username=user.get_username()))
+            raise forms.ValidationError(str(self.no_device).format(username=user.get_username()))
         super().clean_otp(user)  # type: ignore[misc]
 
     def _chosen_device(self, user: Any) -> Device | None:
