@@ -427,7 +427,7 @@ CONSOLE_LANGUAGE = "ar"
 # referral's case is given when it arrives (referrals.py writes it once, in English) and the
 # survivor's incident kind ("shared"); see the report of the console's translation.
 CONSOLE_ALLOWED = {
-    "ada", "sam", "gone", "ada · Test Helpline", "Called back at 6pm.", "Send the batch",
+    "ada", "sam", "gone", "new", "ada · Test Helpline", "Called back at 6pm.", "Send the batch",
     "what happened in RPH-0001", "what happened in RPH-0002", "astronaut.png",
     "Please help me get these taken down; my ex posted them.",
     "Posted on a forum without my consent", "shared", "Incident 1: shared",
@@ -446,9 +446,10 @@ def _console_pages(pages: ConsolePages, code: str) -> Iterator[str]:
         for page in listed:
             if page.posted is None:
                 response = client.get(page.path)
+                assert response.status_code == page.status, (page.name, response.status_code)
             else:
                 response = client.post(page.path, page.posted)
-            assert response.status_code in (200, 400), (page.name, response.status_code)
+                assert response.status_code in (200, 400), (page.name, response.status_code)
             yield response.content.decode()
 
 

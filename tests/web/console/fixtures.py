@@ -5,7 +5,9 @@ Rows are made directly (no pages), with a quick password hasher (see conftest.py
 
 import datetime
 import hashlib
+import re
 import time
+from base64 import b32encode
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -85,3 +87,35 @@ def current_code(device: TOTPDevice, offset_steps: int = 0) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, 0)
     totp.time = time.time() + offset_steps * device.step
     return f"{totp.token():0{device.digits}d}"
+
+
+def enrol_through(link: str, password: str = PASSWORD) -> tuple[Client, TOTPDevice]:
+    """Enrol as an invited member does: open ``link``, press Start, choose ``password`` and
+    confirm the new app with its code. Return the browser, signed in, and the app."""
+    client = Client()
+    path = link[link.index("/console/") :]
+    assert client.get(path).status_code == 200, "the invitation's first page"
+    started = client.post(path)
+    assert started.status_code == 302 and started["Location"] == "/console/enrol/"
+    page = client.get("/console/enrol/").content.decode()
+    found = re.search(r'<p class="secret">([A-Z2-7]+)</p>', page)
+    assert found, "the enrolment page shows the new app's key to the member"
+    device = TOTPDevice.objects.get(user__console_member__invitations__token_digest=_digest(path))
+    assert b32encode(device.bin_key).decode() == found.group(1)
+    form = {"new": password, "again": password, "code": current_code(device)}
+    done = client.post("/console/enrol/", form)
+    assert done.status_code == 302, done.content.decode()[:3000]
+    device.refresh_from_db()
+    return client, device
+
+
+def _digest(path: str) -> str:
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_link(page: str) -> str:
+    """The invitation link an administrator's page shows."""
+    found = re.search(r'id="invitation-link"[^>]*value="([^"]+)"', page)
+    assert found, "the page shows the invitation link"
+    return found.group(1)

@@ -10,9 +10,11 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.db import transaction
 from django.test import Client
 
 from reclaim.languages import LANGUAGE_CODES
+from reclaim.web.console import enrolment
 from reclaim.web.console.models import Case, CaseAddress, Helpline, StaffMember
 
 from .fixtures import address, case, days, helpline, member, signed_in
@@ -29,6 +31,7 @@ class Page:
     name: str
     path: str
     posted: dict[str, str] | None = None
+    status: int = 200  # what a GET answers (a POST: 200, or 400 for a refused form)
 
 
 @dataclass(frozen=True)
@@ -39,10 +42,11 @@ class ConsolePages:
     boss: StaffMember
     sam: StaffMember
     claimed: int  # the address sam holds a claim on
+    invitation: str  # the path of an invitation waiting to be opened (a GET does not use it)
 
     def pages(self, code: str) -> list[Page]:
         """Return every signed-in page; ``code`` names the case deleted on this visit."""
-        return _pages(self.claimed, self.sam.pk, code)
+        return _pages(self.claimed, self.sam.pk, self.invitation, code)
 
 
 # Before signing in: the sign-in page, and the same page refusing a wrong code.
@@ -68,9 +72,11 @@ def console_rows(folder: Path) -> ConsolePages:
     address(open_case, "https://www.reddit.com/r/a/1", platform="reddit", profile=PROFILE,
             status=waiting)  # fmt: skip
     case(line, "RPH-0002", under_18=True, contact_safe=False)
+    with transaction.atomic():
+        issued, _voided = enrolment.issue(member(line, "new", "caseworker", device=False), boss)
     client = signed_in(boss)
     _work(client, line, folder)
-    return ConsolePages(line, boss, sam, claimed.pk)
+    return ConsolePages(line, boss, sam, claimed.pk, issued.path)
 
 
 def _work(client: Client, line: Helpline, folder: Path) -> None:
@@ -91,7 +97,7 @@ def _work(client: Client, line: Helpline, folder: Path) -> None:
     Case.objects.filter(source=Case.Source.FILE).update(number="RPH-0005")
 
 
-def _pages(claimed: int, sam: int, code: str) -> list[Page]:
+def _pages(claimed: int, sam: int, invitation: str, code: str) -> list[Page]:
     case_page = "/console/cases/RPH-0001/"
     listed = [
         ("queue", "/console/"),
@@ -117,12 +123,15 @@ def _pages(claimed: int, sam: int, code: str) -> list[Page]:
         ("staff", "/console/staff/"),
         ("settings", "/console/settings/"),
         ("password", "/console/password/"),
+        ("account", "/console/account/"),
+        ("invitation", invitation),
     ]
     return [
         *(Page(name, path) for name, path in listed),
+        Page("invitation-unknown", "/console/invitation/no-such-token/", status=404),
         Page("intake-refused", "/console/cases/new/", {"source": "phone"}),
         Page("audit-verified", "/console/audit/verify/", {}),
-        Page("enrolment", f"/console/staff/{sam}/device/", {}),
+        Page("invitation-issued", f"/console/staff/{sam}/invite/", {}),
         Page("deleted", f"/console/cases/RPH-DEL-{code}/delete/",
              {"asked_via": "phone", "confirm": "on"}),
     ]  # fmt: skip

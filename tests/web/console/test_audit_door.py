@@ -20,10 +20,15 @@ from reclaim.web.console import urls as console_urls
 from reclaim.web.console.access import member_required
 from reclaim.web.console.models import AuditEntry, Case, CaseAddress, Referral, StaffMember
 
-from .fixtures import address, case, current_code, helpline, member, signed_in
+from .fixtures import address, case, helpline, member, signed_in
 from .referral_files import Made, make
 
-NO_CASE_DATA = {"sign-in", "sign-out", "password"}  # no member yet, or only their own password
+# No member yet (sign-in, an invitation), or only the member's own factors (their password, their
+# security keys: adding and removing one is audited all the same).
+NO_CASE_DATA = {
+    *("sign-in", "sign-out", "password", "invitation", "enrol", "sign-in-key"),
+    *("sign-in-key-verify", "account", "key-options", "key-add", "key-remove"),
+}
 
 
 @dataclass
@@ -72,14 +77,8 @@ def url_of(pattern: URLPattern, world: World) -> str:
     return "/console/" + route
 
 
-def _code(world: World) -> str:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    return current_code(TOTPDevice.objects.get(user=world.colleague.user, confirmed=False))
-
-
-# What each page that takes a form is sent (in this order: the device is renewed before its
-# code confirms it, and the colleague is deactivated last).
+# What each page that takes a form is sent (in this order: the colleague is invited again,
+# then deactivated last).
 POSTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "new-case": lambda w: {
         "source": "phone",
@@ -96,8 +95,7 @@ POSTS: dict[str, Callable[[World], dict[str, Any]]] = {
     "staff": lambda w: {"username": "new-person", "roles": ["caseworker"]},
     "settings": lambda w: {"retention_months": 6, "reveals_per_hour": 10},
     "roles": lambda w: {"roles": ["caseworker", "supervisor"]},
-    "device": lambda w: {},
-    "confirm": lambda w: {"code": _code(w)},
+    "invite": lambda w: {},
     "deactivate": lambda w: {},
     "referral-reveal": lambda w: {},
     "referral-import": lambda w: {"file": SimpleUploadedFile("r.reclaim-referral", w.another.body)},

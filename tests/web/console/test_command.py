@@ -5,12 +5,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reclaim.web.console.models import Helpline, StaffMember
 
-from .fixtures import current_code
+from .fixtures import enrol_through
 
 
 def run(*arguments: str) -> str:
@@ -23,21 +22,27 @@ def test_a_helpline_and_its_first_administrator_are_set_up_from_the_server() -> 
     said = run("helpline-add", "rph", "Test Helpline")
     line = Helpline.objects.get(slug="rph")
     assert line.recipient.startswith("age1") and line.recipient in said
-    said = run("admin-add", "rph", "ada", "--caseworker")
-    password = re.search(r"First password for ada \(shown once\): (\S+)", said)
-    assert password and "otpauth://totp/" in said
-    device = TOTPDevice.objects.get(user__username="ada")
-    with pytest.raises(CommandError, match="not right"):
-        run("device-confirm", "ada", current_code(device, offset_steps=9))
-    device.throttling_failure_timestamp = None
-    device.throttling_failure_count = 0
-    device.save()
-    run("device-confirm", "ada", current_code(device, offset_steps=-1))
-    client = Client()
-    form = {"username": "ada", "password": password[1], "otp_token": current_code(device)}
-    assert client.post("/console/sign-in/", form).status_code == 302
-    assert client.get("/console/staff/")["Location"] == "/console/password/", "their own first"
-    assert StaffMember.objects.get().roles == {"administrator", "caseworker"}
+    said = run("admin-add", "rph", "ada", "--caseworker", "--origin", "https://rph.example")
+    link = re.search(r"https://rph\.example/console/invitation/\S+/", said)
+    assert link, said
+    ada = StaffMember.objects.get()
+    assert ada.roles == {"administrator", "caseworker"}
+    assert not ada.user.has_usable_password(), "the operator saw no password"
+    assert "otpauth://" not in said and not TOTPDevice.objects.exists(), "nor any app's key"
+    client, _ = enrol_through(link.group(0), "the administrator's own password")
+    assert client.get("/console/staff/").status_code == 200
+
+
+def test_the_last_administrator_is_invited_again_from_the_server() -> None:
+    run("helpline-add", "rph", "Test Helpline")
+    first = re.search(r"\S+/console/invitation/\S+/", run("admin-add", "rph", "ada"))
+    assert first
+    enrol_through(first.group(0))
+    again = re.search(r"\S+/console/invitation/\S+/", run("invite", "ada"))
+    assert again and not TOTPDevice.objects.exists(), "the lost app is void"
+    enrol_through(again.group(0))
+    with pytest.raises(CommandError, match="no active member"):
+        run("invite", "nobody")
 
 
 def test_a_helpline_is_added_once() -> None:

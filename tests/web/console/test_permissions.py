@@ -152,7 +152,7 @@ def test_a_case_cannot_be_handed_to_another_helplines_member(line: Line) -> None
 def test_another_helplines_member_cannot_be_managed(line: Line) -> None:
     client = signed_in(line.members["administrator"])
     stranger = StaffMember.objects.get(user__username="stranger")
-    for what in ("roles", "deactivate", "device"):
+    for what in ("roles", "deactivate", "invite"):
         response = client.post(f"/console/staff/{stranger.pk}/{what}/", {"roles": ["caseworker"]})
         assert response.status_code == 404, what
     stranger.refresh_from_db()

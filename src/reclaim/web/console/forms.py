@@ -4,7 +4,10 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_otp import devices_for_user
 from django_otp.forms import OTPAuthenticationForm
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reclaim.web.access import attempts
 from reclaim.web.console.models import Case, StaffMember
@@ -13,8 +16,8 @@ from reclaim.web.countries import COUNTRY_NAMES
 from reclaim.web.staff.forms import OneDeviceForm
 
 NO_DEVICE = _(
-    "This account has no confirmed authenticator app yet. An administrator of your helpline "
-    "sets one up on the staff page."
+    "This account has no confirmed authenticator app yet. Open the invitation link an "
+    "administrator of your helpline gave you, or ask them for a new one."
 )
 INTAKE_SOURCES = (Case.Source.PHONE, Case.Source.EMAIL, Case.Source.CHAT)
 HELD = _("Too many codes were tried for this account. Try again in {minutes} minutes.")
@@ -57,6 +60,16 @@ class SignInForm(OneDeviceForm, OTPAuthenticationForm):  # type: ignore[misc]  #
             raise forms.ValidationError(HELD.format(minutes=held.minutes)) from None
         super().clean_otp(user)
         attempts.forget(name)
+
+    def _chosen_device(self, user: Any) -> Device | None:
+        # A member may have security keys beside their app (django-otp devices too, which take
+        # no typed code): the code typed here is for the app.
+        device: Device | None = super()._chosen_device(user)
+        if device is None and not self.cleaned_data.get("otp_device"):
+            found = devices_for_user(user, confirmed=True, for_verify=True)
+            apps = [each for each in found if isinstance(each, TOTPDevice)]
+            device = apps[0] if len(apps) == 1 else None
+        return device
 
 
 class IntakeForm(forms.Form):
@@ -160,11 +173,44 @@ class PasswordForm(forms.Form):
         return data
 
 
-class CodeForm(forms.Form):
+class EnrolForm(forms.Form):
+    """A member's own password, and the first code from the app they have just added."""
+
+    new = PasswordForm.base_fields["new"]
+    again = PasswordForm.base_fields["again"]
     code = forms.CharField(
-        label=_("The code the new member's app shows"),
+        label=_("The code your app shows now"),
         max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        if data.get("new") and data.get("again") and data["new"] != data["again"]:
+            self.add_error("again", _("The two new passwords are not the same."))
+        return data
+
+
+class KeySignInForm(forms.Form):
+    """The first step of signing in with a security key: who, and their password."""
+
+    username = forms.CharField(max_length=150)
+    password = forms.CharField(strip=False, max_length=200)
+
+
+class KeyAddForm(forms.Form):
+    """Adding a security key: its name, and the member's password again."""
+
+    name = forms.CharField(
+        label=_("A name for the key (for example: blue key, work laptop)"),
+        max_length=60,
+        required=False,
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 

@@ -5,11 +5,17 @@ Case content (what happened, the contact details) is kept sealed with the helpli
 deactivated, never deleted, so that the audit log keeps naming who did what.
 """
 
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
+
+if TYPE_CHECKING:  # django-otp ships no types, and a model on an Any base stops django-stubs
+    OTPDevice = models.Model
+else:
+    OTPDevice = Device
 
 
 class Helpline(models.Model):
@@ -55,8 +61,9 @@ class StaffMember(models.Model):
     administrator = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
-    # Whoever added the member saw their first password (and their authenticator's key): until
-    # the member sets their own, no console page but that one opens (access.member_required).
+    # Set on members added before invitations (whoever added them saw their first password and
+    # their authenticator's key): until they set their own, no console page but that one opens
+    # (access.member_required). A member enrolled by invitation chose both factors themselves.
     must_change_password = models.BooleanField(default=False)
 
     def __str__(self) -> str:
@@ -534,3 +541,48 @@ class FiguresSnapshot(models.Model):
     )
     counted_at = models.DateTimeField()
     figures = models.JSONField()
+
+
+class Invitation(models.Model):
+    """A single-use link with which a member chooses their own password and second factor.
+
+    Only the SHA-256 of its random token is kept: the link is shown once, to whoever issued
+    it, and a copy of the database alone cannot be used to enrol (reclaim.web.console.enrolment).
+    """
+
+    member = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="invitations")
+    token_digest = models.CharField(max_length=64, unique=True)  # SHA-256 (hex) of the token
+    issued_by = models.ForeignKey(  # empty when issued with `manage.py console`
+        StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    # Opened: the browser that pressed "Start" holds the enrolment (in its session) from then.
+    opened_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} for member {self.member_id}"
+
+
+class SecurityKey(OTPDevice):
+    """A member's WebAuthn credential (a security key or a passkey), a second factor beside TOTP.
+
+    A django-otp device, so that signing in with it marks the session verified as a TOTP code
+    does (``django_otp.login``); it never accepts a typed code (``verify_token`` is False).
+    """
+
+    if TYPE_CHECKING:  # django-otp's Device fields and manager, which mypy cannot see
+        objects: ClassVar[models.Manager["SecurityKey"]]
+        user_id: int
+        name: str
+        confirmed: bool
+
+    member = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    credential_id = models.BinaryField()
+    credential_digest = models.CharField(max_length=64, unique=True)  # SHA-256 of the id
+    public_key = models.BinaryField()  # COSE-encoded, as the authenticator gave it
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)

@@ -1,50 +1,30 @@
-"""Staff administration: adding members with an authenticator app, roles, deactivation,
-and the helpline's settings. Only administrators do these, and each is audited.
+"""Staff administration: adding members by invitation, roles, deactivation, and the
+helpline's settings. Only administrators do these, and each is audited.
 
-A new member's TOTP device starts unconfirmed: its secret is shown once, to be added to the
-member's authenticator app, and the first code from the app confirms it. Until then the member
-cannot sign in. Deactivation keeps the member and every audit entry naming them; their user
-can no longer sign in and their open sessions stop working on their next page.
+A new member is given an invitation (reclaim.web.console.enrolment): a link shown once, with
+which the member chooses their own password and authenticator app. The administrator never sees
+either factor. A member who lost their phone, or forgot their password, is given a new
+invitation, which voids the old one and their factors. Deactivation keeps the member and every
+audit entry naming them; their user can no longer sign in and their open sessions stop working
+on their next page.
 """
 
-import secrets
-from base64 import b32encode
-from dataclasses import dataclass
-
-import segno
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from reclaim.web.access import attempts
-from reclaim.web.console import audit
+from reclaim.web.console import audit, enrolment
 from reclaim.web.console.access import member_of
+from reclaim.web.console.enrolment import MIN_PASSWORD_CHARS, Issued
 from reclaim.web.console.models import StaffMember
 from reclaim.web.console.permissions import ROLES, Action, allows
-
-DEVICE_NAME = "authenticator app"
-PASSWORD_BYTES = 18  # a first password of 24 URL-safe characters, to be changed
-MIN_PASSWORD_CHARS = 12  # a member's own password (NIST SP 800-63B asks for at least 8)
 
 
 class StaffError(Exception):
     """What was asked cannot be done; the message says why, for the administrator."""
-
-
-@dataclass(frozen=True)
-class Enrolment:
-    """What an administrator hands a member once: first password and authenticator secret."""
-
-    member: StaffMember
-    password: str  # '' when only the device was renewed
-    config_url: str  # otpauth:// URI for the authenticator app
-    secret: str  # the same key in base32, to type in by hand
-    qr_svg: str  # the URI as a QR code (inline SVG) for the app to scan
 
 
 def administrator(request: HttpRequest, action: Action = Action.MANAGE_STAFF) -> StaffMember:
@@ -55,59 +35,42 @@ def administrator(request: HttpRequest, action: Action = Action.MANAGE_STAFF) ->
     return member
 
 
-def add_member(request: HttpRequest, username: str, roles: set[str]) -> Enrolment:
-    """Create a member with ``roles`` and an unconfirmed device; return what to hand over."""
+def add_member(request: HttpRequest, username: str, roles: set[str]) -> Issued:
+    """Create a member with ``roles`` and no factor yet; return their invitation."""
     admin = administrator(request)
     if not roles & set(ROLES):
         raise StaffError("Choose at least one role.")
     if User.objects.filter(username__iexact=username).exists():
         raise StaffError("That username is taken.")
-    password = first_password()
     with transaction.atomic():
-        user = User.objects.create_user(username, password=password)
+        user = User.objects.create_user(username)  # no usable password until they choose one
         member = StaffMember.objects.create(
-            user=user,
-            helpline=admin.helpline,
-            must_change_password=True,
-            **{role: role in roles for role in ROLES},
+            user=user, helpline=admin.helpline, **{role: role in roles for role in ROLES}
         )
-        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
-        _log(admin, "add member", member, {"roles": ",".join(sorted(roles & set(ROLES)))})
-    return enrolment_of(member, password, device)
+        issued, _ = enrolment.issue(member, admin)
+        detail = {"roles": ",".join(sorted(roles & set(ROLES))), **_invited(issued)}
+        _log(admin, "add member", member, detail)
+    return issued
 
 
-def renew_device(request: HttpRequest, member_id: int) -> Enrolment:
-    """Replace a member's authenticator app (a lost phone); the new one starts unconfirmed."""
+def reinvite(request: HttpRequest, member_id: int) -> Issued:
+    """Give a member a new invitation: earlier ones and every factor they had are void."""
     admin = administrator(request)
+    if member_id == admin.pk:
+        raise StaffError("Another administrator gives you a new invitation.")
     with transaction.atomic():
         member = _colleague(admin, member_id)
-        TOTPDevice.objects.filter(user=member.user).delete()
-        device = TOTPDevice.objects.create(user=member.user, name=DEVICE_NAME, confirmed=False)
-        _log(admin, "renew device", member, {})
-    return enrolment_of(member, "", device)
+        if not member.active:
+            raise StaffError("Deactivated members are not invited again.")
+        issued, voided = enrolment.issue(member, admin)
+        detail = {**_invited(issued), "voided": ",".join(map(str, voided))}
+        _log(admin, "issue invitation", member, detail)
+    return issued
 
 
-def confirm_device(request: HttpRequest, member_id: int, code: str) -> bool:
-    """Confirm a member's new device with the first code from their app; return whether it was."""
-    admin = administrator(request)
-    member = _colleague(admin, member_id)
-    name = f"console-enrol:{member.pk}"
-    try:
-        attempts.reserve(name)  # counted before the code is checked
-    except attempts.HeldError as held:
-        raise StaffError(f"Too many wrong codes. Try again in {held.minutes} minutes.") from None
-    device = TOTPDevice.objects.filter(user=member.user, confirmed=False).first()
-    if device is None:
-        return False
-    if not device.verify_is_allowed()[0]:  # django-otp's wait after a wrong code
-        raise StaffError("Wait a few seconds after a wrong code, then type the current one.")
-    if not device.verify_token(code.strip()):
-        return False
-    attempts.forget(name)
-    with transaction.atomic():
-        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
-        _log(admin, "confirm device", member, {})
-    return True
+def _invited(issued: Issued) -> dict[str, str]:
+    invitation = issued.invitation
+    return {"invitation": str(invitation.pk), "expires": invitation.expires_at.isoformat()}
 
 
 def change_roles(request: HttpRequest, member_id: int, roles: set[str]) -> StaffMember:
@@ -139,6 +102,7 @@ def deactivate(request: HttpRequest, member_id: int) -> StaffMember:
         member = _colleague(admin, member_id)
         member.active, member.deactivated_at = False, timezone.now()
         member.save(update_fields=["active", "deactivated_at"])
+        # An invitation still waiting is void too (enrolment refuses an inactive member's).
         User.objects.filter(pk=member.user_id).update(is_active=False)
         _log(admin, "deactivate member", member, {})
     return member
@@ -199,15 +163,3 @@ def _colleague(admin: StaffMember, member_id: int) -> StaffMember:
 
 def _log(admin: StaffMember, action: str, member: StaffMember, detail: dict[str, str]) -> None:
     audit.append(admin.helpline, admin, action, target=f"member:{member.pk}", detail=detail)
-
-
-def first_password() -> str:
-    """Return a new member's first password: random, shown once."""
-    return secrets.token_urlsafe(PASSWORD_BYTES)
-
-
-def enrolment_of(member: StaffMember, password: str, device: TOTPDevice) -> Enrolment:
-    """Return what to hand a member for ``device``: its URI, key and a QR code to scan."""
-    secret = b32encode(device.bin_key).decode()
-    qr = segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("QR code"))
-    return Enrolment(member, password, device.config_url, secret, qr)

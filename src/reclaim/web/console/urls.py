@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from reclaim.web.console import batch_views, caseviews, referral_views, statviews, views
+from reclaim.web.console import (
+    batch_views,
+    caseviews,
+    enrol_views,
+    key_views,
+    referral_views,
+    statviews,
+    views,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -10,6 +18,15 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign-out"),
     path("language/", views.choose_language, name="language"),
     path("password/", views.password_page, name="password"),
+    # Enrolment by invitation (enrol_views) and security keys (key_views): no case data.
+    path("invitation/<str:token>/", enrol_views.invitation, name="invitation"),
+    path("enrol/", enrol_views.enrol, name="enrol"),
+    path("sign-in/key/", key_views.sign_in_options, name="sign-in-key"),
+    path("sign-in/key/verify/", key_views.sign_in_verify, name="sign-in-key-verify"),
+    path("account/", key_views.account_page, name="account"),
+    path("account/keys/options/", key_views.key_options, name="key-options"),
+    path("account/keys/", key_views.key_add, name="key-add"),
+    path("account/keys/<int:key>/remove/", key_views.key_remove, name="key-remove"),
     path("", views.queue_page, name="queue"),
     path("cases/new/", views.new_case, name="new-case"),
     path("cases/<str:number>/", views.case_page, name="case"),
@@ -32,7 +49,7 @@ urlpatterns = [
     path("staff/", views.staff_page, name="staff"),
     *(
         path(f"staff/<int:member>/{what}/", views.member_action, {"what": what}, name=what)
-        for what in ("roles", "deactivate", "device", "confirm")
+        for what in ("roles", "deactivate", "invite")
     ),
     path("settings/", views.settings_page, name="settings"),
     # Referrals: a file carried by other means, what a survivor shared, its pictures.

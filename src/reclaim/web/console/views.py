@@ -22,10 +22,10 @@ from reclaim.web.console.access import (
     service_only,
 )
 from reclaim.web.console.cases import open_page
+from reclaim.web.console.enrolment import INVITATION_HOURS, Issued
 from reclaim.web.console.forms import (
     AssignForm,
     ClaimForm,
-    CodeForm,
     IntakeForm,
     MemberForm,
     PasswordForm,
@@ -198,14 +198,13 @@ def staff_page(request: HttpRequest) -> HttpResponse:
     form = MemberForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            enrolment = staffing.add_member(
+            issued = staffing.add_member(
                 request, form.cleaned_data["username"], set(form.cleaned_data["roles"])
             )
         except staffing.StaffError as error:
             form.add_error(None, str(error))
         else:
-            context = {"enrolment": enrolment, "code_form": CodeForm()}
-            return _render(request, "console/enrolment.html", context)
+            return _invitation(request, issued)
     context = {"members": staffing.members(request), "form": form, "roles": ROLES}
     return _render(request, "console/staff.html", context, status=400 if form.errors else 200)
 
@@ -213,32 +212,30 @@ def staff_page(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_POST
 def member_action(request: HttpRequest, member: int, what: str) -> HttpResponse:
-    if what == "roles":
-        form = RolesForm(request.POST)
-        if not form.is_valid():
-            return HttpResponseRedirect(reverse("console:staff"))
-        try:
-            staffing.change_roles(request, member, set(form.cleaned_data["roles"]))
-        except staffing.StaffError:
-            return HttpResponseRedirect(reverse("console:staff"))
-    elif what == "deactivate":
-        try:
+    try:
+        if what == "roles":
+            form = RolesForm(request.POST)
+            if form.is_valid():
+                staffing.change_roles(request, member, set(form.cleaned_data["roles"]))
+        elif what == "deactivate":
             staffing.deactivate(request, member)
-        except staffing.StaffError:
-            return HttpResponseRedirect(reverse("console:staff"))
-    elif what == "device":
-        context = {"enrolment": staffing.renew_device(request, member), "code_form": CodeForm()}
-        return _render(request, "console/enrolment.html", context)
-    elif what == "confirm":
-        code_form = CodeForm(request.POST)
-        try:
-            code = code_form.cleaned_data["code"] if code_form.is_valid() else ""
-            ok, problem = staffing.confirm_device(request, member, code), ""
-        except staffing.StaffError as error:
-            ok, problem = False, str(error)
-        context = {"ok": ok, "problem": problem}
-        return _render(request, "console/confirmed.html", context, status=200 if ok else 400)
+        elif what == "invite":
+            return _invitation(request, staffing.reinvite(request, member))
+    except staffing.StaffError:
+        pass  # the staff page shows how things stand
     return HttpResponseRedirect(reverse("console:staff"))
+
+
+def _invitation(request: HttpRequest, issued: Issued) -> HttpResponse:
+    """The page that shows an invitation's link, once."""
+    context = {
+        "invitation": issued.invitation,
+        "link": request.build_absolute_uri(issued.path),
+        "hours": INVITATION_HOURS,
+    }
+    response = _render(request, "console/invitation.html", context)
+    response["Cache-Control"] = "no-store"  # the link is shown once: no copy in a cache
+    return response
 
 
 @member_required

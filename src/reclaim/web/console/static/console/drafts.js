@@ -1,4 +1,4 @@
-// The console's only script: what a caseworker types in a form marked data-draft (intake, a
+// What a caseworker types in a form marked data-draft (intake, a
 // note, a task) is saved as a draft on the server, sealed with the helpline's key, a moment
 // after typing stops: the same post as the form's "Save draft" button (reclaim.web.console.
 // drafts), so a reload, Back or a slip of the mouse loses nothing. Nothing is kept in the
