@@ -23,6 +23,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reclaim.web.access import attempts
@@ -37,16 +38,26 @@ MIN_PASSWORD_CHARS = 12  # a member's own password (NIST SP 800-63B asks for at 
 
 # What a person holding an unusable link is told, by why it cannot be used.
 REFUSALS = {
-    "unknown": "This invitation link is not known. Check that it was copied whole, or ask an "
-    "administrator of your helpline for a new one.",
-    "used": "This invitation has been used already. If it was not you who used it, tell an "
-    "administrator of your helpline at once.",
-    "opened": "This invitation was opened already, in another browser or tab. If that was "
-    "not you, tell an administrator of your helpline; otherwise finish there, or ask for a "
-    "new invitation.",
-    "expired": "This invitation has expired. Ask an administrator of your helpline for a new one.",
-    "voided": "This invitation was replaced by a newer one. Use the newest link you were given, "
-    "or ask an administrator of your helpline for a new one.",
+    "unknown": _(
+        "This invitation link is not known. Check that it was copied whole, or ask an "
+        "administrator of your helpline for a new one."
+    ),
+    "used": _(
+        "This invitation has been used already. If it was not you who used it, tell an "
+        "administrator of your helpline at once."
+    ),
+    "opened": _(
+        "This invitation was opened already, in another browser or tab. If that was "
+        "not you, tell an administrator of your helpline; otherwise finish there, or ask for a "
+        "new invitation."
+    ),
+    "expired": _(
+        "This invitation has expired. Ask an administrator of your helpline for a new one."
+    ),
+    "voided": _(
+        "This invitation was replaced by a newer one. Use the newest link you were given, "
+        "or ask an administrator of your helpline for a new one."
+    ),
 }
 
 
@@ -54,7 +65,7 @@ class InvitationError(Exception):
     """The invitation cannot be used; ``reason`` is a key of REFUSALS."""
 
     def __init__(self, reason: str) -> None:
-        super().__init__(REFUSALS[reason])
+        super().__init__(str(REFUSALS[reason]))
         self.reason = reason
 
 
