@@ -20,6 +20,7 @@ NO_DEVICE = _(
     "administrator of your helpline gave you, or ask them for a new one."
 )
 INTAKE_SOURCES = (Case.Source.PHONE, Case.Source.EMAIL, Case.Source.CHAT)
+NO_MATCH = _("That username and password do not match. Check both; capital letters count.")
 HELD = _("Too many codes were tried for this account. Try again in {minutes} minutes.")
 
 
@@ -37,8 +38,17 @@ class SignInForm(OneDeviceForm, OTPAuthenticationForm):  # type: ignore[misc]  #
         "invalid_token": _("That code is not right. Check the app and try the current code."),
     }
 
+    error_messages = {
+        **OTPAuthenticationForm.error_messages,
+        "invalid_login": NO_MATCH,
+        "inactive": NO_MATCH,  # an account that is off is not told apart from a wrong password
+    }
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Django's own words for these are not in every language the console has (Urdu).
+        self.fields["username"].label = _("Username")
+        self.fields["password"].label = _("Password")
         self.fields["otp_token"].label = _("Code from your authenticator app")
 
     def confirm_login_allowed(self, user: Any) -> None:
