@@ -436,7 +436,8 @@ CONSOLE_ALLOWED = {
     "intimate-image (form: https://www.reddit.com/report)",
 }  # fmt: skip
 _CONSOLE_CODES = re.compile(
-    r"RPH-[\w-]+|ada, \d{4}-\d\d-\d\d \d\d:\d\d|age1[a-z0-9]+|From the survivor's own evidence locker; .*"
+    r"RPH-[\w-]+|ada, \d{4}-\d\d-\d\d \d\d:\d\d|age1[a-z0-9]+"
+    r"|From the survivor's own evidence locker; .*"
 )
 
 
