@@ -4,6 +4,8 @@ proxy: the WARC holds what the network carried, the WACZ passes `wacz validate` 
 signature verifies, error pages are marked, and refused or unverifiable sites fail clearly."""
 
 import base64
+import datetime
+import gc
 import gzip
 import json
 import os
@@ -289,6 +291,20 @@ def test_private_addresses_are_refused_before_anything_runs(tmp_path: Path) -> N
     with pytest.raises(CaptureRefusedError):
         capture_page("http://127.0.0.1:9/", tmp_path / "never")
     assert not (tmp_path / "never").exists()
+
+
+def test_a_wacz_that_cannot_be_packed_fails_clearly(tmp_path: Path) -> None:
+    """The WACZ is packed in this process: py-wacz's failure is a CaptureError in words, and
+    what it leaves behind warns nobody (the suite turns warnings into errors)."""
+    from reclaim.capture._capture import _pack_wacz
+
+    (tmp_path / "capture.warc.gz").write_bytes(b"not a WARC at all")
+    started = datetime.datetime(2026, 11, 23, 21, 30, tzinfo=datetime.UTC)
+    with pytest.raises(CaptureError, match=r"the WACZ could not be written: .+"):
+        _pack_wacz(tmp_path, "https://forum.example/thread/42", started, "Thread")
+    with pytest.raises(CaptureError, match="wacz create exited 2"):  # a title its parser reads
+        _pack_wacz(tmp_path, "https://forum.example/thread/42", started, "-t")  # as an option
+    gc.collect()  # anything py-wacz left would warn now, and fail the test
 
 
 class PlainSite(QuietHandler):
