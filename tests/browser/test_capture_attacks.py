@@ -13,6 +13,7 @@ import gzip
 import json
 import quopri
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -149,8 +150,8 @@ def services() -> Iterator[dict[str, Internal]]:
     made = {name: Internal("127.0.0.1", secret=secret_of(name))
             for name in NAVIGATIONS + SUB_RESOURCES}  # fmt: skip
     yield made
-    for service in made.values():
-        service.close()
+    with ThreadPoolExecutor(max_workers=len(made)) as closing:  # each waits for its loop
+        list(closing.map(Internal.close, made.values()))
 
 
 @pytest.fixture(scope="module")
