@@ -209,7 +209,7 @@ def taken(
     site: str, authority: Authority, chromium_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Taken]]:
     """Every capture of this module, started at once and run a few at a time, in the order of
-    the tests (each waits for its own): a capture is seconds of Chromium, mostly waiting for
+    the tests (each waits for its own): a capture is seconds of Chromium, much of it waiting for
     the network to fall quiet. Each attack aims at a service of its own, so no capture can
     reach another's, and what each test checks after its capture it now checks later still."""
     root = tmp_path_factory.mktemp("attacks")
