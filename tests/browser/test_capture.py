@@ -4,6 +4,9 @@ proxy: the WARC holds what the network carried, the WACZ passes `wacz validate` 
 signature verifies, error pages are marked, and refused or unverifiable sites fail clearly."""
 
 import base64
+import contextlib
+import datetime
+import gc
 import gzip
 import json
 import os
@@ -14,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -149,14 +153,20 @@ def test_metadata_records_what_the_proxy_saw(capture: Capture, base: str) -> Non
     assert "forward proxy" in meta["warc_note"]
 
 
-def test_wacz_passes_wacz_validate(capture: Capture) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "wacz", "validate", "-f", str(capture.files["capture.wacz"])],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "Has signature" in result.stdout
+def test_wacz_passes_wacz_validate(capture: Capture, capsys: pytest.CaptureFixture[str]) -> None:
+    """py-wacz's own `wacz validate`, in this process: what `python -m wacz validate` runs,
+    without a second interpreter and its imports (and its answer is read, which the command
+    line's exit status does not carry)."""
+    from wacz.main import main as wacz
+
+    capsys.readouterr()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # it leaves its unzipped copy to gc
+        status = wacz(["validate", "-f", str(capture.files["capture.wacz"])])
+        gc.collect()
+    said = capsys.readouterr().out
+    assert status == 0 and "Validation succeeded" in said, said
+    assert "Has signature" in said
 
 
 def test_the_warc_keeps_bodies_as_carried(capture: Capture, base: str) -> None:
@@ -291,6 +301,20 @@ def test_private_addresses_are_refused_before_anything_runs(tmp_path: Path) -> N
     assert not (tmp_path / "never").exists()
 
 
+def test_a_wacz_that_cannot_be_packed_fails_clearly(tmp_path: Path) -> None:
+    """The WACZ is packed in this process: py-wacz's failure is a CaptureError in words, and
+    what it leaves behind warns nobody (the suite turns warnings into errors)."""
+    from reclaim.capture._capture import _pack_wacz
+
+    (tmp_path / "capture.warc.gz").write_bytes(b"not a WARC at all")
+    started = datetime.datetime(2026, 11, 23, 21, 30, tzinfo=datetime.UTC)
+    with pytest.raises(CaptureError, match=r"the WACZ could not be written: .+"):
+        _pack_wacz(tmp_path, "https://forum.example/thread/42", started, "Thread")
+    with pytest.raises(CaptureError, match="wacz create exited 2"):  # a title its parser reads
+        _pack_wacz(tmp_path, "https://forum.example/thread/42", started, "-t")  # as an option
+    gc.collect()  # anything py-wacz left would warn now, and fail the test
+
+
 class PlainSite(QuietHandler):
     def do_GET(self) -> None:
         if self.path == "/start":
@@ -373,27 +397,34 @@ def _status(pid: str) -> dict[str, str]:
 def capture_processes() -> list[Seen]:
     """Return the capture's Chromium processes now: the one this process started with a
     Reclaim capture profile and every process below it (other tests' browsers, and captures
-    by other xdist workers or other test runs on the machine, are left out)."""
-    parents, arguments = {}, {}
-    for entry in Path("/proc").iterdir():
-        try:  # a process may end between the two reads: keep it only if both succeed
-            parent = _status(entry.name)["PPid"]
-            argument = (entry / "cmdline").read_bytes().split(b"\0")
-        except (OSError, KeyError):
-            continue
-        parents[entry.name], arguments[entry.name] = parent, argument
+    by other xdist workers or other test runs on the machine, are left out).
+
+    Called every few milliseconds while a capture runs: only each process's parent is read
+    for the whole machine, and command lines only below this process."""
+    parents = {}
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            with contextlib.suppress(OSError, IndexError):  # a process may end as it is read
+                parents[pid] = _parent(pid)
+    arguments = {}
+    for pid in [pid for pid in parents if _below(pid, str(os.getpid()), parents)]:
+        with contextlib.suppress(OSError):  # keep a process only if both reads succeed
+            arguments[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     mark = f"--user-data-dir={tempfile.gettempdir()}/{PROFILE_PREFIX}".encode()
-    ours = {
-        pid
-        for pid, args in arguments.items()
-        if any(a.startswith(mark) for a in args) and _below(pid, str(os.getpid()), parents)
-    }
+    ours = {pid for pid, args in arguments.items() if any(a.startswith(mark) for a in args)}
     while True:
-        more = {pid for pid, parent in parents.items() if parent in ours} - ours
+        more = {pid for pid in arguments if parents[pid] in ours} - ours
         if not more:
             break
         ours |= more
     return [seen for pid in ours if (seen := _seen(pid, arguments[pid]))]
+
+
+def _parent(pid: str) -> str:
+    """Return the parent of ``pid``, from /proc/PID/stat ("pid (name) state ppid ...": the
+    name may hold spaces and brackets; the last ")" ends it)."""
+    with open(f"/proc/{pid}/stat", "rb") as stat_file:
+        return stat_file.read().rpartition(b")")[2].split()[1].decode()
 
 
 def _below(pid: str, ancestor: str, parents: dict[str, str]) -> bool:

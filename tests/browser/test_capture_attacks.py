@@ -7,14 +7,18 @@ connection or datagram, and nothing it would have said is in the WARC, MHTML or 
 Each attack aims at an internal service of its own, answering a secret of its own, so that the
 attacks that leave the page in place all run on one page in one capture (a capture is a few
 seconds of Chromium) and a failure still names the attack that got through. Each attack that
-moves the page itself ends its capture, so those keep a capture each."""
+moves the page itself ends its capture, so those keep a capture each; the module's captures
+run a few at a time (see ``taken``), each test checking its own."""
 
 import gzip
 import json
 import quopri
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -149,8 +153,8 @@ def services() -> Iterator[dict[str, Internal]]:
     made = {name: Internal("127.0.0.1", secret=secret_of(name))
             for name in NAVIGATIONS + SUB_RESOURCES}  # fmt: skip
     yield made
-    for service in made.values():
-        service.close()
+    with ThreadPoolExecutor(max_workers=len(made)) as closing:  # each waits for its loop
+        list(closing.map(Internal.close, made.values()))
 
 
 @pytest.fixture(scope="module")
@@ -188,37 +192,62 @@ def capture_attack(
     return None
 
 
+REBINDING = "rebinding"
+CAPTURES_AT_ONCE = 3  # each a Chromium of its own: more would only queue for the same cores
+
+
+@dataclass(frozen=True)
+class Taken:
+    """One capture of the module: its folder, and what it came to once it has run."""
+
+    folder: Path
+    outcome: "Future[Any]"
+
+
+@pytest.fixture(scope="module")
+def taken(
+    site: str, authority: Authority, chromium_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Taken]]:
+    """Every capture of this module, started at once and run a few at a time, in the order of
+    the tests (each waits for its own): a capture is seconds of Chromium, much of it waiting for
+    the network to fall quiet. Each attack aims at a service of its own, so no capture can
+    reach another's, and what each test checks after its capture it now checks later still."""
+    root = tmp_path_factory.mktemp("attacks")
+    with ThreadPoolExecutor(max_workers=CAPTURES_AT_ONCE) as pool:
+        found = {}
+        for name in [*NAVIGATIONS, EVERY_SUB_RESOURCE]:
+            folder = root / name
+            job = pool.submit(capture_attack, site, name, folder, chromium_path, network(authority))
+            found[name] = Taken(folder, job)
+        folder = root / REBINDING
+        found[REBINDING] = Taken(
+            folder, pool.submit(capture_rebinding, authority, folder, chromium_path)
+        )
+        yield found
+
+
 @pytest.mark.parametrize("attack", NAVIGATIONS)
 def test_a_page_that_sends_the_browser_inside_is_refused(
-    attack: str,
-    site: str,
-    services: dict[str, Internal],
-    authority: Authority,
-    tmp_path: Path,
-    chromium_path: Path,
+    attack: str, taken: dict[str, Taken], services: dict[str, Internal]
 ) -> None:
-    refused = capture_attack(site, attack, tmp_path / "c", chromium_path, network(authority))
+    folder, refused = taken[attack].folder, taken[attack].outcome.result()
     inside = services[attack]
     assert inside.reached() == 0, "the internal service was reached"
-    for kind, text in captured_text(tmp_path / "c").items():
+    for kind, text in captured_text(folder).items():
         assert SECRET not in text, kind
     assert refused is not None, "the page itself went inside: nothing is kept"
     assert refused.reason == CaptureReason.PRIVATE, str(refused)
     assert "private address" in str(refused), "the reason is said in words"
-    assert not (tmp_path / "c").exists(), "nothing half-made is left"
+    assert not folder.exists(), "nothing half-made is left"
 
 
 def test_what_a_page_loads_from_inside_never_reaches_the_capture(
-    site: str,
-    services: dict[str, Internal],
-    authority: Authority,
-    tmp_path: Path,
-    chromium_path: Path,
+    taken: dict[str, Taken], services: dict[str, Internal]
 ) -> None:
     """Every attack in SUB_RESOURCES on one page, each at its own service: a failure lists
     the attacks that reached their service or whose service's answer was captured."""
-    folder = tmp_path / "c"
-    refused = capture_attack(site, EVERY_SUB_RESOURCE, folder, chromium_path, network(authority))
+    folder = taken[EVERY_SUB_RESOURCE].folder
+    refused = taken[EVERY_SUB_RESOURCE].outcome.result()
     assert refused is None, f"the public page is still captured: {refused}"
     text = captured_text(folder)
     assert set(text) == {"warc", "mhtml", "dom"}
@@ -234,44 +263,51 @@ def test_what_a_page_loads_from_inside_never_reaches_the_capture(
         assert SECRET not in found, kind
 
 
-def test_a_name_that_rebinds_to_an_inside_address_stays_pinned(
-    authority: Authority, tmp_path: Path, chromium_path: Path
-) -> None:
-    """The name answers 127.0.0.1 (allowed) once, then 127.0.0.2, where an internal service
-    listens on the same port: every request of the capture still goes to the address checked."""
+class Rebinding(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"  # a connection per request: each could go elsewhere
+
+    def do_GET(self) -> None:
+        body = (
+            b"<!doctype html><title>Public page</title><h1>Public</h1>"
+            b"<img src='/a.png'><iframe src='/frame'></iframe><script>"
+            b"setTimeout(() => fetch('/later').then(r => r.text())"
+            b".then(t => document.body.append(t)), 400)</script>"
+        )
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *arguments: object) -> None:
+        pass
+
+
+def capture_rebinding(
+    authority: Authority, folder: Path, chromium: Path
+) -> tuple[list[str], Internal]:
+    """Capture a page whose name answers 127.0.0.1 (allowed) once, then 127.0.0.2, where an
+    internal service listens on the same port; return the names asked for and that service."""
     answers: list[str] = []
 
     def rebinding(host: str, port: int) -> list[str]:
         answers.append(host)
         return ["127.0.0.1"] if len(answers) == 1 else ["127.0.0.2"]
 
-    class Rebinding(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.0"  # a connection per request: each could go elsewhere
-
-        def do_GET(self) -> None:
-            body = (
-                b"<!doctype html><title>Public page</title><h1>Public</h1>"
-                b"<img src='/a.png'><iframe src='/frame'></iframe><script>"
-                b"setTimeout(() => fetch('/later').then(r => r.text())"
-                b".then(t => document.body.append(t)), 400)</script>"
-            )
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *arguments: object) -> None:
-            pass
-
     with evidence_site.serve(authority, Rebinding) as port:
         inside = Internal("127.0.0.2", port)
         try:
             url = f"https://{NAME}:{port}/"
-            capture_page(url, tmp_path / "c", chromium=chromium_path,
-                         network=network(authority, rebinding))  # fmt: skip
+            capture_page(url, folder, chromium=chromium, network=network(authority, rebinding))
         finally:
             inside.close()
+    return answers, inside
+
+
+def test_a_name_that_rebinds_to_an_inside_address_stays_pinned(taken: dict[str, Taken]) -> None:
+    """The name answers 127.0.0.1 (allowed) once, then 127.0.0.2, where an internal service
+    listens on the same port: every request of the capture still goes to the address checked."""
+    answers, inside = taken[REBINDING].outcome.result()
     assert answers == [NAME], "the name was resolved once"
     assert inside.reached() == 0
-    for kind, text in captured_text(tmp_path / "c").items():
+    for kind, text in captured_text(taken[REBINDING].folder).items():
         assert SECRET not in text, kind

@@ -8,13 +8,16 @@ asks the address gate first: the WARC holds the bytes the proxy sent and receive
 browser's view of them.
 """
 
+import contextlib
 import datetime
 import hashlib
+import io
 import json
 import shutil
 import ssl
-import subprocess
 import sys
+import threading
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +53,7 @@ CAPTURE_ONLY_ARGS = (
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
     "--webrtc-ip-handling-policy=disable_non_proxied_udp",
 )
+_WACZ_LOCK = threading.Lock()  # one packing at a time: each redirects the process's stdout
 
 
 @dataclass(frozen=True)
@@ -411,10 +415,18 @@ def _show_banner(page: Any, url: str, started: datetime.datetime) -> None:
 
 
 def _pack_wacz(folder: Path, url: str, started: datetime.datetime, title: str) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "wacz",
+    """Pack the WARC as ``capture.wacz`` with py-wacz's own ``wacz create``, in this process.
+
+    Run as ``python -m wacz`` it cost a second interpreter and py-wacz's imports (most of a
+    second of CPU) for every capture; here they are paid once per process. As in that process,
+    its progress lines are not shown, and the temporary files it leaves to the garbage
+    collector (each warning as it goes) are nobody's concern. Both are the whole process's
+    settings, so one packing runs at a time, and the failure is raised only after py-wacz's
+    objects are gone (they go with its exception).
+    """
+    from wacz.main import main as wacz  # its imports take half a second: only when packing
+
+    arguments = [
         "create",
         "-o",
         str(folder / "capture.wacz"),
@@ -427,9 +439,17 @@ def _pack_wacz(folder: Path, url: str, started: datetime.datetime, title: str) -
         started.strftime("%Y%m%d%H%M%S"),
         str(folder / "capture.warc.gz"),
     ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise CaptureError(f"the WACZ could not be written: {result.stderr.strip()[-300:]}")
+    failure = ""
+    with _WACZ_LOCK, contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            wacz(arguments)  # as `python -m wacz`: it fails by raising, not by what it returns
+        except SystemExit as error:  # its argument parser refused (saying why on stderr)
+            failure = f"wacz create exited {error}"
+        except Exception as error:  # whatever its parts raise (ValueError, OSError, ...)
+            failure = f"{type(error).__name__}: {error}"[-300:]  # its last line, as before
+    if failure:
+        raise CaptureError(f"the WACZ could not be written: {failure}")
 
 
 def _sha256(path: Path) -> str:
