@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import Page, Request, ViewportSize, expect
 
 from .conftest import axe_report
 
@@ -64,7 +64,7 @@ def test_protection_pages_have_no_accessibility_violations(
     assert report == "", "hash page\n" + report
 
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def _make_case_in(page: Page, site: str, code: str, picture: Path) -> tuple[str, str]:
