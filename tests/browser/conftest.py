@@ -5,7 +5,8 @@ Where no Chromium is installed these tests fail with a message saying how to get
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from playwright.sync_api import (
     Frame,
     Page,
     Request,
+    ViewportSize,
     expect,
     sync_playwright,
 )
@@ -43,32 +45,56 @@ def neutral_url() -> Iterator[str]:
         yield f"{base}/weather"
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory, neutral_url: str) -> Iterator[str]:
-    """The site with no locker set up; return its origin (one per xdist worker)."""
-    with serving(tmp_path_factory.mktemp("data"), neutral_url) as origin:
-        yield origin
-
-
 IDLE_MINUTES = 2  # the locker site's auto-lock: the shortest there is
 
 
-@pytest.fixture(scope="session")
-def locker_site(tmp_path_factory: pytest.TempPathFactory, neutral_url: str) -> Iterator[str]:
-    """A second site, whose locker the ``set_up`` fixture sets up, with the shortest auto-lock.
+@contextmanager
+def _together(*starts: AbstractContextManager[str]) -> Iterator[list[str]]:
+    """Enter the servers' contexts at once, each in a thread; yield their origins.
 
-    One per session (per xdist worker), shared by the locker, removal, time and error-page
-    tests: starting a site migrates its database and loads the content, and setting the
-    locker up costs Argon2id. Tests there add to the one locker and check what they added.
+    Starting a site migrates a new database and loads the content, waiting more than it
+    computes (two starts: 16 s, 6 s of it CPU): side by side, both are up sooner.
     """
+    with ExitStack() as stack:
+        with ThreadPoolExecutor(len(starts)) as pool:
+            started = [pool.submit(start.__enter__) for start in starts]
+        for start, future in zip(starts, started, strict=True):
+            if future.exception() is None:
+                stack.push(start.__exit__)  # stopped even when another failed to start
+        yield [future.result() for future in started]
+
+
+@pytest.fixture(scope="session")
+def _sites(tmp_path_factory: pytest.TempPathFactory, neutral_url: str) -> Iterator[list[str]]:
     more = {"RECLAIM_LOCKER_CALIBRATE": "false", "RECLAIM_AUTO_LOCK_MINUTES": str(IDLE_MINUTES)}
     # A helpline that takes referrals, for the sharing pages (never reached: no send is made).
     recipient = str(pyrage.x25519.Identity.generate().to_public())
     folder = tmp_path_factory.mktemp("referral-directory")
     helplines = directory_file(folder, "https://reclaim.helpline.test", recipient)
     more["RECLAIM_REFERRAL_DIRECTORY"] = str(helplines)
-    with serving(tmp_path_factory.mktemp("locker-data"), neutral_url, **more) as origin:
-        yield origin
+    with _together(
+        serving(tmp_path_factory.mktemp("data"), neutral_url),
+        serving(tmp_path_factory.mktemp("locker-data"), neutral_url, **more),
+    ) as origins:
+        yield origins
+
+
+@pytest.fixture(scope="session")
+def site(_sites: list[str]) -> str:
+    """The site with no locker set up; return its origin (one per xdist worker)."""
+    return _sites[0]
+
+
+@pytest.fixture(scope="session")
+def locker_site(_sites: list[str]) -> str:
+    """A second site, whose locker the ``set_up`` fixture sets up, with the shortest auto-lock.
+
+    One per session (per xdist worker), shared by the locker, removal, time and error-page
+    tests: starting a site migrates its database and loads the content, and setting the
+    locker up costs Argon2id. Tests there add to the one locker and check what they added.
+    Both sites start together (see ``_together``).
+    """
+    return _sites[1]
 
 
 @dataclass
@@ -118,39 +144,12 @@ def unlock(page: Page, locker_site: str) -> None:
     expect(page.get_by_role("heading", name="Your case")).to_be_visible()
 
 
-def open_unlocked(
-    browser: Browser, locker_site: str, session: LockerSession | None, **options: Any
-) -> Page:
-    """Return a page on the case page, unlocked, in a new context (with ``options``).
-
-    With ``session`` the context carries the worker's unlocked session, instead of deriving
-    the key again; that session may have locked itself (the site's auto-lock is two idle
-    minutes), and then the locker is unlocked again and the new session kept. Without, the
-    page unlocks the locker with its passphrase: a session of its own.
-    """
-    state = session.state if session else None
-    context = browser.new_context(storage_state=state, **options)
-    page = context.new_page()
-    if session:
-        page.goto(locker_site + "/en/locker/case/")
-    if not session or not page.get_by_role("heading", name="Your case").is_visible():
-        unlock(page, locker_site)
-        if session:
-            session.state = context.storage_state()
+def open_unlocked(browser: Browser, locker_site: str, **options: Any) -> Page:
+    """Return a page on the case page, unlocked with the passphrase, in a new context (with
+    ``options``): a session of its own."""
+    page = browser.new_context(**options).new_page()
+    unlock(page, locker_site)
     return page
-
-
-@pytest.fixture
-def unlocked(browser: Browser, locker_site: str, locker_session: LockerSession) -> Iterator[Page]:
-    """The case page, the locker unlocked, in a context of its own.
-
-    It carries the worker's unlocked session. Tests that change what the session holds (lock
-    it, choose a time zone) use sessions of their own (``freshly_unlocked``, ``open_unlocked``
-    without a session), so no test sees another's choices.
-    """
-    page = open_unlocked(browser, locker_site, locker_session)
-    yield page
-    page.context.close()
 
 
 @pytest.fixture
@@ -198,7 +197,7 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 AXE_SCRIPT = Axe().axe_script
-DEFAULT_VIEWPORT = {"width": 1280, "height": 720}  # Playwright's own default
+DEFAULT_VIEWPORT: ViewportSize = {"width": 1280, "height": 720}  # Playwright's own default
 _AXE_RUN = "options => axe.run(document, options)"
 
 
@@ -235,23 +234,57 @@ def _reused_page(browser: Browser) -> Iterator[_ReusedPage]:
 
 @pytest.fixture
 def reused_page(_reused_page: _ReusedPage) -> Iterator[Page]:
-    """One page per worker, with axe loaded, for tests that only load pages and look at them.
+    """One page per worker, with axe loaded, for tests that need no context of their own.
 
-    A new context and page cost far more than a page load. Pages only store anything when a
-    person ticks or dismisses something, and these tests do neither; what they could leave
-    (cookies, stored values, the page's size, a held Shift key) is put back after each test
-    all the same.
+    A new context and page cost far more than a page load. What a test leaves (cookies,
+    stored values, the page's size, a held Shift key) is put back after it, so each test
+    starts as in a new context: with nothing stored. Tests that change the context itself
+    (its clock, script turned off, its time zone) use contexts of their own.
     """
     page = _reused_page.page
     page.set_viewport_size(DEFAULT_VIEWPORT)
     yield page
     page.keyboard.up("Shift")  # in case a test stopped while holding it
     page.context.clear_cookies()
+    _clear_local_storage(page, _reused_page.origins)
+
+
+def _clear_local_storage(page: Page, origins: set[str]) -> None:
     devtools = page.context.new_cdp_session(page)
-    for origin in _reused_page.origins:
+    for origin in origins:
         storage = {"origin": origin, "storageTypes": "local_storage"}
         devtools.send("Storage.clearDataForOrigin", storage)
     devtools.detach()
+
+
+@pytest.fixture(scope="session")
+def _unlocked_page(browser: Browser, locker_session: LockerSession) -> Iterator[Page]:
+    context = browser.new_context(storage_state=locker_session.state)
+    context.add_init_script(script=AXE_SCRIPT)  # in every document, before its own scripts
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def unlocked(_unlocked_page: Page, locker_site: str) -> Iterator[Page]:
+    """The case page, the locker unlocked, with axe loaded: one page per worker.
+
+    It carries the worker's unlocked session (unlocked again if it locked itself). Tests that
+    change what the session holds (lock it, choose a time zone) use sessions of their own
+    (``freshly_unlocked``, ``open_unlocked``), so no test sees another's choices. A new
+    context and page cost more than most of these tests' checks; what a test could leave in
+    the page (its size, print media, a held Shift key, stored values) is put back after it,
+    as ``reused_page`` does, keeping the session's cookie.
+    """
+    page = _unlocked_page
+    page.goto(locker_site + "/en/locker/case/")
+    if not page.get_by_role("heading", name="Your case").is_visible():
+        unlock(page, locker_site)  # the site's auto-lock is two idle minutes
+    yield page
+    page.keyboard.up("Shift")
+    page.emulate_media(media="null")
+    page.set_viewport_size(DEFAULT_VIEWPORT)
+    _clear_local_storage(page, {locker_site})
 
 
 @contextmanager

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from reclaim.web.support.content import page_paths
 
-from .conftest import AXE_OPTIONS, AXE_SCRIPT, axe_report, requests_made
+from .conftest import AXE_OPTIONS, axe_report, requests_made
 
 __all__ = ["AXE_OPTIONS"]  # other browser tests have imported the options from here
 
@@ -70,27 +70,25 @@ def test_sharing_pages_are_accessible_and_reflow(
 
     The page starts from the worker's unlocked session (``unlocked``): unlocking is not what
     is checked here, and deriving the key again cost more than all the checks."""
-    page = unlocked
-    page.context.add_init_script(script=AXE_SCRIPT)  # axe in each page, loaded once
-    requested: list[str] = []
-    page.on("request", lambda request: requested.append(request.url))
+    page = unlocked  # axe is in each page already (see ``unlocked``)
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{locker_site}/{code}/locker/helplines/")
-    problems = _checked(page, locker_site)
-    page.goto(f"{locker_site}/{code}/locker/helplines/ask/")
-    problems += _checked(page, locker_site)
-    page.locator("input[name=helpline]").first.check()
-    page.locator("input[name=under_18][value=no]").check()
-    page.locator("textarea[name=message]").fill("Please help")
-    page.locator("button[value=check]").click()
-    expect(page.locator("button[value=file]")).to_be_visible()
-    problems += _checked(page, locker_site)
-    page.locator("button[value=file]").click()
-    expect(page.locator("a[href$='/file/']")).to_be_visible()
-    problems += _checked(page, locker_site)
-    page.locator("a[href$='/stop/']").click()
-    expect(page.locator("input[name=confirm]")).to_be_attached()
-    problems += _checked(page, locker_site)
+    with requests_made(page) as requested:
+        page.goto(f"{locker_site}/{code}/locker/helplines/")
+        problems = _checked(page, locker_site)
+        page.goto(f"{locker_site}/{code}/locker/helplines/ask/")
+        problems += _checked(page, locker_site)
+        page.locator("input[name=helpline]").first.check()
+        page.locator("input[name=under_18][value=no]").check()
+        page.locator("textarea[name=message]").fill("Please help")
+        page.locator("button[value=check]").click()
+        expect(page.locator("button[value=file]")).to_be_visible()
+        problems += _checked(page, locker_site)
+        page.locator("button[value=file]").click()
+        expect(page.locator("a[href$='/file/']")).to_be_visible()
+        problems += _checked(page, locker_site)
+        page.locator("a[href$='/stop/']").click()
+        expect(page.locator("input[name=confirm]")).to_be_attached()
+        problems += _checked(page, locker_site)
     elsewhere = [url for url in requested if not url.startswith(locker_site + "/")]
     assert elsewhere == [], "the pages fetch nothing from another site"
     assert problems == [], "\n\n".join(problems)

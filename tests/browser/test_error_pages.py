@@ -12,8 +12,9 @@ DIRECTIONS = {"en": "ltr", "ar": "rtl"}
 
 @pytest.mark.parametrize("code", ["en", "ar"])
 def test_not_found_page_has_the_exit_and_the_shortcut(
-    page: Page, site: str, neutral_url: str, code: str
+    reused_page: Page, site: str, neutral_url: str, code: str
 ) -> None:
+    page = reused_page
     response = page.goto(f"{site}/{code}/no-such-page/")
     assert response is not None and response.status == 404
     assert page.evaluate("[document.documentElement.lang, document.dir]") == [

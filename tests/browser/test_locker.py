@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ..web.conftest import PASSPHRASE, png_bytes
-from .conftest import AXE_SCRIPT, IDLE_MINUTES, axe_report
+from .conftest import IDLE_MINUTES, axe_report, requests_made
 
 
 def test_set_up_shows_a_recovery_code(set_up: str) -> None:
@@ -18,20 +18,19 @@ def test_a_picture_stays_blurred_until_the_person_asks(
     unlocked: Page, locker_site: str, tmp_path: Path
 ) -> None:
     page = unlocked
-    requested: list[str] = []
-    page.on("request", lambda request: requested.append(request.url))
     picture = tmp_path / "screenshot.png"
     picture.write_bytes(png_bytes((320, 200), "orange"))
-    page.get_by_role("link", name="Add a file").first.click()
-    page.get_by_label("File").set_input_files(str(picture))
-    page.get_by_role("button", name="Add to the locker").click()
-    image = page.locator("[data-preview-image]")
-    expect(image).to_be_visible()
-    assert "blur" in image.evaluate("element => getComputedStyle(element).filter")
-    page.get_by_role("link", name="Show the picture").click()
-    assert image.evaluate("element => getComputedStyle(element).filter") == "none"
-    page.get_by_role("link", name="Blur the picture again").click()
-    assert "blur" in image.evaluate("element => getComputedStyle(element).filter")
+    with requests_made(page) as requested:
+        page.get_by_role("link", name="Add a file").first.click()
+        page.get_by_label("File").set_input_files(str(picture))
+        page.get_by_role("button", name="Add to the locker").click()
+        image = page.locator("[data-preview-image]")
+        expect(image).to_be_visible()
+        assert "blur" in image.evaluate("element => getComputedStyle(element).filter")
+        page.get_by_role("link", name="Show the picture").click()
+        assert image.evaluate("element => getComputedStyle(element).filter") == "none"
+        page.get_by_role("link", name="Blur the picture again").click()
+        assert "blur" in image.evaluate("element => getComputedStyle(element).filter")
     assert [url for url in requested if not url.startswith(locker_site + "/")] == []
 
 
@@ -117,8 +116,7 @@ LOCKER_PAGES = [
 def test_locker_pages_have_no_accessibility_violations(
     unlocked: Page, locker_site: str, code: str
 ) -> None:
-    unlocked.context.add_init_script(script=AXE_SCRIPT)  # axe in each page, loaded once
-    for path in LOCKER_PAGES:
+    for path in LOCKER_PAGES:  # axe is in each page already (see ``unlocked``)
         unlocked.goto(f"{locker_site}/{code}{path}")
         report = axe_report(unlocked)
         assert report == "", path + "\n" + report

@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import Page, expect
 
-from .conftest import AXE_SCRIPT, axe_report
+from .conftest import axe_report, requests_made
 
 
 def _start(page: Page, site: str, code: str, url: str) -> None:
@@ -41,27 +41,23 @@ def test_writing_a_request_and_its_pages_are_accessible(
     locker_site: str,
     code: str,
 ) -> None:
-    elsewhere: list[str] = []
-
-    def note(request: Request) -> None:
-        if not request.url.startswith(locker_site):
-            elsewhere.append(request.url)
-
-    unlocked.context.add_init_script(script=AXE_SCRIPT)  # axe in each page, loaded once
-    unlocked.on("request", note)
-    unlocked.goto(f"{locker_site}/{code}/locker/requests/")
-    _check(unlocked, "overview")
-    unlocked.goto(f"{locker_site}/{code}/locker/requests/new/")
-    _check(unlocked, "start")
-    _start(unlocked, locker_site, code, f"https://x.com/a/{code}")
-    assert "x.com" not in unlocked.url, "the address stays out of the page's URL"
-    _check(unlocked, "compose")
-    _write_request(unlocked, locker_site, code, f"https://x.com/someone/status/{code}")
-    signature = unlocked.locator("textarea").first
-    expect(signature).to_have_value(re.compile(r"^/Jo Example/, the person shown in the images"))
-    assert f"https://x.com/someone/status/{code}" in unlocked.content()
-    _check(unlocked, "detail")
-    assert "help.x.com/forms/safety-and-sensitive-content/take-it-down" in unlocked.content()
+    with requests_made(unlocked) as requested:  # axe is in each page (see ``unlocked``)
+        unlocked.goto(f"{locker_site}/{code}/locker/requests/")
+        _check(unlocked, "overview")
+        unlocked.goto(f"{locker_site}/{code}/locker/requests/new/")
+        _check(unlocked, "start")
+        _start(unlocked, locker_site, code, f"https://x.com/a/{code}")
+        assert "x.com" not in unlocked.url, "the address stays out of the page's URL"
+        _check(unlocked, "compose")
+        _write_request(unlocked, locker_site, code, f"https://x.com/someone/status/{code}")
+        signature = unlocked.locator("textarea").first
+        expect(signature).to_have_value(
+            re.compile(r"^/Jo Example/, the person shown in the images")
+        )
+        assert f"https://x.com/someone/status/{code}" in unlocked.content()
+        _check(unlocked, "detail")
+        assert "help.x.com/forms/safety-and-sensitive-content/take-it-down" in unlocked.content()
+    elsewhere = [url for url in requested if not url.startswith(locker_site)]
     assert elsewhere == [], "the pages fetch nothing from another site"
 
 

@@ -24,8 +24,9 @@ def assert_traces_gone(context: BrowserContext, site: str) -> None:
 
 
 def test_pressing_shift_three_times_leaves_for_the_neutral_site(
-    context: BrowserContext, page: Page, site: str, neutral_url: str
+    reused_page: Page, site: str, neutral_url: str
 ) -> None:
+    page, context = reused_page, reused_page.context
     page.goto(site + "/en/plan/shared/")
     plant_traces(context, page, site)
     dots = page.locator("[data-exit-dots] span.pressed")
@@ -49,8 +50,9 @@ def test_two_presses_do_nothing(reused_page: Page, site: str) -> None:
 
 
 def test_exit_replaces_the_page_so_back_does_not_return_to_it(
-    page: Page, site: str, neutral_url: str
+    reused_page: Page, site: str, neutral_url: str
 ) -> None:
+    page = reused_page
     page.goto(site + "/en/guides/keeping-evidence/")
     page.get_by_role("link", name="Exit this page").click()
     page.wait_for_url(neutral_url)
@@ -73,7 +75,10 @@ def test_exit_button_works_without_javascript(
         context.close()
 
 
-def test_first_visit_explains_the_exit_and_remembers_it_was_read(page: Page, site: str) -> None:
+def test_first_visit_explains_the_exit_and_remembers_it_was_read(
+    reused_page: Page, site: str
+) -> None:
+    page = reused_page  # nothing stored: the last test's cookies and stored values are gone
     page.goto(site + "/en/")
     intro = page.locator("[data-safety-intro]")
     expect(intro).to_be_visible()
@@ -85,8 +90,9 @@ def test_first_visit_explains_the_exit_and_remembers_it_was_read(page: Page, sit
 
 
 def test_checklist_ticks_stay_in_this_browser_until_exit(
-    context: BrowserContext, page: Page, site: str, neutral_url: str
+    reused_page: Page, site: str, neutral_url: str
 ) -> None:
+    page = reused_page
     page.goto(site + "/en/plan/threatened/")
     first = page.locator("input[data-step]").first
     first.check()
@@ -171,15 +177,14 @@ ARABIC_SHIFTED = {"KeyQ": "َ", "KeyW": "ً", "KeyE": "ُ", "KeyN": "آ", "KeyY"
 SHIFT_MODIFIER = 8  # the Chrome DevTools Protocol's bit for Shift
 
 
-def test_arabic_letters_typed_with_shift_never_leave(
-    context: BrowserContext, page: Page, site: str
-) -> None:
+def test_arabic_letters_typed_with_shift_never_leave(reused_page: Page, site: str) -> None:
+    page = reused_page
     page.goto(f"{site}/ar/")
     page.evaluate(ADD_FIELDS, ["textarea"])
     page.locator("#typed-textarea").click()
     # Playwright knows only the US layout; the DevTools protocol sends the keys an Arabic
     # layout sends: Shift down, the key with its Arabic letter, both up.
-    cdp = context.new_cdp_session(page)
+    cdp = page.context.new_cdp_session(page)
     shift = {"key": "Shift", "code": "ShiftLeft", "windowsVirtualKeyCode": 16}
     for code, letter in ARABIC_SHIFTED.items():
         cdp.send(
@@ -189,6 +194,7 @@ def test_arabic_letters_typed_with_shift_never_leave(
         cdp.send("Input.dispatchKeyEvent", {"type": "keyDown", "text": letter, **key})
         cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **key})
         cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **shift, "modifiers": 0})
+    cdp.detach()
     expect(page.locator("#typed-textarea")).to_have_value("".join(ARABIC_SHIFTED.values()))
     page.wait_for_timeout(300)
     assert page.url == f"{site}/ar/"
@@ -228,15 +234,17 @@ def test_shift_alone_three_times_leaves_even_from_a_field(
 
 
 @pytest.mark.parametrize("path", ["/en/locker/", "/ar/locker/set-up/", "/en/protect/case/"])
-def test_opening_the_locker_pages_sets_no_cookie(
-    context: BrowserContext, page: Page, site: str, path: str
-) -> None:
+def test_opening_the_locker_pages_sets_no_cookie(reused_page: Page, site: str, path: str) -> None:
+    page = reused_page  # with no cookie: the last test's are gone
     page.goto(site + path)
     expect(page.locator("a.exit-button")).to_be_visible()
-    assert context.cookies(site) == []
+    assert page.context.cookies(site) == []
 
 
-def test_a_form_sent_from_another_site_is_refused(page: Page, site: str, neutral_url: str) -> None:
+def test_a_form_sent_from_another_site_is_refused(
+    reused_page: Page, site: str, neutral_url: str
+) -> None:
+    page = reused_page
     page.goto(neutral_url)  # another origin on loopback: Chromium says "same-site", not ours
     with page.expect_navigation():
         page.evaluate(

@@ -21,7 +21,7 @@ def in_new_york(browser: Browser, locker_site: str, set_up: str) -> Iterator[Bro
     Its session is its own: the site remembers the time zone chosen in a session.
     """
     viewport = {"width": 390, "height": 844}
-    page = open_unlocked(browser, locker_site, None, timezone_id=NEW_YORK, viewport=viewport)
+    page = open_unlocked(browser, locker_site, timezone_id=NEW_YORK, viewport=viewport)
     page.close()
     yield page.context
     page.context.close()
@@ -66,7 +66,7 @@ def test_without_script_the_list_starts_on_the_sites_zone(
     set_up: str,
 ) -> None:
     options = {"timezone_id": NEW_YORK, "java_script_enabled": False}
-    page = open_unlocked(browser, locker_site, None, **options)  # a session of its own
+    page = open_unlocked(browser, locker_site, **options)  # a session of its own
     context = page.context
     page.goto(locker_site + "/en/locker/evidence/message/")
     zone = page.get_by_label("Time zone")
