@@ -1,10 +1,19 @@
 """Fixtures shared by the web and browser tests."""
 
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from reclaim.languages import LANGUAGE_CODES
 
-from .lockers import remove_templates
+from .lockers import remembered_hash, remove_templates
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(params=LANGUAGE_CODES)
@@ -14,3 +23,51 @@ def language_code(request: pytest.FixtureRequest) -> str:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     remove_templates()
+
+
+@pytest.fixture
+def remembered_derivations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each locker key Argon2id derives once a session (tests/lockers.py's remembered_hash).
+
+    For tests of what a command or page does with a locker, not of the derivation: opening a
+    copy of the template with its passphrase again and again, or trying the same wrong
+    passphrase five times, waits for Argon2id once. KdfParams.derive still runs every time
+    (tests that count derivations count the same); only the repeated hash is not recomputed.
+    """
+    from reclaim.locker import _keys
+
+    monkeypatch.setattr(_keys, "hash_secret_raw", remembered_hash)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """An SQLite file of the migrated database with no rows but the migrations' record.
+
+    Processes of `reclaim serve` or manage.py that start from a copy of it (in their data
+    folder, as reclaim.sqlite3) find every migration applied: their migrate only runs the
+    post-migrate steps (content types, permissions, sealing PINs), as on any later start,
+    instead of building every table again (seconds of CPU for each process).
+    """
+    from django.db import connection
+
+    made = tmp_path_factory.mktemp("migrated") / "reclaim.sqlite3"
+    if connection.vendor != "sqlite":  # PostgreSQL under test: migrate a file once instead
+        env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+        manage = [sys.executable, str(REPO / "manage.py"), "migrate", "--verbosity", "0"]
+        env["RECLAIM_DATA_DIR"] = str(made.parent)
+        subprocess.run(manage, env=env, cwd=REPO, check=True, timeout=300)
+    else:
+        with django_db_blocker.unblock():
+            connection.ensure_connection()
+            with sqlite3.connect(made) as copy:
+                connection.connection.backup(copy)
+    copy = sqlite3.connect(made, isolation_level=None)
+    copy.execute("PRAGMA journal_mode = DELETE")  # one file, in SQLite's default mode
+    tables = copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    for (table,) in tables:
+        if table != "django_migrations" and not table.startswith("sqlite_"):
+            copy.execute(f'DELETE FROM "{table}"')  # noqa: S608  # names from sqlite_master
+    copy.close()
+    return made

@@ -5,13 +5,19 @@ second per derivation on a shared 2-core machine, and creating a locker derives 
 passphrase and the recovery code). Tests that need a locker, not the act of creating one, get
 a byte-for-byte copy of a template made at that same floor: the copy is a real locker that
 opens with the same passphrase and recovery code. Tests of creating a locker still create one.
+
+A copy keeps the template's salts, so opening any copy with the template's passphrase derives
+the very key the template did. ``remembered_hash`` lets such tests derive it once a session.
 """
 
+import functools
 import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+from argon2.low_level import Type, hash_secret_raw
 
 from reclaim.locker import LOW_MEMORY_PROFILE, Locker
 
@@ -54,6 +60,20 @@ def copy_locker(root: Path, passphrase: str) -> tuple[Locker, str]:
         raise FileExistsError(f"{root} is not empty")
     shutil.copytree(made.folder, root, dirs_exist_ok=True)
     return Locker.resume(root, made.key), made.recovery_code
+
+
+@functools.cache
+def remembered_hash(
+    secret: bytes, salt: bytes, time_cost: int, memory_kib: int, parallelism: int, length: int,
+    kind: Type,
+) -> bytes:  # fmt: skip
+    """Return argon2's ``hash_secret_raw`` of these arguments, computed once per session.
+
+    The same function of the same arguments, so every key is the one Argon2id derives: a wrong
+    passphrase (another secret) or another locker (another salt) is derived for real, and fails
+    or opens exactly as before. Only the second derivation of the same key is not waited for.
+    """
+    return hash_secret_raw(secret, salt, time_cost, memory_kib, parallelism, length, kind)
 
 
 def remove_templates() -> None:

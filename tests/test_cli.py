@@ -1,4 +1,5 @@
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,9 +31,12 @@ def test_content_check_names_a_broken_file(tmp_path: Path, capsys) -> None:  # t
     assert "index.toml: not valid TOML" in capsys.readouterr().err
 
 
-def test_serve_refuses_a_port_in_use_with_a_clear_message(tmp_path: Path) -> None:
+def test_serve_refuses_a_port_in_use_with_a_clear_message(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
     import socket
 
+    shutil.copyfile(migrated_sqlite, tmp_path / "reclaim.sqlite3")  # nothing left to migrate
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -86,6 +90,7 @@ def test_locker_export_and_verify_from_the_command_line(
     assert status == 1 and "does not open this locker" in err
 
 
+@pytest.mark.usefixtures("remembered_derivations")  # the template's key, derived once
 def test_export_of_part_of_a_case_from_the_command_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

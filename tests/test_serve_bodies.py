@@ -10,6 +10,7 @@ cannot hide (such files have no name to be found by).
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -75,10 +76,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(tmp_path: Path) -> Iterator[Site]:
-    """A `reclaim serve` of its own (personal mode, SQLite), its temporary folder watched."""
+def serving(tmp_path: Path, migrated: Path) -> Iterator[Site]:
+    """A `reclaim serve` of its own (personal mode, SQLite), its temporary folder watched.
+
+    Its database starts as a copy of the migrated one (tests/conftest.py): its migrate at
+    start has nothing to build."""
     data, temporary = tmp_path / "data", tmp_path / "tmp"
     temporary.mkdir()
+    data.mkdir()
+    shutil.copyfile(migrated, data / "reclaim.sqlite3")
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env |= {
@@ -101,18 +107,22 @@ def serving(tmp_path: Path) -> Iterator[Site]:
             process.stdout.close()
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    """A server for one test: the tests that sign in and expect the spool to be opened."""
-    with serving(tmp_path) as made:
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Iterator[Site]:
+    """One server for the tests that sign in (its personal locker is set up once, by
+    ``signed_in_client``). Only one of them looks at what the spool reported, and the other
+    sends nothing that reaches the spool."""
+    with serving(tmp_path_factory.mktemp("signed-in"), migrated_sqlite) as made:
         yield made
 
 
 @pytest.fixture(scope="module")
-def anonymous_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def anonymous_site(
+    tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path
+) -> Iterator[Site]:
     """One server for the tests that send no one's evidence: each of them expects nothing
     opened and nothing written, so what one did could only make another fail, never pass."""
-    with serving(tmp_path_factory.mktemp("anonymous")) as made:
+    with serving(tmp_path_factory.mktemp("anonymous"), migrated_sqlite) as made:
         yield made
 
 
@@ -195,8 +205,8 @@ def test_a_small_chunked_body_reaches_the_page_like_any_other(anonymous_site: Si
     assert answer.status_code == 401, "read and answered by the API (no token)"
 
 
-@contextmanager
-def signed_in(site: Site) -> Iterator[httpx.Client]:
+@pytest.fixture(scope="module")
+def signed_in_client(site: Site) -> Iterator[httpx.Client]:
     """A client whose locker is set up and open, as a browser would do it."""
     headers = {"Sec-Fetch-Site": "same-origin"}
     with httpx.Client(base_url=site.origin, headers=headers, timeout=SLOW_SECONDS) as client:
@@ -206,24 +216,27 @@ def signed_in(site: Site) -> Iterator[httpx.Client]:
         yield client
 
 
-def test_a_signed_in_upload_arrives_sealed_and_no_plaintext_touches_disk(site: Site) -> None:
+def test_a_signed_in_upload_arrives_sealed_and_no_plaintext_touches_disk(
+    site: Site, signed_in_client: httpx.Client
+) -> None:
     content = MARKER * (2 * 1024 * 1024 // len(MARKER))  # 2 MiB: past any in-memory buffer
-    with signed_in(site) as client:
-        added = client.post(
-            "/en/locker/evidence/upload/", files={"file": ("chat.txt", content, "text/plain")}
-        )
-        assert added.status_code == 302, added.text[:2000]
-        item = added.headers["Location"]
-        kept = client.get(item + "file/", params={"download": "1"})
+    client = signed_in_client
+    added = client.post(
+        "/en/locker/evidence/upload/", files={"file": ("chat.txt", content, "text/plain")}
+    )
+    assert added.status_code == 302, added.text[:2000]
+    item = added.headers["Location"]
+    kept = client.get(item + "file/", params={"download": "1"})
     assert kept.content == content, "the upload was kept whole"
     assert "opened" in site.reported(), "the upload went through the sealed spool"
     assert "plaintext" not in site.reported(), "no temporary file ever held the plaintext"
     assert files_holding_marker(site) == [], "neither the data folder nor the temporary folder"
 
 
-def test_a_refused_signed_in_upload_is_not_drained_into_memory(site: Site) -> None:
-    with signed_in(site) as client:
-        cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+def test_a_refused_signed_in_upload_is_not_drained_into_memory(
+    site: Site, signed_in_client: httpx.Client
+) -> None:
+    cookies = "; ".join(f"{name}={value}" for name, value in signed_in_client.cookies.items())
     answer, closed = send_headers_only(
         site,
         "/en/locker/evidence/upload/",

@@ -6,6 +6,7 @@ unlocking go through those pages (each costs Argon2id derivations).
 """
 
 import io
+import secrets
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from PIL import Image
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from reclaim.locker import Locker
+from reclaim.web.access.models import SurvivorAccount
 from reclaim.web.access.session import COOKIE, locker_folder, open_for
 
 from ..lockers import copy_locker, template
@@ -61,6 +63,18 @@ def recovery_code(client: Client, data_dir: Path, db: None) -> str:
     box, code = copy_locker(locker_folder("personal"), PASSPHRASE)
     open_in_client(client, box)
     return code
+
+
+def template_account(username: str) -> tuple[Locker, str, str]:
+    """Put a survivor account in place (service mode) as ``lockers.create_account`` leaves one,
+    its locker a copy of the template; return the locker, its recovery code and its ref.
+
+    Its passphrase is PASSPHRASE. Tests of setting up an account go through the pages instead.
+    """
+    ref = secrets.token_hex(16)
+    box, code = copy_locker(locker_folder(ref), PASSPHRASE)
+    SurvivorAccount.objects.create(username=username, locker_id=ref)
+    return box, code, ref
 
 
 @pytest.fixture

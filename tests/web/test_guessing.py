@@ -4,6 +4,7 @@ five secrets per hold; rate limits per client are shared by every process; a hol
 passphrase leaves the recovery code working; set-up says "taken" no sooner, and no more often,
 than sign-in answers; PIN hashes are sealed with a pepper a copy of the database lacks."""
 
+import functools
 import json
 import os
 import sqlite3
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client, RequestFactory
@@ -28,12 +30,29 @@ from reclaim.web.access.models import SurvivorAccount
 from reclaim.web.protection import bank
 from reclaim.web.protection.models import ProtectionCase
 
-from .conftest import PASSPHRASE
+from .conftest import PASSPHRASE, template_account
 from .test_protection import picture_hash
 
 REPO = Path(__file__).resolve().parents[2]
 WRONG_PIN = "00000000"
 PEPPER = "a pepper for tests only, 32 or more characters long"
+STAFF_PASSWORD = "the right long secret"
+# The in-process tests' lockers are copies of the template, and their wrong tries repeat one
+# passphrase: each key is derived once (tests/conftest.py). Derivations are still counted
+# where they are the claim, and the processes of the parallel test derive every key they try.
+pytestmark = pytest.mark.usefixtures("remembered_derivations")
+
+
+@functools.cache
+def _staff_password_hash() -> str:
+    """The staff password hashed once (PBKDF2's million rounds) for the tests that need it."""
+    return make_password(STAFF_PASSWORD)
+
+
+def _staff_member() -> None:
+    User.objects.create(
+        username="admin", password=_staff_password_hash(), is_staff=True, is_superuser=True
+    )
 
 
 def _case() -> tuple[str, str]:
@@ -117,8 +136,8 @@ def test_parallel_guesses_in_threads_and_in_processes_check_at_most_five(
     data_dir: Path,
 ) -> None:
     number, pin = _case()
-    lockers.create_account("river", PASSPHRASE)
-    User.objects.create_superuser("admin", password="the right long secret")
+    template_account("river")
+    _staff_member()
     shared_number, _ = _case()
     pin_job = ["pin", shared_number, "4", WRONG_PIN]
     limit_job = ["limit", "203.0.113.7", "8", "10"]
@@ -127,7 +146,7 @@ def test_parallel_guesses_in_threads_and_in_processes_check_at_most_five(
         [
             ["pin", number, "7", WRONG_PIN, pin],
             ["sign-in", "river", "7", "a wrong guess!", PASSPHRASE],
-            ["staff", "admin", "7", "a wrong password", "the right long secret"],
+            ["staff", "admin", "7", "a wrong password", STAFF_PASSWORD],
             pin_job,
             limit_job,
         ],
@@ -180,7 +199,7 @@ def _post(client: Client, path: str, **fields: str) -> int:
 
 
 def test_the_recovery_code_opens_an_account_while_its_passphrase_is_held(service: None) -> None:
-    _, code, _ = lockers.create_account("river", PASSPHRASE)
+    _, code, _ = template_account("river")
     for _ in range(lockers.MAX_FAILURES):
         _post(Client(), "unlock", username="river", passphrase="a wrong guess!")
     held = Client().post("/en/locker/unlock/", {"username": "river", "passphrase": PASSPHRASE})
@@ -239,7 +258,7 @@ def test_set_up_does_the_same_argon2id_work_for_a_taken_username_as_for_a_free_o
 def test_staff_sign_in_holds_after_five_wrong_passwords_even_for_the_right_one(
     db: None, data_dir: Path
 ) -> None:
-    User.objects.create_superuser("admin", password="the right long secret")
+    _staff_member()
 
     def sign_in(password: str) -> bool:
         client = Client()
@@ -248,7 +267,7 @@ def test_staff_sign_in_holds_after_five_wrong_passwords_even_for_the_right_one(
 
     for _ in range(5):
         assert not sign_in("a wrong password")
-    assert not sign_in("the right long secret"), "the sixth try is held, whatever it is"
+    assert not sign_in(STAFF_PASSWORD), "the sixth try is held, whatever it is"
 
 
 # The pepper ---------------------------------------------------------------------------------

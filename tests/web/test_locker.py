@@ -19,7 +19,9 @@ from reclaim.web.access.session import COOKIE
 
 from .conftest import PASSPHRASE, personal_locker, png_bytes, set_up_locker
 
-pytestmark = pytest.mark.django_db
+# The personal locker is a copy of the template: unlocking it with PASSPHRASE derives the
+# template's key, once a session (tests/conftest.py); a wrong secret is derived for real.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("remembered_derivations")]
 
 
 def add_incident(client: Client, **fields: str) -> str:

@@ -1,5 +1,9 @@
 """Service mode: survivor accounts with a username, a passphrase and a recovery code, each
-with its own locker, and limits on guessing that never tell whether a username exists."""
+with its own locker, and limits on guessing that never tell whether a username exists.
+
+Only the set-up tests set accounts up through the pages (two Argon2id derivations each); the
+others start from an account whose locker is a copy of the template (tests/web/conftest.py).
+"""
 
 from pathlib import Path
 
@@ -10,9 +14,11 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from reclaim.web.access.lockers import MAX_FAILURES
 from reclaim.web.access.models import SurvivorAccount
 
-from .conftest import PASSPHRASE, set_up_locker
+from .conftest import PASSPHRASE, open_in_client, set_up_locker, template_account
 
-pytestmark = pytest.mark.django_db
+# A copy of the template opens with PASSPHRASE by the template's key, and the same wrong
+# passphrase tried five times is one key: each derived once (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("remembered_derivations")]
 
 
 @pytest.fixture
@@ -45,7 +51,7 @@ def test_an_account_needs_no_email_and_gets_its_own_locker(client: Client, servi
 
 
 def test_a_taken_username_is_refused(client: Client, service: Path) -> None:
-    create_account(client, "river")
+    template_account("river")
     response = Client().post(
         "/en/locker/set-up/",
         {"username": "RIVER", "passphrase": PASSPHRASE, "passphrase_again": PASSPHRASE},
@@ -56,12 +62,14 @@ def test_a_taken_username_is_refused(client: Client, service: Path) -> None:
 
 
 def test_each_person_sees_only_their_own_locker(client: Client, service: Path) -> None:
-    create_account(client, "river")
+    river, _, ref = template_account("river")
+    open_in_client(client, river, ref)
     client.post(
         "/en/locker/incidents/new/", {"kind": "other", "summary": "river's", "under_18": "no"}
     )
     other = Client()
-    create_account(other, "stone")
+    stone, _, ref = template_account("stone")
+    open_in_client(other, stone, ref)
     assert "river&#x27;s" not in other.get("/en/locker/case/").content.decode()
     assert "river&#x27;s" in client.get("/en/locker/case/").content.decode()
 
@@ -69,7 +77,7 @@ def test_each_person_sees_only_their_own_locker(client: Client, service: Path) -
 def test_wrong_username_and_wrong_passphrase_get_the_same_answer(
     client: Client, service: Path
 ) -> None:
-    create_account(client, "river")
+    template_account("river")
     unknown = Client().post("/en/locker/unlock/", {"username": "nobody", "passphrase": PASSPHRASE})
     wrong = Client().post(
         "/en/locker/unlock/", {"username": "river", "passphrase": "not it at all"}
@@ -86,7 +94,7 @@ def _problem(html: str) -> str:
 def test_too_many_wrong_tries_hold_the_username_even_for_the_right_passphrase(
     client: Client, service: Path
 ) -> None:
-    create_account(client, "river")
+    template_account("river")
     for _ in range(MAX_FAILURES):
         assert sign_in(Client(), "river", "a wrong guess!") == 400
     assert sign_in(Client(), "river") == 429
@@ -102,7 +110,7 @@ def test_unknown_usernames_are_held_the_same_way(client: Client, service: Path) 
 def test_recovery_code_opens_an_account_and_sets_a_new_passphrase(
     client: Client, service: Path
 ) -> None:
-    code = create_account(client, "river")
+    _, code, _ = template_account("river")
     new = "another long passphrase"
     response = Client().post(
         "/en/locker/recover/",

@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -121,7 +122,12 @@ def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
     assert "System check identified no issues (1 silenced)." in result.stdout
 
 
-def test_personal_mode_uses_sqlite_in_wal_mode(tmp_path: Path) -> None:
+def test_personal_mode_uses_sqlite_in_wal_mode(tmp_path: Path, migrated_sqlite: Path) -> None:
+    # Started from a copy of the migrated database (its migrate has nothing to build), which
+    # is not in WAL mode: the settings put it there.
+    shutil.copyfile(migrated_sqlite, tmp_path / "reclaim.sqlite3")
+    with sqlite3.connect(tmp_path / "reclaim.sqlite3") as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() != ("wal",)
     result = run_django({"RECLAIM_DATA_DIR": str(tmp_path)}, "migrate", "--verbosity", "0")
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(tmp_path / "reclaim.sqlite3") as connection:

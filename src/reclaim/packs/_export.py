@@ -35,8 +35,7 @@ from reclaim.packs._layout import (
     TAG_MANIFEST,
     manifest_line,
 )
-from reclaim.packs._pdf import write_pdf
-from reclaim.packs._report import Exhibit, build_report, render_html
+from reclaim.packs._report import Exhibit, Report, build_report, render_html
 from reclaim.packs._timestamps import complete_timestamps, write_log_head_tokens, write_requests
 from reclaim.packs._withhold import kept_entries, pack_log
 from reclaim.signing.sshsig import fingerprint, openssh_public_key, spoken_fingerprint
@@ -286,6 +285,18 @@ def _write_tag_files(
     (root / TAG_MANIFEST).write_text(
         "".join(manifest_line(_sha256((root / name).read_bytes()), name) for name in tagged)
     )
+
+
+def write_pdf(path: Path, report: Report) -> None:
+    """Write the report as PDF (reclaim.packs._pdf).
+
+    Imported here, when a pack is written: fpdf2 and its fonts take about half a second to
+    import, which every process that imports the site's pages (`reclaim serve`, the worker,
+    `manage.py check`) would otherwise pay at start.
+    """
+    from reclaim.packs._pdf import write_pdf as write
+
+    write(path, report)
 
 
 def _hand_check_files(key: Ed25519PublicKey) -> dict[str, str]:

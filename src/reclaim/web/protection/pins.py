@@ -68,7 +68,7 @@ def _unseal(stored: str) -> str:
         return unseal_bytes(_key(settings.PIN_PEPPER), LABEL, sealed).decode()
     except (SealError, ValueError):
         log.error("a PIN hash did not unseal: is RECLAIM_PIN_PEPPER the one it was sealed with?")
-        return DUMMY_HASH  # the same Argon2id wait as any wrong PIN
+        return dummy_hash()  # the same Argon2id wait as any wrong PIN
 
 
 @functools.cache
@@ -76,4 +76,11 @@ def _key(pepper: str) -> bytes:
     return HKDF(SHA256(), 32, salt=None, info=LABEL).derive(pepper.encode())
 
 
-DUMMY_HASH = _hasher.hash("no such case")  # an unknown number takes as long as a wrong PIN
+@functools.cache
+def dummy_hash() -> str:
+    """Return the hash an unknown case number's PIN is checked against (as long as a wrong PIN).
+
+    Made on first use rather than at import: every process that imports the site (`reclaim
+    serve`, the worker, `manage.py check`) would otherwise wait for an Argon2id hash at start.
+    """
+    return _hasher.hash("no such case")
