@@ -13,7 +13,7 @@ import pytest
 from reclaim.locker import Incident, Locker
 from reclaim.packs import FAIL, PASS, WARN, PackError, choose_items, export_pack, verify_pack
 
-from ..lockers import copy_locker
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 
 NAMES = ["zrzut ekranu – groźba.png", "رسالة التهديد.txt", "دھمکی.jpg"]
 
@@ -21,7 +21,7 @@ NAMES = ["zrzut ekranu – groźba.png", "رسالة التهديد.txt", "دھ�
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("pack")
-    box, _ = copy_locker(root / "locker", "pass phrase")
+    box, _ = copy_locker(root / "locker", SHARED_PASSPHRASE)
     for number, name in enumerate(NAMES):
         box.add(bytes([number]) * (1000 + number), name, "application/octet-stream")
     return export_pack(box, root / "pack", "JS", "Case of A. Person – مثال")
@@ -142,13 +142,13 @@ def test_an_extra_file_in_the_payload_fails(pack: Path, tmp_path: Path) -> None:
 
 
 def test_export_refuses_an_existing_destination(pack: Path) -> None:
-    box = Locker.open(pack.parent / "locker", "pass phrase")
+    box = Locker.open(pack.parent / "locker", SHARED_PASSPHRASE)
     with pytest.raises(PackError, match="already exists"):
         export_pack(box, pack, "JS", "again")
 
 
 def test_export_is_recorded_in_the_custody_log(pack: Path) -> None:
-    box = Locker.open(pack.parent / "locker", "pass phrase")
+    box = Locker.open(pack.parent / "locker", SHARED_PASSPHRASE)
     assert box.custody()[-1].action == "pack-exported"
 
 
@@ -220,7 +220,7 @@ def make_capture_pack(unsigned: Path, root: Path, recorded_url: str, status: str
     folder = root / "capture"
     shutil.copytree(unsigned, folder)
     key = sign_wacz(folder / "capture.wacz")
-    box, _ = copy_locker(root / "locker", "pass phrase")
+    box, _ = copy_locker(root / "locker", SHARED_PASSPHRASE)
     files = {name: folder / name for name in ("capture.wacz", "metadata.json")}
     error = "no" if int(status) < 400 else f"yes: the server answered {status}"
     more = {"wacz_public_key": key, "status": status, "error_page": error}
@@ -338,7 +338,7 @@ def add_incidents(box: Locker) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def case(tmp_path_factory: pytest.TempPathFactory) -> Case:
     root = tmp_path_factory.mktemp("case")
-    box, _ = copy_locker(root / "locker", "pass phrase")
+    box, _ = copy_locker(root / "locker", SHARED_PASSPHRASE)
     incidents = add_incidents(box)
     files = {name: root / name for name in ("screenshot.png", "page.html", "page.mhtml")}
     for path in files.values():
