@@ -5,7 +5,10 @@ No image here shows a person in an intimate situation, and none ever may.
 """
 
 import functools
+import hashlib
 import io
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import numpy as np
 import pdqhash
@@ -33,6 +36,9 @@ PHOTOS = (
     "gravel",
     "cell",
 )
+# What variants() makes of each photograph, named here so that a test can be collected
+# without making them (every xdist worker collects every test).
+VARIANTS = ("original", "half", "larger", "cropped", "rotated", "flipped", "reencoded")
 
 
 @functools.cache
@@ -44,9 +50,22 @@ def photo(name: str) -> Pixels:
     return np.ascontiguousarray(image[:, :, :3], dtype=np.uint8)
 
 
-def variants(name: str) -> dict[str, Pixels]:
-    """Return the photograph and pixel-level variants of it."""
-    original = photo(name)
+@functools.cache
+def variants(name: str) -> Mapping[str, Pixels]:
+    """Return the photograph and pixel-level variants of it, read-only.
+
+    Made once per session: each test of a variant used to remake all seven (two resamplings
+    and a JPEG round trip). Read-only, so that no test can change what the others see.
+    """
+    made = _variants(name)
+    assert tuple(made) == VARIANTS, "VARIANTS names every variant, in order"
+    for pixels in made.values():
+        pixels.setflags(write=False)
+    return MappingProxyType(made)
+
+
+def _variants(name: str) -> dict[str, Pixels]:
+    original = photo(name).copy()  # its own array: photo() stays writable for other tests
     image = Image.fromarray(original)
     height, width = original.shape[:2]
     return {
@@ -73,10 +92,20 @@ def _pixels(image: Image.Image) -> Pixels:
     return np.ascontiguousarray(np.asarray(image.convert("RGB")), dtype=np.uint8)
 
 
+# The reference's answers by the pixels' shape, type and SHA-256: a lossless file decodes to the
+# pixels it was made from, so the same photograph comes back many times in one session.
+_REFERENCES: dict[tuple[tuple[int, ...], str, bytes], tuple[PdqHash, int]] = {}
+
+
 def reference(pixels: Pixels) -> tuple[PdqHash, int]:
     """Return Meta's C++ PDQ (the pdqhash bindings) of an H x W x 3 uint8 array."""
-    vector, quality = pdqhash.compute(np.ascontiguousarray(pixels))
-    return PdqHash.from_int(int("".join(str(int(bit)) for bit in vector), 2)), int(quality)
+    pixels = np.ascontiguousarray(pixels)
+    key = (pixels.shape, pixels.dtype.str, hashlib.sha256(pixels).digest())
+    if key not in _REFERENCES:
+        vector, quality = pdqhash.compute(pixels)
+        bits = int("".join(str(int(bit)) for bit in vector), 2)
+        _REFERENCES[key] = (PdqHash.from_int(bits), int(quality))
+    return _REFERENCES[key]
 
 
 def reference_dihedral(pixels: Pixels) -> list[PdqHash]:

@@ -21,6 +21,11 @@ from argon2.low_level import Type, hash_secret_raw
 
 from reclaim.locker import LOW_MEMORY_PROFILE, Locker
 
+# Each passphrase has its own template, made at most once per xdist worker: two Argon2id
+# derivations (about a second). Tests that need a locker, whatever its passphrase, share this
+# one; it is the passphrase of the many tests of tests/core/test_locker.py.
+SHARED_PASSPHRASE = "correct horse battery staple"
+
 
 @dataclass(frozen=True)
 class Template:

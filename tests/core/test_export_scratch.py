@@ -11,11 +11,12 @@ from pathlib import Path
 import pyrage
 import pytest
 
-from reclaim.locker import LOW_MEMORY_PROFILE, Locker, remove_abandoned, scratch_folder
+from reclaim.locker import Locker, remove_abandoned, scratch_folder
 from reclaim.packs import PackError, encrypt_pack, export_pack
 from reclaim.packs import _export as export_module
 
 from ..forking import Forker
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 
 ROUNDS = 10
 # A marker no real data contains, so a scan for it cannot be fooled by chance.
@@ -48,7 +49,7 @@ def forker() -> Iterator[Forker]:
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory: pytest.TempPathFactory) -> Locker:
     root = tmp_path_factory.mktemp("export-kill") / "locker"
-    box, _ = Locker.create(root, "a long passphrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(root, SHARED_PASSPHRASE)
     for number in range(ITEMS):
         box.add(SECRET * (1300 + 330 * number), f"screenshot-{number}.png", "image/png")
     return box

@@ -6,11 +6,12 @@ import random
 import time
 from pathlib import Path
 
-from reclaim.locker import LOW_MEMORY_PROFILE, Locker
+from reclaim.locker import Locker
 
 from ..forking import Forker
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 
-PASSPHRASE = "crash test passphrase"
+PASSPHRASE = SHARED_PASSPHRASE
 ROUNDS = 10
 # The writer: a child of one process that has loaded the modules (tests/forking.py).
 WRITER = """
@@ -50,7 +51,8 @@ def test_killing_the_writer_at_random_moments_never_breaks_the_locker(tmp_path: 
     root = tmp_path / "locker"
     # Each round reopens with the session key, not the passphrase: two Argon2id derivations a
     # round saved. Forgetting first makes the reopening verify the whole log, as opening does.
-    key = Locker.create(root, PASSPHRASE, LOW_MEMORY_PROFILE)[0].session_key()
+    # The locker is a copy of the session's template (tests/lockers.py), made at the same floor.
+    key = copy_locker(root, PASSPHRASE)[0].session_key()
     writer = Forker(WRITER)
     chance = random.Random(2026)
     seen = 0

@@ -22,9 +22,9 @@ from reclaim.locker import (
 )
 from reclaim.packs import FAIL, export_pack, verify_pack
 
-from ..lockers import copy_locker
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 
-PASSPHRASE = "integrity test passphrase"
+PASSPHRASE = SHARED_PASSPHRASE
 DATA = {name: hashlib.sha512(name.encode()).digest() * 900 for name in ("a.jpg", "b.jpg", "c.jpg")}
 
 

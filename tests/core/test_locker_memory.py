@@ -23,9 +23,9 @@ from reclaim.locker._header import read_header
 from reclaim.locker._log import seal_line
 from reclaim.locker._memory import MEMORY, LockerMemory, VerifiedLog, identity
 
-from ..lockers import copy_locker
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 
-PASSPHRASE = "verified memory test passphrase"
+PASSPHRASE = SHARED_PASSPHRASE
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """Evidence packs: export, `reclaim verify`, the manual commands an officer would use, and
 tamper detection on every byte-carrying file."""
 
+import datetime
 import json
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 from reclaim.locker import Incident, Locker
 from reclaim.packs import FAIL, PASS, WARN, PackError, choose_items, export_pack, verify_pack
 
-from ..lockers import copy_locker
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 
 NAMES = ["zrzut ekranu – groźba.png", "رسالة التهديد.txt", "دھمکی.jpg"]
 
@@ -20,7 +21,7 @@ NAMES = ["zrzut ekranu – groźba.png", "رسالة التهديد.txt", "دھ�
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("pack")
-    box, _ = copy_locker(root / "locker", "pass phrase")
+    box, _ = copy_locker(root / "locker", SHARED_PASSPHRASE)
     for number, name in enumerate(NAMES):
         box.add(bytes([number]) * (1000 + number), name, "application/octet-stream")
     return export_pack(box, root / "pack", "JS", "Case of A. Person – مثال")
@@ -141,13 +142,13 @@ def test_an_extra_file_in_the_payload_fails(pack: Path, tmp_path: Path) -> None:
 
 
 def test_export_refuses_an_existing_destination(pack: Path) -> None:
-    box = Locker.open(pack.parent / "locker", "pass phrase")
+    box = Locker.open(pack.parent / "locker", SHARED_PASSPHRASE)
     with pytest.raises(PackError, match="already exists"):
         export_pack(box, pack, "JS", "again")
 
 
 def test_export_is_recorded_in_the_custody_log(pack: Path) -> None:
-    box = Locker.open(pack.parent / "locker", "pass phrase")
+    box = Locker.open(pack.parent / "locker", SHARED_PASSPHRASE)
     assert box.custody()[-1].action == "pack-exported"
 
 
@@ -179,69 +180,89 @@ def test_pack_encrypted_for_a_recipient_opens_and_still_verifies(
         encrypt_pack(pack, "not-a-key", tmp_path / "other.tar.age")
 
 
-def make_capture_pack(root: Path, recorded_url: str, status: str = "200") -> Path:
-    """A pack holding a capture built without a browser: a WARC, its WACZ and metadata."""
-    import datetime
-    import json
+CAPTURE_STARTED = datetime.datetime(2026, 11, 23, 21, 30, tzinfo=datetime.UTC)
 
+
+@pytest.fixture(scope="module")
+def unsigned_capture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A capture built without a browser: a WARC and its WACZ, not yet signed. Made once:
+    `wacz create` is a Python process of its own (0.5 s to 3 s); each test signs a copy."""
     from reclaim.capture._capture import _pack_wacz
     from reclaim.capture._gate import Resolution
     from reclaim.capture._http import Body, Head
     from reclaim.capture._proxy import Exchange, Recording
-    from reclaim.capture._sign import sign_wacz
     from reclaim.capture._warc import write_warc
 
-    started = datetime.datetime(2026, 11, 23, 21, 30, tzinfo=datetime.UTC)
     url = "https://forum.example/thread/42"
-    folder = root / "capture"
-    folder.mkdir()
+    folder = tmp_path_factory.mktemp("unsigned-capture")
     body = b"<html><title>Thread</title><p>posted</p></html>"
     head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
     head += f"Content-Length: {len(body)}\r\n\r\n".encode()
     response = Head(head, "HTTP/1.1 200 OK", (("Content-Type", "text/html"),))
-    sent = started.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    sent = CAPTURE_STARTED.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     request = b"GET /thread/42 HTTP/1.1\r\nHost: forum.example\r\n\r\n"
     page = Exchange(url, sent, "192.0.2.7", request, response, Body(body, body), 0)
     answer = Resolution("forum.example", ("192.0.2.7",), "192.0.2.7", sent)
     write_warc(folder / "capture.warc.gz", Recording(exchanges=[page]), [answer], "test")
-    _pack_wacz(folder, url, started, "Thread")
-    stamp = started.isoformat(timespec="milliseconds")
+    _pack_wacz(folder, url, CAPTURE_STARTED, "Thread")
+    stamp = CAPTURE_STARTED.isoformat(timespec="milliseconds")
     (folder / "metadata.json").write_text(
         json.dumps({"requested_url": url, "capture_started_utc": stamp})
     )
+    return folder
+
+
+def make_capture_pack(unsigned: Path, root: Path, recorded_url: str, status: str = "200") -> Path:
+    """A pack holding a copy of ``unsigned``, signed with a new key, recorded as made from
+    ``recorded_url`` with HTTP ``status``."""
+    from reclaim.capture._sign import sign_wacz
+
+    folder = root / "capture"
+    shutil.copytree(unsigned, folder)
     key = sign_wacz(folder / "capture.wacz")
-    box, _ = copy_locker(root / "locker", "pass phrase")
+    box, _ = copy_locker(root / "locker", SHARED_PASSPHRASE)
     files = {name: folder / name for name in ("capture.wacz", "metadata.json")}
     error = "no" if int(status) < 400 else f"yes: the server answered {status}"
     more = {"wacz_public_key": key, "status": status, "error_page": error}
+    stamp = CAPTURE_STARTED.isoformat(timespec="milliseconds")
     box.add_capture(files, recorded_url, stamp, more=more)
     return export_pack(box, root / "pack", "JS", "Capture case")
 
 
-def test_captures_in_a_pack_validate_and_agree_with_the_locker(tmp_path: Path) -> None:
-    pack = make_capture_pack(tmp_path, "https://forum.example/thread/42")
+def test_captures_in_a_pack_validate_and_agree_with_the_locker(
+    unsigned_capture: Path, tmp_path: Path
+) -> None:
+    pack = make_capture_pack(unsigned_capture, tmp_path, "https://forum.example/thread/42")
     checks = {check.name: check for check in verify_pack(pack)}
     assert checks["captures"].status == PASS, checks["captures"].detail
 
 
-def test_a_capture_whose_address_disagrees_with_the_record_fails(tmp_path: Path) -> None:
-    pack = make_capture_pack(tmp_path, "https://forum.example/other")
+def test_a_capture_whose_address_disagrees_with_the_record_fails(
+    unsigned_capture: Path, tmp_path: Path
+) -> None:
+    pack = make_capture_pack(unsigned_capture, tmp_path, "https://forum.example/other")
     assert statuses(pack)["captures"] == FAIL
 
 
-def test_a_captured_error_page_is_marked_in_the_report(tmp_path: Path) -> None:
-    pack = make_capture_pack(tmp_path, "https://forum.example/thread/42", status="404")
+def test_a_captured_error_page_is_marked_in_the_report(
+    unsigned_capture: Path, tmp_path: Path
+) -> None:
+    pack = make_capture_pack(
+        unsigned_capture, tmp_path, "https://forum.example/thread/42", status="404"
+    )
     report = (pack / "report.html").read_text(encoding="utf-8")
     assert "Error page (HTTP 4xx or 5xx)" in report
     assert "yes: the server answered 404" in report
 
 
-def test_verify_md_checks_a_capture_signature_by_hand_as_written(tmp_path: Path) -> None:
+def test_verify_md_checks_a_capture_signature_by_hand_as_written(
+    unsigned_capture: Path, tmp_path: Path
+) -> None:
     import re
 
     from reclaim.capture._sign import sign_wacz
 
-    pack = make_capture_pack(tmp_path, "https://forum.example/thread/42")
+    pack = make_capture_pack(unsigned_capture, tmp_path, "https://forum.example/thread/42")
     section = (pack / "VERIFY.md").read_text().split("## 5.")[1].split("\n## ")[0]
     (script,) = re.findall(r"^```sh\n(.*?)^```$", section, flags=re.M | re.S)
     exhibits = json.loads((pack / "exhibits.json").read_text())
@@ -267,10 +288,10 @@ def test_verify_md_checks_a_capture_signature_by_hand_as_written(tmp_path: Path)
     assert "digest matches" in again.stdout and printed[1] not in again.stdout
 
 
-def test_a_capture_re_signed_with_another_key_fails(tmp_path: Path) -> None:
+def test_a_capture_re_signed_with_another_key_fails(unsigned_capture: Path, tmp_path: Path) -> None:
     from reclaim.capture._sign import sign_wacz
 
-    pack = make_capture_pack(tmp_path, "https://forum.example/thread/42")
+    pack = make_capture_pack(unsigned_capture, tmp_path, "https://forum.example/thread/42")
     exhibits = json.loads((pack / "exhibits.json").read_text())
     wacz = next(e for e in exhibits if e["name"] == "capture.wacz")
     sign_wacz(pack / wacz["file"])  # a valid signature, by a key the locker never recorded
@@ -317,7 +338,7 @@ def add_incidents(box: Locker) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def case(tmp_path_factory: pytest.TempPathFactory) -> Case:
     root = tmp_path_factory.mktemp("case")
-    box, _ = copy_locker(root / "locker", "pass phrase")
+    box, _ = copy_locker(root / "locker", SHARED_PASSPHRASE)
     incidents = add_incidents(box)
     files = {name: root / name for name in ("screenshot.png", "page.html", "page.mhtml")}
     for path in files.values():

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from reclaim.cli import main
-from reclaim.locker import LOW_MEMORY_PROFILE, Locker
 from reclaim.packs import FAIL, PASS, WARN, export_pack, verify_pack
 from reclaim.signing.timestamps import TimestampError, load_roots, request_token, verify_token
 
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 from .conftest import Authority
 from .home_made_tsa import UTC, make_authority, make_token
 from .test_timestamps import closed_port_url, make_pack
@@ -158,7 +158,7 @@ def test_a_pending_timestamp_is_completed_later_without_changing_anything_signed
 def test_custody_log_timestamps_travel_in_the_pack_and_cannot_be_dropped(
     authority: Authority, tmp_path: Path
 ) -> None:
-    box, _ = Locker.create(tmp_path / "locker", "timestamp passphrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(tmp_path / "locker", SHARED_PASSPHRASE)  # the session's template
     box.add(b"evidence", "a.txt", "text/plain")
     box.timestamp_log_head((authority.url,))
     recorded = box.custody()[-1].seq

@@ -11,11 +11,12 @@ from reclaim.locker import LOW_MEMORY_PROFILE, Locker
 from reclaim.packs import FAIL, PASS, WARN, export_pack, verify_pack
 from reclaim.signing.timestamps import TimestampError, check_token, request_token
 
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 from .conftest import Authority
 
 
 def make_pack(root: Path, authorities: tuple[str, ...]) -> Path:
-    box, _ = Locker.create(root / "locker", "timestamp passphrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(root / "locker", SHARED_PASSPHRASE)  # the session's template
     box.add(b"evidence bytes", "screenshot.png", "image/png")
     return export_pack(box, root / "pack", "JS", "Timestamped", authorities=authorities)
 

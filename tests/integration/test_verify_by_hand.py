@@ -25,6 +25,7 @@ import tree_sitter_powershell
 from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
 from reclaim.packs import choose, export_pack
 
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 from .conftest import Authority
 
 NAMES = ["zrzut ekranu – groźba.png", "رسالة التهديد.txt", "notes.txt"]
@@ -64,8 +65,13 @@ def commands(pack: Path, system: str, step: str) -> list[str]:
     ]
 
 
-def make_pack(root: Path, authorities: tuple[str, ...] = ()) -> Path:
-    box, _ = Locker.create(root / "locker", "pass phrase", LOW_MEMORY_PROFILE)
+def make_pack(root: Path, authorities: tuple[str, ...] = (), own_key: bool = False) -> Path:
+    """A pack of three files, from a copy of the session's template locker (tests/lockers.py),
+    or with ``own_key`` from a locker created here, whose signing key no other pack has."""
+    if own_key:
+        box, _ = Locker.create(root / "locker", SHARED_PASSPHRASE, LOW_MEMORY_PROFILE)
+    else:
+        box, _ = copy_locker(root / "locker", SHARED_PASSPHRASE)
     for number, name in enumerate(NAMES):
         box.add(bytes([number]) * (900 + number), name, "application/octet-stream")
     return export_pack(box, root / "pack", "JS", "Case", authorities=authorities)
@@ -154,7 +160,7 @@ def test_the_custody_checks_pass_on_a_fresh_pack_and_show_the_stated_key(pack: P
 def part(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A pack of one incident of three: the custody lines of the other two are withheld."""
     root = tmp_path_factory.mktemp("handcheck-part")
-    box, _ = Locker.create(root / "locker", "pass phrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(root / "locker", SHARED_PASSPHRASE)
     chosen = box.add_incident(Incident("shared", "Posted on a forum"))
     for number, name in enumerate(NAMES):
         incident = box.add_incident(Incident("other", f"Another {number}"))
@@ -266,7 +272,7 @@ def test_a_changed_signature_fails_step_3(pack: Path, tmp_path: Path) -> None:
 
 
 def test_a_key_swapped_for_another_fails_the_custody_script(pack: Path, tmp_path: Path) -> None:
-    other = make_pack(tmp_path / "other")
+    other = make_pack(tmp_path / "other", own_key=True)  # not the template's key
     copy = tmp_path / "swapped"
     shutil.copytree(pack, copy)
     shutil.copy(other / "custody/locker_ed25519.pem", copy / "custody/locker_ed25519.pem")
