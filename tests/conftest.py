@@ -59,7 +59,10 @@ def migrated_sqlite(
         env["RECLAIM_DATA_DIR"] = str(made.parent)
         subprocess.run(manage, env=env, cwd=REPO, check=True, timeout=300)
     else:
-        with django_db_blocker.unblock():
+        # Playwright's sync API (a browser test earlier on this worker) leaves an event loop
+        # on this thread; this copy does not run inside it, but Django's check cannot tell.
+        with pytest.MonkeyPatch.context() as patch, django_db_blocker.unblock():
+            patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
             connection.ensure_connection()
             with sqlite3.connect(made) as copy:
                 connection.connection.backup(copy)

@@ -1,6 +1,7 @@
 """Nothing decrypted is left behind: a failed or killed export or encryption leaves no
 plaintext exhibit on disk, and what is written is for its owner alone (issue 11)."""
 
+import fcntl
 import os
 import random
 import stat
@@ -142,6 +143,27 @@ def test_only_folders_marked_as_scratch_are_removed(tmp_path: Path) -> None:
     (look_alike / "photo.jpg").write_bytes(b"someone else's")
     assert remove_abandoned(tmp_path) == []
     assert (look_alike / "photo.jpg").exists()
+
+
+def test_a_writer_killed_while_making_its_folder_leaves_nothing_after_the_next_start(
+    tmp_path: Path,
+) -> None:
+    """Killed between making the folder and naming its locked marker (seen in a full run)."""
+    unnamed = tmp_path / ".pack-1.reclaim-scratch-a"  # the marker made, not yet renamed
+    unnamed.mkdir()
+    (unnamed / ".reclaim-scratch.new").write_bytes(b"")
+    empty = tmp_path / ".pack-2.reclaim-scratch-b"  # killed right after mkdtemp
+    empty.mkdir()
+    with scratch_folder(tmp_path, "pack") as scratch:
+        # A writer at work in that instant holds its unnamed marker locked: it is left.
+        starting = tmp_path / ".pack-3.reclaim-scratch-c"
+        starting.mkdir()
+        with open(starting / ".reclaim-scratch.new", "wb") as held:
+            fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+            assert remove_abandoned(tmp_path) == []
+            assert {p.name for p in tmp_path.iterdir()} == {starting.name, scratch.path.name}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [starting.name]
+    assert remove_abandoned(tmp_path) == [starting]
 
 
 def test_a_legacy_partial_folder_of_exhibits_is_removed_by_the_next_export(

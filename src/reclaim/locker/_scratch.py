@@ -72,9 +72,18 @@ def remove_abandoned(parent: Path) -> list[Path]:
     """Remove the scratch folders under ``parent`` whose writers are gone; return them."""
     removed = []
     for folder in sorted(parent.glob(f".*{SCRATCH_TAG}*")) if parent.is_dir() else []:
-        if folder.is_dir() and not folder.is_symlink() and _abandoned(folder / MARKER):
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        # A writer killed while it made its folder leaves the marker unnamed (".new") or no
+        # marker at all; neither holds plaintext yet. (A writer alive in that instant finds
+        # its folder gone and fails: nothing of it is lost.)
+        if _abandoned(folder / MARKER) or _abandoned(folder / f"{MARKER}.new"):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
+        else:
+            with contextlib.suppress(OSError):  # only an empty folder can be removed so
+                folder.rmdir()
+                removed.append(folder)
     return removed
 
 

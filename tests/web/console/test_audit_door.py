@@ -28,6 +28,7 @@ from .referral_files import Made, make
 NO_CASE_DATA = {
     *("sign-in", "sign-out", "password", "invitation", "enrol", "sign-in-key"),
     *("sign-in-key-verify", "account", "key-options", "key-add", "key-remove"),
+    "language",  # the reader's language, kept in a cookie
 }
 
 
