@@ -7,32 +7,37 @@ the case page, a claim, a note, a task and the queue filtered and sorted; at des
 the same pages looked at, then a note typed past the idle time, which comes back on the
 sign-in page rather than vanishing.
 Every page passes axe, fetches nothing from another host, and at 390 px does not scroll
-sideways. Rows other than those the flow makes are created directly.
+sideways. Rows other than those the flow makes are created directly, and the idle time passes
+on the session's clock rather than being waited for. Both journeys use the worker's console
+tab (tests/browser/console_site.py).
 
 Set RECLAIM_SCREENSHOTS to a folder to keep a picture of each page the journeys pass.
 """
 
-import os
 import re
-import time
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from importlib import import_module
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, expect
-from pytest_django.fixtures import Settings as SettingsWrapper
+from django.conf import settings
+from playwright.sync_api import Page, Request, ViewportSize, expect
 
-from reclaim.web.access import limits
+from reclaim.web.console.access import SEEN
 from reclaim.web.console.models import Case, CaseAddress, Draft, Helpline, StaffMember
 
 from ..web.console import fixtures
-from .conftest import axe_report
+from .console_site import (  # noqa: F401  # fixtures
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    USERNAME,
+    _console_tab,
+    console_origin,
+    console_tab,
+    look,
+    orm_beside_playwright,
+    screenshot,
+)
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
-USERNAME = "Ada.Lovelace"  # capitals: typed with Shift, as a person types them
-PASSWORD = "Long Enough Secret, for Staff!"
 PASTED = """From the survivor's email:
 https://x.com/someone/status/111
 https://x.com/someone/status/222
@@ -42,39 +47,15 @@ https://x.com/someone/status/222
 """
 
 
-@pytest.fixture(scope="session")
-def orm_beside_playwright() -> Iterator[None]:
-    """Let the test make rows while Playwright's sync API is running.
-
-    Playwright runs an event loop on this thread; the database calls made here do not run
-    inside it, but Django cannot tell (its async-safety check looks for a running loop). Asked
-    for before the browser and the test database, so that both are set up with it.
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
 @pytest.fixture
-def console(
-    orm_beside_playwright: None,
-    live_server: Any,
-    transactional_db: None,
-    settings: SettingsWrapper,
-) -> Iterator[tuple[str, StaffMember]]:
+def console(console_origin: str) -> tuple[str, StaffMember]:  # noqa: F811
     """The console's origin and a caseworker (with a confirmed device) of one helpline."""
-    settings.SERVICE = True
-    settings.HELPLINE_SECRET = fixtures.HELPLINE_SECRET
-    settings.STAFF_IDLE_SECONDS = 15 * 60
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    limits.reset()
     line = fixtures.helpline()
     member = fixtures.member(line, USERNAME, "caseworker")
     member.user.set_password(PASSWORD)
     member.user.save()
     _other_cases(line, member)
-    yield live_server.url, member
-    limits.reset()
+    return console_origin, member
 
 
 def _other_cases(line: Helpline, member: StaffMember) -> None:
@@ -87,11 +68,11 @@ def _other_cases(line: Helpline, member: StaffMember) -> None:
 
 
 class Visit:
-    """One tab at one width: every page it shows is checked the same way."""
+    """The tab at one width: every page it shows is checked the same way."""
 
-    def __init__(self, browser: Browser, origin: str, size: dict[str, int], name: str) -> None:
-        self.context = browser.new_context(viewport=size)  # type: ignore[arg-type]
-        self.page = self.context.new_page()
+    def __init__(self, page: Page, origin: str, size: ViewportSize, name: str) -> None:
+        self.page = page
+        page.set_viewport_size(size)
         self.origin, self.width, self.name = origin, size["width"], name
         self.elsewhere: list[str] = []
         self.page.on("request", self._note)
@@ -103,16 +84,12 @@ class Visit:
 
     def check(self, what: str) -> None:
         """Run axe, look for sideways scrolling and keep a screenshot if asked."""
-        report = axe_report(self.page)
-        if report:
-            self.problems.append(f"{what}:\n{report}")
-        wide = self.page.evaluate("document.documentElement.scrollWidth")
-        if wide > self.width:
-            self.problems.append(f"{what}: {wide} px wide at {self.width} px")
-        folder = os.environ.get("RECLAIM_SCREENSHOTS")
-        if folder:
-            path = Path(folder) / f"console-{self.name}-{what}.png"
-            self.page.screenshot(path=str(path), full_page=True)
+        found = look(self.page)
+        if found.axe:
+            self.problems.append(f"{what}:\n{found.axe}")
+        if found.width > self.width:
+            self.problems.append(f"{what}: {found.width} px wide at {self.width} px")
+        screenshot(self.page, f"{self.name}-{what}")
 
     def sign_in(self, member: StaffMember, step: int = 0) -> None:
         """Sign in as a person does; ``step`` 1 types the app's next code (django-otp refuses
@@ -129,16 +106,14 @@ class Visit:
         page.get_by_role("button", name="Sign in").click()
 
     def finish(self) -> None:
-        self.context.close()
+        self.page.remove_listener("request", self._note)
         assert self.elsewhere == [], "console pages fetch only from their own site"
         assert self.problems == [], "\n".join(self.problems)
 
 
 @pytest.fixture
-def phone(console: tuple[str, StaffMember], browser: Browser) -> Iterator[Visit]:
-    visit = Visit(browser, console[0], PHONE, "390")
-    yield visit
-    visit.context.close()
+def phone(console: tuple[str, StaffMember], console_tab: Page) -> Visit:  # noqa: F811
+    return Visit(console_tab, console[0], PHONE, "390")
 
 
 def test_a_caseworker_opens_and_works_a_case_at_phone_width(
@@ -252,34 +227,43 @@ def _claim_note_task(visit: Visit, number: str) -> None:
 
 
 def test_at_desktop_width_idling_asks_to_sign_in_and_keeps_what_was_typed(
-    console: tuple[str, StaffMember], browser: Browser, settings: SettingsWrapper
+    console: tuple[str, StaffMember],
+    console_tab: Page,  # noqa: F811
 ) -> None:
     origin, member = console
-    visit = Visit(browser, origin, DESKTOP, "desktop")
+    visit = Visit(console_tab, origin, DESKTOP, "desktop")
     page = visit.page
     page.goto(origin + "/console/cases/RPH-SOON/")
     visit.sign_in(member)
     expect(page.get_by_role("heading", name="Case RPH-SOON")).to_be_visible()
     visit.check("case")
     page.get_by_role("link", name="Queue").first.click()
+    expect(page.get_by_role("heading", name="Queue: cases")).to_be_visible()
     visit.check("queue")
     page.goto(origin + "/console/cases/RPH-SOON/notes/")
     visit.check("notes")
     words = "She Called at 3pm; the Second account is new."
     page.get_by_label("New note").fill(words)
-    # The draft is saved (and the session kept alive by it) before the idle time is shortened.
+    # The draft is saved (and the session kept alive by it) before the idle time passes.
     expect(page.get_by_text(re.compile("^Draft saved .* at"))).to_be_visible()
 
-    settings.STAFF_IDLE_SECONDS = 1  # the live server reads the same settings
-    time.sleep(1.5)
+    _idle_for(page, settings.STAFF_IDLE_SECONDS + 60)
     page.get_by_role("button", name="Keep the note").click()
     expect(page.get_by_role("heading", name="Sign in to the console")).to_be_visible()
     expect(page.get_by_text("was not kept")).to_be_visible()
     assert page.get_by_label("What you wrote (not kept)").input_value() == words
     visit.check("signed-out")
-    settings.STAFF_IDLE_SECONDS = 15 * 60
     visit.sign_in(member, step=1)
     expect(page.get_by_role("heading", name="Notes on case RPH-SOON")).to_be_visible()
     assert words not in page.content(), "nothing was kept while signed out"
     assert not Draft.objects.exists(), "the draft went with the session"
     visit.finish()
+
+
+def _idle_for(page: Page, seconds: float) -> None:
+    """Let ``seconds`` pass on the session's idle clock, as if the tab had been left alone:
+    the time the console last saw the session (reclaim.web.console.access) is moved back."""
+    key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+    session[SEEN] = float(session[SEEN]) - seconds
+    session.save()

@@ -6,54 +6,34 @@ and signs in with the key instead of a code. The server checks each answer
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect
-from pytest_django.fixtures import Settings as SettingsWrapper
+from playwright.sync_api import Browser, Page, expect
 
-from reclaim.web.access import limits
 from reclaim.web.console.models import AuditEntry, SecurityKey, StaffMember
 
 from ..web.console import fixtures
-
-PASSWORD = "Long Enough Secret, for Staff!"
-
-
-@pytest.fixture(scope="session")
-def orm_beside_playwright() -> Iterator[None]:
-    """Let the test make rows while Playwright's sync API runs (see test_console.py); asked
-    for before the browser and the test database, so that both are set up with it."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
+from .console_site import (  # noqa: F401  # fixtures
+    PASSWORD,
+    _console_tab,
+    console_origin,
+    console_tab,
+    orm_beside_playwright,
+)
 
 
 @pytest.fixture
-def console(
-    orm_beside_playwright: None,
-    live_server: Any,
-    transactional_db: None,
-    settings: SettingsWrapper,
-) -> Iterator[tuple[str, StaffMember]]:
-    settings.SERVICE = True
-    settings.HELPLINE_SECRET = fixtures.HELPLINE_SECRET
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    limits.reset()
+def console(console_origin: str) -> tuple[str, StaffMember]:  # noqa: F811
     member = fixtures.member(fixtures.helpline(), "kim", "caseworker")
     member.user.set_password(PASSWORD)
     member.user.save()
-    yield live_server.url, member
-    limits.reset()
+    return console_origin, member
 
 
-def test_a_caseworker_adds_a_security_key_and_signs_in_with_it(
-    orm_beside_playwright: None, console: tuple[str, StaffMember], browser: Browser
-) -> None:
-    origin, kim = console
-    context = browser.new_context()
-    page = context.new_page()
-    devtools = context.new_cdp_session(page)
+@pytest.fixture
+def with_a_key(console_tab: Page) -> Iterator[Page]:  # noqa: F811
+    """The console tab with a virtual authenticator (a security key) attached, then taken off."""
+    devtools = console_tab.context.new_cdp_session(console_tab)
     devtools.send("WebAuthn.enable")
     authenticator = {
         "protocol": "ctap2",
@@ -63,8 +43,18 @@ def test_a_caseworker_adds_a_security_key_and_signs_in_with_it(
         "isUserVerified": True,
         "automaticPresenceSimulation": True,
     }
-    devtools.send("WebAuthn.addVirtualAuthenticator", {"options": authenticator})
+    added = devtools.send("WebAuthn.addVirtualAuthenticator", {"options": authenticator})
+    yield console_tab
+    devtools.send("WebAuthn.removeVirtualAuthenticator", added)
+    devtools.send("WebAuthn.disable")
+    devtools.detach()
 
+
+def test_a_caseworker_adds_a_security_key_and_signs_in_with_it(
+    console: tuple[str, StaffMember], with_a_key: Page
+) -> None:
+    origin, kim = console
+    page = with_a_key
     page.goto(f"{origin}/console/sign-in/")
     page.get_by_label("Username").fill("kim")
     page.get_by_label("Password").fill(PASSWORD)
@@ -90,11 +80,10 @@ def test_a_caseworker_adds_a_security_key_and_signs_in_with_it(
     key = SecurityKey.objects.get(member=kim)
     assert key.last_used_at is not None and key.sign_count > 0, "the counter moved on"
     assert AuditEntry.objects.filter(action="add security key", member=kim).count() == 1
-    context.close()
 
 
 def test_without_javascript_the_key_button_stays_hidden(
-    orm_beside_playwright: None, console: tuple[str, StaffMember], browser: Browser
+    console: tuple[str, StaffMember], browser: Browser
 ) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -4,31 +4,36 @@ journey at 390 px: the language chosen on the sign-in page, a sign-in typed with
 so Shift), an intake in Arabic with a list of addresses, a note, and a reload and a Back that
 keep what was typed.
 
-One signed-in context per language (its session made directly, as the console's HTTP tests
-make theirs), and each page loaded once for all its checks: the narrower width is a resize.
+The worker's console tab (tests/browser/console_site.py), signed in for each language with a
+session made directly (as the console's HTTP tests make theirs), and each page loaded once for
+all its checks, which one call into the page runs: the narrower width is a resize.
 Set RECLAIM_SCREENSHOTS to a folder to keep each Arabic page at 390 px.
 """
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
-from pytest_django.fixtures import Settings as SettingsWrapper
+from playwright.sync_api import Page, Request, expect
 
-from reclaim.web.access import limits
 from reclaim.web.console.models import CaseNote, Draft
 
 from ..web.console import fixtures
 from ..web.console.pages import SIGN_IN, ConsolePages, console_rows
-from .conftest import AXE_SCRIPT, axe_report
-from .test_console import PASSWORD, USERNAME, orm_beside_playwright  # noqa: F401
+from .console_site import (  # noqa: F401  # fixtures
+    NARROWEST,
+    PASSWORD,
+    PHONE,
+    USERNAME,
+    _console_tab,
+    console_origin,
+    console_tab,
+    look,
+    orm_beside_playwright,
+    screenshot,
+    sign_in_cookies,
+)
 
-PHONE = {"width": 390, "height": 844}
-NARROWEST = 320
 PASTED_AR = """أرسلت الناجية هذه العناوين:
 https://x.com/someone/status/111
 https://x.com/someone/status/222
@@ -37,84 +42,98 @@ https://x.com/someone/status/111
 
 
 @pytest.fixture
-def rows(
-    orm_beside_playwright: None,  # noqa: F811
-    live_server: Any,
-    transactional_db: None,
-    settings: SettingsWrapper,
-    tmp_path: Path,
-) -> Iterator[tuple[str, ConsolePages]]:
-    settings.SERVICE = True
-    settings.HELPLINE_SECRET = fixtures.HELPLINE_SECRET
-    settings.STAFF_IDLE_SECONDS = 15 * 60
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    limits.reset()
-    yield live_server.url, console_rows(tmp_path)
-    limits.reset()
+def rows(console_origin: str, tmp_path: Path) -> tuple[str, ConsolePages]:  # noqa: F811
+    return console_origin, console_rows(tmp_path)
 
 
-def _context(browser: Browser, origin: str, code: str, session: str = "") -> BrowserContext:
-    context = browser.new_context(viewport=PHONE)  # type: ignore[arg-type]
-    cookies = [{"name": "django_language", "value": code, "url": origin}]
-    if session:
-        cookies.append({"name": "sessionid", "value": session, "url": origin})
-    context.add_cookies(cookies)  # type: ignore[arg-type]
-    context.add_init_script(script=AXE_SCRIPT)  # once per context, not injected per page
-    return context
+class Sweep:
+    """Checks each page the tab loads: axe, the page's language and direction, and no
+    sideways scroll at 390 and at 320 px; notes what it finds, and any request elsewhere.
 
+    axe runs at 390 px. The other width is a resize of the loaded page (which lays it out
+    again, as loading it at that width would), and the tab stays at the width it was resized
+    to: the next page is loaded there and checked at it first, then resized back to 390 px
+    for axe. So each page takes one resize, not two.
+    """
 
-def _check(page: Page, code: str, name: str, problems: list[str]) -> None:
-    """Axe, the page's language and direction, and no sideways scroll at 390 and 320 px."""
-    direction = "rtl" if code == "ar" else "ltr"
-    marked = page.evaluate("[document.documentElement.lang, document.documentElement.dir]")
-    if marked != [code, direction]:
-        problems.append(f"{code} {name}: html lang/dir {marked}")
-    report = axe_report(page)
-    if report:
-        problems.append(f"{code} {name}:\n{report}")
-    folder = os.environ.get("RECLAIM_SCREENSHOTS")
-    if folder and code == "ar":
-        page.screenshot(path=str(Path(folder) / f"console-ar-390-{name}.png"), full_page=True)
-    for width in (PHONE["width"], NARROWEST):
-        page.set_viewport_size({"width": width, "height": PHONE["height"]})
-        wide = page.evaluate("document.documentElement.scrollWidth")
+    def __init__(self, page: Page, origin: str) -> None:
+        self.page, self.origin = page, origin
+        self.problems: list[str] = []
+        self.elsewhere: list[str] = []
+        page.on("request", self._note)
+
+    def _note(self, request: Request) -> None:
+        if not request.url.startswith(self.origin + "/"):
+            self.elsewhere.append(request.url)
+
+    def check(self, code: str, name: str) -> None:
+        page = self.page
+        size = page.viewport_size
+        if size is not None and size["width"] == NARROWEST:
+            self._reflows(code, name, page.evaluate("document.documentElement.scrollWidth"))
+            page.set_viewport_size(PHONE)
+            self._look(code, name)
+        else:
+            self._look(code, name)
+            page.set_viewport_size({"width": NARROWEST, "height": PHONE["height"]})
+            self._reflows(code, name, page.evaluate("document.documentElement.scrollWidth"))
+
+    def _look(self, code: str, name: str) -> None:
+        found = look(self.page)
+        direction = "rtl" if code == "ar" else "ltr"
+        if [found.lang, found.dir] != [code, direction]:
+            self.problems.append(f"{code} {name}: html lang/dir {[found.lang, found.dir]}")
+        if found.axe:
+            self.problems.append(f"{code} {name}:\n{found.axe}")
+        self._reflows(code, name, found.width)
+        if code == "ar":
+            screenshot(self.page, f"ar-390-{name}")
+
+    def _reflows(self, code: str, name: str, wide: int) -> None:
+        width = self.page.viewport_size["width"] if self.page.viewport_size else 0
         if wide > width:
-            problems.append(f"{code} {name}: {wide} px wide at {width} px")
-    page.set_viewport_size(PHONE)
+            self.problems.append(f"{code} {name}: {wide} px wide at {width} px")
+
+    def finish(self) -> None:
+        self.page.remove_listener("request", self._note)
+        assert self.elsewhere == [], "console pages fetch only from their own site"
+        assert self.problems == [], "\n".join(self.problems)
 
 
 def test_every_console_page_in_english_and_arabic(
-    rows: tuple[str, ConsolePages], browser: Browser
+    rows: tuple[str, ConsolePages],
+    console_tab: Page,  # noqa: F811
 ) -> None:
     origin, pages = rows
-    problems: list[str] = []
+    page = console_tab
+    sweep = Sweep(page, origin)
     for code in ("en", "ar"):
-        context = _context(browser, origin, code)
-        page = context.new_page()
+        page.context.clear_cookies()
+        sign_in_cookies(page, origin, code)
         for shown in SIGN_IN[:1]:
             page.goto(origin + shown.path)
-            _check(page, code, shown.name, problems)
-        context.close()
+            sweep.check(code, shown.name)
         session = fixtures.signed_in(pages.boss).cookies["sessionid"].value
-        context = _context(browser, origin, code, session)
-        page = context.new_page()
+        sign_in_cookies(page, origin, code, session)
         for shown in pages.pages(code):
             if shown.posted is not None:
                 continue  # answers to forms: read through the test client (test_no_english_left)
             response = page.goto(origin + shown.path)
             assert response is not None and response.status == shown.status, (code, shown.name)
-            _check(page, code, shown.name, problems)
-        context.close()
-    assert problems == [], "\n".join(problems)
+            sweep.check(code, shown.name)
+    sweep.finish()
 
 
-def test_an_arabic_journey_at_phone_width(rows: tuple[str, ConsolePages], browser: Browser) -> None:
+def test_an_arabic_journey_at_phone_width(
+    rows: tuple[str, ConsolePages],
+    console_tab: Page,  # noqa: F811
+) -> None:
     origin, pages = rows
     member = fixtures.member(pages.line, USERNAME, "caseworker")
     member.user.set_password(PASSWORD)
     member.user.save()
-    context = browser.new_context(viewport=PHONE)  # type: ignore[arg-type]
-    page = context.new_page()
+    page = console_tab
+    sweep = Sweep(page, origin)  # notes any request elsewhere from here on
     page.goto(origin + "/console/")
     expect(page.get_by_role("heading", name="Sign in to the console")).to_be_visible()
     page.get_by_role("button", name="العربية").click()
@@ -150,7 +169,5 @@ def test_an_arabic_journey_at_phone_width(rows: tuple[str, ConsolePages], browse
     page.get_by_role("button", name="احفظ الملاحظة").click()
     expect(page.get_by_text("اتصلت مجددًا؛ البريد آمن بعد السادسة.")).to_be_visible()
     assert CaseNote.objects.count() == 2  # the one made with the rows, and this one
-    problems: list[str] = []
-    _check(page, "ar", "journey-notes", problems)
-    context.close()
-    assert problems == [], "\n".join(problems)
+    sweep.check("ar", "journey-notes")
+    sweep.finish()

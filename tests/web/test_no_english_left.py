@@ -429,16 +429,13 @@ CONSOLE_ALLOWED = {
     "ada", "sam", "gone", "new", "ada · Test Helpline", "Called back at 6pm.", "Send the batch",
     "what happened in RPH-0001", "what happened in RPH-0002", "astronaut.png",
     "Please help me get these taken down; my ex posted them.",
-    "Posted on a forum without my consent", "shared", "Incident 1: shared",
-    "https://x.com/a/status/1 (draft)", "Their message", "text/plain; charset=utf-8",
+    "Posted on a forum without my consent",
+    "https://x.com/a/status/1 (draft)", "text/plain; charset=utf-8",
     "example", "reddit", "x", "general", "uk-intimate-image-report", "uk-online-safety",
     "unknown site", "intimate-image (form)", "intimate-image (in-app)",
     "intimate-image (form: https://www.reddit.com/report)",
 }  # fmt: skip
-_CONSOLE_CODES = re.compile(
-    r"RPH-[\w-]+|ada, \d{4}-\d\d-\d\d \d\d:\d\d|age1[a-z0-9]+"
-    r"|From the survivor's own evidence locker; .*"
-)
+_CONSOLE_CODES = re.compile(r"RPH-[\w-]+|ada, \d{4}-\d\d-\d\d \d\d:\d\d|age1[a-z0-9]+")
 
 
 def _console_pages(pages: ConsolePages, code: str) -> Iterator[str]:

@@ -6,6 +6,7 @@ anyone holding its public key could: for referrals the survivor's Reclaim would 
 """
 
 import datetime
+import functools
 import io
 import json
 import struct
@@ -34,6 +35,7 @@ MESSAGE = "Please help me get these taken down; my ex posted them."
 HEAD = struct.Struct(">I")
 
 
+@functools.cache  # the same bytes every time: encoding the PNG takes a good part of a second
 def photo(name: str = "astronaut") -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(np.asarray(getattr(data, name)())).save(buffer, format="PNG")

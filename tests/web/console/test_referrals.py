@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -18,7 +19,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from reclaim.referrals import MEDIA_TYPE, join_container
 from reclaim.web.access import attempts, limits
-from reclaim.web.console import keys
+from reclaim.web.console import keys, summaries
 from reclaim.web.console.access import SEEN
 from reclaim.web.console.models import (
     AuditEntry,
@@ -93,6 +94,33 @@ def test_a_posted_referral_becomes_a_case(line: Helpline, made: Made) -> None:
     assert len(kept) == 2, "the picture and the message, each apart"
     assert join_container(bytes(content.sealed_manifest), kept) == made.body, "as received"
     assert AuditEntry.objects.filter(action="receive referral", case_id=case.pk).count() == 1
+
+
+def test_what_happened_is_kept_as_facts_and_put_in_the_readers_language(
+    line: Helpline, made: Made
+) -> None:
+    case = received(line, made)
+    kept = keys.unseal_text(line, case.sealed_summary)
+    assert "Incident" not in kept and "evidence locker" not in kept, "no sentence is kept"
+    assert MESSAGE in kept and "Posted on a forum without my consent" in kept
+    worker = signed_in(member(line, "kim", "caseworker"))
+    pages = {}
+    for code in ("en", "pl"):
+        worker.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+        pages[code] = worker.get(f"/console/cases/{case.number}/").content.decode()
+        pages[code] += worker.get(f"/console/cases/{case.number}/shared/").content.decode()
+    assert "Incident 1: Images were shared" in pages["en"]
+    assert "From the survivor&#x27;s own evidence locker; shared until" in pages["en"]
+    assert "Zdarzenie 1: " in pages["pl"] and "Z sejfu na dowody osoby pokrzywdzonej" in pages["pl"]
+    assert "Images were shared" not in pages["pl"] and "Incident 1" not in pages["pl"]
+    assert ">shared<" not in pages["en"] + pages["pl"], "the kind's code is never shown"
+    assert MESSAGE in pages["pl"], "the survivor's words are shown as they wrote them"
+
+
+def test_a_summary_kept_as_text_is_shown_as_it_was_kept(line: Helpline) -> None:
+    """Intake's words, and a referral case's summary kept before summaries were facts."""
+    for text in ("From the survivor's own evidence locker; shared until 2026.", '{"a": 1}'):
+        assert summaries.shown(text) == text
 
 
 def test_the_same_referral_again_gets_the_same_answer_and_no_second_case(

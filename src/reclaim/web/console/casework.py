@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from reclaim.notices import AddressList, Catalogue, load_catalogue, recognise_addresses
-from reclaim.web.console import drafts, keys
+from reclaim.web.console import drafts, keys, summaries
 from reclaim.web.console.access import member_of
 from reclaim.web.console.cases import open_case, record
 from reclaim.web.console.models import Case, CaseAddress, Helpline, Notification, StaffMember
@@ -140,7 +140,7 @@ def view_case(request: HttpRequest, number: str, page: int = 1) -> CaseView:
         helpline_id=case.helpline_id, active=True, caseworker=True
     ).select_related("user")
     contact = keys.unseal_text(case.helpline, case.sealed_contact) if case.contact_safe else ""
-    summary = keys.unseal_text(case.helpline, case.sealed_summary)
+    summary = summaries.shown(keys.unseal_text(case.helpline, case.sealed_summary))
     caseworkers = list(colleagues.order_by("user__username"))
     return CaseView(case, summary, contact, addresses, caseworkers, count, page)
 

@@ -6,7 +6,8 @@ imports; both go through ``receive``: opened with the helpline's age identity
 once in memory and checked), kept as received (ciphertext) in parts: the sealed manifest in
 ReferralContent, each item's sealed blob in a ReferralItem of its own (the item keys are in the
 manifest, so the parts are as protected as the container was), and made into a case: the
-survivor's message and incidents as what happened (sealed with the helpline's data key), their
+survivor's message and incidents as what happened (their facts and words, sealed with the
+helpline's data key, put in sentences when shown: reclaim.web.console.summaries), their
 contact if they gave one, the addresses of their removal requests and incidents recognised as
 at intake. Under 18: no media is kept at all.
 
@@ -27,7 +28,6 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from reclaim.locker import Incident
 from reclaim.notices import recognise_addresses
 from reclaim.referrals import (
     Manifest,
@@ -45,7 +45,7 @@ from reclaim.referrals import (
     split_container,
 )
 from reclaim.web.access import attempts
-from reclaim.web.console import audit, keys, previews
+from reclaim.web.console import audit, keys, previews, summaries
 from reclaim.web.console.access import member_of
 from reclaim.web.console.cases import open_case
 from reclaim.web.console.casework import (
@@ -185,7 +185,7 @@ def _make_case(
         contact_method=contact.method if contact else Case.Contact.NONE,
         contact_safe=contact is not None,
         sealed_contact=keys.seal_text(line, _contact_text(manifest)) if contact else None,
-        sealed_summary=keys.seal_text(line, summary_text(manifest)),
+        sealed_summary=keys.seal_text(line, summaries.kept(manifest)),
     )
     made = address_rows(case, recognised)[:MAX_ADDRESSES_PER_CASE]
     case.addresses.model.objects.bulk_create(made)
@@ -229,28 +229,6 @@ def _contact_text(manifest: Manifest) -> str:
     contact = manifest.contact
     assert contact is not None
     return f"{contact.address} ({contact.note})" if contact.note else contact.address
-
-
-def summary_text(manifest: Manifest) -> str:
-    """Return what happened, in the survivor's words, as the case keeps it (sealed)."""
-    parts = [f"From the survivor's own evidence locker; shared until {manifest.expires_utc}."]
-    if manifest.message:
-        parts.append(f"Their message:\n{manifest.message}")
-    parts += [_incident_text(number, each) for number, each in enumerate(manifest.incidents, 1)]
-    return "\n\n".join(parts)
-
-
-def _incident_text(number: int, incident: Incident) -> str:
-    facts = [incident.kind.replace("-", " ")]
-    if incident.happened_on:
-        facts.append(f"happened {incident.happened_on}")
-    if incident.discovered_on:
-        facts.append(f"found {incident.discovered_on}")
-    if incident.platform:
-        facts.append(f"on {incident.platform}")
-    if incident.under_18:
-        facts.append("someone in the image was under 18")
-    return f"Incident {number}: {', '.join(facts)}\n{incident.summary}"
 
 
 # The survivor's token: withdrawal and openings ---------------------------------------------

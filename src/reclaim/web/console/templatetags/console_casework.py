@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from reclaim.web.console.casetasks import overdue_counts
 from reclaim.web.console.closing import OUTCOMES
+from reclaim.web.console.summaries import kind_words
 from reclaim.web.countries import COUNTRY_NAMES
 
 register = template.Library()
@@ -29,6 +30,12 @@ def count_for(counts: dict[int, int], case_id: int) -> int:
 def outcome_label(outcome: str) -> str:
     """Return a closed case's outcome in words."""
     return str(OUTCOMES.get(outcome, outcome))
+
+
+@register.filter
+def incident_kind(kind: str) -> str:
+    """Return the kind of a shared incident (a code in the referral) in the page's language."""
+    return kind_words(kind)
 
 
 @register.filter
