@@ -1,5 +1,6 @@
 """Fixtures shared by the web and browser tests."""
 
+import asyncio
 import os
 import sqlite3
 import subprocess
@@ -23,6 +24,26 @@ def language_code(request: pytest.FixtureRequest) -> str:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     remove_templates()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """Ease Django's async check for a test that runs after a browser test on this worker.
+
+    Playwright's sync API, once a browser test started it, keeps its event loop marked as
+    running on this thread for the rest of the session; no test here runs inside it, but
+    Django's check cannot tell and refuses every database call (which tests run after a
+    browser test depends on how xdist hands them out). Tests that start no browser run as
+    before while no browser has started.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture
@@ -59,10 +80,7 @@ def migrated_sqlite(
         env["RECLAIM_DATA_DIR"] = str(made.parent)
         subprocess.run(manage, env=env, cwd=REPO, check=True, timeout=300)
     else:
-        # Playwright's sync API (a browser test earlier on this worker) leaves an event loop
-        # on this thread; this copy does not run inside it, but Django's check cannot tell.
-        with pytest.MonkeyPatch.context() as patch, django_db_blocker.unblock():
-            patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with django_db_blocker.unblock():
             connection.ensure_connection()
             with sqlite3.connect(made) as copy:
                 connection.connection.backup(copy)
