@@ -6,21 +6,10 @@ import pytest
 
 from reclaim.cli import main
 
+from .core.test_enrolled_routes import ROUTES  # two routes of the helpline's own
+
 REPO = Path(__file__).resolve().parents[1]
-ROUTE = """
-organisation = "example-helpline"
-
-[[platform]]
-id = "reddit"
-
-[[platform.route]]
-kind = "email"
-purpose = "trusted-flagger"
-address = "flaggers@reddit.example"
-batch = true
-batch_limit = 2
-"""
-SOURCE = 'source = "Enrolment letter (made up for the tests)"\n'
+FIRST_SOURCE = 'source = "Enrolment letter from the platform, 2 March 2026 (case file 12)"\n'
 
 
 def check(*extra: str) -> int:
@@ -31,18 +20,18 @@ def test_a_good_routes_file_is_checked_with_the_directory(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     routes = tmp_path / "routes.toml"
-    routes.write_text(ROUTE + SOURCE)
+    routes.write_text(ROUTES)
     assert check("--routes", str(routes)) == 0
-    assert (
-        f"The helpline's routes file {routes} adds 1 route of its own." in capsys.readouterr().out
-    )
+    said = capsys.readouterr().out
+    assert f"The helpline's routes file {routes} adds 2 routes of its own." in said
 
 
 def test_a_route_without_its_source_is_named(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    assert FIRST_SOURCE in ROUTES
     routes = tmp_path / "routes.toml"
-    routes.write_text(ROUTE)
+    routes.write_text(ROUTES.replace(FIRST_SOURCE, ""))
     assert check("--routes", str(routes)) == 1
     error = capsys.readouterr().err
     assert str(routes) in error and "an enrolled route needs 'source'" in error
