@@ -39,6 +39,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from child import measure_in_child
+
 HERE = Path(__file__).resolve().parent
 CASES_PER_YEAR = 25_000
 ADDRESSES_PER_CASE = 4  # 100,000 addresses a year
@@ -79,17 +81,7 @@ def run(database_url: str | None = None, cases_per_year: int = CASES_PER_YEAR) -
         }
     env = os.environ | SECRETS | {"DATABASE_URL": bench_database(url, cases_per_year)}
     env["RECLAIM_DATA_DIR"] = env.get("RECLAIM_DATA_DIR") or tempfile.mkdtemp(prefix="reclaim-")
-    done = subprocess.run(
-        [sys.executable, __file__, "measure", str(cases_per_year)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"bench/console.py failed:\n{done.stderr[-4000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return measure_in_child(__file__, str(cases_per_year), env)
 
 
 def bench_database(url: str, cases_per_year: int) -> str:

@@ -24,7 +24,6 @@ import io
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +31,8 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from child import measure_in_child
 
 HERE = Path(__file__).resolve().parent
 REFERRAL_MIB = 192  # under the default RECLAIM_MAX_REFERRAL_MB
@@ -58,17 +59,7 @@ def run(database_url: str | None = None, mib: int = REFERRAL_MIB) -> dict[str, A
     env.pop("DATABASE_URL", None)
     if url.startswith(("postgres://", "postgresql://")):
         env["DATABASE_URL"] = _fresh_database(url)
-    done = subprocess.run(
-        [sys.executable, __file__, "measure", str(mib)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"bench/referral_pictures.py failed:\n{done.stderr[-4000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return measure_in_child(__file__, str(mib), env)
 
 
 def _fresh_database(url: str) -> str:
