@@ -24,6 +24,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.http.request import split_domain_port
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -62,7 +63,7 @@ def site_of(request: HttpRequest) -> tuple[str, str]:
     proxy reported (settings), so an answer made for any other site is refused.
     """
     host = request.get_host()
-    domain, _ = split_domain_port(host)
+    domain, _port = split_domain_port(host)
     return f"{request.scheme}://{host}", domain
 
 
@@ -74,10 +75,12 @@ def registration_options(request: HttpRequest, member: StaffMember, password: st
     except PermissionDenied:
         known = None
     if known is None or known.pk != user.pk:
-        raise SecurityKeyError("That is not your current password.")
+        raise SecurityKeyError(_("That is not your current password."))
     if SecurityKey.objects.filter(member=member).count() >= MAX_KEYS:
-        raise SecurityKeyError(f"You have {MAX_KEYS} keys already. Remove one you no longer use.")
-    _, rp_id = site_of(request)
+        raise SecurityKeyError(
+            _("You have {n} keys already. Remove one you no longer use.").format(n=MAX_KEYS)
+        )
+    _origin, rp_id = site_of(request)
     options = generate_registration_options(
         rp_id=rp_id,
         rp_name=RP_NAME,
@@ -109,10 +112,10 @@ def register(request: HttpRequest, member: StaffMember, answer: str, name: str) 
             expected_origin=origin,
         )
     except (WebAuthnException, ValueError, KeyError) as refused:
-        raise SecurityKeyError("The key's answer was not accepted. Try again.") from refused
+        raise SecurityKeyError(_("The key's answer was not accepted. Try again.")) from refused
     digest = hashlib.sha256(verified.credential_id).hexdigest()
     if SecurityKey.objects.filter(credential_digest=digest).exists():
-        raise SecurityKeyError("This key is added already.")
+        raise SecurityKeyError(_("This key is added already."))
     label = (name.strip() or "security key")[:MAX_NAME_CHARS]
     with transaction.atomic():
         key = SecurityKey.objects.create(
@@ -135,7 +138,7 @@ def remove(member: StaffMember, key_id: int) -> None:
     with transaction.atomic():
         key = SecurityKey.objects.filter(member=member, pk=key_id).first()
         if key is None:
-            raise SecurityKeyError("That key is not one of yours.")
+            raise SecurityKeyError(_("That key is not one of yours."))
         key.delete()
         _log(member, "remove security key", {"key": str(key_id), "name": key.name})
 
@@ -148,11 +151,11 @@ def sign_in_options(request: HttpRequest, username: str, password: str) -> str:
         user = None
     member = StaffMember.objects.filter(user=user, active=True).first() if user else None
     if user is None or member is None:
-        raise SecurityKeyError("Check the username and password: they did not match an account.")
+        raise SecurityKeyError(_("Check the username and password: they did not match an account."))
     keys = list(SecurityKey.objects.filter(member=member, confirmed=True))
     if not keys:
-        raise SecurityKeyError("This account has no security key. Use the code from your app.")
-    _, rp_id = site_of(request)
+        raise SecurityKeyError(_("This account has no security key. Use the code from your app."))
+    _origin, rp_id = site_of(request)
     options = generate_authentication_options(
         rp_id=rp_id,
         allow_credentials=[PublicKeyCredentialDescriptor(id=bytes(k.credential_id)) for k in keys],
@@ -174,7 +177,9 @@ def verify_sign_in(request: HttpRequest, answer: str) -> SecurityKey:
         attempts.reserve(name)
     except attempts.HeldError as held:
         raise SecurityKeyError(
-            f"Too many tries for this account. Try again in {held.minutes} minutes."
+            _("Too many tries for this account. Try again in {minutes} minutes.").format(
+                minutes=held.minutes
+            )
         ) from None
     key = _key_of(answer, user_id)
     origin, rp_id = site_of(request)
@@ -188,7 +193,7 @@ def verify_sign_in(request: HttpRequest, answer: str) -> SecurityKey:
             credential_current_sign_count=key.sign_count,
         )
     except (WebAuthnException, ValueError, KeyError) as refused:
-        raise SecurityKeyError("The key's answer was not accepted. Try again.") from refused
+        raise SecurityKeyError(_("The key's answer was not accepted. Try again.")) from refused
     attempts.forget(name)
     key.sign_count, key.last_used_at = verified.new_sign_count, timezone.now()
     key.save(update_fields=["sign_count", "last_used_at"])
@@ -204,12 +209,12 @@ def _key_of(answer: str, user_id: int) -> SecurityKey:
     try:
         raw_id = parse_authentication_credential_json(answer).raw_id
     except (InvalidJSONStructure, ValueError, KeyError) as refused:
-        raise SecurityKeyError("The key's answer was not accepted. Try again.") from refused
+        raise SecurityKeyError(_("The key's answer was not accepted. Try again.")) from refused
     digest = hashlib.sha256(raw_id).hexdigest()
     found = SecurityKey.objects.filter(credential_digest=digest, user_id=user_id, confirmed=True)
     key = found.select_related("member").first()
     if key is None or not key.member.active:
-        raise SecurityKeyError("That key is not one of this account's keys.")
+        raise SecurityKeyError(_("That key is not one of this account's keys."))
     return key
 
 
@@ -223,7 +228,7 @@ def _take(request: HttpRequest, purpose: str, user_id: object) -> bytes:
     state = request.session.pop(SESSION_KEY, None)
     fresh = isinstance(state, dict) and time.time() - state.get("at", 0) < CHALLENGE_SECONDS
     if not fresh or state["purpose"] != purpose or state["user"] != user_id or user_id is None:
-        raise SecurityKeyError("That took too long, or the page was used twice. Start again.")
+        raise SecurityKeyError(_("That took too long, or the page was used twice. Start again."))
     return bytes.fromhex(state["challenge"])
 
 
