@@ -46,6 +46,19 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_looked_up_per_request() -> None:
+    """WhiteNoise finds static files per request in the tests, as in development.
+
+    Django's test client sets its middleware up again for every new client, and WhiteNoise
+    lists every static file each time it is set up: about 5 s of CPU over the suite, for
+    files the web tests seldom ask for. A server process sets it up once, as before.
+    """
+    from django.conf import settings
+
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
 @pytest.fixture
 def remembered_derivations(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each locker key Argon2id derives once a session (tests/lockers.py's remembered_hash).

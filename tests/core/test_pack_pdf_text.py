@@ -5,6 +5,7 @@ algorithm, every level), shaped, and no text replaced."""
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +139,22 @@ def test_text_that_looks_like_a_page_count_placeholder_is_printed_as_typed(
     lines: list[list[pdf_text.Run]],
 ) -> None:
     assert line_of(lines, "Code") == ["Code", "{nb}", "sent"]
+
+
+@pytest.mark.parametrize(
+    ("summary", "fonts"),
+    [
+        ("Posted on a forum on Monday", {b"NotoSans"}),
+        (LATIN_ARABIC, {b"NotoSans", b"NotoNaskhArabic"}),
+        # U+2212 MINUS SIGN: of the three fonts only Nastaliq has it, found after Naskh.
+        ("Posted 3 \N{MINUS SIGN} 1 times", {b"NotoSans", b"NotoNaskhArabic", b"NotoNastaliqUrdu"}),
+    ],
+)
+def test_a_fallback_font_is_read_and_embedded_only_when_a_character_needs_it(
+    tmp_path: Path, summary: str, fonts: set[bytes]
+) -> None:
+    box, _ = Locker.create(tmp_path / "locker", "pass phrase", LOW_MEMORY_PROFILE)
+    box.add_incident(Incident("shared", summary))
+    pdf = (export_pack(box, tmp_path / "pack", "JS", "Case") / "report.pdf").read_bytes()
+    names = {b"NotoSans", b"NotoNaskhArabic", b"NotoNastaliqUrdu"}
+    assert {name for name in names if b"/FontName /MPDFAA+" + name in pdf} == fonts

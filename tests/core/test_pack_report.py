@@ -87,7 +87,8 @@ def test_report_text_in_arabic_urdu_and_polish_is_kept_exactly(
     for text in (ARABIC, URDU, POLISH):
         assert f'<dd dir="auto">{text}</dd>' in report
     pdf = (pack / "report.pdf").read_bytes()
-    assert b"NotoNaskhArabic" in pdf and b"NotoNastaliqUrdu" in pdf
+    # Naskh has every Arabic and Urdu letter here; Nastaliq is read only for what Naskh lacks.
+    assert b"NotoNaskhArabic" in pdf and b"NotoNastaliqUrdu" not in pdf
     incidents = json.loads((pack / "incidents.json").read_text())
     assert {i["summary"] for i in incidents} == {ARABIC, URDU, POLISH}
 
