@@ -30,8 +30,11 @@ run: $(RUN_STAMP)
 ## Each xdist worker has its own test database, its own sites and its own Chromium.
 ## Bytecode caches are kept even where the environment turns them off (PYTHONDONTWRITEBYTECODE):
 ## without them every worker and every process a test starts compiles the code again.
+## One worker more than there are cores: browser tests wait for pages to go quiet and tests
+## wait for the processes they start, and a third worker on 2 cores fills that time.
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 test: $(DEV_STAMP)
-	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n auto
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(TEST_WORKERS)
 
 check: $(DEV_STAMP)
 	$(VENV)/bin/ruff format --check .
