@@ -31,10 +31,12 @@ run: $(RUN_STAMP)
 ## Bytecode caches are kept even where the environment turns them off (PYTHONDONTWRITEBYTECODE):
 ## without them every worker and every process a test starts compiles the code again.
 ## One worker more than there are cores: browser tests wait for pages to go quiet and tests
-## wait for the processes they start, and a third worker on 2 cores fills that time.
+## wait for the processes they start, and a third worker on 2 cores fills that time. Workers
+## steal tests from each other (worksteal), so none sits idle at the end while another still
+## has a queue of slow ones.
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 test: $(DEV_STAMP)
-	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(TEST_WORKERS)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 check: $(DEV_STAMP)
 	$(VENV)/bin/ruff format --check .
