@@ -83,7 +83,12 @@ def watched(
         with ThreadPoolExecutor(max_workers=1) as worker:
             job = worker.submit(take, base, "/start", folder, chromium_path, authority)
             while not job.done():
-                seen |= {process.pid: process for process in capture_processes()}
+                for process in capture_processes():
+                    # A process that has ended shows no command line until it is reaped: a
+                    # late look at it must not hide what an earlier one saw (under heavy load
+                    # a full run once saw no renderer at all).
+                    if process.arguments or process.pid not in seen:
+                        seen[process.pid] = process
                 time.sleep(0.02)
             return Watched(job.result(), seen)
     finally:
