@@ -28,19 +28,21 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
-    """Ease Django's async check for a test that runs after a browser test on this worker.
+    """Ease Django's async check for a browser test, and for any test after one on this worker.
 
     Playwright's sync API, once a browser test started it, keeps its event loop marked as
     running on this thread for the rest of the session; no test here runs inside it, but
-    Django's check cannot tell and refuses every database call (which tests run after a
-    browser test depends on how xdist hands them out). Tests that start no browser run as
+    Django's check cannot tell and refuses every database call: in a browser test's own
+    set-up once it has started Playwright (the sites copy the migrated database), and in
+    every test after it (which ones depends on how xdist hands them out). Other tests run as
     before while no browser has started.
     """
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        yield
-        return
+        if item.get_closest_marker("browser") is None:  # a browser test may start Playwright
+            yield  # in its set-up, then need the database (tests/browser/conftest.py's sites)
+            return
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield

@@ -53,8 +53,9 @@ IDLE_MINUTES = 2  # the locker site's auto-lock: the shortest there is
 def _together(*starts: AbstractContextManager[str]) -> Iterator[list[str]]:
     """Enter the servers' contexts at once, each in a thread; yield their origins.
 
-    Starting a site migrates a new database and loads the content, waiting more than it
-    computes (two starts: 16 s, 6 s of it CPU): side by side, both are up sooner.
+    Starting a site sets Django up and checks its database (a copy of the migrated one, so
+    there is nothing to build) and content, waiting as much as it computes: side by side,
+    both are up sooner.
     """
     with ExitStack() as stack:
         with ThreadPoolExecutor(len(starts)) as pool:
@@ -66,7 +67,9 @@ def _together(*starts: AbstractContextManager[str]) -> Iterator[list[str]]:
 
 
 @pytest.fixture(scope="session")
-def _sites(tmp_path_factory: pytest.TempPathFactory, neutral_url: str) -> Iterator[list[str]]:
+def _sites(
+    tmp_path_factory: pytest.TempPathFactory, neutral_url: str, migrated_sqlite: Path
+) -> Iterator[list[str]]:
     more = {"RECLAIM_LOCKER_CALIBRATE": "false", "RECLAIM_AUTO_LOCK_MINUTES": str(IDLE_MINUTES)}
     # A helpline that takes referrals, for the sharing pages (never reached: no send is made).
     recipient = str(pyrage.x25519.Identity.generate().to_public())
@@ -74,8 +77,8 @@ def _sites(tmp_path_factory: pytest.TempPathFactory, neutral_url: str) -> Iterat
     helplines = directory_file(folder, "https://reclaim.helpline.test", recipient)
     more["RECLAIM_REFERRAL_DIRECTORY"] = str(helplines)
     with _together(
-        serving(tmp_path_factory.mktemp("data"), neutral_url),
-        serving(tmp_path_factory.mktemp("locker-data"), neutral_url, **more),
+        serving(tmp_path_factory.mktemp("data"), neutral_url, migrated_sqlite),
+        serving(tmp_path_factory.mktemp("locker-data"), neutral_url, migrated_sqlite, **more),
     ) as origins:
         yield origins
 

@@ -89,12 +89,14 @@ def front(live_server: Any, tmp_path: Path, settings: SettingsWrapper) -> Iterat
         yield f"https://localhost:{port_}"
 
 
-def survivor_site(tmp_path: Path, address: str, recipient: str) -> Any:
-    """Start the survivor's site, naming the helpline at ``address`` in its directory."""
+def survivor_site(tmp_path: Path, address: str, recipient: str, database: Path) -> Any:
+    """Start the survivor's site, naming the helpline at ``address`` in its directory (its
+    database a copy of the migrated one)."""
     directory = directory_file(tmp_path, address, recipient)
     return serving(
         tmp_path / "survivor",
         "https://www.bbc.co.uk/weather",  # the exit button's page: a link, never fetched
+        database,
         RECLAIM_LOCKER_CALIBRATE="false",
         RECLAIM_REFERRAL_DIRECTORY=str(directory),
         RECLAIM_REFERRAL_ALLOW_LOOPBACK="true",
@@ -114,7 +116,9 @@ def moved(answer: httpx.Response) -> str:
     return str(answer.headers["Location"])
 
 
-def test_a_survivor_asks_a_helpline_for_help_and_stops_sharing(front: str, tmp_path: Path) -> None:
+def test_a_survivor_asks_a_helpline_for_help_and_stops_sharing(
+    front: str, tmp_path: Path, migrated_sqlite: Path
+) -> None:
     line = helpline()
     address = f"{front}/helplines/{line.slug}"
     folder = tmp_path / "survivor" / "locker"
@@ -123,7 +127,7 @@ def test_a_survivor_asks_a_helpline_for_help_and_stops_sharing(front: str, tmp_p
     session = {name: value.value for name, value in signed_in(kim).cookies.items()}
     trust = ssl.create_default_context(cafile=tmp_path / "ca.pem")
     with (
-        survivor_site(tmp_path, address, line.recipient) as origin,
+        survivor_site(tmp_path, address, line.recipient, migrated_sqlite) as origin,
         # The survivor's browser: its forms say they come from the site itself.
         httpx.Client(base_url=origin, headers={"Origin": origin}, timeout=30) as survivor,
         # The caseworker's, signed in (password and second factor, as sign-in leaves it).
