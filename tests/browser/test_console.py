@@ -211,6 +211,9 @@ def _claim_note_task(visit: Visit, number: str) -> None:
     visit.check("case-claimed")
 
     page.get_by_role("link", name="Notes").click()
+    # Looked at once the notes page is there: a look while the case page was being replaced
+    # found no document (seen once, in a run at load average 17).
+    expect(page.get_by_label("New note")).to_be_visible()
     visit.check("notes")
     page.get_by_label("New note").fill("Called back; Safe to email after 6pm.")
     page.get_by_role("button", name="Keep the note").click()
