@@ -5,6 +5,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,38 @@ def _static_files_looked_up_per_request() -> None:
     from django.conf import settings
 
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tables_emptied_by_delete_on_postgresql() -> Iterator[None]:
+    """After a transactional test, empty PostgreSQL's tables by DELETE, not TRUNCATE.
+
+    Django empties every table after each test that commits (the API's, the workers', the
+    live console's). TRUNCATE gives each of the 45 tables a new file on disk: 0.33 s on an
+    idle machine and up to 3 s in a loaded run, against 0.02 s for DELETE of the few rows a
+    test made. Foreign keys are deferred to the end of the transaction both run in, so the
+    order of the tables does not matter. Sequences are reset, when a test asks, as before.
+    """
+    from django.conf import settings
+
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        yield
+        return
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def delete(
+        self: Any, style: Any, tables: Any, *, reset_sequences: bool = False, **more: Any
+    ) -> list[str]:
+        if reset_sequences:
+            return truncate(self, style, tables, reset_sequences=True, **more)
+        quoted = [style.SQL_FIELD(self.quote_name(table)) for table in tables]  # Django's own names
+        return [f"DELETE FROM {table};" for table in quoted]  # noqa: S608
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", delete)
+        yield
 
 
 @pytest.fixture
