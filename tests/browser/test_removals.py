@@ -19,7 +19,8 @@ def _start(page: Page, site: str, code: str, url: str) -> None:
     page.goto(f"{site}/{code}/locker/requests/new/")
     page.locator("#id_url").fill(url)
     page.locator("#id_country").select_option("us")
-    page.locator("form[action$='/new/write/'] button[type=submit]").click()
+    with page.expect_navigation():  # the next step may look at the page before it is replaced
+        page.locator("form[action$='/new/write/'] button[type=submit]").click()
 
 
 def _fill(page: Page, name: str = "Jo Example") -> None:
