@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -158,7 +158,11 @@ def free_port() -> int:
 
 @contextmanager
 def serving(
-    data_dir: Path, exit_url: str, database: Path | None = None, **more_env: str
+    data_dir: Path,
+    exit_url: str,
+    database: Path | None = None,
+    launcher: Sequence[str] = ("-m", "reclaim.cli"),
+    **more_env: str,
 ) -> Iterator[str]:
     """Start the site as a person would (`reclaim serve`, personal mode, its own SQLite in
     ``data_dir``), yield its origin, then stop it.
@@ -166,6 +170,8 @@ def serving(
     ``database``, if given, is a migrated SQLite file (tests/conftest.py's migrated_sqlite)
     that the site starts from: its migrate at start then has nothing to build, as on any
     later start of a person's site, instead of a second of CPU building every table.
+    ``launcher`` is what Python runs, with "serve" and the port after it: the command line,
+    or a wrapper that watches the site before handing over to it.
     """
     if database is not None:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -173,7 +179,7 @@ def serving(
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env |= {"RECLAIM_DATA_DIR": str(data_dir), "RECLAIM_EXIT_URL": exit_url, **more_env}
-    command = [sys.executable, "-m", "reclaim.cli", "serve", "--port", str(port)]
+    command = [sys.executable, *launcher, "serve", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         wait_until_listening(port, process)

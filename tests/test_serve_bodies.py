@@ -9,11 +9,7 @@ opens and every write holding the test's marker is reported, so plaintext in a t
 cannot hide (such files have no name to be found by).
 """
 
-import os
-import shutil
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .loopback import wait_until_listening
+from . import loopback
 
 ANSWER_SECONDS = 10
 SLOW_SECONDS = 120  # setting up a locker runs Argon2id, slow on purpose (and on a busy machine)
@@ -69,42 +65,23 @@ class Site:
         return self.report.read_text().split() if self.report.exists() else []
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def serving(tmp_path: Path, migrated: Path) -> Iterator[Site]:
-    """A `reclaim serve` of its own (personal mode, SQLite), its temporary folder watched.
-
-    Its database starts as a copy of the migrated one (tests/conftest.py): its migrate at
-    start has nothing to build."""
+    """A `reclaim serve` of its own (loopback.serving, under the spy), its temporary folder
+    watched. Its database starts as a copy of the migrated one (tests/conftest.py)."""
     data, temporary = tmp_path / "data", tmp_path / "tmp"
     temporary.mkdir()
-    data.mkdir()
-    shutil.copyfile(migrated, data / "reclaim.sqlite3")
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env |= {
-        "RECLAIM_DATA_DIR": str(data),
-        "RECLAIM_LOCKER_CALIBRATE": "false",
-        "TMPDIR": str(temporary),
-        "HOME": str(tmp_path),
-    }
     report = tmp_path / "report.txt"
-    command = [sys.executable, "-c", SPY, str(report), MARKER.decode(), "serve"]
-    command += ["--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        wait_until_listening(port, process)
-        yield Site(f"http://127.0.0.1:{port}", port, report, (data, temporary))
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
+    with loopback.serving(
+        data,
+        "https://www.bbc.co.uk/weather",  # the exit button's page: a link, never fetched
+        migrated,
+        ("-c", SPY, str(report), MARKER.decode()),
+        RECLAIM_LOCKER_CALIBRATE="false",
+        TMPDIR=str(temporary),
+        HOME=str(tmp_path),
+    ) as origin:
+        yield Site(origin, int(origin.rpartition(":")[2]), report, (data, temporary))
 
 
 @pytest.fixture(scope="module")
