@@ -31,7 +31,10 @@ def test_only_hashes_leave_the_browser(reused_page: Page, site: str, tmp_path: P
         for name in ("is_subject", "is_intimate", "was_adult"):
             page.locator(f"input[name={name}][value=yes]").check()
         page.get_by_role("button", name="Continue").click()
-        page.get_by_label("Choose pictures or videos").set_input_files(str(picture))
+        # The chooser is shown once the hashing scripts have run; a person cannot pick before.
+        chooser = page.get_by_label("Choose pictures or videos")
+        expect(chooser).to_be_visible()
+        chooser.set_input_files(str(picture))
         hashes = page.get_by_label("The hashes that will be sent")
         expect(hashes).to_have_value(re.compile(r"^ImagePDQ [0-9a-f]{64} \d+$"))
         page.get_by_role("button", name="Review what will be sent").click()
@@ -73,7 +76,7 @@ def _make_case_in(page: Page, site: str, code: str, picture: Path) -> tuple[str,
     for name in ("is_subject", "is_intimate", "was_adult"):
         page.locator(f"input[name={name}][value=yes]").check()
     page.locator("main form button[type=submit]").last.click()
-    page.locator("[data-hasher] input[type=file]").set_input_files(str(picture))
+    page.locator("[data-hasher]:not([hidden]) input[type=file]").set_input_files(str(picture))
     expect(page.locator("textarea[name=hashes]")).to_have_value(re.compile(r"^ImagePDQ "))
     page.locator("form[data-protect-form] button[type=submit]").click()
     page.locator("main form:has(input[name=step][value=send]) button[type=submit]").click()
