@@ -18,7 +18,6 @@ import ssl
 import sys
 import threading
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,10 +25,11 @@ from urllib.parse import urlsplit
 
 from cryptography import x509
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Playwright
 
 from reclaim import __version__
 from reclaim.addresses import Policy, Resolver, check_addresses, loopback_only, resolve
+from reclaim.capture._drivers import DRIVERS_OF_THIS_PROCESS
 from reclaim.capture._errors import (
     CaptureError,
     CaptureReason,
@@ -123,11 +123,10 @@ def _capture_into(
     proxy = RecordingProxy(gate, network.trust)
     proxy.start()
     try:
-        # Playwright's sync API refuses to run where an event loop is running (an async
-        # server, a test already driving a browser); a thread of its own has none.
-        with ThreadPoolExecutor(max_workers=1) as worker:
-            job = worker.submit(_run_browser, url, destination, started, chromium, proxy)
-            page, browser = job.result()
+        # In a thread with a started driver and no event loop (see _drivers).
+        page, browser = DRIVERS_OF_THIS_PROCESS.run(
+            lambda playwright: _run_browser(playwright, url, destination, started, chromium, proxy)
+        )
     finally:
         proxy.close()
     metadata = _metadata(url, page, proxy, started, browser)
@@ -173,13 +172,14 @@ def _finish(destination: Path, metadata: dict[str, Any]) -> Capture:
 
 
 def _run_browser(
+    playwright: Playwright,
     url: str,
     destination: Path,
     started: datetime.datetime,
     chromium: Path | None,
     proxy: RecordingProxy,
 ) -> tuple[dict[str, Any], str]:
-    with sync_playwright() as playwright, browser_home(chromium or find_chromium()) as home:
+    with browser_home(chromium or find_chromium()) as home:
         try:
             context = playwright.chromium.launch_persistent_context(
                 str(home.profile),
