@@ -1,7 +1,9 @@
 """Fixtures shared by the web and browser tests."""
 
 import asyncio
+import fcntl
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -108,6 +110,28 @@ def remembered_derivations(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_keys, "hash_secret_raw", remembered_hash)
 
 
+def _migrated_once_per_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return an SQLite file that manage.py migrated, made by the first worker of this run to
+    ask and copied by the others (each worker's own migrate was about 2 s of CPU)."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    base = tmp_path_factory.getbasetemp()
+    folder = base.parent / f"migrated-{run}" if run else base / "migrated-by-manage"
+    folder.mkdir(exist_ok=True)
+    made = folder / "reclaim.sqlite3"
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the others wait for the first to finish
+        if not (folder / "done").exists():
+            env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+            env["RECLAIM_DATA_DIR"] = str(folder)
+            manage = [sys.executable, str(REPO / "manage.py"), "migrate", "--verbosity", "0"]
+            subprocess.run(manage, env=env, cwd=REPO, check=True, timeout=300)
+            with sqlite3.connect(made, isolation_level=None) as whole:
+                whole.execute("PRAGMA journal_mode = DELETE")  # its write-ahead log folded in
+            whole.close()
+            (folder / "done").touch()
+    return made
+
+
 @pytest.fixture(scope="session")
 def migrated_sqlite(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
@@ -123,10 +147,7 @@ def migrated_sqlite(
 
     made = tmp_path_factory.mktemp("migrated") / "reclaim.sqlite3"
     if connection.vendor != "sqlite":  # PostgreSQL under test: migrate a file once instead
-        env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-        manage = [sys.executable, str(REPO / "manage.py"), "migrate", "--verbosity", "0"]
-        env["RECLAIM_DATA_DIR"] = str(made.parent)
-        subprocess.run(manage, env=env, cwd=REPO, check=True, timeout=300)
+        shutil.copyfile(_migrated_once_per_run(tmp_path_factory), made)
     else:
         with django_db_blocker.unblock():
             connection.ensure_connection()
