@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, Request, ViewportSize, expect
+from playwright.sync_api import Page, Request, Route, ViewportSize, expect
 
 from .conftest import axe_report
 
@@ -47,6 +47,35 @@ def test_only_hashes_leave_the_browser(reused_page: Page, site: str, tmp_path: P
     assert sent and all(
         image[:64] not in body and b"generated-picture" not in body for body in sent
     )
+
+
+def test_hashes_made_before_the_page_script_arrives_are_still_copied(
+    reused_page: Page, site: str, tmp_path: Path
+) -> None:
+    """On a slow connection the hasher can run, and a person choose and hash a picture, before
+    protect.js (which copies the hashes into the form) has arrived: it is held back here until
+    the picture is hashed. CI once picked the file in that gap, and no hash ever came."""
+    page = reused_page
+    picture = tmp_path / "generated-picture.png"
+    noise = np.random.default_rng(8).integers(0, 255, (48, 48, 3), dtype=np.uint8)
+    Image.fromarray(noise).resize((256, 256), Image.Resampling.BICUBIC).save(picture)
+    held: list[Route] = []
+    page.route("**/protection/protect.js*", lambda route: held.append(route))
+    try:
+        page.goto(site + "/en/protect/")
+        for name in ("is_subject", "is_intimate", "was_adult"):
+            page.locator(f"input[name={name}][value=yes]").check()
+        page.get_by_role("button", name="Continue").click()
+        chooser = page.get_by_label("Choose pictures or videos")
+        expect(chooser).to_be_visible()
+        chooser.set_input_files(str(picture))
+        page.locator("[data-hasher-results][data-done='1']").wait_for()
+        assert len(held) == 1, "protect.js is still on its way"
+        held[0].continue_()
+        hashes = page.get_by_label("The hashes that will be sent")
+        expect(hashes).to_have_value(re.compile(r"^ImagePDQ [0-9a-f]{64} \d+$"))
+    finally:
+        page.unroute("**/protection/protect.js*")
 
 
 @pytest.mark.parametrize("code", ["en", "ar"])

@@ -19,10 +19,15 @@
     return found;
   }
 
-  new MutationObserver(function () {
+  function copy() {
     if (!results.dataset.done) { return; }
     var kept = box.value.split("\n").filter(function (line) { return line.trim() !== ""; });
     lines().forEach(function (line) { if (kept.indexOf(line) < 0) { kept.push(line); } });
     box.value = kept.join("\n");
-  }).observe(results, { attributes: true, attributeFilter: ["data-done"] });
+  }
+
+  new MutationObserver(copy).observe(results, { attributes: true, attributeFilter: ["data-done"] });
+  // The hasher runs as soon as it has loaded; on a slow connection this script may arrive after
+  // a person has chosen files and they are hashed: their hashes are copied now.
+  copy();
 }());
