@@ -11,13 +11,32 @@ from playwright.sync_api import Page, Request, Route, ViewportSize, expect
 
 from .conftest import axe_report
 
+HASH_LINE = re.compile(r"^ImagePDQ [0-9a-f]{64} \d+$")
+
+
+def _picture(folder: Path, seed: int = 8) -> Path:
+    """Write a generated picture (smoothed noise, detailed enough to hash) into ``folder``."""
+    noise = np.random.default_rng(seed).integers(0, 255, (48, 48, 3), dtype=np.uint8)
+    picture = folder / "generated-picture.png"
+    Image.fromarray(noise).resize((256, 256), Image.Resampling.BICUBIC).save(picture)
+    return picture
+
+
+def _choose(page: Page, site: str, picture: Path) -> None:
+    """Answer the protection questions yes, and choose ``picture`` once the chooser is shown
+    (the hashing scripts show it when they have run: a person cannot pick before)."""
+    page.goto(site + "/en/protect/")
+    for name in ("is_subject", "is_intimate", "was_adult"):
+        page.locator(f"input[name={name}][value=yes]").check()
+    page.get_by_role("button", name="Continue").click()
+    chooser = page.get_by_label("Choose pictures or videos")
+    expect(chooser).to_be_visible()
+    chooser.set_input_files(str(picture))
+
 
 def test_only_hashes_leave_the_browser(reused_page: Page, site: str, tmp_path: Path) -> None:
     page = reused_page
-    folder = tmp_path
-    noise = np.random.default_rng(8).integers(0, 255, (48, 48, 3), dtype=np.uint8)
-    picture = folder / "generated-picture.png"
-    Image.fromarray(noise).resize((256, 256), Image.Resampling.BICUBIC).save(picture)
+    picture = _picture(tmp_path)
     sent: list[bytes] = []
 
     def note(request: Request) -> None:
@@ -27,16 +46,9 @@ def test_only_hashes_leave_the_browser(reused_page: Page, site: str, tmp_path: P
 
     page.on("request", note)
     try:
-        page.goto(site + "/en/protect/")
-        for name in ("is_subject", "is_intimate", "was_adult"):
-            page.locator(f"input[name={name}][value=yes]").check()
-        page.get_by_role("button", name="Continue").click()
-        # The chooser is shown once the hashing scripts have run; a person cannot pick before.
-        chooser = page.get_by_label("Choose pictures or videos")
-        expect(chooser).to_be_visible()
-        chooser.set_input_files(str(picture))
+        _choose(page, site, picture)
         hashes = page.get_by_label("The hashes that will be sent")
-        expect(hashes).to_have_value(re.compile(r"^ImagePDQ [0-9a-f]{64} \d+$"))
+        expect(hashes).to_have_value(HASH_LINE)
         page.get_by_role("button", name="Review what will be sent").click()
         expect(page.get_by_role("heading", name="Check what will be sent")).to_be_visible()
         page.get_by_role("button", name="Send the hashes").click()
@@ -56,24 +68,14 @@ def test_hashes_made_before_the_page_script_arrives_are_still_copied(
     protect.js (which copies the hashes into the form) has arrived: it is held back here until
     the picture is hashed. CI once picked the file in that gap, and no hash ever came."""
     page = reused_page
-    picture = tmp_path / "generated-picture.png"
-    noise = np.random.default_rng(8).integers(0, 255, (48, 48, 3), dtype=np.uint8)
-    Image.fromarray(noise).resize((256, 256), Image.Resampling.BICUBIC).save(picture)
     held: list[Route] = []
     page.route("**/protection/protect.js*", lambda route: held.append(route))
     try:
-        page.goto(site + "/en/protect/")
-        for name in ("is_subject", "is_intimate", "was_adult"):
-            page.locator(f"input[name={name}][value=yes]").check()
-        page.get_by_role("button", name="Continue").click()
-        chooser = page.get_by_label("Choose pictures or videos")
-        expect(chooser).to_be_visible()
-        chooser.set_input_files(str(picture))
+        _choose(page, site, _picture(tmp_path))
         page.locator("[data-hasher-results][data-done='1']").wait_for()
         assert len(held) == 1, "protect.js is still on its way"
         held[0].continue_()
-        hashes = page.get_by_label("The hashes that will be sent")
-        expect(hashes).to_have_value(re.compile(r"^ImagePDQ [0-9a-f]{64} \d+$"))
+        expect(page.get_by_label("The hashes that will be sent")).to_have_value(HASH_LINE)
     finally:
         page.unroute("**/protection/protect.js*")
 
@@ -123,11 +125,8 @@ def test_the_case_number_stays_on_one_line_in_arabic_on_a_phone(
     reused_page: Page, site: str, tmp_path: Path
 ) -> None:
     page = reused_page
-    noise = np.random.default_rng(11).integers(0, 255, (48, 48, 3), dtype=np.uint8)
-    picture = tmp_path / "generated-picture.png"
-    Image.fromarray(noise).resize((256, 256), Image.Resampling.BICUBIC).save(picture)
     page.set_viewport_size(PHONE)
-    number, pin = _make_case_in(page, site, "ar", picture)
+    number, pin = _make_case_in(page, site, "ar", _picture(tmp_path, seed=11))
     assert re.fullmatch(r"[0-9A-Z]{5}-[0-9A-Z]{5}", number)
     assert _lines_of(page, "dd.recovery-code code >> nth=0") == 1
     page.goto(f"{site}/ar/protect/case/")
