@@ -3,7 +3,9 @@
 - pages.json: page weight (bytes a browser transfers per page, everything included) and server
   time per page, on SQLite. Aims (issue 2): under 60 KB per page, under 20 ms median.
 - locker.json: locker ingest throughput beside the raw primitives (bench/locker.py).
-- evidence.json: capture time per page, export and verify time for a 1 GB case.
+- evidence.json: capture wall and CPU time per page in every Chromium installed, side by side
+  (the headless shell's as a ratio of the desktop Chromium's), export and verify time for a
+  1 GB case.
 - hashing.json: PDQ images per second beside the reference path, on 1080p and 12 MP JPEGs,
   and the distance of each hash to the reference's (bench/hashing.py).
 - rechecks.json: re-checking a thousand removal-request addresses on a local server, time and

@@ -4,7 +4,6 @@ The exit button's neutral site is a tiny server on loopback: tests never reach t
 Where no Chromium is installed these tests fail with a message saying how to get one.
 """
 
-import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, contextmanager
@@ -163,11 +162,9 @@ def freshly_unlocked(page: Page, locker_site: str, set_up: str) -> Page:
     return page
 
 
-HEADLESS_SHELL = "chromium-headless-shell"  # Debian's package of the same name
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
+    """The Chromium that captures use: Debian's headless shell where it is installed."""
     try:
         return find_chromium()
     except ChromiumNotFoundError as error:
@@ -176,16 +173,15 @@ def chromium_path() -> Path:
 
 @pytest.fixture(scope="session")
 def browser(chromium_path: Path) -> Iterator[Browser]:
-    """The browser the pages are tried in: Debian's headless shell where it is installed.
+    """The browser the pages are tried in: the one captures use (``chromium_path``).
 
-    It is the same Blink as Chromium without the desktop browser around it, which is what
-    Playwright itself runs headless; the pages cost about a third less CPU in it than in
-    Chromium. Captures keep the Chromium that Reclaim itself finds (``chromium_path``).
+    Where Debian's headless shell is installed, that is the shell: the same Blink as Chromium
+    without the desktop browser around it, which is what Playwright itself runs headless; the
+    pages cost about a third less CPU in it than in the desktop Chromium.
     """
-    shell = shutil.which(HEADLESS_SHELL)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=shell or str(chromium_path), args=[*CHROMIUM_ARGS, "--no-sandbox"]
+            executable_path=str(chromium_path), args=[*CHROMIUM_ARGS, "--no-sandbox"]
         )
         yield browser
         browser.close()

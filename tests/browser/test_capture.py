@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +39,7 @@ from reclaim.capture import (
     verify_wacz,
 )
 from reclaim.capture._sandbox import PROFILE_PREFIX
+from reclaim.capture.chromium import every_chromium
 
 from .. import evidence_site
 from ..evidence_site import CSS_CHUNKS, NAME, PAGE, PNG, SESSION_COOKIE, Authority
@@ -77,13 +78,38 @@ def watched(
     base: str, authority: Authority, tmp_path_factory: pytest.TempPathFactory, chromium_path: Path
 ) -> Watched:
     """Capture /start once for the module, watching the capture's processes as it runs."""
-    folder = tmp_path_factory.mktemp("capture") / "c1"
+    return watch(base, authority, tmp_path_factory.mktemp("capture") / "c1", chromium_path)
+
+
+@pytest.fixture(scope="module")
+def watched_in(
+    watched: Watched,
+    chromium_path: Path,
+    base: str,
+    authority: Authority,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[Path], Watched]:
+    """Return the watched capture of /start in a given Chromium: the module's capture for
+    the one Reclaim picks first, and one capture for the module in each other."""
+    made = {chromium_path: watched}
+
+    def watched_in(chromium: Path) -> Watched:
+        if chromium not in made:
+            folder = tmp_path_factory.mktemp("capture") / chromium.name
+            made[chromium] = watch(base, authority, folder, chromium)
+        return made[chromium]
+
+    return watched_in
+
+
+def watch(base: str, authority: Authority, folder: Path, chromium: Path) -> Watched:
+    """Capture /start in ``chromium``, watching the capture's processes as it runs."""
     seen: dict[int, Seen] = {}
     looks: dict[int, int] = {}
     previous = os.umask(0o022)  # a common default that would leave files world-readable
     try:
         with ThreadPoolExecutor(max_workers=1) as worker:
-            job = worker.submit(take, base, "/start", folder, chromium_path, authority)
+            job = worker.submit(take, base, "/start", folder, chromium, authority)
             while not job.done():
                 for process in capture_processes():
                     # A process that has ended shows no command line until it is reaped: a
@@ -191,12 +217,19 @@ def test_the_warc_keeps_bodies_as_carried(capture: Capture, base: str) -> None:
     assert css.raw == framing, "chunk sizes are kept as carried"
 
 
-def test_the_browsers_own_requests_are_never_fetched(capture: Capture, base: str) -> None:
-    """Chromium calls Google (sign-in, updates) whatever its flags say; the proxy asks for the
-    credentials only Playwright gives for the page's own requests, so those calls end there."""
+@pytest.mark.parametrize("chromium", every_chromium(), ids=lambda path: path.name)
+def test_the_browsers_own_requests_are_never_fetched(
+    chromium: Path, watched_in: Callable[[Path], Watched]
+) -> None:
+    """The desktop Chromium calls Google (sign-in, updates) whatever its flags say (the
+    headless shell makes no such calls); the proxy asks for the credentials only Playwright
+    gives for the page's own requests, so those calls end there."""
+    capture = watched_in(chromium).capture
     metadata = json.loads(capture.files["metadata.json"].read_text())
     refused = metadata["browser_requests_not_fetched"]
-    assert refused and all("google" in target for target in refused), refused
+    assert all("google" in target for target in refused), refused
+    if chromium.name == "chromium":
+        assert refused, "the desktop Chromium's own calls were made, and ended at the proxy"
     fetched = [r.rec_headers.get_header("WARC-Target-URI") for r in records(capture)]
     assert not [uri for uri in fetched if uri and "google" in uri]
     assert not [p for p in metadata["not_fetched"] if "google" in p["url"]], "never at the gate"
@@ -462,7 +495,13 @@ def _seen(pid: str, raw: list[bytes]) -> Seen | None:
     )  # fmt: skip
 
 
-def test_chromium_runs_sandboxed_and_never_as_root(watched: Watched) -> None:
+@pytest.mark.parametrize("chromium", every_chromium(), ids=lambda path: path.name)
+def test_chromium_runs_sandboxed_and_never_as_root(
+    chromium: Path, watched_in: Callable[[Path], Watched]
+) -> None:
+    """In every Chromium on the machine that Reclaim would use: the sandbox, the flags and
+    the user are the capture's, not the browser's."""
+    watched = watched_in(chromium)
     seen = watched.seen
     # A zygote's children rewrite their command line as one string: search the whole of it.
     # The browser is the one the capture started (its parent is no Chromium process): a child
@@ -480,6 +519,8 @@ def test_chromium_runs_sandboxed_and_never_as_root(watched: Watched) -> None:
     assert "--proxy-bypass-list=<-loopback>" in flags
     assert any(a.startswith("--proxy-server=http://127.0.0.1:") for a in flags)
     assert any(a.startswith("--host-resolver-rules=MAP * ~NOTFOUND") for a in flags)
+    for spelling in ("--webrtc-ip-handling-policy", "--force-webrtc-ip-handling-policy"):
+        assert f"{spelling}=disable_non_proxied_udp" in flags, "either Chromium reads its own"
     renderers = [p for p in seen.values() if "--type=renderer" in " ".join(p.arguments)]
     assert any(p.seccomp == "2" for p in renderers), "the page's renderer is sandboxed"
     # A renderer names itself before it turns its filter on: one that was starting as the

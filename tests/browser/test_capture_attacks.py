@@ -8,7 +8,9 @@ Each attack aims at an internal service of its own, answering a secret of its ow
 attacks that leave the page in place all run on one page in one capture (a capture is a few
 seconds of Chromium) and a failure still names the attack that got through. Each attack that
 moves the page itself ends its capture, so those keep a capture each; the module's captures
-run a few at a time (see ``taken``), each test checking its own."""
+run a few at a time (see ``taken``), each test checking its own. The page of every
+sub-resource attack is captured in every Chromium on the machine that Reclaim would use, each
+aimed at services of its own: Chromiums differ in the flags they read."""
 
 import gzip
 import json
@@ -23,6 +25,7 @@ from typing import Any
 import pytest
 
 from reclaim.capture import CaptureError, CaptureReason, Network, capture_page
+from reclaim.capture.chromium import every_chromium
 
 from .. import evidence_site
 from ..evidence_site import NAME, Authority
@@ -112,6 +115,10 @@ def attack_site(services: Mapping[str, Internal]) -> type[BaseHTTPRequestHandler
     pages = {name: attack_pages(services[name])[name] for name in SUB_RESOURCES + NAVIGATIONS
              if name not in REDIRECTS}  # fmt: skip
     pages[EVERY_SUB_RESOURCE] = "".join(pages[name] for name in SUB_RESOURCES)
+    for chromium in OTHERS:
+        pages[in_other(EVERY_SUB_RESOURCE, chromium)] = "".join(
+            attack_pages(services[in_other(name, chromium)])[name] for name in SUB_RESOURCES
+        )
     sw = services["service-worker"].base
     worker = f'self.addEventListener("install", e => e.waitUntil(fetch("{sw}/sw")));'
 
@@ -147,11 +154,26 @@ def authority(tmp_path_factory: pytest.TempPathFactory) -> Authority:
     return evidence_site.make_authority(tmp_path_factory.mktemp("authority"))
 
 
+# Every Chromium on the machine that Reclaim would use: the first is the one it picks, where
+# every attack runs; each other one gets the page of every sub-resource attack too, since
+# Chromiums differ in which flags they read (the WebRTC policy: see reclaim.capture).
+CHROMIUMS = {path.name: path for path in every_chromium()}
+FIRST = next(iter(CHROMIUMS), "none")
+OTHERS = [name for name in CHROMIUMS if name != FIRST]
+
+
+def in_other(attack: str, chromium: str) -> str:
+    """Return the name of ``attack`` as aimed at from another Chromium than the first."""
+    return f"{attack}@{chromium}"
+
+
 @pytest.fixture(scope="module")
 def services() -> Iterator[dict[str, Internal]]:
-    """An internal service for each attack (no two attacks aim at the same one)."""
-    made = {name: Internal("127.0.0.1", secret=secret_of(name))
-            for name in NAVIGATIONS + SUB_RESOURCES}  # fmt: skip
+    """An internal service for each attack (no two attacks aim at the same one), and for each
+    sub-resource attack in every other Chromium."""
+    names = NAVIGATIONS + SUB_RESOURCES
+    names += [in_other(attack, chromium) for chromium in OTHERS for attack in SUB_RESOURCES]
+    made = {name: Internal("127.0.0.1", secret=secret_of(name)) for name in names}
     yield made
     with ThreadPoolExecutor(max_workers=len(made)) as closing:  # each waits for its loop
         list(closing.map(Internal.close, made.values()))
@@ -219,6 +241,12 @@ def taken(
             folder = root / name
             job = pool.submit(capture_attack, site, name, folder, chromium_path, network(authority))
             found[name] = Taken(folder, job)
+        for chromium in OTHERS:
+            name = in_other(EVERY_SUB_RESOURCE, chromium)
+            folder = root / name
+            net = network(authority)
+            job = pool.submit(capture_attack, site, name, folder, CHROMIUMS[chromium], net)
+            found[name] = Taken(folder, job)
         folder = root / REBINDING
         found[REBINDING] = Taken(
             folder, pool.submit(capture_rebinding, authority, folder, chromium_path)
@@ -241,21 +269,26 @@ def test_a_page_that_sends_the_browser_inside_is_refused(
     assert not folder.exists(), "nothing half-made is left"
 
 
+@pytest.mark.parametrize("chromium", list(CHROMIUMS))
 def test_what_a_page_loads_from_inside_never_reaches_the_capture(
-    taken: dict[str, Taken], services: dict[str, Internal]
+    chromium: str, taken: dict[str, Taken], services: dict[str, Internal], chromium_path: Path
 ) -> None:
-    """Every attack in SUB_RESOURCES on one page, each at its own service: a failure lists
-    the attacks that reached their service or whose service's answer was captured."""
-    folder = taken[EVERY_SUB_RESOURCE].folder
-    refused = taken[EVERY_SUB_RESOURCE].outcome.result()
+    """Every attack in SUB_RESOURCES on one page, each at its own service, in every Chromium
+    Reclaim would use: a failure lists the attacks that reached their service or whose
+    service's answer was captured."""
+    assert chromium_path.name == FIRST, "the first Chromium is the one captures pick"
+    page = EVERY_SUB_RESOURCE if chromium == FIRST else in_other(EVERY_SUB_RESOURCE, chromium)
+    folder = taken[page].folder
+    refused = taken[page].outcome.result()
     assert refused is None, f"the public page is still captured: {refused}"
     text = captured_text(folder)
     assert set(text) == {"warc", "mhtml", "dom"}
     assert "<h1>Public</h1>" in text["dom"]
     through = {}
     for attack in SUB_RESOURCES:
-        inside = services[attack]
-        kept = [kind for kind, found in text.items() if secret_of(attack) in found]
+        aimed = attack if chromium == FIRST else in_other(attack, chromium)
+        inside = services[aimed]
+        kept = [kind for kind, found in text.items() if secret_of(aimed) in found]
         if inside.reached() or kept:
             through[attack] = (inside.connections, inside.datagrams, kept)
     assert not through, f"attack: (connections, datagrams, captured in): {through}"

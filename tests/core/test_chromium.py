@@ -19,3 +19,20 @@ def test_says_how_to_install_when_none_is_found(
     monkeypatch.setattr(chromium, "PLAYWRIGHT_CACHE", tmp_path / "nothing")
     with pytest.raises(ChromiumNotFoundError, match="apt-get install chromium"):
         find_chromium()
+
+
+def test_the_headless_shell_comes_first_then_the_desktop_chromium(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("chromium", "chromium-headless-shell"):
+        (tmp_path / name).write_text("#!/bin/sh\n")
+        (tmp_path / name).chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(chromium, "PLAYWRIGHT_CACHE", tmp_path / "nothing")
+    assert chromium.every_chromium() == [
+        tmp_path / "chromium-headless-shell",
+        tmp_path / "chromium",
+    ]
+    assert find_chromium() == tmp_path / "chromium-headless-shell"
+    (tmp_path / "chromium-headless-shell").unlink()
+    assert find_chromium() == tmp_path / "chromium"

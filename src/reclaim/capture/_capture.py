@@ -49,9 +49,15 @@ PRIVATE_FOLDER_MODE = 0o700
 # Only for a capture's Chromium, whose every request goes to the recording proxy: it may not
 # resolve a name itself (no DNS, no DNS over HTTPS: the proxy's gate resolves), and WebRTC
 # may not send UDP past the proxy (STUN and TURN to any address). QUIC is off for all.
+# The desktop Chromium reads the WebRTC policy from --webrtc-ip-handling-policy and ignores
+# the --force- spelling; the headless shell reads only the --force- one (each was tried with a
+# STUN server on loopback: tests/browser/test_capture_attacks.py runs that in every Chromium
+# on the machine). Both are given, so whichever Chromium runs, no datagram leaves.
+WEBRTC_POLICY = "disable_non_proxied_udp"
 CAPTURE_ONLY_ARGS = (
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+    f"--webrtc-ip-handling-policy={WEBRTC_POLICY}",
+    f"--force-webrtc-ip-handling-policy={WEBRTC_POLICY}",
 )
 _WACZ_LOCK = threading.Lock()  # one packing at a time: each redirects the process's stdout
 
