@@ -80,6 +80,33 @@ def test_hashes_made_before_the_page_script_arrives_are_still_copied(
         page.unroute("**/protection/protect.js*")
 
 
+def test_what_the_hashes_box_holds_survives_a_reload_and_back_until_it_is_sent(
+    reused_page: Page, site: str, tmp_path: Path
+) -> None:
+    """A line typed with capitals (Shift with other keys: the exit must not fire) beside a
+    picture's hash; a reload and a Back from the review keep both; sending forgets them."""
+    page = reused_page
+    _choose(page, site, _picture(tmp_path, seed=11))
+    hashes = page.get_by_label("The hashes that will be sent")
+    expect(hashes).to_have_value(HASH_LINE)
+    typed = "VideoMD5 " + "0123456789abcdef" * 2
+    hashes.press("End")
+    hashes.press_sequentially("\n" + typed)
+    held = hashes.input_value()
+    assert held.splitlines()[-1] == typed and HASH_LINE.match(held.splitlines()[0])
+    page.reload()
+    expect(page.get_by_label("The hashes that will be sent")).to_have_value(held)
+    page.get_by_role("button", name="Review what will be sent").click()
+    expect(page.get_by_role("heading", name="Check what will be sent")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_label("The hashes that will be sent")).to_have_value(held)
+    page.get_by_role("button", name="Review what will be sent").click()
+    page.get_by_role("button", name="Send the hashes").click()
+    expect(page.get_by_role("heading", name="Your case number and PIN")).to_be_visible()
+    kept = page.evaluate("() => sessionStorage.getItem('reclaim-protect-hashes')")
+    assert kept is None, "once sent, the tab keeps no hashes"
+
+
 @pytest.mark.parametrize("code", ["en", "ar"])
 def test_protection_pages_have_no_accessibility_violations(
     reused_page: Page, site: str, code: str
