@@ -311,18 +311,21 @@ def drip(site: Site) -> Route:
 
 
 def test_slow_servers_time_out_and_the_batch_finishes_in_about_the_time_out(site: Site) -> None:
-    site.routes["/slow"] = slow(site, 10)
+    """Six slow pages time out together, not one after another (6 x 2 s), and long before the
+    slow server would answer (30 s). The time-out is 2 s, not less: under a loaded full run a
+    fast page once took over 0.5 s to answer and was reported as not answering."""
+    site.routes["/slow"] = slow(site, 30)
     site.routes["/drip"] = drip(site)
     site.routes["/fast"] = page("quick")
     targets = [RecheckTarget(f"{site.base}/{p}?{i}") for i in range(3) for p in ("slow", "drip")]
     targets += [RecheckTarget(f"{site.base}/fast?{i}") for i in range(4)]
     started = time.perf_counter()
-    results = recheck_many(targets, concurrency=10, allow_private=True, timeout_seconds=0.5)
+    results = recheck_many(targets, concurrency=10, allow_private=True, timeout_seconds=2)
     elapsed = time.perf_counter() - started
-    assert elapsed < 1.5, elapsed
+    assert elapsed < 6, elapsed
     slow_ones = [r for r in results if "/fast" not in r.url]
     assert {r.outcome for r in slow_ones} == {"unreachable"}
-    assert all(r.problem == "The site did not answer within 0.5 seconds." for r in slow_ones)
+    assert all(r.problem == "The site did not answer within 2 seconds." for r in slow_ones)
     assert {r.outcome for r in results if "/fast" in r.url} == {"changed"}
 
 
