@@ -69,10 +69,7 @@ def machine_cpu_seconds() -> float:
 
 
 def captures_side_by_side(folder: Path) -> dict[str, object]:
-    found = {}
-    for chromium in every_chromium():
-        name = chromium.resolve().name if chromium.is_symlink() else chromium.name
-        found.setdefault(name, chromium)
+    found = {chromium.name: chromium for chromium in every_chromium()}
     rows: dict[str, dict[str, object]] = {}
     medians: dict[str, tuple[float, float]] = {}
     for name, chromium in found.items():

@@ -34,5 +34,7 @@ def test_the_headless_shell_comes_first_then_the_desktop_chromium(
         tmp_path / "chromium",
     ]
     assert find_chromium() == tmp_path / "chromium-headless-shell"
+    (tmp_path / "chromium-browser").symlink_to(tmp_path / "chromium")
+    assert len(chromium.every_chromium()) == 2, "a second name for one Chromium counts once"
     (tmp_path / "chromium-headless-shell").unlink()
     assert find_chromium() == tmp_path / "chromium"

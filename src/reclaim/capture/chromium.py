@@ -50,8 +50,13 @@ def find_chromium(extra: Path | None = None) -> Path:
 
 
 def every_chromium() -> list[Path]:
-    """Return every Chromium on the machine that Reclaim would use, the one it picks first."""
+    """Return every Chromium on the machine that Reclaim would use, the one it picks first;
+    names that lead to the same file (chromium-browser linked to chromium) count once."""
     candidates = [Path(found) for name in SYSTEM_NAMES if (found := shutil.which(name))]
     for pattern in PLAYWRIGHT_BINARIES:
         candidates += sorted(PLAYWRIGHT_CACHE.glob(pattern), reverse=True)
-    return [candidate for candidate in candidates if candidate.is_file()]
+    distinct: dict[Path, Path] = {}
+    for candidate in candidates:
+        if candidate.is_file():
+            distinct.setdefault(candidate.resolve(), candidate)
+    return list(distinct.values())
