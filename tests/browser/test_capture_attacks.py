@@ -76,7 +76,8 @@ def attack_pages(internal: Internal) -> dict[str, str]:
         "prerender": f'<link rel="prerender" href="{at}/prerendered">'
         f'<script type="speculationrules">{rules}</script>',
         "service-worker": "<script>navigator.serviceWorker &&"
-        " navigator.serviceWorker.register('/sw.js').catch(() => {})</script>",
+        f" navigator.serviceWorker.register('/{worker_script(internal)}').catch(() => {{}})"
+        "</script>",
         "worker": "<script>new Worker(URL.createObjectURL(new Blob("
         f"['fetch(\"{at}/from-worker\")'], {{type: 'text/javascript'}})))</script>",
         "beacon": f'<script>navigator.sendBeacon("{at}/beacon", "x")</script>',
@@ -104,6 +105,12 @@ SUB_RESOURCES = [
 EVERY_SUB_RESOURCE = "every-sub-resource"  # one page carrying every attack in SUB_RESOURCES
 
 
+def worker_script(internal: Internal) -> str:
+    """Return the path of the service worker that aims at ``internal`` (one per service, so
+    the page in each Chromium registers a worker aimed at that Chromium's own service)."""
+    return f"sw-{internal.port}.js"
+
+
 def secret_of(attack: str) -> str:
     """Return what the internal service ``attack`` aims at says (each has its own)."""
     return f"{SECRET}[{attack}]"
@@ -119,8 +126,11 @@ def attack_site(services: Mapping[str, Internal]) -> type[BaseHTTPRequestHandler
         pages[in_other(EVERY_SUB_RESOURCE, chromium)] = "".join(
             attack_pages(services[in_other(name, chromium)])[name] for name in SUB_RESOURCES
         )
-    sw = services["service-worker"].base
-    worker = f'self.addEventListener("install", e => e.waitUntil(fetch("{sw}/sw")));'
+    workers = {
+        worker_script(inside): f'self.addEventListener("install", e => e.waitUntil(fetch("'
+        f'{inside.base}/sw")));'
+        for inside in [services[name] for name in in_every_chromium("service-worker")]
+    }
 
     class AttackSite(QuietHandler):
         protocol_version = "HTTP/1.1"
@@ -131,8 +141,8 @@ def attack_site(services: Mapping[str, Internal]) -> type[BaseHTTPRequestHandler
                 inside = services[name]
                 target = REDIRECTS[name].format(at=inside.base, port=inside.port)
                 self.answer(302, b"", "text/plain", ("Location", target))
-            elif name == "sw.js":
-                self.answer(200, worker.encode(), "text/javascript")
+            elif name in workers:
+                self.answer(200, workers[name].encode(), "text/javascript")
             elif name in pages:
                 body = f"<!doctype html><title>Public page</title><h1>Public</h1>{pages[name]}"
                 self.answer(200, body.encode(), "text/html")
@@ -163,8 +173,13 @@ OTHERS = [name for name in CHROMIUMS if name != FIRST]
 
 
 def in_other(attack: str, chromium: str) -> str:
-    """Return the name of ``attack`` as aimed at from another Chromium than the first."""
-    return f"{attack}@{chromium}"
+    """Return the name of ``attack`` as aimed at from ``chromium`` (the first's is the name)."""
+    return attack if chromium == FIRST else f"{attack}@{chromium}"
+
+
+def in_every_chromium(attack: str) -> list[str]:
+    """Return the names of ``attack`` as aimed at from each Chromium, the first one's first."""
+    return [in_other(attack, chromium) for chromium in [FIRST, *OTHERS]]
 
 
 @pytest.fixture(scope="module")
@@ -277,7 +292,7 @@ def test_what_a_page_loads_from_inside_never_reaches_the_capture(
     Reclaim would use: a failure lists the attacks that reached their service or whose
     service's answer was captured."""
     assert chromium_path.name == FIRST, "the first Chromium is the one captures pick"
-    page = EVERY_SUB_RESOURCE if chromium == FIRST else in_other(EVERY_SUB_RESOURCE, chromium)
+    page = in_other(EVERY_SUB_RESOURCE, chromium)
     folder = taken[page].folder
     refused = taken[page].outcome.result()
     assert refused is None, f"the public page is still captured: {refused}"
@@ -286,7 +301,7 @@ def test_what_a_page_loads_from_inside_never_reaches_the_capture(
     assert "<h1>Public</h1>" in text["dom"]
     through = {}
     for attack in SUB_RESOURCES:
-        aimed = attack if chromium == FIRST else in_other(attack, chromium)
+        aimed = in_other(attack, chromium)
         inside = services[aimed]
         kept = [kind for kind, found in text.items() if secret_of(aimed) in found]
         if inside.reached() or kept:

@@ -22,14 +22,14 @@ def _picture(folder: Path, seed: int = 8) -> Path:
     return picture
 
 
-def _choose(page: Page, site: str, picture: Path) -> None:
-    """Answer the protection questions yes, and choose ``picture`` once the chooser is shown
-    (the hashing scripts show it when they have run: a person cannot pick before)."""
-    page.goto(site + "/en/protect/")
+def _choose(page: Page, site: str, picture: Path, code: str = "en") -> None:
+    """Answer the protection questions yes in ``code``, and choose ``picture`` once the chooser
+    is shown (the hashing scripts show it when they have run: a person cannot pick before)."""
+    page.goto(f"{site}/{code}/protect/")
     for name in ("is_subject", "is_intimate", "was_adult"):
         page.locator(f"input[name={name}][value=yes]").check()
-    page.get_by_role("button", name="Continue").click()
-    chooser = page.get_by_label("Choose pictures or videos")
+    page.locator("main form button[type=submit]").last.click()
+    chooser = page.locator("[data-hasher]:not([hidden]) input[type=file]")
     expect(chooser).to_be_visible()
     chooser.set_input_files(str(picture))
 
@@ -47,6 +47,7 @@ def test_only_hashes_leave_the_browser(reused_page: Page, site: str, tmp_path: P
     page.on("request", note)
     try:
         _choose(page, site, picture)
+        expect(page.get_by_label("Choose pictures or videos")).to_be_visible()
         hashes = page.get_by_label("The hashes that will be sent")
         expect(hashes).to_have_value(HASH_LINE)
         page.get_by_role("button", name="Review what will be sent").click()
@@ -130,11 +131,7 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 
 def _make_case_in(page: Page, site: str, code: str, picture: Path) -> tuple[str, str]:
     """Go through the protection pages in ``code``; return the case number and PIN shown."""
-    page.goto(f"{site}/{code}/protect/")
-    for name in ("is_subject", "is_intimate", "was_adult"):
-        page.locator(f"input[name={name}][value=yes]").check()
-    page.locator("main form button[type=submit]").last.click()
-    page.locator("[data-hasher]:not([hidden]) input[type=file]").set_input_files(str(picture))
+    _choose(page, site, picture, code)
     expect(page.locator("textarea[name=hashes]")).to_have_value(re.compile(r"^ImagePDQ "))
     page.locator("form[data-protect-form] button[type=submit]").click()
     page.locator("main form:has(input[name=step][value=send]) button[type=submit]").click()
