@@ -19,6 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from fpdf import FPDF
 
 from reclaim.addresses import check_addresses
 from reclaim.capture import Network
@@ -40,6 +41,19 @@ PAGE = (
 MISSING = b"<!doctype html><html lang='en'><title>Not found</title><h1>No such thread</h1></html>"
 CSS_CHUNKS = (b"h1 { color: #123456; }\n", b"p { margin: 0; }\n")
 SESSION_COOKIE = "session=set-by-the-site-4f9d2b; Path=/"
+
+
+def _pdf() -> bytes:
+    """A one-page PDF document, as a site might serve a posted notice."""
+    document = FPDF()
+    document.add_page()
+    document.set_font("helvetica", size=24)
+    document.cell(text=PDF_TEXT)
+    return bytes(document.output())
+
+
+PDF_TEXT = "A notice served as a PDF"
+PDF = _pdf()
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,8 @@ class Site(BaseHTTPRequestHandler):
             self._send(200, b"document.title = document.title;", "text/javascript")
         elif self.path == "/chunked":
             self._chunked()
+        elif self.path == "/notice.pdf":
+            self._send(200, PDF, "application/pdf")
         elif self.path == "/broken":
             self._send(503, b"<title>Down</title><h1>Service unavailable</h1>", "text/html")
         else:

@@ -31,6 +31,7 @@ from warcio.archiveiterator import ArchiveIterator
 from reclaim.capture import (
     Capture,
     CaptureError,
+    CaptureNotShownError,
     CaptureReason,
     CaptureRefusedError,
     Network,
@@ -39,7 +40,7 @@ from reclaim.capture import (
     verify_wacz,
 )
 from reclaim.capture._sandbox import PROFILE_PREFIX
-from reclaim.capture.chromium import every_chromium
+from reclaim.capture.chromium import every_chromium, is_headless_shell
 
 from .. import evidence_site
 from ..evidence_site import CSS_CHUNKS, NAME, PAGE, PNG, SESSION_COOKIE, Authority
@@ -330,6 +331,35 @@ def test_a_site_whose_certificate_is_not_trusted_fails_clearly(
     with pytest.raises(CaptureError, match=f"certificate of {NAME} could not be verified") as error:
         capture_page(base + "/start", tmp_path / "c", chromium=chromium_path, network=system_only)
     assert error.value.reason == CaptureReason.CERTIFICATE, "the pages say it in their words"
+
+
+SHELLS = [found for found in every_chromium() if is_headless_shell(found)]
+FULL = [found for found in every_chromium() if not is_headless_shell(found)]
+
+
+def test_a_pdf_address_is_refused_clearly_by_the_headless_shell(
+    base: str, authority: Authority, tmp_path: Path
+) -> None:
+    """The headless shell has no PDF viewer: a PDF address starts a download, which a capture
+    never keeps. It says so, and leaves nothing behind."""
+    assert SHELLS, "the headless shell is installed (.ci/run installs it)"
+    with pytest.raises(CaptureNotShownError, match="a file to download"):
+        take(base, "/notice.pdf", tmp_path / "c", SHELLS[0], authority)
+    assert not (tmp_path / "c").exists()
+
+
+def test_a_pdf_address_is_captured_in_a_full_chromium_when_the_shell_is_picked(
+    base: str, authority: Authority, tmp_path: Path, chromium_path: Path
+) -> None:
+    """Captures pick the headless shell; a PDF address is then captured in the full Chromium,
+    whose viewer shows it: the document as served is in the WARC, the view in the pictures."""
+    assert is_headless_shell(chromium_path) and FULL, "both Chromiums (.ci/run installs them)"
+    network = evidence_site.network(authority)
+    capture = capture_page(base + "/notice.pdf", tmp_path / "c", network=network)
+    assert capture.metadata["status"] == 200
+    assert responses(capture)[base + "/notice.pdf"].raw.endswith(evidence_site.PDF)
+    assert capture.files["screenshot.png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert capture.files["page.pdf"].read_bytes()[:5] == b"%PDF-"
 
 
 def test_private_addresses_are_refused_before_anything_runs(tmp_path: Path) -> None:

@@ -2,7 +2,12 @@
 recording proxy behind one address gate."""
 
 from reclaim.capture._capture import Capture, Network, capture_page, check_address
-from reclaim.capture._errors import CaptureError, CaptureReason, CaptureRefusedError
+from reclaim.capture._errors import (
+    CaptureError,
+    CaptureNotShownError,
+    CaptureReason,
+    CaptureRefusedError,
+)
 from reclaim.capture._gate import AddressGate, check_url
 from reclaim.capture._sign import WaczSignatureError, sign_wacz, verify_wacz
 from reclaim.capture.chromium import CHROMIUM_ARGS, ChromiumNotFoundError, find_chromium
@@ -12,6 +17,7 @@ __all__ = [
     "AddressGate",
     "Capture",
     "CaptureError",
+    "CaptureNotShownError",
     "CaptureReason",
     "CaptureRefusedError",
     "ChromiumNotFoundError",

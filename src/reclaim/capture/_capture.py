@@ -32,6 +32,7 @@ from reclaim.addresses import Policy, Resolver, check_addresses, loopback_only, 
 from reclaim.capture._drivers import DRIVERS_OF_THIS_PROCESS
 from reclaim.capture._errors import (
     CaptureError,
+    CaptureNotShownError,
     CaptureReason,
     CaptureRefusedError,
     reason_of_browser_error,
@@ -41,7 +42,12 @@ from reclaim.capture._proxy import Exchange, RecordingProxy
 from reclaim.capture._sandbox import NO_SANDBOX_HELP, browser_home, is_sandbox_failure
 from reclaim.capture._sign import ALGORITHM, sign_wacz
 from reclaim.capture._warc import DESCRIPTION, write_warc
-from reclaim.capture.chromium import CHROMIUM_ARGS, find_chromium
+from reclaim.capture.chromium import (
+    CHROMIUM_ARGS,
+    every_chromium,
+    find_chromium,
+    is_headless_shell,
+)
 
 NAVIGATION_TIMEOUT_MS = 30_000
 BANNER_ID = "reclaim-capture-banner"
@@ -58,6 +64,14 @@ CAPTURE_ONLY_ARGS = (
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
     f"--webrtc-ip-handling-policy={WEBRTC_POLICY}",
     f"--force-webrtc-ip-handling-policy={WEBRTC_POLICY}",
+)
+# Playwright's error when a navigation became a download (seen with Chromium 156's headless
+# shell on a PDF: the desktop Chromium shows the PDF in its viewer instead).
+DOWNLOAD_STARTED = "Page.goto: Download is starting"
+NOT_SHOWN = (
+    "the page could not be captured: the address is a file to download (such as a PDF), which "
+    "Chromium's headless shell cannot show; with Debian's chromium package installed too, "
+    "such addresses are captured in it"
 )
 _WACZ_LOCK = threading.Lock()  # one packing at a time: each redirects the process's stdout
 
@@ -110,16 +124,40 @@ def capture_page(
     """Capture ``url`` into the new folder ``destination``; return what was written.
 
     Raises CaptureError (CaptureRefusedError for a private address, before anything runs or
-    when the page sends its own frame to one); the folder is then removed.
+    when the page sends its own frame to one); the folder is then removed. An address that
+    Chromium's headless shell would save as a download (a PDF) is captured in a full Chromium
+    when one is installed (``chromium`` not given); else CaptureNotShownError.
     """
     network = network or Network()
     gate = _gate(url, allow_private, network)  # refuses before anything is fetched
+    *first, last = [chromium] if chromium is not None else _browsers_to_try()
+    for browser in first:
+        try:
+            return _capture_once(url, destination, gate, browser, network)
+        except CaptureNotShownError:
+            continue  # the next Chromium may show it
+    return _capture_once(url, destination, gate, last, network)
+
+
+def _capture_once(
+    url: str, destination: Path, gate: AddressGate, chromium: Path, network: Network
+) -> Capture:
     destination.mkdir(parents=True, mode=PRIVATE_FOLDER_MODE)  # evidence: its owner's eyes only
     try:
         return _capture_into(url, destination, gate, chromium, network)
     except BaseException:
         shutil.rmtree(destination, ignore_errors=True)  # nothing half-made is left behind
         raise
+
+
+def _browsers_to_try() -> list[Path]:
+    """Return the Chromium a capture picks, then, if that is a headless shell, the first full
+    Chromium on the machine: only a full one shows a PDF (in its viewer) instead of saving it.
+    The second is tried only for an address the first would save (CaptureNotShownError)."""
+    first = find_chromium()
+    if not is_headless_shell(first):
+        return [first]
+    return [first, *[found for found in every_chromium() if not is_headless_shell(found)][:1]]
 
 
 def _capture_into(
@@ -269,6 +307,8 @@ def _record(
     try:
         main = page.goto(url, wait_until="networkidle", timeout=NAVIGATION_TIMEOUT_MS)
     except PlaywrightError as error:
+        if error.message.startswith(DOWNLOAD_STARTED):
+            raise CaptureNotShownError(NOT_SHOWN) from None
         raise _failure(error, proxy, navigations) from None
     if main is None:
         raise CaptureError("the page sent nothing back", CaptureReason.EMPTY)

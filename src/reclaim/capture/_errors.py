@@ -1,7 +1,8 @@
 """What can go wrong in a capture, and a stable reason for each kind.
 
 CaptureError (ReclaimError)    a page could not be captured: a bad address, a failed load
- └── CaptureRefusedError        the address is private, local or reserved: never visited
+ ├── CaptureRefusedError        the address is private, local or reserved: never visited
+ └── CaptureNotShownError       the address is a file this Chromium saves rather than shows
 
 The message is English detail for logs and helpers; ``reason`` is what an interface uses to
 choose its own words, so no browser's call log ever reaches a person.
@@ -39,6 +40,11 @@ class CaptureRefusedError(CaptureError):
     """An address stands for a private, local or reserved address and was not visited."""
 
     default_reason = CaptureReason.PRIVATE
+
+
+class CaptureNotShownError(CaptureError):
+    """The address is a file Chromium saves rather than shows (a PDF in the headless shell,
+    which has no PDF viewer): a capture keeps pages, never downloads."""
 
 
 def reason_of_browser_error(message: str) -> CaptureReason:

@@ -60,3 +60,9 @@ def every_chromium() -> list[Path]:
         if candidate.is_file():
             distinct.setdefault(candidate.resolve(), candidate)
     return list(distinct.values())
+
+
+def is_headless_shell(chromium: Path) -> bool:
+    """Return whether ``chromium`` is a headless shell (Debian's or Playwright's), which has
+    no PDF viewer: it saves a PDF address as a download where a full Chromium shows it."""
+    return "headless" in chromium.name or "headless" in str(chromium.parent)
