@@ -343,8 +343,9 @@ def test_a_pdf_address_is_refused_clearly_by_the_headless_shell(
     """The headless shell has no PDF viewer: a PDF address starts a download, which a capture
     never keeps. It says so, and leaves nothing behind."""
     assert SHELLS, "the headless shell is installed (.ci/run installs it)"
-    with pytest.raises(CaptureNotShownError, match="a file to download"):
+    with pytest.raises(CaptureNotShownError, match="a file to download") as error:
         take(base, "/notice.pdf", tmp_path / "c", SHELLS[0], authority)
+    assert error.value.reason == CaptureReason.NOT_SHOWN, "the pages say it in their words"
     assert not (tmp_path / "c").exists()
 
 

@@ -23,6 +23,7 @@ class CaptureReason(StrEnum):
     CERTIFICATE = "certificate"  # the site's certificate could not be verified
     TIMEOUT = "timeout"  # the page took too long
     EMPTY = "empty"  # the page sent nothing back
+    NOT_SHOWN = "not-shown"  # a file (a PDF) that this Chromium saves rather than shows
     FAILED = "failed"  # anything else
 
 
@@ -45,6 +46,8 @@ class CaptureRefusedError(CaptureError):
 class CaptureNotShownError(CaptureError):
     """The address is a file Chromium saves rather than shows (a PDF in the headless shell,
     which has no PDF viewer): a capture keeps pages, never downloads."""
+
+    default_reason = CaptureReason.NOT_SHOWN
 
 
 def reason_of_browser_error(message: str) -> CaptureReason:

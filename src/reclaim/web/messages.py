@@ -35,6 +35,11 @@ CAPTURE_PROBLEMS: dict[str, Promise] = {
     ),
     "timeout": _("The page took too long to load. You can try again later."),
     "empty": _("The site sent nothing back. You can try again later."),
+    "not-shown": _(
+        "This address opens a file (such as a PDF) instead of a page, and the browser Reclaim "
+        "uses here cannot show it to capture it. You can download the file and add it to your "
+        "locker instead."
+    ),
     "restarted": _("Reclaim restarted before it finished. Please ask again."),
 }
 CAPTURE_FAILED = _(
