@@ -9,6 +9,7 @@ here reaches beyond loopback.
 import gzip
 import ssl
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ def _pdf() -> bytes:
 
 
 PDF_TEXT = "A notice served as a PDF"
+HELD_SECONDS = 8
 PDF = _pdf()
 
 
@@ -81,6 +83,13 @@ class Site(BaseHTTPRequestHandler):
             self._send(200, b"document.title = document.title;", "text/javascript")
         elif self.path == "/chunked":
             self._chunked()
+        elif self.path == "/never-quiet":
+            body = (b"<!doctype html><title>Live</title><h1>Live</h1><img src='/held' alt=''>"
+                    b"<script>fetch('/held')</script>")  # fmt: skip
+            self._send(200, body, "text/html")
+        elif self.path == "/held":  # answered only after a capture gave up waiting for it
+            time.sleep(HELD_SECONDS)
+            self._send(200, b"late", "text/plain")
         elif self.path == "/notice.pdf":
             self._send(200, PDF, "application/pdf")
         elif self.path == "/broken":

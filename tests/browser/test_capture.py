@@ -39,6 +39,7 @@ from reclaim.capture import (
     check_address,
     verify_wacz,
 )
+from reclaim.capture import _capture as capture_module
 from reclaim.capture._sandbox import PROFILE_PREFIX
 from reclaim.capture.chromium import every_chromium, is_headless_shell
 
@@ -176,6 +177,7 @@ def test_metadata_records_what_the_proxy_saw(capture: Capture, base: str) -> Non
     assert meta["final_url"] == base + "/thread/42"
     assert meta["redirect_chain"] == [{"url": base + "/start", "status": 302}]
     assert meta["status"] == 200 and meta["title"] == "Forum thread 42"
+    assert meta["network_quiet"] is True
     assert meta["error_page"] is False and meta["http_version"] == "HTTP/1.1"
     # The site's address and certificate, not the proxy's (127.0.0.1 is evidence.test here).
     assert meta["server_address"] == {"ipAddress": "127.0.0.1", "port": int(base.split(":")[-1])}
@@ -331,6 +333,25 @@ def test_a_site_whose_certificate_is_not_trusted_fails_clearly(
     with pytest.raises(CaptureError, match=f"certificate of {NAME} could not be verified") as error:
         capture_page(base + "/start", tmp_path / "c", chromium=chromium_path, network=system_only)
     assert error.value.reason == CaptureReason.CERTIFICATE, "the pages say it in their words"
+
+
+def test_a_page_whose_network_never_falls_quiet_is_still_captured(
+    base: str,
+    authority: Authority,
+    tmp_path: Path,
+    chromium_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page whose image and fetch are held open (its load never fires, its network never
+    falls quiet) is saved as it is once the waits are over, and its metadata says the network
+    was not quiet: no page can refuse capture by never finishing, as one whose <embed> held
+    Chromium's load did (the capture failed after 30 s, 1 run in 10 of the attack tests)."""
+    monkeypatch.setattr(capture_module, "LOAD_TIMEOUT_MS", 1_000)
+    monkeypatch.setattr(capture_module, "QUIET_TIMEOUT_MS", 1_000)
+    capture = take(base, "/never-quiet", tmp_path / "c", chromium_path, authority)
+    assert capture.metadata["network_quiet"] is False
+    assert "<h1>Live</h1>" in capture.files["dom.html"].read_text()
+    assert capture.metadata["status"] == 200
 
 
 SHELLS = [found for found in every_chromium() if is_headless_shell(found)]

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from cryptography import x509
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from reclaim import __version__
 from reclaim.addresses import Policy, Resolver, check_addresses, loopback_only, resolve
@@ -49,7 +50,14 @@ from reclaim.capture.chromium import (
     is_headless_shell,
 )
 
-NAVIGATION_TIMEOUT_MS = 30_000
+NAVIGATION_TIMEOUT_MS = 30_000  # for the page's own document to arrive and be read
+# Then for the page to load (its images, frames and embeds) and for its network to fall quiet
+# (half a second with nothing in flight), which most pages reach at once. A page that never
+# does (an <embed> whose address the proxy refused once held Chromium's load forever; a long
+# poll) is saved as it is after these waits, and its metadata says so: no page can refuse
+# to be captured by never finishing.
+LOAD_TIMEOUT_MS = 30_000
+QUIET_TIMEOUT_MS = 10_000
 BANNER_ID = "reclaim-capture-banner"
 PRIVATE_FOLDER_MODE = 0o700
 # Only for a capture's Chromium, whose every request goes to the recording proxy: it may not
@@ -305,13 +313,17 @@ def _record(
     navigations: list[str] = []
     page.on("request", lambda sent: _note_navigation(sent, page, navigations))
     try:
-        main = page.goto(url, wait_until="networkidle", timeout=NAVIGATION_TIMEOUT_MS)
+        main = page.goto(url, wait_until="domcontentloaded", timeout=NAVIGATION_TIMEOUT_MS)
     except PlaywrightError as error:
         if error.message.startswith(DOWNLOAD_STARTED):
             raise CaptureNotShownError(NOT_SHOWN) from None
         raise _failure(error, proxy, navigations) from None
     if main is None:
         raise CaptureError("the page sent nothing back", CaptureReason.EMPTY)
+    try:
+        quiet = _falls_quiet(page)
+    except PlaywrightError as error:  # the page went elsewhere, or Chromium failed
+        raise _failure(error, proxy, navigations) from None
     _refuse_unfetched(main, proxy)
     _refuse_led_inside(navigations, proxy)
     try:
@@ -326,7 +338,19 @@ def _record(
         "status": main.status,
         "status_text": main.status_text,
         "title": page.title(),
+        "network_quiet": quiet,
     }
+
+
+def _falls_quiet(page: Any) -> bool:
+    """Wait for the page to load and its network to fall quiet; return whether both happened
+    in time (LOAD_TIMEOUT_MS, then QUIET_TIMEOUT_MS)."""
+    try:
+        page.wait_for_load_state("load", timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_load_state("networkidle", timeout=QUIET_TIMEOUT_MS)
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 def _save(context: Any, page: Any, folder: Path, url: str, started: datetime.datetime) -> None:
