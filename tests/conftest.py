@@ -96,14 +96,19 @@ def _tables_emptied_by_delete_on_postgresql() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def remembered_derivations(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each locker key Argon2id derives once a session (tests/lockers.py's remembered_hash).
+@pytest.fixture(autouse=True)
+def _derivations_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id derives each key once a session in this process (tests/lockers.py's
+    ``remembered_hash``), in every test.
 
-    For tests of what a command or page does with a locker, not of the derivation: opening a
-    copy of the template with its passphrase again and again, or trying the same wrong
-    passphrase five times, waits for Argon2id once. KdfParams.derive still runs every time
-    (tests that count derivations count the same); only the repeated hash is not recomputed.
+    Argon2id is a pure function: the same passphrase, salt and cost give the same key. Tests
+    open copies of one template locker (same salts) again and again, try the same wrong
+    passphrase five times, and sign in to the same account from several pages; at RFC 9106's
+    low-memory profile each derivation is 0.2 s of CPU, and about 100 of the suite's 240
+    in-process derivations repeated one already made (measured). A new secret, salt or cost
+    is derived for real and fails or opens exactly as before. ``KdfParams.derive`` and its
+    floor check still run on every call (tests that count derivations count the same); only
+    the repeated hash is not recomputed. Processes a test starts derive for themselves.
     """
     from reclaim.locker import _keys
 

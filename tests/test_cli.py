@@ -90,7 +90,6 @@ def test_locker_export_and_verify_from_the_command_line(
     assert status == 1 and "does not open this locker" in err
 
 
-@pytest.mark.usefixtures("remembered_derivations")  # the template's key, derived once
 def test_export_of_part_of_a_case_from_the_command_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

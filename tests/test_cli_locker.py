@@ -17,7 +17,6 @@ from .lockers import copy_locker
 PASSPHRASE = "command line passphrase"
 # Every locker here is a copy of the template: each command opens it with the same passphrase
 # and salt, so its Argon2id key is derived once (tests/conftest.py), not once a command.
-pytestmark = pytest.mark.usefixtures("remembered_derivations")
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ ACTIONS = ("create", "add", "list", "timestamp", "key", "check", "repair")
 ACTIONS += ("incident", "message", "recover", "delete")
 # Each copy of the module's locker opens with the same passphrase and salt: its Argon2id key
 # is derived once (tests/conftest.py), not once a command.
-pytestmark = pytest.mark.usefixtures("remembered_derivations")
 
 
 @pytest.fixture(scope="module")

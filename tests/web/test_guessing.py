@@ -42,7 +42,6 @@ WRONG_STAFF_TRIES = 5
 # The in-process tests' lockers are copies of the template, and their wrong tries repeat one
 # passphrase: each key is derived once (tests/conftest.py). Derivations are still counted
 # where they are the claim, and the processes of the parallel test derive every key they try.
-pytestmark = pytest.mark.usefixtures("remembered_derivations")
 
 
 @functools.cache

@@ -21,7 +21,7 @@ from .conftest import PASSPHRASE, personal_locker, png_bytes, set_up_locker
 
 # The personal locker is a copy of the template: unlocking it with PASSPHRASE derives the
 # template's key, once a session (tests/conftest.py); a wrong secret is derived for real.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("remembered_derivations")]
+pytestmark = pytest.mark.django_db
 
 
 def add_incident(client: Client, **fields: str) -> str:

@@ -18,7 +18,7 @@ from .conftest import PASSPHRASE, open_in_client, set_up_locker, template_accoun
 
 # A copy of the template opens with PASSPHRASE by the template's key, and the same wrong
 # passphrase tried five times is one key: each derived once (tests/conftest.py).
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("remembered_derivations")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
