@@ -214,3 +214,41 @@ def test_a_pack_of_an_incident_carries_its_removal_requests_and_their_custody(
     log = [json.loads(line) for line in (pack / "custody/custody.jsonl").read_text().splitlines()]
     assert [e["action"] for e in log if e.get("item") == case.request] == ["request-added"]
     assert not [c for c in verify_pack(pack) if c.status == FAIL]
+
+
+def test_a_long_list_of_exhibits_runs_on_over_pages_instead_of_failing(tmp_path: Path) -> None:
+    """Hundreds of messages from one sender share one line of details; their exhibit numbers
+    once filled a single table cell taller than a page, and the export failed. Numbers of 15
+    characters fill the narrow column a line each, so 90 of them need more than a page."""
+    incident = Incident("shared", "A message every night", happened_on="2025-03-20", id="i-1")
+    details = {"sender": "@demander", "sent_at": "2025-04-01T21:30:00"}
+    exhibits = [
+        Exhibit(
+            f"LONGINITIALS-{n:02}",
+            f"data/exhibits/LONGINITIALS-{n:02}_m",
+            "message.txt",
+            "text/plain",
+            1,
+            "0" * 64,
+            "0" * 128,
+            f"item-{n}",
+            "2025-04-02",
+            "message",
+            details,
+            incident="i-1",
+        )
+        for n in range(1, 91)
+    ]
+    report = build_report("Case", "SHA256:x", "the whole case", [incident], exhibits, [])
+    write_pdf(tmp_path / "report.pdf", report)
+    shown = pdf_text.text(tmp_path / "report.pdf")
+    # Each exhibit is named three times: in the exhibits table, under its incident, and beside
+    # the details it shares with the others.
+    assert [shown.count(e.number) for e in exhibits] == [3] * len(exhibits)
+    pages = pdf_text.runs(tmp_path / "report.pdf")
+    after = [n for n, page in enumerate(pages) if "Capture and message details" in _joined(page)]
+    assert after and after[0] < len(pages) - 1, "the details run on over another page"
+
+
+def _joined(page: list[pdf_text.Run]) -> str:
+    return "".join(run.text for run in page)

@@ -21,6 +21,7 @@ FONTS = {  # family name in the PDF: file name; the first is the main font, the 
     "noto-naskh": "NotoNaskhArabic-Regular.ttf",
     "noto-nastaliq": "NotoNastaliqUrdu-Regular.ttf",
 }
+TABLE_SIZE = 7  # points, the type of every table
 FONT_HELP = "install Noto fonts (Debian and Ubuntu: apt-get install fonts-noto-core)"
 
 
@@ -86,20 +87,13 @@ def write_pdf(path: Path, report: "Report") -> None:
     if report.notes():
         _table(pdf, "Notes on exhibits", ("Exhibit", "Note"), report.notes(), (30, 160))
     if report.details:
-        _table(
-            pdf,
-            "Capture and message details",
-            ("Exhibits", "Kind", "Detail", ""),
-            [
-                (", ".join(e.exhibits) if n == 0 else "", e.kind if n == 0 else "", label, text)
-                for e in report.details
-                for n, (label, text) in enumerate(e.facts)
-            ],
-            (25, 17, 48, 100),
-        )
+        widths = (25, 17, 48, 100)
+        header = ("Exhibits", "Kind", "Detail", "")
+        rows = _details_rows(pdf, report, widths[0])
+        _table(pdf, "Capture and message details", header, rows, widths)
     if report.requests:
-        rows = request_rows(report)
-        _table(pdf, "Removal requests", ("Request", "Detail", ""), rows, (45, 45, 100))
+        asked = request_rows(report)
+        _table(pdf, "Removal requests", ("Request", "Detail", ""), asked, (45, 45, 100))
     _table(
         pdf,
         "Custody log",
@@ -120,9 +114,50 @@ def _timeline(pdf: FPDF, report: "Report") -> None:
         pdf.multi_cell(
             0, 5, "No incidents are linked to these exhibits.", new_x="LMARGIN", new_y="NEXT"
         )
+    widths = (45, 145)
     for number, entry in enumerate(report.timeline, 1):
-        facts = entry.facts(report.time_zone)
-        _table(pdf, f"Incident {number}", ("", ""), facts, (45, 145), level=10)
+        *facts, (label, listed) = entry.facts(report.time_zone)
+        if entry.exhibits:
+            listed = "\n".join(_fitting_lines(pdf, entry.exhibits, widths[1]))
+        _table(pdf, f"Incident {number}", ("", ""), [*facts, (label, listed)], widths, level=10)
+
+
+def _details_rows(pdf: FPDF, report: "Report", width: float) -> list[tuple[str, ...]]:
+    """Return the rows of the details table: the exhibits' numbers run down the first column
+    (``width`` mm), beside the kind and the facts they share."""
+    rows: list[tuple[str, ...]] = []
+    for entry in report.details:
+        numbers = _fitting_lines(pdf, entry.exhibits, width)
+        facts = list(entry.facts)
+        for n in range(max(len(numbers), len(facts))):
+            label, text = facts[n] if n < len(facts) else ("", "")
+            number = numbers[n] if n < len(numbers) else ""
+            rows.append((number, entry.kind if n == 0 else "", label, text))
+    return rows
+
+
+def _fitting_lines(pdf: FPDF, numbers: Sequence[str], width: float) -> list[str]:
+    """Return exhibit numbers as lines ("JS-1, JS-2,") that each fit a column ``width`` mm wide
+    in the tables' type.
+
+    fpdf2 cannot carry one table row onto the next page: a cell listing every exhibit of a
+    long case (hundreds of messages from one sender) was taller than a page, and the export
+    failed. A row for each line lets the list run on over as many pages as it needs.
+    """
+    room = width - 2 * pdf.c_margin
+    size = pdf.font_size_pt
+    pdf.set_font(size=TABLE_SIZE)
+    lines: list[str] = []
+    line = ""
+    for n, number in enumerate(numbers):
+        piece = number if n == len(numbers) - 1 else number + ","
+        longer = f"{line} {piece}" if line else piece
+        if line and pdf.get_string_width(longer) > room:
+            lines.append(line)
+            longer = piece
+        line = longer
+    pdf.set_font(size=size)
+    return [*lines, line] if line else lines
 
 
 def _rows(pdf: FPDF, rows: Sequence[tuple[str, str]], widths: tuple[int, int]) -> None:
@@ -186,7 +221,7 @@ def _table(
     pdf.ln(4)
     pdf.set_font(size=level)
     pdf.cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(size=7)
+    pdf.set_font(size=TABLE_SIZE)
     if summary:
         pdf.multi_cell(0, 4, summary, new_x="LMARGIN", new_y="NEXT")
     plain = FontFace(emphasis="", fill_color=(230, 230, 230))  # the fonts have no bold here
