@@ -108,7 +108,8 @@ def _derivations_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
     in-process derivations repeated one already made (measured). A new secret, salt or cost
     is derived for real and fails or opens exactly as before. ``KdfParams.derive`` and its
     floor check still run on every call (tests that count derivations count the same); only
-    the repeated hash is not recomputed. Processes a test starts derive for themselves.
+    the repeated hash is not recomputed. Processes a test starts derive for themselves, and
+    calibration times derivations with fresh salts, which are never remembered.
     """
     from reclaim.locker import _keys
 

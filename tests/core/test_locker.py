@@ -3,6 +3,7 @@ import hashlib
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,8 @@ from reclaim.locker import (
     LockerError,
     NotFoundError,
     WrongKeyError,
+    _keys,
+    calibrate,
 )
 from reclaim.locker._stream import CHUNK_BYTES
 
@@ -243,6 +246,21 @@ def test_a_torn_last_log_line_is_an_uncommitted_item(locker: tuple[Locker, str])
 def test_refuses_key_derivation_weaker_than_rfc_9106_low_memory(tmp_path: Path) -> None:
     with pytest.raises(KdfError):
         Locker.create(tmp_path / "weak", PASSPHRASE, KdfParams(1, 8 * 1024, 1))
+
+
+def test_calibration_times_a_derivation_no_cache_has_seen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests remember keys (tests/conftest.py): a timed derivation they had seen would take
+    no time, and calibration would climb to more passes than the machine needs."""
+    salts = []
+    remembered = _keys.hash_secret_raw
+
+    def noting(secret: bytes, salt: bytes, *rest: Any) -> bytes:
+        salts.append(salt)
+        return remembered(secret, salt, *rest)
+
+    monkeypatch.setattr(_keys, "hash_secret_raw", noting)
+    assert calibrate(target_seconds=0) == calibrate(target_seconds=0) == LOW_MEMORY_PROFILE
+    assert len(salts) == 2 and salts[0] != salts[1]
 
 
 def test_refuses_to_create_over_an_existing_locker(locker: tuple[Locker, str]) -> None:
