@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
-from reclaim.packs import export_pack
+from reclaim.packs import _pdf, export_pack
+from reclaim.packs._bidi import BidiFPDF
+from reclaim.packs._pdf import write_pdf
+from reclaim.packs._report import build_report
 from tests import pdf_text
 
 # Each expected order below was worked out by hand, left to right as the line is seen.
@@ -153,8 +156,63 @@ def test_text_that_looks_like_a_page_count_placeholder_is_printed_as_typed(
 def test_a_fallback_font_is_read_and_embedded_only_when_a_character_needs_it(
     tmp_path: Path, summary: str, fonts: set[bytes]
 ) -> None:
-    box, _ = Locker.create(tmp_path / "locker", "pass phrase", LOW_MEMORY_PROFILE)
-    box.add_incident(Incident("shared", summary))
-    pdf = (export_pack(box, tmp_path / "pack", "JS", "Case") / "report.pdf").read_bytes()
+    report = build_report(
+        "Case", "SHA256:x", "the whole case", [Incident("shared", summary)], [], []
+    )
+    write_pdf(tmp_path / "report.pdf", report)
+    pdf = (tmp_path / "report.pdf").read_bytes()
     names = {b"NotoSans", b"NotoNaskhArabic", b"NotoNastaliqUrdu"}
     assert {name for name in names if b"/FontName /MPDFAA+" + name in pdf} == fonts
+
+
+class _ShapedEachTime(_pdf._ReportPDF):
+    add_font = BidiFPDF.add_font  # fpdf2's own fonts, which shape every width they are asked
+
+
+def _measuring(pdf: BidiFPDF) -> BidiFPDF:
+    main, *_ = _pdf.find_fonts().items()
+    pdf.add_font(main[0], fname=str(main[1]))
+    pdf.set_font(main[0], size=10)
+    pdf.set_text_shaping(True)
+    pdf.add_page()
+    return pdf
+
+
+def test_a_remembered_width_is_the_width_shaping_gives_at_every_size_and_in_every_script() -> None:
+    """The report's fonts keep each width HarfBuzz gives (packs/_pdf.py). Asked in turn at the
+    report's sizes, for English, Arabic, Urdu and mixed text, they answer what shaping anew
+    answers, the first time and every time after."""
+    _pdf._WIDTHS.clear()
+    fallbacks = list(_pdf.find_fonts().items())[1:]
+    kept, shaped = _measuring(_pdf._ReportPDF(fallbacks)), _measuring(_ShapedEachTime(fallbacks))
+    texts = ["Case", "JS-12, JS-13", LATIN_ARABIC, ARABIC_LATIN, LATIN_URDU, "۲۵ تصویریں"]
+    try:
+        for size in (16, 7, 12, 8, 16, 7):
+            for text in texts:
+                kept.set_font(size=size)
+                shaped.set_font(size=size)
+                assert kept.get_string_width(text) == shaped.get_string_width(text), (size, text)
+    finally:
+        kept.output(), shaped.output()  # which closes the font files fpdf2 opened
+    assert _pdf._WIDTHS, "widths were kept"
+
+
+def test_remembered_widths_lay_every_report_out_as_shaping_each_time_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each width HarfBuzz gives is kept for the process (packs/_pdf.py): a report laid out
+    with kept widths, the first time and again once they are all kept, is the report fpdf2
+    lays out by shaping every width anew: every run in the same place with the same glyphs.
+    The summary mixes scripts, directions and wrapped lines; the report uses four sizes."""
+    report = build_report(
+        "Case", "SHA256:x", "the whole case", [Incident("shared", SUMMARY)], [], []
+    )
+    _pdf._WIDTHS.clear()
+    write_pdf(tmp_path / "first.pdf", report)
+    assert _pdf._WIDTHS, "widths were kept"
+    write_pdf(tmp_path / "again.pdf", report)
+    monkeypatch.setattr(_pdf, "_ReportPDF", _ShapedEachTime)
+    write_pdf(tmp_path / "shaped.pdf", report)
+    shaped = pdf_text.runs(tmp_path / "shaped.pdf")
+    assert pdf_text.runs(tmp_path / "first.pdf") == shaped
+    assert pdf_text.runs(tmp_path / "again.pdf") == shaped

@@ -3,10 +3,10 @@ other scripts render correctly, using the Noto fonts found on the machine."""
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, TTFFont
 
 from reclaim.errors import ReclaimError
 from reclaim.packs._bidi import BidiFPDF
@@ -40,6 +40,47 @@ def find_fonts() -> dict[str, Path]:
     return found
 
 
+class _WidthsRemembered(TTFFont):
+    """A font that shapes each piece of text once a process to learn its width.
+
+    fpdf2 wraps a line by asking HarfBuzz for the width of each character, one call per
+    character, in every table cell twice (once to measure the row, once to draw it): most of
+    a report's time went there, and a report asks for the same few characters over and over
+    (digits and the letters of hashes, dates and exhibit numbers). The width depends only on
+    the font file, the text, the size and what HarfBuzz is told (direction, script, language,
+    features), so it is kept under those. Drawing still shapes every line.
+    """
+
+    __slots__ = ()  # fpdf2's fonts are slotted: this one only changes a method
+
+    def shaped_text_width(
+        self, text: str, font_size_pt: float, text_shaping_params: dict[str, Any] | None
+    ) -> tuple[int, float]:
+        given = text_shaping_params or {}
+        features = given.get("features") or {}
+        key = (
+            str(self.ttffile),
+            self.collection_font_number,
+            text,
+            font_size_pt,
+            given.get("fragment_direction"),
+            given.get("script"),
+            given.get("language"),
+            tuple(sorted(features.items())),
+        )
+        width = _WIDTHS.get(key)
+        if width is None:
+            width = super().shaped_text_width(text, font_size_pt, text_shaping_params)
+            if len(_WIDTHS) >= WIDTHS_KEPT:
+                _WIDTHS.clear()  # a bound on memory; the next report fills it again
+            _WIDTHS[key] = width
+        return width
+
+
+WIDTHS_KEPT = 100_000  # about 20 MB at most
+_WIDTHS: dict[tuple[Any, ...], tuple[int, float]] = {}
+
+
 class _ReportPDF(BidiFPDF):
     """The report's PDF, which reads a fallback font only when a character needs it.
 
@@ -52,6 +93,13 @@ class _ReportPDF(BidiFPDF):
         super().__init__(format="A4")  # fpdf2 orders mixed Arabic and English by two levels
         self._unread = list(fallbacks)  # in the order they are tried
         self._read: list[str] = []
+
+    def add_font(self, *args: Any, **kwargs: Any) -> None:
+        """Add the font as fpdf2 does; it then remembers the widths it shapes."""
+        super().add_font(*args, **kwargs)
+        for font in self.fonts.values():
+            if type(font) is TTFFont:
+                font.__class__ = _WidthsRemembered
 
     def get_fallback_font(self, char: str, style: str = "") -> str | None:
         found = super().get_fallback_font(char, style)
