@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,68 @@ def _derivations_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
     from reclaim.locker import _keys
 
     monkeypatch.setattr(_keys, "hash_secret_raw", remembered_hash)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """On PostgreSQL, each worker's test database is a copy of one migrated database.
+
+    Building the test database by migrate cost each xdist worker about 3.6 s of CPU (against
+    2.5 s on SQLite); PostgreSQL copies a database made from a template in a fraction of that,
+    and the test database's own migrate then finds every migration applied. The template is
+    named after the migrations it was built from, so a change to any of them builds a new one
+    (and drops the old), and later runs reuse it as pytest-django's --reuse-db would.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if "postgresql" in database["ENGINE"] and os.environ.get("PYTEST_XDIST_WORKER"):
+        database.setdefault("TEST", {})["TEMPLATE"] = _migrated_template(database)
+
+
+TEMPLATE_PREFIX = "test_reclaim_migrated_"
+
+
+def _migrated_template(database: dict[str, Any]) -> str:
+    """Return the name of a PostgreSQL database migrated from this checkout's migrations,
+    built by the first worker to ask (the others wait for it) unless it exists already."""
+    import hashlib
+
+    import django
+    import psycopg
+
+    made_from = hashlib.sha256(django.__version__.encode())
+    for migration in sorted((REPO / "src").glob("reclaim/**/migrations/*.py")):
+        made_from.update(migration.relative_to(REPO).as_posix().encode())
+        made_from.update(migration.read_bytes())
+    name = TEMPLATE_PREFIX + made_from.hexdigest()[:16]
+    server = {
+        "host": database["HOST"],
+        "port": database["PORT"] or 5432,
+        "user": database["USER"],
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with (Path(tempfile.gettempdir()) / f"{TEMPLATE_PREFIX}lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with psycopg.connect(**server) as admin:
+            found = admin.execute("SELECT datname FROM pg_database").fetchall()
+            names = {datname for (datname,) in found}
+            if name in names:
+                return name
+            for old in sorted(names):  # built from other migrations: no longer of use
+                if old.startswith(TEMPLATE_PREFIX):
+                    admin.execute(f'DROP DATABASE IF EXISTS "{old}"')
+            building = name + "_building"  # one a killed run left is built again
+            admin.execute(f'DROP DATABASE IF EXISTS "{building}"')
+            admin.execute(f'CREATE DATABASE "{building}"')
+        user, host, port = server["user"], server["host"], server["port"]
+        env = os.environ | {"DATABASE_URL": f"postgres://{user}@{host}:{port}/{building}"}
+        manage = [sys.executable, str(REPO / "manage.py"), "migrate", "--verbosity", "0"]
+        subprocess.run(manage, env=env, cwd=REPO, check=True, timeout=300)
+        with psycopg.connect(**server) as admin:  # whole, so under its name at last
+            admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+    return name
 
 
 def _migrated_once_per_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
