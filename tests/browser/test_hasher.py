@@ -4,12 +4,13 @@ MD5 of a video is exact; and not one byte of a file crosses the network."""
 
 import base64
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from reclaim.hashing import pdq_from_pixels
 
@@ -21,12 +22,21 @@ META_FILE_TOLERANCE_BITS = 10
 HIGH_QUALITY = 80
 
 
+@pytest.fixture(scope="session")
+def _hashing_tab(optimizing_browser: Browser) -> Iterator[Page]:
+    context = optimizing_browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
-def hasher(reused_page: Page, site: str) -> Page:
-    """The hashing page, freshly loaded in the worker's reused page (a new context costs more)."""
-    reused_page.goto(site + "/en/hashing/")
-    reused_page.locator("[data-hasher]:not([hidden])").wait_for()  # the scripts have run
-    return reused_page
+def hasher(_hashing_tab: Page, site: str) -> Iterator[Page]:
+    """The hashing page, freshly loaded in the worker's tab for hashing: one page in a browser
+    with all of V8's compilers, whose PDQ is a long computation (see conftest.py)."""
+    _hashing_tab.goto(site + "/en/hashing/")
+    _hashing_tab.locator("[data-hasher]:not([hidden])").wait_for()  # the scripts have run
+    yield _hashing_tab
+    _hashing_tab.context.clear_cookies()  # the hashing page's scripts store nothing else
 
 
 PIXELS_INPUT = "test-pixels"  # a file input of the test's own, beside the hasher's
