@@ -169,22 +169,16 @@ class _ShapedEachTime(_pdf._ReportPDF):
     add_font = BidiFPDF.add_font  # fpdf2's own fonts, which shape every width they are asked
 
 
-def _measuring(pdf: BidiFPDF) -> BidiFPDF:
-    main, *_ = _pdf.find_fonts().items()
-    pdf.add_font(main[0], fname=str(main[1]))
-    pdf.set_font(main[0], size=10)
-    pdf.set_text_shaping(True)
-    pdf.add_page()
-    return pdf
-
-
-def test_a_remembered_width_is_the_width_shaping_gives_at_every_size_and_in_every_script() -> None:
+def test_a_remembered_width_is_the_width_shaping_gives_at_every_size_and_in_every_script(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The report's fonts keep each width HarfBuzz gives (packs/_pdf.py). Asked in turn at the
     report's sizes, for English, Arabic, Urdu and mixed text, they answer what shaping anew
     answers, the first time and every time after."""
     _pdf._WIDTHS.clear()
-    fallbacks = list(_pdf.find_fonts().items())[1:]
-    kept, shaped = _measuring(_pdf._ReportPDF(fallbacks)), _measuring(_ShapedEachTime(fallbacks))
+    kept = _pdf._started_pdf()
+    monkeypatch.setattr(_pdf, "_ReportPDF", _ShapedEachTime)
+    shaped = _pdf._started_pdf()
     texts = ["Case", "JS-12, JS-13", LATIN_ARABIC, ARABIC_LATIN, LATIN_URDU, "۲۵ تصویریں"]
     try:
         for size in (16, 7, 12, 8, 16, 7):

@@ -114,13 +114,7 @@ class _ReportPDF(BidiFPDF):
 
 def write_pdf(path: Path, report: "Report") -> None:
     """Write the report as PDF: what it covers, timeline, exhibits, details, custody."""
-    main, *fallbacks = find_fonts().items()
-    pdf = _ReportPDF(fallbacks)
-    pdf.alias_nb_pages("")  # by default fpdf2 prints "{nb}" in any text as the page count
-    pdf.add_font(main[0], fname=str(main[1]))
-    pdf.set_font(main[0], size=10)
-    pdf.set_text_shaping(True)
-    pdf.add_page()
+    pdf = _started_pdf()
     pdf.set_font(size=16)
     pdf.multi_cell(0, 9, report.title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(size=8)
@@ -151,6 +145,18 @@ def write_pdf(path: Path, report: "Report") -> None:
         summary=report.custody_summary(),
     )
     pdf.output(str(path))
+
+
+def _started_pdf() -> "_ReportPDF":
+    """Return the report's PDF on its first page, in the main font, shaping text."""
+    main, *fallbacks = find_fonts().items()
+    pdf = _ReportPDF(fallbacks)
+    pdf.alias_nb_pages("")  # by default fpdf2 prints "{nb}" in any text as the page count
+    pdf.add_font(main[0], fname=str(main[1]))
+    pdf.set_font(main[0], size=10)
+    pdf.set_text_shaping(True)
+    pdf.add_page()
+    return pdf
 
 
 def _timeline(pdf: FPDF, report: "Report") -> None:
