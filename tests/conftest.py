@@ -171,12 +171,16 @@ def _migrated_template(database: dict[str, Any]) -> str:
             admin.execute(f'DROP DATABASE IF EXISTS "{building}"')
             admin.execute(f'CREATE DATABASE "{building}"')
         user, host, port = server["user"], server["host"], server["port"]
-        env = os.environ | {"DATABASE_URL": f"postgres://{user}@{host}:{port}/{building}"}
-        manage = [sys.executable, str(REPO / "manage.py"), "migrate", "--verbosity", "0"]
-        subprocess.run(manage, env=env, cwd=REPO, check=True, timeout=300)
+        _migrate(os.environ | {"DATABASE_URL": f"postgres://{user}@{host}:{port}/{building}"})
         with psycopg.connect(**server) as admin:  # whole, so under its name at last
             admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
     return name
+
+
+def _migrate(env: dict[str, str]) -> None:
+    """Run manage.py migrate in a process of its own, on the database ``env`` names."""
+    manage = [sys.executable, str(REPO / "manage.py"), "migrate", "--verbosity", "0"]
+    subprocess.run(manage, env=env, cwd=REPO, check=True, timeout=300)
 
 
 def _migrated_once_per_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -192,8 +196,7 @@ def _migrated_once_per_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if not (folder / "done").exists():
             env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
             env["RECLAIM_DATA_DIR"] = str(folder)
-            manage = [sys.executable, str(REPO / "manage.py"), "migrate", "--verbosity", "0"]
-            subprocess.run(manage, env=env, cwd=REPO, check=True, timeout=300)
+            _migrate(env)
             with sqlite3.connect(made, isolation_level=None) as whole:
                 whole.execute("PRAGMA journal_mode = DELETE")  # its write-ahead log folded in
             whole.close()
