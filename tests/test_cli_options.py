@@ -2,14 +2,15 @@
 passphrase file may come before the action or after it, and options anywhere on the line."""
 
 import io
-import shutil
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from reclaim.cli import main
-from reclaim.locker import LOW_MEMORY_PROFILE, Locker
+from reclaim.locker import Locker
+
+from .lockers import copy_locker
 
 PASSPHRASE = "command line passphrase"
 ACTIONS = ("create", "add", "list", "timestamp", "key", "check", "repair")
@@ -18,17 +19,12 @@ ACTIONS += ("incident", "message", "recover", "delete")
 # is derived once (tests/conftest.py), not once a command.
 
 
-@pytest.fixture(scope="module")
-def empty_locker(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One empty locker for the module (Argon2id once), copied for each test."""
-    root = tmp_path_factory.mktemp("template") / "locker"
-    Locker.create(root, PASSPHRASE, LOW_MEMORY_PROFILE)
-    return root
-
-
 @pytest.fixture
-def locker(empty_locker: Path, tmp_path: Path) -> str:
-    return str(shutil.copytree(empty_locker, tmp_path / "locker"))
+def locker(tmp_path: Path) -> str:
+    """A copy of the session's template locker (tests/lockers.py) for each test."""
+    root = tmp_path / "locker"
+    copy_locker(root, PASSPHRASE)
+    return str(root)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from reclaim.capture._sign import WaczSignatureError, sign_wacz, verify_wacz
 
 from .. import evidence_site
 from ..evidence_site import CSS_CHUNKS, NAME, PAGE, Authority
-from ..lockers import copy_locker
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 from ..loopback import Internal
 
 
@@ -269,7 +269,7 @@ def test_a_signed_wacz_verifies_and_a_change_is_caught(tmp_path: Path) -> None:
 
 
 def test_a_capture_custody_entry_states_the_address_time_and_signing_key(tmp_path: Path) -> None:
-    box, _ = copy_locker(tmp_path / "locker", "pass phrase")
+    box, _ = copy_locker(tmp_path / "locker", SHARED_PASSPHRASE)
     page = tmp_path / "metadata.json"
     page.write_text("{}")
     more = {"status": "404", "error_page": "yes: the server answered 404", "wacz_public_key": "KEY"}

@@ -4,9 +4,9 @@ import pytest
 
 from reclaim.locker import Incident, IncidentError, Locker, Under18Error
 
-from ..lockers import copy_locker
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 
-PASSPHRASE = "incident passphrase"
+PASSPHRASE = SHARED_PASSPHRASE
 
 
 @pytest.fixture

@@ -6,14 +6,16 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker, Under18Error, keep_file
+from reclaim.locker import Incident, Locker, Under18Error, keep_file
 
-PASSPHRASE = "keep file passphrase"
+from ..lockers import SHARED_PASSPHRASE, copy_locker
+
+PASSPHRASE = SHARED_PASSPHRASE
 
 
 @pytest.fixture
 def box(tmp_path: Path) -> Locker:
-    return Locker.create(tmp_path / "locker", PASSPHRASE, LOW_MEMORY_PROFILE)[0]
+    return copy_locker(tmp_path / "locker", PASSPHRASE)[0]
 
 
 class Unreadable(io.BytesIO):

@@ -14,9 +14,9 @@ from reclaim.locker import (
     Under18Error,
 )
 
-from ..lockers import copy_locker
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 
-PASSPHRASE = "linking passphrase"
+PASSPHRASE = SHARED_PASSPHRASE
 ADULT = Incident(kind="shared", summary="Posted on a forum")
 
 

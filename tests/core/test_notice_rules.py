@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
+from reclaim.locker import Incident
 from reclaim.notices import (
     AbuseContact,
     Check,
@@ -17,6 +17,8 @@ from reclaim.notices import (
     case_hashes,
     first_look,
 )
+
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 
 
 def seen(outcome: str, status: int | None = 200, matched: tuple[str, ...] = ()) -> Recheck:
@@ -58,7 +60,7 @@ def test_a_request_counts_the_matching_images_of_a_recheck() -> None:
 
 
 def test_case_hashes_are_the_incidents_pictures_once_each(tmp_path: Path) -> None:
-    box, _ = Locker.create(tmp_path / "l", "a passphrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(tmp_path / "l", SHARED_PASSPHRASE)
     incident = box.add_incident(Incident("shared", "posted without asking")).id
     box.add(picture(1), "a.png", "image/png", incident=incident)
     box.add(picture(1), "again.png", "image/png", incident=incident)
@@ -70,7 +72,7 @@ def test_case_hashes_are_the_incidents_pictures_once_each(tmp_path: Path) -> Non
 
 
 def test_case_hashes_leave_out_pictures_past_the_size_limit(tmp_path: Path) -> None:
-    box, _ = Locker.create(tmp_path / "l", "a passphrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(tmp_path / "l", SHARED_PASSPHRASE)
     box.add(picture(1), "a.png", "image/png")
     assert case_hashes(box, max_bytes=100) == ()
 

@@ -36,7 +36,7 @@ from reclaim.notices import (
 )
 from reclaim.notices._tracking import ENDED
 
-from ..lockers import copy_locker
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 CATALOGUE = load_catalogue(CONTENT)
@@ -342,7 +342,7 @@ def test_one_open_request_per_address_and_platform(make_store: str, tmp_path: Pa
     store = (
         MemoryRequestStore()
         if make_store == "memory"
-        else LockerRequestStore(copy_locker(tmp_path / "l", "a passphrase")[0])
+        else LockerRequestStore(copy_locker(tmp_path / "l", SHARED_PASSPHRASE)[0])
     )
     first = new_request("https://x.com/a/", COMPLETE, "x", 0, "general", "gb", "person")
     add(store, first)
@@ -361,14 +361,14 @@ def test_one_open_request_per_address_and_platform(make_store: str, tmp_path: Pa
 def test_the_locker_keeps_requests_sealed_with_each_change_in_its_custody_log(
     tmp_path: Path,
 ) -> None:
-    box, _ = copy_locker(tmp_path / "l", "a passphrase")
+    box, _ = copy_locker(tmp_path / "l", SHARED_PASSPHRASE)
     store = LockerRequestStore(box)
     request = new_request("https://x.com/a", COMPLETE, "x", 0, "general", "gb", "person")
     add(store, request)
     store.save(move(request, "ready", "person"), "ready")
     raw = b"".join(p.read_bytes() for p in (tmp_path / "l/requests").iterdir())
     assert b"x.com" not in raw and b"Jo Example" not in raw
-    reopened = LockerRequestStore(Locker.open(tmp_path / "l", "a passphrase"))
+    reopened = LockerRequestStore(Locker.open(tmp_path / "l", SHARED_PASSPHRASE))
     assert reopened.all()[0].status == "ready"
     actions = [(e.action, e.details.get("status")) for e in box.custody()[-2:]]
     assert actions == [("request-added", "draft"), ("request-changed", "ready")]

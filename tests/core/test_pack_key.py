@@ -14,15 +14,17 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from reclaim.locker import GENESIS, LOW_MEMORY_PROFILE, Locker, parse_entry
+from reclaim.locker import GENESIS, Locker, parse_entry
 from reclaim.packs import FAIL, PASS, WARN, export_pack, verify_pack
 from reclaim.signing.sshsig import fingerprint, openssh_public_key, sign, spoken_fingerprint
+
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 
 
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("keypack")
-    box, _ = Locker.create(root / "locker", "pass phrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(root / "locker", SHARED_PASSPHRASE)
     box.add(b"the threat, as received", "threat.txt", "text/plain")
     box.add(b"a second screenshot", "shot.png", "image/png")
     return export_pack(box, root / "pack", "JS", "Key case")
@@ -148,7 +150,7 @@ def test_a_forger_who_rewrites_everything_leaves_only_the_key_to_confirm_by_anot
 def test_a_pack_whose_custody_log_does_not_state_its_key_is_a_warning(
     pack: Path, tmp_path: Path
 ) -> None:
-    box = Locker.open(pack.parent / "locker", "pass phrase")
+    box = Locker.open(pack.parent / "locker", SHARED_PASSPHRASE)
     older = tmp_path / "older"
     forge(pack, older, box._signing_key, edit=False)  # the same key: only the entry changes
     path = older / "custody/custody.jsonl"
@@ -163,7 +165,7 @@ def test_a_pack_whose_custody_log_does_not_state_its_key_is_a_warning(
 
 
 def test_the_locker_states_its_key_in_its_first_custody_entry(pack: Path) -> None:
-    box = Locker.open(pack.parent / "locker", "pass phrase")
+    box = Locker.open(pack.parent / "locker", SHARED_PASSPHRASE)
     first = box.custody()[0]
     assert first.action == "locker-created"
     assert first.details["key"] == box.key_fingerprint() == fingerprint(box.public_key())

@@ -9,12 +9,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from reclaim.locker import LOW_MEMORY_PROFILE, CustodyError, Incident, Locker
+from reclaim.locker import CustodyError, Incident, Locker
 from reclaim.packs import FAIL, PASS, choose, export_pack, verify_pack
 from reclaim.packs._pdf import write_pdf
 from reclaim.packs._report import Exhibit, build_report
 from reclaim.packs._withhold import verify_pack_log
 from tests import pdf_text
+
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 
 NOTE = "Sent to me by a friend who saw it on the forum"
 OTHER_SUMMARY = "Demand for money from someone else entirely"
@@ -34,7 +36,7 @@ class Case:
 @pytest.fixture(scope="module")
 def case(tmp_path_factory: pytest.TempPathFactory) -> Case:
     root = tmp_path_factory.mktemp("parts")
-    box, _ = Locker.create(root / "locker", "pass phrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(root / "locker", SHARED_PASSPHRASE)
     shared = box.add_incident(Incident("shared", "Posted on a forum", happened_on="2025-03-20"))
     young = box.add_incident(
         Incident(

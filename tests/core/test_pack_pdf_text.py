@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
+from reclaim.locker import Incident
 from reclaim.packs import _pdf, export_pack
 from reclaim.packs._bidi import BidiFPDF
 from reclaim.packs._pdf import write_pdf
 from reclaim.packs._report import build_report
 from tests import pdf_text
+
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 
 # Each expected order below was worked out by hand, left to right as the line is seen.
 # An Arabic run inside an English line: its words swap places around the number.
@@ -45,7 +47,7 @@ VALUE_X = (10 + 45) * 72 / 25.4  # the report's margin and label column, in mm, 
 def lines(tmp_path_factory: pytest.TempPathFactory) -> list[list[pdf_text.Run]]:
     """Return the report's lines of summary text, top to bottom, each run left to right."""
     root = tmp_path_factory.mktemp("case")
-    box, _ = Locker.create(root / "locker", "pass phrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(root / "locker", SHARED_PASSPHRASE)
     box.add_incident(Incident("shared", SUMMARY))
     pack = export_pack(box, root / "pack", "JS", "Case")
     found: dict[tuple[int, float], list[pdf_text.Run]] = defaultdict(list)

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from reclaim.locker import LOW_MEMORY_PROFILE, Incident, Locker
+from reclaim.locker import Incident, Locker
 from reclaim.packs import FAIL, PackError, choose_items, export_pack, verify_pack
 from tests import pdf_text
+
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 
 ARABIC = "نشر الصور على منتدى"
 URDU = "تصویریں فورم پر شائع ہوئیں"
@@ -19,7 +21,7 @@ RAW_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
 @pytest.fixture(scope="module")
 def case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Locker, dict[str, str]]:
     root = tmp_path_factory.mktemp("case")
-    box, _ = Locker.create(root / "locker", "pass phrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(root / "locker", SHARED_PASSPHRASE)
     later = box.add_incident(
         Incident("extortion", POLISH, happened_on="2026-11-10", people=("@demander",))
     )

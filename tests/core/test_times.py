@@ -9,7 +9,7 @@ from reclaim import times
 from reclaim.packs import export_pack
 from tests.pdf_text import text as pdf_text
 
-from ..lockers import copy_locker
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 
 NY = "America/New_York"
 
@@ -58,7 +58,7 @@ def test_the_setting_gives_the_default_zone(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_the_report_shows_a_message_time_in_its_zone_with_its_offset(tmp_path: Path) -> None:
-    box, _ = copy_locker(tmp_path / "locker", "pass phrase")
+    box, _ = copy_locker(tmp_path / "locker", SHARED_PASSPHRASE)
     box.add_message("pay or else", "@x", "2026-11-20T21:15:00-05:00", time_zone="America/New_York")
     # Exported by the person who typed it, in the same zone (times show in the exporter's).
     pack = export_pack(box, tmp_path / "pack", "JS", "Case", time_zone="America/New_York")

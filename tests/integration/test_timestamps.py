@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reclaim.locker import LOW_MEMORY_PROFILE, Locker
+from reclaim.locker import Locker
 from reclaim.packs import FAIL, PASS, WARN, export_pack, verify_pack
 from reclaim.signing.timestamps import TimestampError, check_token, request_token
 
@@ -91,12 +91,12 @@ def test_offline_authority_leaves_the_timestamp_pending(tmp_path: Path) -> None:
 def test_log_head_timestamp_is_kept_and_checks_against_the_entry(
     authority: Authority, tmp_path: Path
 ) -> None:
-    box, _ = Locker.create(tmp_path / "locker", "timestamp passphrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(tmp_path / "locker", SHARED_PASSPHRASE)
     box.add(b"evidence", "a.txt", "text/plain")
     head = box.custody()[-1]
     (stamp,) = box.timestamp_log_head((authority.url,))
     assert stamp.seq == head.seq and stamp.time != "pending"
-    reopened = Locker.open(box.root, "timestamp passphrase")
+    reopened = Locker.open(box.root, SHARED_PASSPHRASE)
     assert reopened.timestamps() == [stamp]
     assert check_token(reopened.timestamp_token(stamp), head.line()) == stamp.time
     assert reopened.custody()[-1].action == "log-head-timestamped"
@@ -125,14 +125,14 @@ def test_offline_log_head_timestamp_waits_and_is_retried(
             with urllib.request.urlopen(request, timeout=10) as answer:
                 self.answer(200, answer.read(), "application/timestamp-reply")
 
-    box, _ = Locker.create(tmp_path / "locker", "timestamp passphrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(tmp_path / "locker", SHARED_PASSPHRASE)
     with loopback_server(Flaky) as base:
         (stamp,) = box.timestamp_log_head((base + "/tsa",))
         assert stamp.time == "pending"
-        reopened = Locker.open(box.root, "timestamp passphrase")
+        reopened = Locker.open(box.root, SHARED_PASSPHRASE)
         assert [s.time for s in reopened.timestamps()] == ["pending"]
         online["value"] = True
         (done,) = reopened.retry_timestamps()
     assert done.time != "pending" and done.seq == stamp.seq
-    times = [s.time for s in Locker.open(box.root, "timestamp passphrase").timestamps()]
+    times = [s.time for s in Locker.open(box.root, SHARED_PASSPHRASE).timestamps()]
     assert times == [done.time]

@@ -14,10 +14,10 @@ import pytest
 from asn1crypto import tsp
 
 from reclaim.cli import main
-from reclaim.locker import LOW_MEMORY_PROFILE, Locker
 from reclaim.packs import FAIL, PASS, WARN, Check, export_pack, verify_pack
 from reclaim.signing.timestamps import TimestampError, load_roots, verify_token
 
+from ..lockers import SHARED_PASSPHRASE, copy_locker
 from .conftest import Authority
 from .test_timestamps import closed_port_url
 
@@ -34,7 +34,7 @@ class Pack:
 @pytest.fixture(scope="module")
 def pack(authority: Authority, tmp_path_factory: pytest.TempPathFactory) -> Pack:
     folder = tmp_path_factory.mktemp("robust")
-    box, _ = Locker.create(folder / "locker", "robust passphrase", LOW_MEMORY_PROFILE)
+    box, _ = copy_locker(folder / "locker", SHARED_PASSPHRASE)
     box.add(b"a screenshot, as bytes", "screenshot.png", "image/png")
     box.add(b"a message they sent\n", "message.txt", "text/plain")
     box.timestamp_log_head((authority.url,))
