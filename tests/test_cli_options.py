@@ -15,8 +15,8 @@ from .lockers import copy_locker
 PASSPHRASE = "command line passphrase"
 ACTIONS = ("create", "add", "list", "timestamp", "key", "check", "repair")
 ACTIONS += ("incident", "message", "recover", "delete")
-# Each copy of the module's locker opens with the same passphrase and salt: its Argon2id key
-# is derived once (tests/conftest.py), not once a command.
+# Each test's locker is a copy of one template, with the same passphrase and salt: its Argon2id
+# key is derived once (tests/conftest.py), not once a command.
 
 
 @pytest.fixture
